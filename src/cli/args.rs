@@ -1,0 +1,116 @@
+//! Command-line arguments. Every command's `--help` carries examples, because the people who
+//! run these during an incident should not need the README.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "shipdeck",
+    version,
+    about = "Release the web-chat widget to CDNs: versions, aliases, rollback, Bridge origins, cost.",
+    long_about = "Shipdeck manages immutable releases (v1.2.3/) and moving aliases (latest/, v1/, v1.2/, channels) \
+of the web-chat widget in a release store, with a plan and a confirmation before every change.\n\n\
+Run with no command to open the interactive console. With no configuration at all, Shipdeck uses a \
+built-in demo store so you can try everything safely.",
+    after_help = "Examples:\n  shipdeck                         open the console\n  shipdeck releases                list versions and aliases\n  shipdeck publish dist-cdn/ --promote\n  shipdeck rollback latest --to 1.0.1\n  shipdeck --profile prod --json releases"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct Global {
+    /// Config file (else $SHIPDECK_CONFIG, ./shipdeck.toml, the user config dir; none = demo store).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Profile to act on (else default_profile, or the only profile).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Print exactly one JSON document on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Apply changes without asking.
+    #[arg(long, short = 'y', global = true)]
+    pub yes: bool,
+    /// Show the plan and stop; change nothing.
+    #[arg(long, global = true)]
+    pub dry_run: bool,
+    /// Console: hide and refuse every changing action.
+    #[arg(long, global = true)]
+    pub readonly: bool,
+    /// Console: colour theme (dark, light, high-contrast, or a theme file in the config dir).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub theme: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every version and alias.
+    #[command(after_help = "Examples:\n  shipdeck releases\n  shipdeck releases --json | jq '.aliases[] | {name, target}'")]
+    Releases,
+    /// Upload a build folder as the immutable release vX.Y.Z/.
+    #[command(after_help = "The version defaults to \"version\" in the nearest package.json.\nFiles get Cache-Control \
+\"public, immutable, max-age=31536000\"; .html and .map files \"public, max-age=3600\".\n\nExamples:\n  shipdeck publish dist-cdn/\n  shipdeck publish dist-cdn/ --version 1.2.0 --promote --yes\n  shipdeck publish dist-cdn/ --dry-run")]
+    Publish {
+        /// The build output folder (e.g. dist-cdn/).
+        dir: PathBuf,
+        /// Version to publish as (MAJOR.MINOR.PATCH[-pre]).
+        #[arg(long)]
+        version: Option<String>,
+        /// Also make it eligible for the automatic aliases right away.
+        #[arg(long)]
+        promote: bool,
+        /// Git commit the build came from, recorded in the manifest.
+        #[arg(long, value_name = "SHA")]
+        commit: Option<String>,
+    },
+    /// Make a version eligible and re-resolve aliases, or pin one alias to it.
+    #[command(after_help = "Examples:\n  shipdeck promote 1.2.0                 latest, v1 and v1.2 follow if 1.2.0 is highest\n  shipdeck promote 2.0.0-rc.1 --alias next\n  shipdeck promote 1.1.3 --alias v1.1    pin v1.1 to 1.1.3")]
+    Promote {
+        version: String,
+        /// Pin this alias (latest, vM, vM.m or a channel such as next) instead.
+        #[arg(long, value_name = "ALIAS")]
+        alias: Option<String>,
+    },
+    /// Pin an alias back to an earlier version (default: its previous target).
+    #[command(after_help = "Examples:\n  shipdeck rollback                      latest back to its previous target\n  shipdeck rollback v1 --to 1.0.1\n  shipdeck unpin latest                  when the fix is out")]
+    Rollback {
+        /// The alias to roll back.
+        #[arg(default_value = "latest")]
+        alias: String,
+        #[arg(long, value_name = "VERSION")]
+        to: Option<String>,
+    },
+    /// Return a pinned alias to automatic resolution (a channel is removed).
+    Unpin { alias: String },
+    /// Exclude a version from every alias; its folder stays for pinned users.
+    #[command(after_help = "Example:\n  shipdeck yank 1.1.0 --reason \"breaks Safari 15\"")]
+    Yank {
+        version: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Undo a yank.
+    Unyank { version: String },
+    /// Compare the store with the manifests; exits 1 naming every file that differs.
+    #[command(after_help = "With no arguments every alias and every release is checked.\n\nExamples:\n  shipdeck verify\n  shipdeck verify latest 1.0.1")]
+    Verify { targets: Vec<String> },
+    /// List recorded changes, newest first.
+    History {
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+    },
+    /// Finish (or with --revert undo) an interrupted operation.
+    Resume {
+        #[arg(long)]
+        revert: bool,
+    },
+    /// Remove the release lock left by a run that died (check with its holder first).
+    Unlock,
+    /// Show the configured profiles and where the configuration came from.
+    Profiles,
+}

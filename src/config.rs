@@ -1,0 +1,224 @@
+//! Configuration: named profiles in one TOML file, found by `--config`, `$SHIPDECK_CONFIG`,
+//! `./shipdeck.toml` or the user's config dir — or, when there is none at all, the built-in demo
+//! profile, so a newcomer sees real releases at once.
+//!
+//! A malformed file is reported with its path, line and key, because "invalid config" alone
+//! sends people hunting. Credentials never live here.
+
+use crate::error::{Error, Result};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The name of the built-in profile.
+pub const DEMO_PROFILE: &str = "demo";
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Name recorded in history and locks (default: the OS user).
+    pub user: Option<String>,
+    pub default_profile: Option<String>,
+    /// TUI colour theme: `dark`, `light`, `high-contrast`, or a file name in the config dir.
+    pub theme: Option<String>,
+    #[serde(default)]
+    pub profiles: BTreeMap<String, Profile>,
+    /// TUI key binding overrides: action name → key (e.g. `promote = "P"`).
+    #[serde(default)]
+    pub keys: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub store: StoreConfig,
+    #[serde(default)]
+    pub cdn: Option<CdnConfig>,
+    /// Public base URL of the published prefix, for embed snippets (e.g. `https://cdn.example.com/msr-webchat`).
+    pub public_url: Option<String>,
+    /// Production profiles get the stricter origin audit rules.
+    #[serde(default)]
+    pub production: bool,
+    pub alias_cache_control: Option<String>,
+    pub concurrency: Option<usize>,
+    pub bridge: Option<BridgeConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum StoreConfig {
+    Local {
+        path: PathBuf,
+        #[serde(default)]
+        prefix: String,
+    },
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum CdnConfig {
+    None {
+        #[serde(default)]
+        path_prefix: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BridgeConfig {
+    pub allowlist: AllowlistConfig,
+    /// The Bridge's base URL, for live CORS probes.
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum AllowlistConfig {
+    Dotenv { path: PathBuf },
+    Object { key: Option<String> },
+}
+
+/// Where the configuration came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    File(PathBuf),
+    /// No file anywhere: the demo profile.
+    Builtin,
+}
+
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub source: Source,
+    pub file: ConfigFile,
+}
+
+/// Platform directories (respecting XDG variables on Linux).
+pub fn dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("dev", "shipdeck", "shipdeck")
+}
+
+pub fn data_dir() -> PathBuf {
+    dirs().map(|d| d.data_dir().to_path_buf()).unwrap_or_else(|| PathBuf::from(".shipdeck-data"))
+}
+
+pub fn config_dir() -> Option<PathBuf> {
+    dirs().map(|d| d.config_dir().to_path_buf())
+}
+
+/// Finds and parses the configuration.
+pub fn load(explicit: Option<&Path>) -> Result<Loaded> {
+    let candidate = explicit
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::var_os("SHIPDECK_CONFIG").filter(|v| !v.is_empty()).map(PathBuf::from));
+    if let Some(path) = candidate {
+        if !path.is_file() {
+            return Err(Error::Config(format!(
+                "config file '{}' does not exist; check --config / SHIPDECK_CONFIG",
+                path.display()
+            )));
+        }
+        return parse_file(&path);
+    }
+    let local = PathBuf::from("shipdeck.toml");
+    if local.is_file() {
+        return parse_file(&local);
+    }
+    if let Some(dir) = config_dir() {
+        let p = dir.join("config.toml");
+        if p.is_file() {
+            return parse_file(&p);
+        }
+    }
+    Ok(Loaded { source: Source::Builtin, file: ConfigFile::default() })
+}
+
+fn parse_file(path: &Path) -> Result<Loaded> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Config(format!("cannot read config file '{}': {e}", path.display())))?;
+    let mut file = parse_str(&text).map_err(|e| Error::Config(format!("{}:{e}", path.display())))?;
+    // Relative store paths are relative to the config file, not to wherever Shipdeck runs.
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    for p in file.profiles.values_mut() {
+        let StoreConfig::Local { path: sp, .. } = &mut p.store;
+        if sp.is_relative() {
+            *sp = base.join(&*sp);
+        }
+        if let Some(b) = &mut p.bridge
+            && let AllowlistConfig::Dotenv { path: bp } = &mut b.allowlist
+            && bp.is_relative()
+        {
+            *bp = base.join(&*bp);
+        }
+    }
+    Ok(Loaded { source: Source::File(path.to_path_buf()), file })
+}
+
+/// Parses config text; errors read `LINE: key 'K': message`.
+pub fn parse_str(text: &str) -> std::result::Result<ConfigFile, String> {
+    toml::from_str::<ConfigFile>(text).map_err(|e| {
+        let message = e.message().trim().to_string();
+        match e.span() {
+            Some(span) => {
+                let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+                let key = key_at(text, line);
+                format!("{line}: {}{message}", key.map(|k| format!("key '{k}': ")).unwrap_or_default())
+            }
+            None => format!(" {message}"),
+        }
+    })
+}
+
+/// The dotted key defined on `line` (1-based), with its table header.
+fn key_at(text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let here = lines.get(line.checked_sub(1)?)?.trim();
+    let mut table = String::new();
+    for l in lines[..line - 1].iter().rev() {
+        let t = l.trim();
+        if t.starts_with('[') {
+            table = t.trim_matches(|c| c == '[' || c == ']').trim().to_string();
+            break;
+        }
+    }
+    if here.starts_with('[') {
+        return Some(here.trim_matches(|c| c == '[' || c == ']').trim().to_string());
+    }
+    let key = here.split('=').next()?.trim().trim_matches('"');
+    if key.is_empty() || here.starts_with('#') {
+        return None;
+    }
+    Some(if table.is_empty() { key.to_string() } else { format!("{table}.{key}") })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_local_profile() {
+        let c = parse_str(
+            r#"
+default_profile = "prod"
+[profiles.prod]
+store = { kind = "local", path = "/srv/cdn", prefix = "msr-webchat/" }
+production = true
+"#,
+        )
+        .unwrap();
+        let p = &c.profiles["prod"];
+        assert!(p.production);
+        let StoreConfig::Local { prefix, .. } = &p.store;
+        assert_eq!(prefix, "msr-webchat/");
+    }
+
+    #[test]
+    fn errors_name_line_and_key() {
+        let e = parse_str("[profiles.prod]\nstore = { kind = \"ftp\", path = \"x\" }\n").unwrap_err();
+        assert!(e.starts_with("2: key 'profiles.prod.store'"), "{e}");
+        assert!(e.contains("ftp"), "{e}");
+        let e = parse_str("[profiles.prod]\nstore = { kind = \"local\", path = \"x\" }\nconcurrency = \"many\"\n").unwrap_err();
+        assert!(e.starts_with("3: key 'profiles.prod.concurrency'"), "{e}");
+        let e = parse_str("user = \n").unwrap_err();
+        assert!(e.starts_with("1:"), "{e}");
+    }
+}

@@ -1,0 +1,30 @@
+//! History events: one immutable record per change, appended, never rewritten.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AliasChange {
+    pub alias: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEvent {
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub by: String,
+    /// `publish`, `promote`, `rollback`, `unpin`, `yank`, `unyank`, `resume`, `revert`, `invalidate`, `origins`.
+    pub action: String,
+    pub description: String,
+    #[serde(default)]
+    pub changes: Vec<AliasChange>,
+    /// `ok`, or what went wrong.
+    pub outcome: String,
+}
+
+/// Object name of an event: sorts by time, then by id.
+pub fn event_name(e: &HistoryEvent) -> String {
+    format!("{}-{}.json", e.at.format("%Y%m%dT%H%M%S%.6fZ"), e.id)
+}

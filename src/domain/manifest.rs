@@ -1,0 +1,161 @@
+//! Release manifests: the record of exactly which bytes a release is made of.
+//!
+//! A manifest is written last when a release is published, so a release without one is not
+//! done. It is what `verify` checks aliases and folders against, what the embed snippet takes
+//! its SRI hashes from, and what the cost model takes bundle sizes from.
+
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use flate2::{Compression, write::GzEncoder};
+use semver::Version;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256, Sha384};
+use std::io::Write;
+
+/// Cache-Control of files inside an immutable release folder.
+pub const IMMUTABLE_CACHE: &str = "public, immutable, max-age=31536000";
+/// Cache-Control of `.html` and `.map` files inside a release folder.
+pub const SHORT_CACHE: &str = "public, max-age=3600";
+/// Default Cache-Control of alias files (`latest/`, `v1/`, …).
+pub const ALIAS_CACHE: &str = "public, max-age=300";
+
+/// One file of a release.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    /// Path inside the release folder, with `/` separators.
+    pub path: String,
+    pub size: u64,
+    pub gzip_size: u64,
+    pub sha256: String,
+    /// Subresource Integrity value, `sha384-…`.
+    pub sri: String,
+    pub content_type: String,
+    pub cache_control: String,
+}
+
+/// Everything known about one published release.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub version: Version,
+    pub files: Vec<FileEntry>,
+    pub published_at: DateTime<Utc>,
+    pub published_by: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+}
+
+impl Manifest {
+    pub fn total_size(&self) -> u64 {
+        self.files.iter().map(|f| f.size).sum()
+    }
+
+    pub fn total_gzip(&self) -> u64 {
+        self.files.iter().map(|f| f.gzip_size).sum()
+    }
+
+    pub fn file(&self, path: &str) -> Option<&FileEntry> {
+        self.files.iter().find(|f| f.path == path)
+    }
+}
+
+/// The Cache-Control a file gets inside an immutable release folder.
+pub fn release_cache_control(path: &str) -> &'static str {
+    let lower = path.to_ascii_lowercase();
+    if lower.ends_with(".html") || lower.ends_with(".htm") || lower.ends_with(".map") {
+        SHORT_CACHE
+    } else {
+        IMMUTABLE_CACHE
+    }
+}
+
+/// The Content-Type a browser should get for a build file.
+pub fn content_type(path: &str) -> String {
+    let lower = path.to_ascii_lowercase();
+    let ext = lower.rsplit('.').next().unwrap_or("");
+    let fixed = match ext {
+        "js" | "mjs" | "cjs" => Some("text/javascript; charset=utf-8"),
+        "css" => Some("text/css; charset=utf-8"),
+        "html" | "htm" => Some("text/html; charset=utf-8"),
+        "map" | "json" => Some("application/json"),
+        "md" => Some("text/markdown; charset=utf-8"),
+        "txt" => Some("text/plain; charset=utf-8"),
+        "svg" => Some("image/svg+xml"),
+        "woff2" => Some("font/woff2"),
+        _ => None,
+    };
+    fixed
+        .map(str::to_string)
+        .unwrap_or_else(|| mime_guess::from_path(&lower).first_or_octet_stream().to_string())
+}
+
+/// Whether a file is an entry point a page loads directly (copied last, so a page never loads a
+/// new entry point that refers to chunks not yet in place).
+pub fn is_entry_point(path: &str) -> bool {
+    !path.contains('/') && {
+        let lower = path.to_ascii_lowercase();
+        lower.ends_with(".js") || lower.ends_with(".mjs") || lower.ends_with(".css")
+    }
+}
+
+/// Hashes, sizes and headers of one file's bytes.
+pub fn describe_file(path: &str, bytes: &[u8]) -> FileEntry {
+    let mut gz = GzEncoder::new(Vec::with_capacity(bytes.len() / 3 + 64), Compression::default());
+    // Writing to a Vec cannot fail.
+    gz.write_all(bytes).expect("gzip into memory");
+    let gzip_size = gz.finish().expect("gzip into memory").len() as u64;
+    FileEntry {
+        path: path.to_string(),
+        size: bytes.len() as u64,
+        gzip_size,
+        sha256: hex::encode(Sha256::digest(bytes)),
+        sri: format!(
+            "sha384-{}",
+            base64::engine::general_purpose::STANDARD.encode(Sha384::digest(bytes))
+        ),
+        content_type: content_type(path),
+        cache_control: release_cache_control(path).to_string(),
+    }
+}
+
+/// SHA-256 of bytes, hex: what `verify` compares against the manifest.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_headers_follow_the_runbook() {
+        assert_eq!(release_cache_control("msr-webchat.umd.js"), IMMUTABLE_CACHE);
+        assert_eq!(release_cache_control("style.css"), IMMUTABLE_CACHE);
+        assert_eq!(release_cache_control("index.html"), SHORT_CACHE);
+        assert_eq!(release_cache_control("msr-webchat.umd.js.map"), SHORT_CACHE);
+    }
+
+    #[test]
+    fn describes_bytes() {
+        let e = describe_file("msr-webchat.es.js", b"export default 1;\n");
+        assert_eq!(e.size, 18);
+        assert_eq!(e.sha256.len(), 64);
+        assert!(e.sri.starts_with("sha384-") && e.sri.len() == 7 + 64);
+        assert_eq!(e.content_type, "text/javascript; charset=utf-8");
+        assert!(e.gzip_size > 0);
+        // Known SHA-256 of the empty input.
+        assert_eq!(
+            sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+
+    #[test]
+    fn entry_points() {
+        assert!(is_entry_point("msr-webchat.umd.js"));
+        assert!(is_entry_point("style.css"));
+        assert!(!is_entry_point("msr-webchat.umd.js.map"));
+        assert!(!is_entry_point("chunks/a.js"));
+        assert!(!is_entry_point("index.html"));
+        assert_eq!(content_type("logo.png"), "image/png");
+    }
+}

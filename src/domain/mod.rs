@@ -1,0 +1,15 @@
+//! The pure core of Shipdeck: every release rule lives here, and nothing here does IO or awaits.
+//!
+//! Adapters (`store`, `cdn`, `bridge`) move bytes; use cases (`ops`) sequence them; this module
+//! decides what a valid version is, where an alias must point, what a change plans to touch and
+//! what it costs. Keeping it free of IO is what lets the same rules be unit- and property-tested
+//! in microseconds and shared, unchanged, by the CLI and the TUI.
+
+pub mod alias;
+pub mod change;
+pub mod history;
+pub mod layout;
+pub mod manifest;
+pub mod plan;
+pub mod state;
+pub mod version;

@@ -1,0 +1,183 @@
+//! Applying a plan, in the order that keeps every step safe to interrupt:
+//! lock → record in flight → upload/copy (entry points last) → delete → commit state →
+//! history → CDN invalidation → quick verify → unlock.
+//!
+//! Every step is idempotent, and the in-flight record holds the state to commit, so a run killed
+//! anywhere is finished by `shipdeck resume` (or by re-running the same command).
+
+use super::records::{append_history, load_state, save_manifest, save_state};
+use super::{Context, Progress, ProgressEvent, lock, new_id};
+use crate::domain::history::{AliasChange, HistoryEvent};
+use crate::domain::plan::{FileOp, FileOpKind, Plan};
+use crate::domain::state::InFlight;
+use crate::error::{Error, Result};
+use crate::store::{Condition, Headers};
+use bytes::Bytes;
+use chrono::Utc;
+use futures::stream::{self, StreamExt, TryStreamExt};
+use serde::Serialize;
+
+/// What applying a plan did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub history_id: Option<String>,
+    pub files_written: usize,
+    pub files_deleted: usize,
+    pub bytes_written: u64,
+    /// The CDN's answer, or why it failed (the alias change stands either way).
+    pub invalidation: Option<String>,
+    pub invalidation_failed: bool,
+    /// Anything the post-apply check found wrong.
+    pub verify_problems: Vec<String>,
+}
+
+/// Applies `plan`. A no-op plan returns at once without locking.
+pub async fn apply(ctx: &Context, plan: &Plan, action: &str, progress: &dyn Progress) -> Result<Report> {
+    if plan.is_noop() {
+        return Ok(Report::default());
+    }
+    let lease = lock::acquire(ctx, &plan.description).await?;
+    let result = apply_locked(ctx, plan, action, progress).await;
+    lease.release(ctx).await;
+    if let Err(e) = &result {
+        tracing::error!(error = %e, plan = %plan.description, "apply failed");
+    }
+    result
+}
+
+async fn run_phase(ctx: &Context, label: &str, ops: Vec<&FileOp>, progress: &dyn Progress) -> Result<u64> {
+    if ops.is_empty() {
+        return Ok(0);
+    }
+    progress.report(ProgressEvent::Phase {
+        label: label.to_string(),
+        files: ops.len(),
+        bytes: ops.iter().map(|o| o.size).sum(),
+    });
+    let bytes: Vec<u64> = stream::iter(ops)
+        .map(|op| async move {
+            run_op(ctx, op).await?;
+            progress.report(ProgressEvent::File { key: op.key.clone(), bytes: op.size });
+            Ok::<u64, Error>(op.size)
+        })
+        .buffer_unordered(ctx.concurrency.max(1))
+        .try_collect()
+        .await?;
+    Ok(bytes.iter().sum())
+}
+
+async fn run_op(ctx: &Context, op: &FileOp) -> Result<()> {
+    let headers = Headers { content_type: op.content_type.clone(), cache_control: op.cache_control.clone() };
+    match op.kind {
+        FileOpKind::Upload => {
+            let src = op.source.as_deref().expect("uploads have a source");
+            let bytes = tokio::fs::read(src)
+                .await
+                .map_err(|e| Error::Io(format!("cannot read build file '{src}': {e}")))?;
+            if bytes.len() as u64 != op.size {
+                return Err(Error::Refused(format!(
+                    "build file '{src}' changed since the plan was made; run the command again"
+                )));
+            }
+            ctx.store.put(&op.key, Bytes::from(bytes), &headers, &Condition::None).await?;
+        }
+        FileOpKind::Copy | FileOpKind::Replace => {
+            let src = op.source.as_deref().expect("copies have a source");
+            ctx.store.copy(src, &op.key, &headers).await?;
+        }
+        FileOpKind::Delete => ctx.store.delete(&op.key).await?,
+    }
+    Ok(())
+}
+
+async fn apply_locked(ctx: &Context, plan: &Plan, action: &str, progress: &dyn Progress) -> Result<Report> {
+    let (mut state, etag) = load_state(ctx).await?;
+    if etag != plan.base_etag {
+        return Err(Error::Conflict);
+    }
+    let op_id = new_id();
+    state.in_flight = Some(InFlight {
+        id: op_id.clone(),
+        description: plan.description.clone(),
+        started_at: Utc::now(),
+        by: ctx.actor.clone(),
+        next: plan.next.clone(),
+        publishing: plan.publishing.clone().or_else(|| state.in_flight.as_ref().and_then(|f| f.publishing.clone())),
+    });
+    let etag = save_state(ctx, &state, etag.as_deref()).await?;
+    progress.report(ProgressEvent::Step("recorded the operation as in flight".into()));
+
+    let mut report = Report::default();
+    let uploads: Vec<&FileOp> = plan.file_ops.iter().filter(|o| o.kind == FileOpKind::Upload).collect();
+    let is_copy = |o: &&FileOp| matches!(o.kind, FileOpKind::Copy | FileOpKind::Replace);
+    let early: Vec<&FileOp> = plan.file_ops.iter().filter(is_copy).filter(|o| !o.entry).collect();
+    let entries: Vec<&FileOp> = plan.file_ops.iter().filter(is_copy).filter(|o| o.entry).collect();
+    let deletes: Vec<&FileOp> = plan.file_ops.iter().filter(|o| o.kind == FileOpKind::Delete).collect();
+    report.files_written = uploads.len() + early.len() + entries.len();
+    report.files_deleted = deletes.len();
+
+    report.bytes_written += run_phase(ctx, "uploading release files", uploads, progress).await?;
+    if let Some(m) = &plan.manifest {
+        save_manifest(ctx, m).await?;
+        progress.report(ProgressEvent::Step(format!("wrote the manifest of {}", m.version)));
+    }
+    report.bytes_written += run_phase(ctx, "copying alias files", early, progress).await?;
+    report.bytes_written += run_phase(ctx, "copying entry points", entries, progress).await?;
+    run_phase(ctx, "deleting stale files", deletes, progress).await?;
+
+    state.core = plan.next.clone();
+    state.in_flight = None;
+    save_state(ctx, &state, Some(&etag)).await?;
+    progress.report(ProgressEvent::Step("committed the release state".into()));
+
+    let changes: Vec<AliasChange> = plan
+        .alias_moves
+        .iter()
+        .map(|m| AliasChange {
+            alias: m.alias.to_string(),
+            from: m.from.as_ref().map(ToString::to_string),
+            to: m.to.as_ref().map(ToString::to_string),
+        })
+        .collect();
+    let event = HistoryEvent {
+        id: op_id.clone(),
+        at: Utc::now(),
+        by: ctx.actor.clone(),
+        action: action.to_string(),
+        description: plan.description.clone(),
+        changes,
+        outcome: "ok".into(),
+    };
+    append_history(ctx, &event).await?;
+    report.history_id = Some(op_id);
+
+    if !plan.invalidations.is_empty() && ctx.cdn.enabled() {
+        progress.report(ProgressEvent::Step(format!("invalidating {} CDN path(s)", plan.invalidations.len())));
+        match ctx.cdn.invalidate(&plan.invalidations).await {
+            Ok(inv) => report.invalidation = Some(format!("{} {}", inv.id, inv.status)),
+            Err(e) => {
+                report.invalidation_failed = true;
+                report.invalidation = Some(e.clone());
+                let failed = HistoryEvent {
+                    id: new_id(),
+                    at: Utc::now(),
+                    by: ctx.actor.clone(),
+                    action: "invalidate".into(),
+                    description: format!("invalidate {}", plan.invalidations.join(" ")),
+                    changes: Vec::new(),
+                    outcome: format!("failed: {e}"),
+                };
+                append_history(ctx, &failed).await?;
+            }
+        }
+    }
+
+    for m in &plan.alias_moves {
+        if m.to.is_some() {
+            let r = super::verify::quick_check_alias(ctx, &plan.next, &m.alias, plan.manifest.as_ref()).await?;
+            report.verify_problems.extend(r);
+        }
+    }
+    progress.report(ProgressEvent::Step("done".into()));
+    Ok(report)
+}

@@ -1,0 +1,159 @@
+//! The lease lock: one writer at a time per profile.
+//!
+//! The lock is an object created with `If-None-Match: *`. It names who holds it, since when and
+//! for what, so a second release manager is told exactly who to ask. A lock is stale — and taken
+//! over — when its lease expired, or when its holder was a process on this machine that no
+//! longer runs (a killed CLI), so an interrupted run never blocks `resume`.
+
+use super::{Context, new_id};
+use crate::error::{Error, Result};
+use crate::store::{Condition, Headers, StoreError};
+use bytes::Bytes;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::sync::{LazyLock, Mutex};
+
+/// How long a lock lasts without its holder.
+const LEASE: Duration = Duration::minutes(15);
+
+/// Locks this process holds right now (a lock record naming this pid but absent from this set
+/// was left by an operation of this process that failed).
+static HELD: LazyLock<Mutex<HashSet<String>>> = LazyLock::new(|| Mutex::new(HashSet::new()));
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LockRecord {
+    pub token: String,
+    pub holder: String,
+    pub host: String,
+    pub pid: u32,
+    pub since: DateTime<Utc>,
+    pub expires: DateTime<Utc>,
+    pub operation: String,
+}
+
+/// A held lock; call [`Lease::release`] when done.
+#[derive(Debug)]
+pub struct Lease {
+    key: String,
+    token: String,
+}
+
+pub fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "unknown-host".into())
+}
+
+fn process_alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        std::path::Path::new(&format!("/proc/{pid}")).exists()
+    } else {
+        true
+    }
+}
+
+fn is_stale(rec: &LockRecord, now: DateTime<Utc>) -> bool {
+    if rec.expires <= now {
+        return true;
+    }
+    if rec.host != hostname() {
+        return false;
+    }
+    if rec.pid == std::process::id() {
+        return !HELD.lock().expect("lock registry").contains(&rec.token);
+    }
+    !process_alive(rec.pid)
+}
+
+fn headers() -> Headers {
+    Headers {
+        content_type: "application/json".into(),
+        cache_control: "no-store".into(),
+    }
+}
+
+/// Takes the lock for `operation`, or says who holds it.
+pub async fn acquire(ctx: &Context, operation: &str) -> Result<Lease> {
+    let key = ctx.layout.lock_key();
+    let now = Utc::now();
+    let rec = LockRecord {
+        token: new_id(),
+        holder: ctx.actor.clone(),
+        host: hostname(),
+        pid: std::process::id(),
+        since: now,
+        expires: now + LEASE,
+        operation: operation.to_string(),
+    };
+    let body = Bytes::from(serde_json::to_vec_pretty(&rec).expect("lock serializes"));
+    for _ in 0..3 {
+        match ctx.store.put(&key, body.clone(), &headers(), &Condition::IfAbsent).await {
+            Ok(_) => {
+                HELD.lock().expect("lock registry").insert(rec.token.clone());
+                return Ok(Lease { key, token: rec.token });
+            }
+            Err(StoreError::PreconditionFailed { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+        let Some(obj) = ctx.store.get(&key).await? else { continue };
+        let existing: Option<LockRecord> = serde_json::from_slice(&obj.body).ok();
+        match existing {
+            Some(ex) if !is_stale(&ex, now) => {
+                return Err(Error::Locked {
+                    holder: format!("{} on {} (pid {})", ex.holder, ex.host, ex.pid),
+                    since: ex.since.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+                    operation: ex.operation,
+                });
+            }
+            _ => {
+                tracing::warn!(key, "taking over a stale lock");
+                match ctx.store.put(&key, body.clone(), &headers(), &Condition::IfMatch(obj.meta.etag)).await {
+                    Ok(_) => {
+                        HELD.lock().expect("lock registry").insert(rec.token.clone());
+                        return Ok(Lease { key, token: rec.token });
+                    }
+                    Err(StoreError::PreconditionFailed { .. }) => continue,
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+    }
+    Err(Error::Conflict)
+}
+
+/// Who holds the lock now, if anyone (for `shipdeck unlock` and status lines).
+pub async fn current(ctx: &Context) -> Result<Option<LockRecord>> {
+    Ok(match ctx.store.get(&ctx.layout.lock_key()).await? {
+        Some(obj) => serde_json::from_slice(&obj.body).ok(),
+        None => None,
+    })
+}
+
+/// Removes the lock whoever holds it (`shipdeck unlock`).
+pub async fn force_unlock(ctx: &Context) -> Result<Option<LockRecord>> {
+    let cur = current(ctx).await?;
+    ctx.store.delete(&ctx.layout.lock_key()).await?;
+    Ok(cur)
+}
+
+impl Lease {
+    /// Releases the lock if it is still ours. Failures are logged: an unreleased lock goes stale.
+    pub async fn release(self, ctx: &Context) {
+        HELD.lock().expect("lock registry").remove(&self.token);
+        match ctx.store.get(&self.key).await {
+            Ok(Some(obj)) => {
+                let ours = serde_json::from_slice::<LockRecord>(&obj.body).is_ok_and(|r| r.token == self.token);
+                if ours && let Err(e) = ctx.store.delete(&self.key).await {
+                    tracing::warn!(error = %e, "could not release the lock; it will go stale");
+                }
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "could not read the lock to release it"),
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! Reading and writing Shipdeck's own records: the state document (always with a precondition),
+//! manifests (create-only) and history events (append-only, one object each).
+
+use super::Context;
+use crate::domain::history::{HistoryEvent, event_name};
+use crate::domain::manifest::Manifest;
+use crate::domain::state::{STATE_SCHEMA, State};
+use crate::error::{Error, Result};
+use crate::store::{Condition, Headers, StoreError};
+use bytes::Bytes;
+use semver::Version;
+
+fn json_headers() -> Headers {
+    Headers {
+        content_type: "application/json".into(),
+        cache_control: "no-store".into(),
+    }
+}
+
+/// The state and its ETag (`None` when no state exists yet: a fresh store).
+pub async fn load_state(ctx: &Context) -> Result<(State, Option<String>)> {
+    let key = ctx.layout.state_key();
+    match ctx.store.get(&key).await? {
+        None => Ok((State::default(), None)),
+        Some(obj) => {
+            let state: State = serde_json::from_slice(&obj.body).map_err(|e| {
+                Error::Refused(format!(
+                    "the release state '{key}' in {} is damaged ({e}); restore it from the store's versioning or backups",
+                    ctx.store.describe()
+                ))
+            })?;
+            if state.schema != STATE_SCHEMA {
+                return Err(Error::Refused(format!(
+                    "the release state '{key}' has schema {} but this Shipdeck understands {STATE_SCHEMA}; upgrade Shipdeck",
+                    state.schema
+                )));
+            }
+            Ok((state, Some(obj.meta.etag)))
+        }
+    }
+}
+
+/// Writes the state only if it is still the version `etag` names; returns the new ETag.
+pub async fn save_state(ctx: &Context, state: &State, etag: Option<&str>) -> Result<String> {
+    let body = serde_json::to_vec_pretty(state).expect("state serializes");
+    let cond = match etag {
+        Some(t) => Condition::IfMatch(t.to_string()),
+        None => Condition::IfAbsent,
+    };
+    match ctx.store.put(&ctx.layout.state_key(), Bytes::from(body), &json_headers(), &cond).await {
+        Ok(meta) => Ok(meta.etag),
+        Err(StoreError::PreconditionFailed { .. }) => Err(Error::Conflict),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn load_manifest(ctx: &Context, v: &Version) -> Result<Option<Manifest>> {
+    let key = ctx.layout.manifest_key(v);
+    match ctx.store.get(&key).await? {
+        None => Ok(None),
+        Some(obj) => serde_json::from_slice(&obj.body).map(Some).map_err(|e| {
+            Error::Refused(format!("the manifest of {v} ('{key}') is damaged ({e}); `shipdeck verify {v}` cannot run without it"))
+        }),
+    }
+}
+
+/// Loads a manifest that must exist.
+pub async fn require_manifest(ctx: &Context, v: &Version) -> Result<Manifest> {
+    load_manifest(ctx, v).await?.ok_or_else(|| {
+        Error::Refused(format!(
+            "release {v} has no manifest in {}; it was never fully published — publish it again",
+            ctx.store.describe()
+        ))
+    })
+}
+
+/// Writes a manifest once; an identical manifest already there counts as written.
+pub async fn save_manifest(ctx: &Context, m: &Manifest) -> Result<()> {
+    let key = ctx.layout.manifest_key(&m.version);
+    let body = serde_json::to_vec_pretty(m).expect("manifest serializes");
+    match ctx.store.put(&key, Bytes::from(body), &json_headers(), &Condition::IfAbsent).await {
+        Ok(_) => Ok(()),
+        Err(StoreError::PreconditionFailed { .. }) => {
+            // Re-run of an interrupted publish: a manifest for the same files is fine.
+            match load_manifest(ctx, &m.version).await? {
+                Some(existing) if existing.files == m.files => Ok(()),
+                _ => Err(Error::Refused(format!(
+                    "release {} already has a different manifest; releases are immutable — publish a new version",
+                    m.version
+                ))),
+            }
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn append_history(ctx: &Context, event: &HistoryEvent) -> Result<()> {
+    let key = format!("{}{}", ctx.layout.history_dir(), event_name(event));
+    let body = serde_json::to_vec_pretty(event).expect("event serializes");
+    ctx.store.put(&key, Bytes::from(body), &json_headers(), &Condition::IfAbsent).await?;
+    Ok(())
+}
+
+/// The newest `limit` events, newest first.
+pub async fn read_history(ctx: &Context, limit: Option<usize>) -> Result<Vec<HistoryEvent>> {
+    let mut keys = ctx.store.list(&ctx.layout.history_dir()).await?;
+    keys.sort_by(|a, b| b.key.cmp(&a.key));
+    if let Some(n) = limit {
+        keys.truncate(n);
+    }
+    let mut out = Vec::with_capacity(keys.len());
+    for k in keys {
+        if let Some(obj) = ctx.store.get(&k.key).await?
+            && let Ok(e) = serde_json::from_slice::<HistoryEvent>(&obj.body)
+        {
+            out.push(e);
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,141 @@
+//! Verifying that what the store serves is exactly what the manifests say.
+//!
+//! `verify` reads every byte and compares SHA-256, Content-Type and Cache-Control; the quick
+//! check run after each change compares listings only (content ids), which is enough to catch a
+//! missing or stale copy without downloading the release again.
+
+use super::Context;
+use super::records::{load_state, require_manifest};
+use crate::domain::alias::AliasName;
+use crate::domain::manifest::{Manifest, sha256_hex};
+use crate::domain::state::Core;
+use crate::domain::version::parse_version;
+use crate::error::{Error, Result};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The result for one alias or version.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verified {
+    pub target: String,
+    /// The release checked against.
+    pub version: String,
+    pub files: usize,
+    pub problems: Vec<String>,
+}
+
+enum Target {
+    Alias(AliasName),
+    Version(semver::Version),
+}
+
+fn parse_target(s: &str) -> Result<Target> {
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        return parse_version(s).map(Target::Version).map_err(|e| Error::Usage(e.to_string()));
+    }
+    s.parse::<AliasName>().map(Target::Alias).map_err(Error::Usage)
+}
+
+/// Verifies the named aliases and versions (every alias and release when `names` is empty).
+pub async fn verify(ctx: &Context, names: &[String]) -> Result<Vec<Verified>> {
+    let (state, _) = load_state(ctx).await?;
+    let mut targets = Vec::new();
+    if names.is_empty() {
+        targets.extend(state.core.aliases.keys().cloned().map(Target::Alias));
+        targets.extend(state.core.releases.keys().cloned().map(Target::Version));
+    } else {
+        for n in names {
+            targets.push(parse_target(n)?);
+        }
+    }
+    let mut out = Vec::new();
+    for t in targets {
+        let (label, version, dir, cache) = match &t {
+            Target::Alias(a) => {
+                let rec = state.core.aliases.get(a).ok_or_else(|| {
+                    Error::Refused(format!("alias '{a}' does not exist; `shipdeck releases` lists the aliases"))
+                })?;
+                (a.to_string(), rec.target.clone(), ctx.layout.alias_dir(a), Some(ctx.alias_cache_control.clone()))
+            }
+            Target::Version(v) => {
+                if !state.core.releases.contains_key(v) {
+                    return Err(Error::Refused(format!(
+                        "version {v} is not published; `shipdeck releases` lists the published versions"
+                    )));
+                }
+                (v.to_string(), v.clone(), ctx.layout.release_dir(v), None)
+            }
+        };
+        let manifest = require_manifest(ctx, &version).await?;
+        let problems = check_folder(ctx, &dir, &manifest, cache.as_deref()).await?;
+        out.push(Verified { target: label, version: version.to_string(), files: manifest.files.len(), problems });
+    }
+    Ok(out)
+}
+
+async fn check_folder(ctx: &Context, dir: &str, manifest: &Manifest, alias_cache: Option<&str>) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    let listed: BTreeMap<String, _> = ctx.store.list(dir).await?.into_iter().map(|m| (m.key.clone(), m)).collect();
+    for f in &manifest.files {
+        let key = format!("{dir}{}", f.path);
+        let Some(obj) = ctx.store.get(&key).await? else {
+            problems.push(format!("{key}: missing"));
+            continue;
+        };
+        if sha256_hex(&obj.body) != f.sha256 {
+            problems.push(format!("{key}: content differs from the manifest of {}", manifest.version));
+        }
+        let want_cache = alias_cache.unwrap_or(&f.cache_control);
+        if let Some(cc) = &obj.meta.cache_control
+            && cc != want_cache
+        {
+            problems.push(format!("{key}: Cache-Control is '{cc}', expected '{want_cache}'"));
+        }
+        if let Some(ct) = &obj.meta.content_type
+            && ct != &f.content_type
+        {
+            problems.push(format!("{key}: Content-Type is '{ct}', expected '{}'", f.content_type));
+        }
+    }
+    for key in listed.keys() {
+        let rel = &key[dir.len()..];
+        if manifest.file(rel).is_none() {
+            problems.push(format!("{key}: not part of {} (unexpected file)", manifest.version));
+        }
+    }
+    Ok(problems)
+}
+
+/// After a change: does the alias folder list exactly the target's files with the same content?
+pub async fn quick_check_alias(
+    ctx: &Context,
+    next: &Core,
+    alias: &AliasName,
+    fresh: Option<&Manifest>,
+) -> Result<Vec<String>> {
+    let Some(rec) = next.aliases.get(alias) else { return Ok(Vec::new()) };
+    let manifest = match fresh {
+        Some(m) if m.version == rec.target => m.clone(),
+        _ => require_manifest(ctx, &rec.target).await?,
+    };
+    let dir = ctx.layout.alias_dir(alias);
+    let src_dir = ctx.layout.release_dir(&rec.target);
+    let dst: BTreeMap<String, _> = ctx.store.list(&dir).await?.into_iter().map(|m| (m.key[dir.len()..].to_string(), m)).collect();
+    let src: BTreeMap<String, _> = ctx.store.list(&src_dir).await?.into_iter().map(|m| (m.key[src_dir.len()..].to_string(), m)).collect();
+    let mut problems = Vec::new();
+    for f in &manifest.files {
+        match (dst.get(&f.path), src.get(&f.path)) {
+            (None, _) => problems.push(format!("{dir}{}: missing after the change", f.path)),
+            (Some(d), Some(s)) if d.content_id.is_some() && d.content_id != s.content_id => {
+                problems.push(format!("{dir}{}: differs from {src_dir}{}", f.path, f.path))
+            }
+            _ => {}
+        }
+    }
+    for k in dst.keys() {
+        if manifest.file(k).is_none() {
+            problems.push(format!("{dir}{k}: left over from the previous target"));
+        }
+    }
+    Ok(problems)
+}

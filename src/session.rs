@@ -1,0 +1,107 @@
+//! Opening a profile: from configuration to a ready [`Context`] (store, CDN, layout, actor).
+//! The CLI and the TUI both start here, so they always act on the same profile the same way.
+
+use crate::cdn::{Cdn, NoCdn};
+use crate::config::{self, CdnConfig, DEMO_PROFILE, Loaded, Profile, Source, StoreConfig};
+use crate::domain::layout::Layout;
+use crate::domain::manifest::ALIAS_CACHE;
+use crate::error::{Error, Result};
+use crate::ops::Context;
+use crate::store::ObjectStore;
+use crate::store::faulty::FaultyStore;
+use crate::store::local::LocalStore;
+use std::sync::Arc;
+
+/// An opened profile.
+#[derive(Clone)]
+pub struct Session {
+    pub profile_name: String,
+    pub profile: Profile,
+    pub source: Source,
+    pub ctx: Context,
+    pub theme: Option<String>,
+    pub keys: std::collections::BTreeMap<String, String>,
+}
+
+/// The built-in demo profile: a local store in the user's data dir.
+pub fn demo_profile() -> Profile {
+    Profile {
+        store: StoreConfig::Local { path: config::data_dir().join("demo-store"), prefix: String::new() },
+        cdn: None,
+        public_url: Some("https://cdn.example.com/msr-webchat".into()),
+        production: false,
+        alias_cache_control: None,
+        concurrency: None,
+        bridge: None,
+    }
+}
+
+/// The acting user: config `user`, `$SHIPDECK_USER`, or the OS user.
+pub fn actor(loaded: &Loaded) -> String {
+    loaded
+        .file
+        .user
+        .clone()
+        .or_else(|| std::env::var("SHIPDECK_USER").ok())
+        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("USERNAME").ok())
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Picks the profile: `--profile`, else `default_profile`, else the only one, else the demo.
+pub fn choose(loaded: &Loaded, wanted: Option<&str>) -> Result<(String, Profile)> {
+    let profiles = &loaded.file.profiles;
+    let name = match wanted.map(str::to_string).or_else(|| loaded.file.default_profile.clone()) {
+        Some(n) => n,
+        None if profiles.len() == 1 => profiles.keys().next().cloned().expect("one profile"),
+        None if profiles.is_empty() => DEMO_PROFILE.to_string(),
+        None => {
+            return Err(Error::Config(format!(
+                "several profiles are configured ({}); choose one with --profile or set default_profile",
+                profiles.keys().cloned().collect::<Vec<_>>().join(", ")
+            )));
+        }
+    };
+    if let Some(p) = profiles.get(&name) {
+        return Ok((name, p.clone()));
+    }
+    if name == DEMO_PROFILE {
+        return Ok((name, demo_profile()));
+    }
+    let known: Vec<String> = profiles.keys().cloned().chain([DEMO_PROFILE.to_string()]).collect();
+    Err(Error::Usage(format!("unknown profile '{name}'; known profiles: {}", known.join(", "))))
+}
+
+/// Opens a profile's store and CDN.
+pub fn open(loaded: &Loaded, wanted: Option<&str>) -> Result<Session> {
+    let (name, profile) = choose(loaded, wanted)?;
+    let StoreConfig::Local { path, prefix } = &profile.store;
+    let mut store: Arc<dyn ObjectStore> = Arc::new(LocalStore::open(path)?);
+    // Test instrument: fail every write after N (see store::faulty).
+    if let Some(n) = std::env::var("SHIPDECK_FAIL_AFTER_WRITES").ok().and_then(|v| v.parse().ok()) {
+        store = Arc::new(FaultyStore::new(store, n));
+    }
+    let layout = Layout::new(prefix);
+    let default_path = format!("/{}", layout.prefix().trim_end_matches('/'));
+    let cdn: Arc<dyn Cdn> = match &profile.cdn {
+        Some(CdnConfig::None { path_prefix }) => Arc::new(NoCdn { path_prefix: path_prefix.clone().unwrap_or(default_path) }),
+        None => Arc::new(NoCdn { path_prefix: default_path }),
+    };
+    let ctx = Context {
+        store,
+        cdn,
+        layout,
+        actor: actor(loaded),
+        alias_cache_control: profile.alias_cache_control.clone().unwrap_or_else(|| ALIAS_CACHE.to_string()),
+        concurrency: profile.concurrency.unwrap_or(16).clamp(1, 256),
+    };
+    Ok(Session {
+        profile_name: name,
+        profile,
+        source: loaded.source.clone(),
+        ctx,
+        theme: loaded.file.theme.clone(),
+        keys: loaded.file.keys.clone(),
+    })
+}

@@ -1,0 +1,273 @@
+//! The local store: a directory that mirrors what a bucket would hold.
+//!
+//! Key `K` is the file `ROOT/K`, so a release folder is a plain folder holding exactly the build's
+//! files. Headers and content hashes are kept in a sidecar tree (`ROOT/.shipdeck-objects/`) so
+//! the published folders stay clean. Writes go to a temp file and are renamed into place, and
+//! conditional writes hold an OS file lock, so two processes get the same compare-and-swap
+//! guarantee S3 gives.
+//!
+//! File IO here is synchronous: objects are small and the CLI and TUI worker run it on a
+//! multi-threaded runtime, off the draw path.
+
+use super::{Condition, Headers, Object, ObjectMeta, ObjectStore, StoreError};
+use crate::domain::manifest::{content_type, sha256_hex};
+use async_trait::async_trait;
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+const META_DIR: &str = ".shipdeck-objects";
+
+pub struct LocalStore {
+    root: PathBuf,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Sidecar {
+    sha256: String,
+    size: u64,
+    content_type: String,
+    cache_control: String,
+}
+
+impl LocalStore {
+    /// Opens (and creates, if needed) a store rooted at `root`.
+    pub fn open(root: impl Into<PathBuf>) -> Result<Self, StoreError> {
+        let root = root.into();
+        fs::create_dir_all(root.join(META_DIR)).map_err(|e| StoreError::Failed {
+            store: format!("local {}", root.display()),
+            key: String::new(),
+            cause: format!("cannot create the store folder ({e}); check the profile's path and its permissions"),
+        })?;
+        Ok(LocalStore { root })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn fail(&self, key: &str, cause: impl std::fmt::Display) -> StoreError {
+        StoreError::Failed {
+            store: self.describe(),
+            key: key.to_string(),
+            cause: cause.to_string(),
+        }
+    }
+
+    fn path(&self, key: &str) -> Result<PathBuf, StoreError> {
+        let bad = key.is_empty()
+            || key.starts_with('/')
+            || key.contains('\\')
+            || key.split('/').any(|c| c == ".." || c == "." || c == META_DIR)
+            || key.ends_with('/');
+        if bad {
+            return Err(self.fail(key, "not a valid object key"));
+        }
+        Ok(self.root.join(key))
+    }
+
+    fn sidecar_path(&self, key: &str) -> PathBuf {
+        self.root.join(META_DIR).join(format!("{key}.json"))
+    }
+
+    fn write_atomic(&self, key: &str, path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+        let dir = path.parent().expect("object paths have a parent");
+        fs::create_dir_all(dir).map_err(|e| self.fail(key, e))?;
+        let tmp = dir.join(format!(".tmp-shipdeck-{}-{}", std::process::id(), rand::random::<u64>()));
+        let mut f = fs::File::create(&tmp).map_err(|e| self.fail(key, e))?;
+        f.write_all(bytes).map_err(|e| self.fail(key, e))?;
+        drop(f);
+        fs::rename(&tmp, path).map_err(|e| {
+            let _ = fs::remove_file(&tmp);
+            self.fail(key, e)
+        })
+    }
+
+    fn meta_of(&self, key: &str, path: &Path) -> Result<Option<ObjectMeta>, StoreError> {
+        let md = match fs::metadata(path) {
+            Ok(m) if m.is_file() => m,
+            Ok(_) => return Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(self.fail(key, e)),
+        };
+        let sidecar: Option<Sidecar> = fs::read(self.sidecar_path(key))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .filter(|s: &Sidecar| s.size == md.len());
+        let (sha, ct, cc) = match sidecar {
+            Some(s) => (s.sha256, s.content_type, Some(s.cache_control)),
+            None => {
+                // A file placed by hand: hash it so the ETag still tracks its content.
+                let bytes = fs::read(path).map_err(|e| self.fail(key, e))?;
+                (sha256_hex(&bytes), content_type(key), None)
+            }
+        };
+        Ok(Some(ObjectMeta {
+            key: key.to_string(),
+            size: md.len(),
+            etag: sha.clone(),
+            content_id: Some(sha),
+            content_type: Some(ct),
+            cache_control: cc,
+        }))
+    }
+
+    fn write_object(&self, key: &str, bytes: &[u8], headers: &Headers) -> Result<ObjectMeta, StoreError> {
+        let path = self.path(key)?;
+        let sha = sha256_hex(bytes);
+        let side = Sidecar {
+            sha256: sha.clone(),
+            size: bytes.len() as u64,
+            content_type: headers.content_type.clone(),
+            cache_control: headers.cache_control.clone(),
+        };
+        // Sidecar first: a reader that sees the new object also sees its headers; a stale
+        // sidecar is detected by its size, or re-hashed.
+        let side_bytes = serde_json::to_vec(&side).expect("sidecar serializes");
+        self.write_atomic(key, &self.sidecar_path(key), &side_bytes)?;
+        self.write_atomic(key, &path, bytes)?;
+        Ok(ObjectMeta {
+            key: key.to_string(),
+            size: bytes.len() as u64,
+            etag: sha.clone(),
+            content_id: Some(sha),
+            content_type: Some(headers.content_type.clone()),
+            cache_control: Some(headers.cache_control.clone()),
+        })
+    }
+
+    fn walk(&self, dir: &Path, rel: &str, prefix: &str, out: &mut Vec<ObjectMeta>) -> Result<(), StoreError> {
+        let rd = match fs::read_dir(dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(self.fail(prefix, e)),
+        };
+        for entry in rd {
+            let entry = entry.map_err(|e| self.fail(prefix, e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name == META_DIR || name.starts_with(".tmp-shipdeck-") {
+                continue;
+            }
+            let key = format!("{rel}{name}");
+            let ft = entry.file_type().map_err(|e| self.fail(&key, e))?;
+            if ft.is_dir() {
+                let sub = format!("{key}/");
+                if sub.starts_with(prefix) || prefix.starts_with(&sub) {
+                    self.walk(&entry.path(), &sub, prefix, out)?;
+                }
+            } else if ft.is_file()
+                && key.starts_with(prefix)
+                && let Some(m) = self.meta_of(&key, &entry.path())?
+            {
+                out.push(m);
+            }
+        }
+        Ok(())
+    }
+
+    /// Serialises conditional writes across processes.
+    fn lock_file(&self, key: &str) -> Result<fs::File, StoreError> {
+        let f = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.root.join(META_DIR).join(".cas-lock"))
+            .map_err(|e| self.fail(key, e))?;
+        f.lock().map_err(|e| self.fail(key, e))?;
+        Ok(f)
+    }
+}
+
+#[async_trait]
+impl ObjectStore for LocalStore {
+    fn describe(&self) -> String {
+        format!("local {}", self.root.display())
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Object>, StoreError> {
+        let path = self.path(key)?;
+        let body = match fs::read(&path) {
+            Ok(b) => Bytes::from(b),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => return Ok(None),
+            Err(e) => return Err(self.fail(key, e)),
+        };
+        let mut meta = match self.meta_of(key, &path)? {
+            Some(m) => m,
+            None => return Ok(None),
+        };
+        // The ETag of what we actually read, even if the sidecar was stale.
+        let sha = sha256_hex(&body);
+        meta.size = body.len() as u64;
+        meta.etag = sha.clone();
+        meta.content_id = Some(sha);
+        Ok(Some(Object { meta, body }))
+    }
+
+    async fn head(&self, key: &str) -> Result<Option<ObjectMeta>, StoreError> {
+        let path = self.path(key)?;
+        self.meta_of(key, &path)
+    }
+
+    async fn put(&self, key: &str, body: Bytes, headers: &Headers, condition: &Condition) -> Result<ObjectMeta, StoreError> {
+        let path = self.path(key)?;
+        if *condition == Condition::None {
+            return self.write_object(key, &body, headers);
+        }
+        let _guard = self.lock_file(key)?;
+        let current = match fs::read(&path) {
+            Ok(b) => Some(sha256_hex(&b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(self.fail(key, e)),
+        };
+        let ok = match (condition, &current) {
+            (Condition::IfAbsent, None) => true,
+            (Condition::IfMatch(tag), Some(cur)) => tag == cur,
+            _ => false,
+        };
+        if !ok {
+            return Err(StoreError::PreconditionFailed { key: key.to_string() });
+        }
+        self.write_object(key, &body, headers)
+    }
+
+    async fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>, StoreError> {
+        let mut out = Vec::new();
+        self.walk(&self.root, "", prefix, &mut out)?;
+        out.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(out)
+    }
+
+    async fn copy(&self, from: &str, to: &str, headers: &Headers) -> Result<ObjectMeta, StoreError> {
+        let src = self.path(from)?;
+        let bytes = match fs::read(&src) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(self.fail(from, "the copy source does not exist; run `shipdeck verify` on its release"));
+            }
+            Err(e) => return Err(self.fail(from, e)),
+        };
+        self.write_object(to, &bytes, headers)
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        let path = self.path(key)?;
+        match fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(self.fail(key, e)),
+        }
+        let _ = fs::remove_file(self.sidecar_path(key));
+        // Remove folders left empty, up to the root, so a deleted alias leaves no husk.
+        let mut dir = path.parent().map(Path::to_path_buf);
+        while let Some(d) = dir {
+            if d == self.root || fs::remove_dir(&d).is_err() {
+                break;
+            }
+            dir = d.parent().map(Path::to_path_buf);
+        }
+        Ok(())
+    }
+}

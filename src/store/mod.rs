@@ -1,0 +1,87 @@
+//! Object stores: the one small trait every backend (local directory, S3, Azure Blob) implements.
+//!
+//! The trait is deliberately tiny — get, head, put with a precondition, list, server-side copy,
+//! delete — so a new backend is one file, and one shared contract suite (`tests/contract`)
+//! proves that every backend behaves the same, as apache `object_store` does.
+
+pub mod faulty;
+pub mod local;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use std::fmt;
+
+/// Headers a published object carries.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Headers {
+    pub content_type: String,
+    pub cache_control: String,
+}
+
+/// A write precondition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Condition {
+    None,
+    /// Create only: fail if the key exists (`If-None-Match: *`).
+    IfAbsent,
+    /// Replace only the version with this ETag (`If-Match`).
+    IfMatch(String),
+}
+
+/// What a store reports of one object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectMeta {
+    pub key: String,
+    pub size: u64,
+    /// Opaque version tag used for preconditions.
+    pub etag: String,
+    /// A value that is equal for equal content on this backend, when the backend knows one
+    /// (SHA-256 on the local store, the single-part ETag on S3).
+    pub content_id: Option<String>,
+    pub content_type: Option<String>,
+    pub cache_control: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Object {
+    pub meta: ObjectMeta,
+    pub body: Bytes,
+}
+
+/// Why a store operation failed, in words a user can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreError {
+    /// A precondition did not hold (412, or the object exists on create-only).
+    PreconditionFailed { key: String },
+    /// Anything else: which store, which key, what happened and what to do.
+    Failed { store: String, key: String, cause: String },
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::PreconditionFailed { key } => {
+                write!(f, "'{key}' was changed by someone else — reload and retry")
+            }
+            StoreError::Failed { store, key, cause } => write!(f, "{store}: '{key}': {cause}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// The storage contract. Keys use `/` separators and never start with `/`.
+#[async_trait]
+pub trait ObjectStore: Send + Sync {
+    /// A short description for headers and errors, e.g. `local /srv/cdn` or `s3://bucket`.
+    fn describe(&self) -> String;
+    async fn get(&self, key: &str) -> Result<Option<Object>, StoreError>;
+    async fn head(&self, key: &str) -> Result<Option<ObjectMeta>, StoreError>;
+    async fn put(&self, key: &str, body: Bytes, headers: &Headers, condition: &Condition) -> Result<ObjectMeta, StoreError>;
+    /// Every object whose key starts with `prefix`, sorted by key.
+    async fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>, StoreError>;
+    /// Server-side copy, replacing the headers with `headers`.
+    async fn copy(&self, from: &str, to: &str, headers: &Headers) -> Result<ObjectMeta, StoreError>;
+    /// Deletes `key`; deleting a missing key succeeds.
+    async fn delete(&self, key: &str) -> Result<(), StoreError>;
+}
