@@ -98,7 +98,9 @@ pub fn dirs() -> Option<directories::ProjectDirs> {
 }
 
 pub fn data_dir() -> PathBuf {
-    dirs().map(|d| d.data_dir().to_path_buf()).unwrap_or_else(|| PathBuf::from(".shipdeck-data"))
+    dirs()
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".shipdeck-data"))
 }
 
 pub fn config_dir() -> Option<PathBuf> {
@@ -107,9 +109,11 @@ pub fn config_dir() -> Option<PathBuf> {
 
 /// Finds and parses the configuration.
 pub fn load(explicit: Option<&Path>) -> Result<Loaded> {
-    let candidate = explicit
-        .map(Path::to_path_buf)
-        .or_else(|| std::env::var_os("SHIPDECK_CONFIG").filter(|v| !v.is_empty()).map(PathBuf::from));
+    let candidate = explicit.map(Path::to_path_buf).or_else(|| {
+        std::env::var_os("SHIPDECK_CONFIG")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    });
     if let Some(path) = candidate {
         if !path.is_file() {
             return Err(Error::Config(format!(
@@ -129,13 +133,17 @@ pub fn load(explicit: Option<&Path>) -> Result<Loaded> {
             return parse_file(&p);
         }
     }
-    Ok(Loaded { source: Source::Builtin, file: ConfigFile::default() })
+    Ok(Loaded {
+        source: Source::Builtin,
+        file: ConfigFile::default(),
+    })
 }
 
 fn parse_file(path: &Path) -> Result<Loaded> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::Config(format!("cannot read config file '{}': {e}", path.display())))?;
-    let mut file = parse_str(&text).map_err(|e| Error::Config(format!("{}:{e}", path.display())))?;
+    let mut file =
+        parse_str(&text).map_err(|e| Error::Config(format!("{}:{e}", path.display())))?;
     // Relative store paths are relative to the config file, not to wherever Shipdeck runs.
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     for p in file.profiles.values_mut() {
@@ -150,7 +158,10 @@ fn parse_file(path: &Path) -> Result<Loaded> {
             *bp = base.join(&*bp);
         }
     }
-    Ok(Loaded { source: Source::File(path.to_path_buf()), file })
+    Ok(Loaded {
+        source: Source::File(path.to_path_buf()),
+        file,
+    })
 }
 
 /// Parses config text; errors read `LINE: key 'K': message`.
@@ -161,7 +172,10 @@ pub fn parse_str(text: &str) -> std::result::Result<ConfigFile, String> {
             Some(span) => {
                 let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
                 let key = key_at(text, line);
-                format!("{line}: {}{message}", key.map(|k| format!("key '{k}': ")).unwrap_or_default())
+                format!(
+                    "{line}: {}{message}",
+                    key.map(|k| format!("key '{k}': ")).unwrap_or_default()
+                )
             }
             None => format!(" {message}"),
         }
@@ -181,13 +195,21 @@ fn key_at(text: &str, line: usize) -> Option<String> {
         }
     }
     if here.starts_with('[') {
-        return Some(here.trim_matches(|c| c == '[' || c == ']').trim().to_string());
+        return Some(
+            here.trim_matches(|c| c == '[' || c == ']')
+                .trim()
+                .to_string(),
+        );
     }
     let key = here.split('=').next()?.trim().trim_matches('"');
     if key.is_empty() || here.starts_with('#') {
         return None;
     }
-    Some(if table.is_empty() { key.to_string() } else { format!("{table}.{key}") })
+    Some(if table.is_empty() {
+        key.to_string()
+    } else {
+        format!("{table}.{key}")
+    })
 }
 
 #[cfg(test)]
@@ -213,10 +235,14 @@ production = true
 
     #[test]
     fn errors_name_line_and_key() {
-        let e = parse_str("[profiles.prod]\nstore = { kind = \"ftp\", path = \"x\" }\n").unwrap_err();
+        let e =
+            parse_str("[profiles.prod]\nstore = { kind = \"ftp\", path = \"x\" }\n").unwrap_err();
         assert!(e.starts_with("2: key 'profiles.prod.store'"), "{e}");
         assert!(e.contains("ftp"), "{e}");
-        let e = parse_str("[profiles.prod]\nstore = { kind = \"local\", path = \"x\" }\nconcurrency = \"many\"\n").unwrap_err();
+        let e = parse_str(
+            "[profiles.prod]\nstore = { kind = \"local\", path = \"x\" }\nconcurrency = \"many\"\n",
+        )
+        .unwrap_err();
         assert!(e.starts_with("3: key 'profiles.prod.concurrency'"), "{e}");
         let e = parse_str("user = \n").unwrap_err();
         assert!(e.starts_with("1:"), "{e}");

@@ -25,11 +25,19 @@ pub async fn seed_if_empty(ctx: &Context, scratch: &Path) -> Result<bool> {
     for v in STABLE.iter().chain([&PRERELEASE]) {
         let dir = scratch.join(v);
         extract(v, &dir)?;
-        let req = PublishRequest { dir, version: Some(v.to_string()), promote: *v != PRERELEASE, commit: None };
+        let req = PublishRequest {
+            dir,
+            version: Some(v.to_string()),
+            promote: *v != PRERELEASE,
+            commit: None,
+        };
         let plan = publish::plan_publish(&ctx, &req).await?;
         apply::apply(&ctx, &plan, "publish", &Silent).await?;
     }
-    let pin = Request::Promote { version: PRERELEASE.parse().expect("valid"), alias: Some(AliasName::Channel("next".into())) };
+    let pin = Request::Promote {
+        version: PRERELEASE.parse().expect("valid"),
+        alias: Some(AliasName::Channel("next".into())),
+    };
     let plan = change::plan_change(&ctx, &pin).await?;
     apply::apply(&ctx, &plan, "promote", &Silent).await?;
     Ok(true)
@@ -37,13 +45,23 @@ pub async fn seed_if_empty(ctx: &Context, scratch: &Path) -> Result<bool> {
 
 /// Writes the embedded build of `version` to `dir`.
 pub fn extract(version: &str, dir: &Path) -> Result<()> {
-    let src = DEMO
-        .get_dir(version)
-        .ok_or_else(|| Error::Io(format!("the demo build {version} is missing from this binary")))?;
-    let io = |e: std::io::Error| Error::Io(format!("cannot write the demo build to '{}': {e}", dir.display()));
+    let src = DEMO.get_dir(version).ok_or_else(|| {
+        Error::Io(format!(
+            "the demo build {version} is missing from this binary"
+        ))
+    })?;
+    let io = |e: std::io::Error| {
+        Error::Io(format!(
+            "cannot write the demo build to '{}': {e}",
+            dir.display()
+        ))
+    };
     std::fs::create_dir_all(dir).map_err(io)?;
     for f in src.files() {
-        let rel = f.path().strip_prefix(version).expect("files sit under their version");
+        let rel = f
+            .path()
+            .strip_prefix(version)
+            .expect("files sit under their version");
         let to = dir.join(rel);
         if let Some(p) = to.parent() {
             std::fs::create_dir_all(p).map_err(io)?;

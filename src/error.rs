@@ -22,7 +22,9 @@ pub enum Error {
         since: String,
         operation: String,
     },
-    #[error("someone else changed the release state while this ran — reload and retry (nothing of this change was committed)")]
+    #[error(
+        "someone else changed the release state — reload and retry; nothing of this change was committed"
+    )]
     Conflict,
     #[error(
         "an unfinished operation is recorded: '{description}', started by {by} at {at}; run `shipdeck resume` to finish it or `shipdeck resume --revert` to undo it"

@@ -26,7 +26,10 @@ pub struct Session {
 /// The built-in demo profile: a local store in the user's data dir.
 pub fn demo_profile() -> Profile {
     Profile {
-        store: StoreConfig::Local { path: config::data_dir().join("demo-store"), prefix: String::new() },
+        store: StoreConfig::Local {
+            path: config::data_dir().join("demo-store"),
+            prefix: String::new(),
+        },
         cdn: None,
         public_url: Some("https://cdn.example.com/msr-webchat".into()),
         production: false,
@@ -52,7 +55,10 @@ pub fn actor(loaded: &Loaded) -> String {
 /// Picks the profile: `--profile`, else `default_profile`, else the only one, else the demo.
 pub fn choose(loaded: &Loaded, wanted: Option<&str>) -> Result<(String, Profile)> {
     let profiles = &loaded.file.profiles;
-    let name = match wanted.map(str::to_string).or_else(|| loaded.file.default_profile.clone()) {
+    let name = match wanted
+        .map(str::to_string)
+        .or_else(|| loaded.file.default_profile.clone())
+    {
         Some(n) => n,
         None if profiles.len() == 1 => profiles.keys().next().cloned().expect("one profile"),
         None if profiles.is_empty() => DEMO_PROFILE.to_string(),
@@ -69,8 +75,15 @@ pub fn choose(loaded: &Loaded, wanted: Option<&str>) -> Result<(String, Profile)
     if name == DEMO_PROFILE {
         return Ok((name, demo_profile()));
     }
-    let known: Vec<String> = profiles.keys().cloned().chain([DEMO_PROFILE.to_string()]).collect();
-    Err(Error::Usage(format!("unknown profile '{name}'; known profiles: {}", known.join(", "))))
+    let known: Vec<String> = profiles
+        .keys()
+        .cloned()
+        .chain([DEMO_PROFILE.to_string()])
+        .collect();
+    Err(Error::Usage(format!(
+        "unknown profile '{name}'; known profiles: {}",
+        known.join(", ")
+    )))
 }
 
 /// Opens a profile's store and CDN.
@@ -79,21 +92,31 @@ pub fn open(loaded: &Loaded, wanted: Option<&str>) -> Result<Session> {
     let StoreConfig::Local { path, prefix } = &profile.store;
     let mut store: Arc<dyn ObjectStore> = Arc::new(LocalStore::open(path)?);
     // Test instrument: fail every write after N (see store::faulty).
-    if let Some(n) = std::env::var("SHIPDECK_FAIL_AFTER_WRITES").ok().and_then(|v| v.parse().ok()) {
+    if let Some(n) = std::env::var("SHIPDECK_FAIL_AFTER_WRITES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
         store = Arc::new(FaultyStore::new(store, n));
     }
     let layout = Layout::new(prefix);
     let default_path = format!("/{}", layout.prefix().trim_end_matches('/'));
     let cdn: Arc<dyn Cdn> = match &profile.cdn {
-        Some(CdnConfig::None { path_prefix }) => Arc::new(NoCdn { path_prefix: path_prefix.clone().unwrap_or(default_path) }),
-        None => Arc::new(NoCdn { path_prefix: default_path }),
+        Some(CdnConfig::None { path_prefix }) => Arc::new(NoCdn {
+            path_prefix: path_prefix.clone().unwrap_or(default_path),
+        }),
+        None => Arc::new(NoCdn {
+            path_prefix: default_path,
+        }),
     };
     let ctx = Context {
         store,
         cdn,
         layout,
         actor: actor(loaded),
-        alias_cache_control: profile.alias_cache_control.clone().unwrap_or_else(|| ALIAS_CACHE.to_string()),
+        alias_cache_control: profile
+            .alias_cache_control
+            .clone()
+            .unwrap_or_else(|| ALIAS_CACHE.to_string()),
         concurrency: profile.concurrency.unwrap_or(16).clamp(1, 256),
     };
     Ok(Session {

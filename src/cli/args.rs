@@ -50,11 +50,15 @@ pub struct Global {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List every version and alias.
-    #[command(after_help = "Examples:\n  shipdeck releases\n  shipdeck releases --json | jq '.aliases[] | {name, target}'")]
+    #[command(
+        after_help = "Examples:\n  shipdeck releases\n  shipdeck releases --json | jq '.aliases[] | {name, target}'"
+    )]
     Releases,
     /// Upload a build folder as the immutable release vX.Y.Z/.
-    #[command(after_help = "The version defaults to \"version\" in the nearest package.json.\nFiles get Cache-Control \
-\"public, immutable, max-age=31536000\"; .html and .map files \"public, max-age=3600\".\n\nExamples:\n  shipdeck publish dist-cdn/\n  shipdeck publish dist-cdn/ --version 1.2.0 --promote --yes\n  shipdeck publish dist-cdn/ --dry-run")]
+    #[command(
+        after_help = "The version defaults to \"version\" in the nearest package.json.\nFiles get Cache-Control \
+\"public, immutable, max-age=31536000\"; .html and .map files \"public, max-age=3600\".\n\nExamples:\n  shipdeck publish dist-cdn/\n  shipdeck publish dist-cdn/ --version 1.2.0 --promote --yes\n  shipdeck publish dist-cdn/ --dry-run"
+    )]
     Publish {
         /// The build output folder (e.g. dist-cdn/).
         dir: PathBuf,
@@ -69,7 +73,9 @@ pub enum Command {
         commit: Option<String>,
     },
     /// Make a version eligible and re-resolve aliases, or pin one alias to it.
-    #[command(after_help = "Examples:\n  shipdeck promote 1.2.0                 latest, v1 and v1.2 follow if 1.2.0 is highest\n  shipdeck promote 2.0.0-rc.1 --alias next\n  shipdeck promote 1.1.3 --alias v1.1    pin v1.1 to 1.1.3")]
+    #[command(
+        after_help = "Examples:\n  shipdeck promote 1.2.0                 latest, v1 and v1.2 follow if 1.2.0 is highest\n  shipdeck promote 2.0.0-rc.1 --alias next\n  shipdeck promote 1.1.3 --alias v1.1    pin v1.1 to 1.1.3"
+    )]
     Promote {
         version: String,
         /// Pin this alias (latest, vM, vM.m or a channel such as next) instead.
@@ -77,7 +83,9 @@ pub enum Command {
         alias: Option<String>,
     },
     /// Pin an alias back to an earlier version (default: its previous target).
-    #[command(after_help = "Examples:\n  shipdeck rollback                      latest back to its previous target\n  shipdeck rollback v1 --to 1.0.1\n  shipdeck unpin latest                  when the fix is out")]
+    #[command(
+        after_help = "Examples:\n  shipdeck rollback                      latest back to its previous target\n  shipdeck rollback v1 --to 1.0.1\n  shipdeck unpin latest                  when the fix is out"
+    )]
     Rollback {
         /// The alias to roll back.
         #[arg(default_value = "latest")]
@@ -97,7 +105,9 @@ pub enum Command {
     /// Undo a yank.
     Unyank { version: String },
     /// Compare the store with the manifests; exits 1 naming every file that differs.
-    #[command(after_help = "With no arguments every alias and every release is checked.\n\nExamples:\n  shipdeck verify\n  shipdeck verify latest 1.0.1")]
+    #[command(
+        after_help = "With no arguments every alias and every release is checked.\n\nExamples:\n  shipdeck verify\n  shipdeck verify latest 1.0.1"
+    )]
     Verify { targets: Vec<String> },
     /// List recorded changes, newest first.
     History {

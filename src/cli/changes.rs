@@ -18,40 +18,79 @@ use std::sync::Mutex;
 pub async fn run(s: &Session, g: &Global, cmd: Command) -> Result<i32> {
     let ctx = &s.ctx;
     let (plan, action) = match cmd {
-        Command::Publish { dir, version, promote, commit } => {
-            let req = PublishRequest { dir, version, promote, commit };
+        Command::Publish {
+            dir,
+            version,
+            promote,
+            commit,
+        } => {
+            let req = PublishRequest {
+                dir,
+                version,
+                promote,
+                commit,
+            };
             (plan_publish(ctx, &req).await?, "publish")
         }
         Command::Promote { version, alias } => {
             let version = usage(parse_version(&version))?;
-            let alias = alias.map(|a| a.parse::<AliasName>()).transpose().map_err(Error::Usage)?;
-            (change::plan_change(ctx, &Request::Promote { version, alias }).await?, "promote")
+            let alias = alias
+                .map(|a| a.parse::<AliasName>())
+                .transpose()
+                .map_err(Error::Usage)?;
+            (
+                change::plan_change(ctx, &Request::Promote { version, alias }).await?,
+                "promote",
+            )
         }
         Command::Rollback { alias, to } => {
             let alias = alias.parse::<AliasName>().map_err(Error::Usage)?;
-            let to = to.map(|t| parse_version(&t)).transpose().map_err(|e| Error::Usage(e.to_string()))?;
-            (change::plan_change(ctx, &Request::Rollback { alias, to }).await?, "rollback")
+            let to = to
+                .map(|t| parse_version(&t))
+                .transpose()
+                .map_err(|e| Error::Usage(e.to_string()))?;
+            (
+                change::plan_change(ctx, &Request::Rollback { alias, to }).await?,
+                "rollback",
+            )
         }
         Command::Unpin { alias } => {
             let alias = alias.parse::<AliasName>().map_err(Error::Usage)?;
-            (change::plan_change(ctx, &Request::Unpin { alias }).await?, "unpin")
+            (
+                change::plan_change(ctx, &Request::Unpin { alias }).await?,
+                "unpin",
+            )
         }
         Command::Yank { version, reason } => {
             let version = usage(parse_version(&version))?;
-            (change::plan_change(ctx, &Request::Yank { version, reason }).await?, "yank")
+            (
+                change::plan_change(ctx, &Request::Yank { version, reason }).await?,
+                "yank",
+            )
         }
         Command::Unyank { version } => {
             let version = usage(parse_version(&version))?;
-            (change::plan_change(ctx, &Request::Unyank { version }).await?, "unyank")
+            (
+                change::plan_change(ctx, &Request::Unyank { version }).await?,
+                "unyank",
+            )
         }
-        Command::Resume { revert } => (change::plan_resume(ctx, revert).await?, if revert { "revert" } else { "resume" }),
+        Command::Resume { revert } => (
+            change::plan_resume(ctx, revert).await?,
+            if revert { "revert" } else { "resume" },
+        ),
         _ => unreachable!("read-only commands are handled by the caller"),
     };
     execute(g, &plan, action, ctx).await
 }
 
 /// Shows the plan, asks, applies, reports.
-pub async fn execute(g: &Global, plan: &Plan, action: &str, ctx: &crate::ops::Context) -> Result<i32> {
+pub async fn execute(
+    g: &Global,
+    plan: &Plan,
+    action: &str,
+    ctx: &crate::ops::Context,
+) -> Result<i32> {
     if !g.json {
         for l in plan.lines() {
             println!("{}", l.text);
@@ -89,13 +128,18 @@ fn summary(r: &Report) {
     );
     if let Some(inv) = &r.invalidation {
         if r.invalidation_failed {
-            println!("warning: the CDN invalidation failed ({inv}); the alias change stands — retry with `shipdeck invalidate`");
+            println!(
+                "warning: the CDN invalidation failed ({inv}); the alias change stands — retry with `shipdeck invalidate`"
+            );
         } else {
             println!("CDN invalidation: {inv}");
         }
     }
     for p in &r.verify_problems {
         println!("verify: {p}");
+    }
+    for w in &r.warnings {
+        println!("warning: {w}");
     }
 }
 
@@ -108,7 +152,10 @@ fn confirm() -> Result<()> {
         let _ = std::io::stderr().flush();
     }
     let mut line = String::new();
-    let n = stdin.lock().read_line(&mut line).map_err(|e| Error::Io(format!("cannot read the confirmation: {e}")))?;
+    let n = stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Error::Io(format!("cannot read the confirmation: {e}")))?;
     if n == 0 && !interactive {
         return Err(Error::Refused(
             "this command changes the store and needs a confirmation, but stdin is not a terminal; pass --yes to apply or --dry-run to only see the plan".into(),
@@ -128,7 +175,10 @@ struct StderrProgress {
 
 impl StderrProgress {
     fn new(on: bool) -> Self {
-        StderrProgress { on, state: Mutex::new((0, 0, 0, String::new())) }
+        StderrProgress {
+            on,
+            state: Mutex::new((0, 0, 0, String::new())),
+        }
     }
 
     fn finish(&self) {
@@ -155,6 +205,12 @@ impl crate::ops::Progress for StderrProgress {
                 return;
             }
         }
-        eprint!("\r\x1b[2K{} {}/{} ({})", st.3, st.0, st.1, crate::domain::plan::human_bytes(st.2));
+        eprint!(
+            "\r\x1b[2K{} {}/{} ({})",
+            st.3,
+            st.0,
+            st.1,
+            crate::domain::plan::human_bytes(st.2)
+        );
     }
 }

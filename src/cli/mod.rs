@@ -32,7 +32,10 @@ pub fn main() -> i32 {
         Err(e) => {
             tracing::error!(error = %e, "command failed");
             if json {
-                println!("{}", json!({ "error": e.to_string(), "exit_code": e.exit_code() }));
+                println!(
+                    "{}",
+                    json!({ "error": e.to_string(), "exit_code": e.exit_code() })
+                );
             }
             eprintln!("error: {e}");
             e.exit_code()
@@ -44,8 +47,13 @@ pub fn main() -> i32 {
 fn init_logging() -> Option<()> {
     let dir = config::data_dir();
     std::fs::create_dir_all(&dir).ok()?;
-    let file = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("shipdeck.log")).ok()?;
-    let filter = tracing_subscriber::EnvFilter::try_from_env("SHIPDECK_LOG").unwrap_or_else(|_| "info".into());
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("shipdeck.log"))
+        .ok()?;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SHIPDECK_LOG")
+        .unwrap_or_else(|_| "info".into());
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(false)
@@ -58,7 +66,9 @@ fn init_logging() -> Option<()> {
 pub async fn open_session(g: &Global) -> Result<Session> {
     let loaded = config::load(g.config.as_deref())?;
     let s = session::open(&loaded, g.profile.as_deref())?;
-    if s.profile_name == config::DEMO_PROFILE && !loaded.file.profiles.contains_key(config::DEMO_PROFILE) {
+    if s.profile_name == config::DEMO_PROFILE
+        && !loaded.file.profiles.contains_key(config::DEMO_PROFILE)
+    {
         let scratch = config::data_dir().join("demo-builds");
         crate::demo::seed_if_empty(&s.ctx, &scratch).await?;
     }
@@ -108,7 +118,10 @@ async fn run(cli: Cli) -> Result<i32> {
         Command::Unlock => {
             let held = ops::lock::force_unlock(ctx).await?;
             let msg = match &held {
-                Some(l) => format!("removed the lock held by {} on {} since {} ({})", l.holder, l.host, l.since, l.operation),
+                Some(l) => format!(
+                    "removed the lock held by {} on {} since {} ({})",
+                    l.holder, l.host, l.since, l.operation
+                ),
                 None => "no lock was held".to_string(),
             };
             if g.json {

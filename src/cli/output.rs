@@ -12,7 +12,10 @@ use serde::Serialize;
 use serde_json::json;
 
 pub fn print_json<T: Serialize>(v: &T) {
-    println!("{}", serde_json::to_string_pretty(v).expect("output serializes"));
+    println!(
+        "{}",
+        serde_json::to_string_pretty(v).expect("output serializes")
+    );
 }
 
 pub fn releases(s: &Session, v: &ReleasesView) {
@@ -21,7 +24,10 @@ pub fn releases(s: &Session, v: &ReleasesView) {
         println!("warning: {f}");
     }
     println!();
-    println!("{:<18} {:<11} {:>5} {:>10} {:>10}  {:<17} {:<14} aliases", "VERSION", "STATUS", "FILES", "SIZE", "GZIP", "PUBLISHED", "BY");
+    println!(
+        "{:<18} {:<11} {:>5} {:>10} {:>10}  {:<17} {:<14} aliases",
+        "VERSION", "STATUS", "FILES", "SIZE", "GZIP", "PUBLISHED", "BY"
+    );
     for r in &v.versions {
         let status = if r.yanked {
             "yanked"
@@ -48,7 +54,10 @@ pub fn releases(s: &Session, v: &ReleasesView) {
         println!("(no releases yet — `shipdeck publish DIR` adds one)");
     }
     println!();
-    println!("{:<10} {:<18} {:<10} {:<18} automatic", "ALIAS", "TARGET", "MODE", "PREVIOUS");
+    println!(
+        "{:<10} {:<18} {:<10} {:<18} automatic",
+        "ALIAS", "TARGET", "MODE", "PREVIOUS"
+    );
     for a in &v.aliases {
         println!(
             "{:<10} {:<18} {:<10} {:<18} {}",
@@ -64,9 +73,17 @@ pub fn releases(s: &Session, v: &ReleasesView) {
 pub fn verified(results: &[Verified]) {
     for r in results {
         if r.problems.is_empty() {
-            println!("ok       {:<14} {} file(s) match {}", r.target, r.files, r.version);
+            println!(
+                "ok       {:<14} {} file(s) match {}",
+                r.target, r.files, r.version
+            );
         } else {
-            println!("FAILED   {:<14} {} problem(s) against {}", r.target, r.problems.len(), r.version);
+            println!(
+                "FAILED   {:<14} {} problem(s) against {}",
+                r.target,
+                r.problems.len(),
+                r.version
+            );
             for p in &r.problems {
                 println!("         {p}");
             }
@@ -82,7 +99,14 @@ pub fn history(events: &[HistoryEvent]) {
         let changes: Vec<String> = e
             .changes
             .iter()
-            .map(|c| format!("{} {}→{}", c.alias, c.from.as_deref().unwrap_or("∅"), c.to.as_deref().unwrap_or("∅")))
+            .map(|c| {
+                format!(
+                    "{} {}→{}",
+                    c.alias,
+                    c.from.as_deref().unwrap_or("∅"),
+                    c.to.as_deref().unwrap_or("∅")
+                )
+            })
             .collect();
         println!(
             "{}  {:<14} {:<9} {:<30} {:<4} {}",
@@ -112,7 +136,11 @@ pub fn profiles(g: &Global) -> Result<i32> {
     } else {
         println!("config: {source}");
         for n in names {
-            let mark = if Some(&n) == default.as_ref() { "*" } else { " " };
+            let mark = if Some(&n) == default.as_ref() {
+                "*"
+            } else {
+                " "
+            };
             println!("{mark} {n}");
         }
     }

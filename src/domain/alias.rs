@@ -40,9 +40,9 @@ impl AliasName {
             ));
         }
         match self {
-            AliasName::Major(m) if v.major != *m => Err(format!(
-                "'{self}' can only serve {m}.x.y releases, not {v}"
-            )),
+            AliasName::Major(m) if v.major != *m => {
+                Err(format!("'{self}' can only serve {m}.x.y releases, not {v}"))
+            }
             AliasName::Minor(m, n) if v.major != *m || v.minor != *n => Err(format!(
                 "'{self}' can only serve {m}.{n}.x releases, not {v}"
             )),
@@ -84,7 +84,11 @@ impl FromStr for AliasName {
             && rest.starts_with(|c: char| c.is_ascii_digit())
         {
             let nums: Vec<&str> = rest.split('.').collect();
-            let parse = |p: &str| p.parse::<u64>().ok().filter(|_| !p.starts_with('0') || p == "0");
+            let parse = |p: &str| {
+                p.parse::<u64>()
+                    .ok()
+                    .filter(|_| !p.starts_with('0') || p == "0")
+            };
             return match nums.as_slice() {
                 [m] => parse(m).map(AliasName::Major),
                 [m, n] => parse(m).zip(parse(n)).map(|(m, n)| AliasName::Minor(m, n)),
@@ -100,7 +104,8 @@ impl FromStr for AliasName {
         let valid = !s.is_empty()
             && s.len() <= 32
             && s.starts_with(|c: char| c.is_ascii_lowercase())
-            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if valid {
             Ok(AliasName::Channel(s.to_string()))
         } else {
@@ -209,9 +214,20 @@ mod tests {
     fn parses_alias_names() {
         assert_eq!("latest".parse::<AliasName>().unwrap(), AliasName::Latest);
         assert_eq!("v1".parse::<AliasName>().unwrap(), AliasName::Major(1));
-        assert_eq!("v1.2/".parse::<AliasName>().unwrap(), AliasName::Minor(1, 2));
-        assert_eq!("next".parse::<AliasName>().unwrap(), AliasName::Channel("next".into()));
-        assert!("v1.2.3".parse::<AliasName>().unwrap_err().contains("release folder"));
+        assert_eq!(
+            "v1.2/".parse::<AliasName>().unwrap(),
+            AliasName::Minor(1, 2)
+        );
+        assert_eq!(
+            "next".parse::<AliasName>().unwrap(),
+            AliasName::Channel("next".into())
+        );
+        assert!(
+            "v1.2.3"
+                .parse::<AliasName>()
+                .unwrap_err()
+                .contains("release folder")
+        );
         assert!("Latest!".parse::<AliasName>().is_err());
         assert!("v01".parse::<AliasName>().is_err());
         assert_eq!(AliasName::Minor(3, 4).to_string(), "v3.4");
@@ -230,8 +246,16 @@ mod tests {
         assert_eq!(target(&m, "latest").as_deref(), Some("1.0.1"));
         assert_eq!(target(&m, "v1").as_deref(), Some("1.0.1"));
         assert_eq!(target(&m, "v1.0").as_deref(), Some("1.0.1"));
-        assert_eq!(target(&m, "v1.1"), None, "a minor whose only release is yanked has no alias");
-        assert_eq!(target(&m, "v2"), None, "prereleases never land on automatic aliases");
+        assert_eq!(
+            target(&m, "v1.1"),
+            None,
+            "a minor whose only release is yanked has no alias"
+        );
+        assert_eq!(
+            target(&m, "v2"),
+            None,
+            "prereleases never land on automatic aliases"
+        );
     }
 
     #[test]
@@ -239,7 +263,11 @@ mod tests {
         let mut c = core(&[("1.0.0", true, false), ("1.1.0", true, false)]);
         c.aliases.insert(
             AliasName::Latest,
-            AliasRecord { target: v("1.0.0"), pinned: true, previous: Some(v("1.1.0")) },
+            AliasRecord {
+                target: v("1.0.0"),
+                pinned: true,
+                previous: Some(v("1.1.0")),
+            },
         );
         let m = resolve_aliases(&c);
         assert_eq!(target(&m, "latest").as_deref(), Some("1.0.0"));
@@ -255,8 +283,17 @@ mod tests {
     fn check_target_scopes() {
         assert!(AliasName::Major(1).check_target(&v("2.0.0")).is_err());
         assert!(AliasName::Minor(1, 2).check_target(&v("1.2.9")).is_ok());
-        assert!(AliasName::Latest.check_target(&v("2.0.0-rc.1")).unwrap_err().contains("named channel"));
-        assert!(AliasName::Channel("next".into()).check_target(&v("2.0.0-rc.1")).is_ok());
+        assert!(
+            AliasName::Latest
+                .check_target(&v("2.0.0-rc.1"))
+                .unwrap_err()
+                .contains("named channel")
+        );
+        assert!(
+            AliasName::Channel("next".into())
+                .check_target(&v("2.0.0-rc.1"))
+                .is_ok()
+        );
     }
 
     proptest! {

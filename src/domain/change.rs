@@ -13,11 +13,24 @@ use semver::Version;
 /// A change to aliases or release eligibility.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
-    Promote { version: Version, alias: Option<AliasName> },
-    Rollback { alias: AliasName, to: Option<Version> },
-    Unpin { alias: AliasName },
-    Yank { version: Version, reason: String },
-    Unyank { version: Version },
+    Promote {
+        version: Version,
+        alias: Option<AliasName>,
+    },
+    Rollback {
+        alias: AliasName,
+        to: Option<Version>,
+    },
+    Unpin {
+        alias: AliasName,
+    },
+    Yank {
+        version: Version,
+        reason: String,
+    },
+    Unyank {
+        version: Version,
+    },
 }
 
 impl Request {
@@ -35,8 +48,14 @@ impl Request {
     /// The request in words; re-running the same words resumes an interrupted run.
     pub fn description(&self) -> String {
         match self {
-            Request::Promote { version, alias: None } => format!("promote {version}"),
-            Request::Promote { version, alias: Some(a) } => format!("promote {version} to {a}"),
+            Request::Promote {
+                version,
+                alias: None,
+            } => format!("promote {version}"),
+            Request::Promote {
+                version,
+                alias: Some(a),
+            } => format!("promote {version} to {a}"),
             Request::Rollback { alias, to: Some(v) } => format!("rollback {alias} to {v}"),
             Request::Rollback { alias, to: None } => format!("rollback {alias}"),
             Request::Unpin { alias } => format!("unpin {alias}"),
@@ -63,17 +82,29 @@ fn unknown_alias(a: &AliasName) -> String {
 }
 
 fn list(names: &[AliasName]) -> String {
-    names.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+    names
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Decides the next state for `req`, or says why it is refused.
-pub fn decide(core: &Core, req: &Request, actor: &str, now: DateTime<Utc>) -> Result<Outcome, String> {
+pub fn decide(
+    core: &Core,
+    req: &Request,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Outcome, String> {
     let mut next = core.clone();
     let mut release_changes = Vec::new();
     let mut notes = Vec::new();
     match req {
         Request::Promote { version, alias } => {
-            let rel = next.releases.get_mut(version).ok_or_else(|| unknown_version(version))?;
+            let rel = next
+                .releases
+                .get_mut(version)
+                .ok_or_else(|| unknown_version(version))?;
             if let Some(y) = &rel.yanked {
                 return Err(format!(
                     "{version} is yanked ({}); run `shipdeck unyank {version}` first",
@@ -89,7 +120,8 @@ pub fn decide(core: &Core, req: &Request, actor: &str, now: DateTime<Utc>) -> Re
                     }
                     if !rel.promoted {
                         rel.promoted = true;
-                        release_changes.push(format!("{version} becomes eligible for automatic aliases"));
+                        release_changes
+                            .push(format!("{version} becomes eligible for automatic aliases"));
                     }
                     for (name, rec) in &core.aliases {
                         if rec.pinned && name.in_scope(version) && *version > rec.target {
@@ -102,26 +134,44 @@ pub fn decide(core: &Core, req: &Request, actor: &str, now: DateTime<Utc>) -> Re
                 }
                 Some(a) => {
                     a.check_target(version)?;
-                    let previous = core.aliases.get(a).map(|r| r.target.clone()).filter(|t| t != version);
+                    let previous = core
+                        .aliases
+                        .get(a)
+                        .map(|r| r.target.clone())
+                        .filter(|t| t != version);
                     next.aliases.insert(
                         a.clone(),
-                        AliasRecord { target: version.clone(), pinned: true, previous },
+                        AliasRecord {
+                            target: version.clone(),
+                            pinned: true,
+                            previous,
+                        },
                     );
                     if a.is_automatic() {
-                        notes.push(format!("'{a}' will stay pinned to {version} until `shipdeck unpin {a}`"));
+                        notes.push(format!(
+                            "'{a}' will stay pinned to {version} until `shipdeck unpin {a}`"
+                        ));
                     }
                 }
             }
         }
         Request::Rollback { alias, to } => {
-            let cur = core.aliases.get(alias).ok_or_else(|| unknown_alias(alias))?;
+            let cur = core
+                .aliases
+                .get(alias)
+                .ok_or_else(|| unknown_alias(alias))?;
             let target = match to {
                 Some(v) => v.clone(),
                 None => cur.previous.clone().ok_or_else(|| {
-                    format!("'{alias}' has no previous target recorded; choose one with --to VERSION")
+                    format!(
+                        "'{alias}' has no previous target recorded; choose one with --to VERSION"
+                    )
                 })?,
             };
-            let rel = core.releases.get(&target).ok_or_else(|| unknown_version(&target))?;
+            let rel = core
+                .releases
+                .get(&target)
+                .ok_or_else(|| unknown_version(&target))?;
             if let Some(y) = &rel.yanked {
                 return Err(format!(
                     "rolling back to {target} is refused: it was yanked ({}); choose another version or unyank it first",
@@ -150,12 +200,19 @@ pub fn decide(core: &Core, req: &Request, actor: &str, now: DateTime<Utc>) -> Re
                     cur.target
                 ));
             }
-            notes.push(format!("'{alias}' stays pinned to {target} until `shipdeck unpin {alias}`"));
+            notes.push(format!(
+                "'{alias}' stays pinned to {target} until `shipdeck unpin {alias}`"
+            ));
         }
         Request::Unpin { alias } => {
-            let cur = core.aliases.get(alias).ok_or_else(|| unknown_alias(alias))?;
+            let cur = core
+                .aliases
+                .get(alias)
+                .ok_or_else(|| unknown_alias(alias))?;
             if !cur.pinned {
-                return Err(format!("'{alias}' is not pinned; it already follows automatic resolution"));
+                return Err(format!(
+                    "'{alias}' is not pinned; it already follows automatic resolution"
+                ));
             }
             if let Some(r) = next.aliases.get_mut(alias) {
                 r.pinned = false;
@@ -166,22 +223,39 @@ pub fn decide(core: &Core, req: &Request, actor: &str, now: DateTime<Utc>) -> Re
         }
         Request::Yank { version, reason } => {
             if reason.trim().is_empty() {
-                return Err("a yank needs a reason that the team will read later: --reason \"TEXT\"".into());
+                return Err(
+                    "a yank needs a reason that the team will read later: --reason \"TEXT\"".into(),
+                );
             }
-            let rel = next.releases.get_mut(version).ok_or_else(|| unknown_version(version))?;
+            let rel = next
+                .releases
+                .get_mut(version)
+                .ok_or_else(|| unknown_version(version))?;
             if rel.yanked.is_some() {
                 return Err(format!("{version} is already yanked"));
             }
-            rel.yanked = Some(Yank { reason: reason.trim().to_string(), by: actor.to_string(), at: now });
+            rel.yanked = Some(Yank {
+                reason: reason.trim().to_string(),
+                by: actor.to_string(),
+                at: now,
+            });
             release_changes.push(format!("{version} is yanked: {}", reason.trim()));
             let serving = core.aliases_serving(version);
             if !serving.is_empty() {
-                notes.push(format!("re-resolving the aliases that served {version}: {}", list(&serving)));
+                notes.push(format!(
+                    "re-resolving the aliases that served {version}: {}",
+                    list(&serving)
+                ));
             }
-            notes.push(format!("the folder of {version} stays, for pages that load it by its full version"));
+            notes.push(format!(
+                "the folder of {version} stays, for pages that load it by its full version"
+            ));
         }
         Request::Unyank { version } => {
-            let rel = next.releases.get_mut(version).ok_or_else(|| unknown_version(version))?;
+            let rel = next
+                .releases
+                .get_mut(version)
+                .ok_or_else(|| unknown_version(version))?;
             if rel.yanked.take().is_none() {
                 return Err(format!("{version} is not yanked"));
             }
@@ -189,7 +263,11 @@ pub fn decide(core: &Core, req: &Request, actor: &str, now: DateTime<Utc>) -> Re
         }
     }
     next.aliases = resolve_aliases(&next);
-    Ok(Outcome { next, release_changes, notes })
+    Ok(Outcome {
+        next,
+        release_changes,
+        notes,
+    })
 }
 
 #[cfg(test)]
@@ -218,60 +296,192 @@ mod tests {
     }
 
     fn target(c: &Core, a: &str) -> String {
-        c.aliases[&a.parse::<AliasName>().unwrap()].target.to_string()
+        c.aliases[&a.parse::<AliasName>().unwrap()]
+            .target
+            .to_string()
     }
 
     #[test]
     fn rollback_pins_and_names_other_aliases() {
         let c = base();
-        let out = decide(&c, &Request::Rollback { alias: AliasName::Latest, to: Some(v("1.0.1")) }, "me", now()).unwrap();
+        let out = decide(
+            &c,
+            &Request::Rollback {
+                alias: AliasName::Latest,
+                to: Some(v("1.0.1")),
+            },
+            "me",
+            now(),
+        )
+        .unwrap();
         assert_eq!(target(&out.next, "latest"), "1.0.1");
         assert!(out.next.aliases[&AliasName::Latest].pinned);
-        assert!(out.notes[0].contains("still serving 1.1.0") && out.notes[0].contains("v1, v1.1"), "{:?}", out.notes);
+        assert!(
+            out.notes[0].contains("still serving 1.1.0") && out.notes[0].contains("v1, v1.1"),
+            "{:?}",
+            out.notes
+        );
         // Default target: the previous one.
-        let out2 = decide(&out.next, &Request::Unpin { alias: AliasName::Latest }, "me", now()).unwrap();
+        let out2 = decide(
+            &out.next,
+            &Request::Unpin {
+                alias: AliasName::Latest,
+            },
+            "me",
+            now(),
+        )
+        .unwrap();
         assert_eq!(target(&out2.next, "latest"), "1.1.0");
-        let back = decide(&out2.next, &Request::Rollback { alias: AliasName::Latest, to: None }, "me", now()).unwrap();
+        let back = decide(
+            &out2.next,
+            &Request::Rollback {
+                alias: AliasName::Latest,
+                to: None,
+            },
+            "me",
+            now(),
+        )
+        .unwrap();
         assert_eq!(target(&back.next, "latest"), "1.0.1");
     }
 
     #[test]
     fn refusals_are_sentences() {
         let c = base();
-        let yanked = decide(&c, &Request::Yank { version: v("1.0.0"), reason: "xss".into() }, "me", now()).unwrap().next;
-        let e = decide(&yanked, &Request::Rollback { alias: AliasName::Latest, to: Some(v("1.0.0")) }, "me", now()).unwrap_err();
+        let yanked = decide(
+            &c,
+            &Request::Yank {
+                version: v("1.0.0"),
+                reason: "xss".into(),
+            },
+            "me",
+            now(),
+        )
+        .unwrap()
+        .next;
+        let e = decide(
+            &yanked,
+            &Request::Rollback {
+                alias: AliasName::Latest,
+                to: Some(v("1.0.0")),
+            },
+            "me",
+            now(),
+        )
+        .unwrap_err();
         assert!(e.contains("yanked (xss)"), "{e}");
-        let e = decide(&c, &Request::Promote { version: v("9.9.9"), alias: None }, "me", now()).unwrap_err();
+        let e = decide(
+            &c,
+            &Request::Promote {
+                version: v("9.9.9"),
+                alias: None,
+            },
+            "me",
+            now(),
+        )
+        .unwrap_err();
         assert!(e.contains("not published"), "{e}");
-        let e = decide(&c, &Request::Promote { version: v("2.0.0-beta.1"), alias: None }, "me", now()).unwrap_err();
+        let e = decide(
+            &c,
+            &Request::Promote {
+                version: v("2.0.0-beta.1"),
+                alias: None,
+            },
+            "me",
+            now(),
+        )
+        .unwrap_err();
         assert!(e.contains("--alias next"), "{e}");
-        let e = decide(&c, &Request::Unpin { alias: AliasName::Latest }, "me", now()).unwrap_err();
+        let e = decide(
+            &c,
+            &Request::Unpin {
+                alias: AliasName::Latest,
+            },
+            "me",
+            now(),
+        )
+        .unwrap_err();
         assert!(e.contains("not pinned"), "{e}");
-        let e = decide(&c, &Request::Rollback { alias: AliasName::Major(7), to: None }, "me", now()).unwrap_err();
+        let e = decide(
+            &c,
+            &Request::Rollback {
+                alias: AliasName::Major(7),
+                to: None,
+            },
+            "me",
+            now(),
+        )
+        .unwrap_err();
         assert!(e.contains("does not exist"), "{e}");
-        let e = decide(&c, &Request::Yank { version: v("1.0.0"), reason: " ".into() }, "me", now()).unwrap_err();
+        let e = decide(
+            &c,
+            &Request::Yank {
+                version: v("1.0.0"),
+                reason: " ".into(),
+            },
+            "me",
+            now(),
+        )
+        .unwrap_err();
         assert!(e.contains("--reason"), "{e}");
     }
 
     #[test]
     fn yank_re_resolves_and_unyank_restores() {
         let c = base();
-        let out = decide(&c, &Request::Yank { version: v("1.1.0"), reason: "broken css".into() }, "me", now()).unwrap();
+        let out = decide(
+            &c,
+            &Request::Yank {
+                version: v("1.1.0"),
+                reason: "broken css".into(),
+            },
+            "me",
+            now(),
+        )
+        .unwrap();
         assert_eq!(target(&out.next, "latest"), "1.0.1");
         assert!(!out.next.aliases.contains_key(&AliasName::Minor(1, 1)));
-        let back = decide(&out.next, &Request::Unyank { version: v("1.1.0") }, "me", now()).unwrap();
+        let back = decide(
+            &out.next,
+            &Request::Unyank {
+                version: v("1.1.0"),
+            },
+            "me",
+            now(),
+        )
+        .unwrap();
         assert_eq!(target(&back.next, "latest"), "1.1.0");
     }
 
     #[test]
     fn channels_take_prereleases_and_vanish_on_unpin() {
         let c = base();
-        let req = Request::Promote { version: v("2.0.0-beta.1"), alias: Some(AliasName::Channel("next".into())) };
+        let req = Request::Promote {
+            version: v("2.0.0-beta.1"),
+            alias: Some(AliasName::Channel("next".into())),
+        };
         let out = decide(&c, &req, "me", now()).unwrap();
         assert_eq!(target(&out.next, "next"), "2.0.0-beta.1");
-        assert_eq!(target(&out.next, "latest"), "1.1.0", "a channel pin moves nothing else");
-        let gone = decide(&out.next, &Request::Unpin { alias: AliasName::Channel("next".into()) }, "me", now()).unwrap();
-        assert!(!gone.next.aliases.contains_key(&AliasName::Channel("next".into())));
+        assert_eq!(
+            target(&out.next, "latest"),
+            "1.1.0",
+            "a channel pin moves nothing else"
+        );
+        let gone = decide(
+            &out.next,
+            &Request::Unpin {
+                alias: AliasName::Channel("next".into()),
+            },
+            "me",
+            now(),
+        )
+        .unwrap();
+        assert!(
+            !gone
+                .next
+                .aliases
+                .contains_key(&AliasName::Channel("next".into()))
+        );
     }
 
     #[test]
@@ -280,12 +490,38 @@ mod tests {
         let mut r = ReleaseSummary::for_test();
         r.promoted = false;
         c.releases.insert(v("1.2.0"), r);
-        let pinned = decide(&c, &Request::Rollback { alias: AliasName::Latest, to: Some(v("1.0.0")) }, "me", now()).unwrap().next;
-        let out = decide(&pinned, &Request::Promote { version: v("1.2.0"), alias: None }, "me", now()).unwrap();
+        let pinned = decide(
+            &c,
+            &Request::Rollback {
+                alias: AliasName::Latest,
+                to: Some(v("1.0.0")),
+            },
+            "me",
+            now(),
+        )
+        .unwrap()
+        .next;
+        let out = decide(
+            &pinned,
+            &Request::Promote {
+                version: v("1.2.0"),
+                alias: None,
+            },
+            "me",
+            now(),
+        )
+        .unwrap();
         assert_eq!(target(&out.next, "v1"), "1.2.0");
         assert_eq!(target(&out.next, "v1.2"), "1.2.0");
         assert_eq!(target(&out.next, "latest"), "1.0.0");
-        assert!(out.notes.iter().any(|n| n.contains("'latest' is pinned")), "{:?}", out.notes);
-        assert_eq!(out.release_changes, vec!["1.2.0 becomes eligible for automatic aliases".to_string()]);
+        assert!(
+            out.notes.iter().any(|n| n.contains("'latest' is pinned")),
+            "{:?}",
+            out.notes
+        );
+        assert_eq!(
+            out.release_changes,
+            vec!["1.2.0 becomes eligible for automatic aliases".to_string()]
+        );
     }
 }

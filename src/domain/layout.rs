@@ -19,7 +19,11 @@ impl Layout {
     pub fn new(prefix: &str) -> Self {
         let p = prefix.trim().trim_matches('/');
         Layout {
-            prefix: if p.is_empty() { String::new() } else { format!("{p}/") },
+            prefix: if p.is_empty() {
+                String::new()
+            } else {
+                format!("{p}/")
+            },
         }
     }
 
@@ -74,6 +78,9 @@ mod tests {
         let l = Layout::new("/msr-webchat/");
         assert_eq!(l.release_dir(&v), "msr-webchat/v1.2.3/");
         assert_eq!(l.alias_dir(&AliasName::Minor(1, 2)), "msr-webchat/v1.2/");
-        assert_eq!(l.manifest_key(&v), ".shipdeck/msr-webchat/manifests/v1.2.3.json");
+        assert_eq!(
+            l.manifest_key(&v),
+            ".shipdeck/msr-webchat/manifests/v1.2.3.json"
+        );
     }
 }

@@ -83,9 +83,11 @@ pub fn content_type(path: &str) -> String {
         "woff2" => Some("font/woff2"),
         _ => None,
     };
-    fixed
-        .map(str::to_string)
-        .unwrap_or_else(|| mime_guess::from_path(&lower).first_or_octet_stream().to_string())
+    fixed.map(str::to_string).unwrap_or_else(|| {
+        mime_guess::from_path(&lower)
+            .first_or_octet_stream()
+            .to_string()
+    })
 }
 
 /// Whether a file is an entry point a page loads directly (copied last, so a page never loads a
@@ -99,7 +101,10 @@ pub fn is_entry_point(path: &str) -> bool {
 
 /// Hashes, sizes and headers of one file's bytes.
 pub fn describe_file(path: &str, bytes: &[u8]) -> FileEntry {
-    let mut gz = GzEncoder::new(Vec::with_capacity(bytes.len() / 3 + 64), Compression::default());
+    let mut gz = GzEncoder::new(
+        Vec::with_capacity(bytes.len() / 3 + 64),
+        Compression::default(),
+    );
     // Writing to a Vec cannot fail.
     gz.write_all(bytes).expect("gzip into memory");
     let gzip_size = gz.finish().expect("gzip into memory").len() as u64;

@@ -94,7 +94,10 @@ pub struct Plan {
 impl Plan {
     /// True when applying the plan would change nothing at all.
     pub fn is_noop(&self) -> bool {
-        !self.resumes && self.release_changes.is_empty() && self.alias_moves.is_empty() && self.file_ops.is_empty()
+        !self.resumes
+            && self.release_changes.is_empty()
+            && self.alias_moves.is_empty()
+            && self.file_ops.is_empty()
     }
 
     pub fn bytes_to_transfer(&self) -> u64 {
@@ -107,12 +110,16 @@ impl Plan {
 
     /// The plan as human-readable lines, shared by the CLI and the TUI's plan dialog.
     pub fn lines(&self) -> Vec<PlanLine> {
-        let mut out = vec![PlanLine::new(LineKind::Title, format!("Plan: {}", self.description))];
+        let mut out = vec![PlanLine::new(
+            LineKind::Title,
+            format!("Plan: {}", self.description),
+        )];
         for c in &self.release_changes {
             out.push(PlanLine::new(LineKind::Release, format!("  release  {c}")));
         }
         for m in &self.alias_moves {
-            let show = |v: &Option<Version>| v.as_ref().map_or("(none)".to_string(), |v| v.to_string());
+            let show =
+                |v: &Option<Version>| v.as_ref().map_or("(none)".to_string(), |v| v.to_string());
             let pin = match (m.was_pinned, m.pinned) {
                 (false, true) => " (pinned)",
                 (true, false) => " (back to automatic)",
@@ -121,7 +128,12 @@ impl Plan {
             };
             out.push(PlanLine::new(
                 LineKind::Alias,
-                format!("  alias    {:<8} {} → {}{pin}", m.alias.to_string(), show(&m.from), show(&m.to)),
+                format!(
+                    "  alias    {:<8} {} → {}{pin}",
+                    m.alias.to_string(),
+                    show(&m.from),
+                    show(&m.to)
+                ),
             ));
         }
         for op in &self.file_ops {
@@ -140,23 +152,39 @@ impl Plan {
         if self.unchanged_files > 0 {
             out.push(PlanLine::new(
                 LineKind::Note,
-                format!("  = {} file(s) already identical, not copied", self.unchanged_files),
+                format!(
+                    "  = {} file(s) already identical, not copied",
+                    self.unchanged_files
+                ),
             ));
         }
         if self.invalidations.is_empty() {
-            out.push(PlanLine::new(LineKind::Note, "  cdn      nothing to invalidate".to_string()));
+            out.push(PlanLine::new(
+                LineKind::Note,
+                "  cdn      nothing to invalidate".to_string(),
+            ));
         } else {
             for p in &self.invalidations {
-                out.push(PlanLine::new(LineKind::Cdn, format!("  cdn      invalidate {p}")));
+                out.push(PlanLine::new(
+                    LineKind::Cdn,
+                    format!("  cdn      invalidate {p}"),
+                ));
             }
         }
         for n in &self.notes {
             out.push(PlanLine::new(LineKind::Note, format!("  note     {n}")));
         }
         if self.is_noop() {
-            out.push(PlanLine::new(LineKind::Note, "  Nothing to change.".to_string()));
+            out.push(PlanLine::new(
+                LineKind::Note,
+                "  Nothing to change.".to_string(),
+            ));
         } else {
-            let copies = self.file_ops.iter().filter(|o| o.kind != FileOpKind::Delete).count();
+            let copies = self
+                .file_ops
+                .iter()
+                .filter(|o| o.kind != FileOpKind::Delete)
+                .count();
             let deletes = self.file_ops.len() - copies;
             out.push(PlanLine::new(
                 LineKind::Summary,
@@ -246,7 +274,9 @@ pub fn sync_ops(
     for f in manifest.map(|m| m.files.as_slice()).unwrap_or_default() {
         let existing = dst_ids.get(f.path.as_str());
         let same = match (existing, src_ids.get(f.path.as_str())) {
-            (Some(d), Some(s)) => d.content_id.is_some() && d.content_id == s.content_id && d.size == s.size,
+            (Some(d), Some(s)) => {
+                d.content_id.is_some() && d.content_id == s.content_id && d.size == s.size
+            }
             _ => false,
         };
         if same {
@@ -254,7 +284,11 @@ pub fn sync_ops(
             continue;
         }
         let op = FileOp {
-            kind: if existing.is_some() { FileOpKind::Replace } else { FileOpKind::Copy },
+            kind: if existing.is_some() {
+                FileOpKind::Replace
+            } else {
+                FileOpKind::Copy
+            },
             key: format!("{dst_dir}{}", f.path),
             source: Some(format!("{src_dir}{}", f.path)),
             size: f.size,
@@ -305,7 +339,11 @@ pub fn human_bytes(n: u64) -> String {
         v /= 1024.0;
         u += 1;
     }
-    if u == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[u]) }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
 }
 
 #[cfg(test)]
@@ -318,7 +356,10 @@ mod tests {
     fn manifest(files: &[&str]) -> Manifest {
         Manifest {
             version: Version::new(1, 0, 0),
-            files: files.iter().map(|f| describe_file(f, f.as_bytes())).collect(),
+            files: files
+                .iter()
+                .map(|f| describe_file(f, f.as_bytes()))
+                .collect(),
             published_at: DateTime::from_timestamp(0, 0).unwrap(),
             published_by: "t".into(),
             commit: None,
@@ -326,20 +367,40 @@ mod tests {
     }
 
     fn ex(path: &str, id: &str) -> Existing {
-        Existing { path: path.into(), size: path.len() as u64, content_id: Some(id.into()) }
+        Existing {
+            path: path.into(),
+            size: path.len() as u64,
+            content_id: Some(id.into()),
+        }
     }
 
     #[test]
     fn sync_copies_changed_entries_last_and_deletes_extras() {
-        let m = manifest(&["msr-webchat.umd.js", "msr-webchat.umd.js.map", "style.css", "index.html"]);
+        let m = manifest(&[
+            "msr-webchat.umd.js",
+            "msr-webchat.umd.js.map",
+            "style.css",
+            "index.html",
+        ]);
         let src = vec![
             ex("msr-webchat.umd.js", "a2"),
             ex("msr-webchat.umd.js.map", "b2"),
             ex("style.css", "c"),
             ex("index.html", "d2"),
         ];
-        let dst = vec![ex("msr-webchat.umd.js", "a1"), ex("style.css", "c"), ex("old.js", "z")];
-        let (ops, unchanged) = sync_ops("v1.0.0/", "latest/", Some(&m), &src, &dst, "public, max-age=300");
+        let dst = vec![
+            ex("msr-webchat.umd.js", "a1"),
+            ex("style.css", "c"),
+            ex("old.js", "z"),
+        ];
+        let (ops, unchanged) = sync_ops(
+            "v1.0.0/",
+            "latest/",
+            Some(&m),
+            &src,
+            &dst,
+            "public, max-age=300",
+        );
         assert_eq!(unchanged, 1, "style.css is identical");
         let keys: Vec<(&str, FileOpKind)> = ops.iter().map(|o| (o.key.as_str(), o.kind)).collect();
         assert_eq!(
@@ -351,7 +412,10 @@ mod tests {
                 ("latest/old.js", FileOpKind::Delete),
             ]
         );
-        assert_eq!(ops[0].source.as_deref(), Some("v1.0.0/msr-webchat.umd.js.map"));
+        assert_eq!(
+            ops[0].source.as_deref(),
+            Some("v1.0.0/msr-webchat.umd.js.map")
+        );
         assert_eq!(ops[0].cache_control, "public, max-age=300");
     }
 
@@ -367,7 +431,11 @@ mod tests {
     fn moves_are_diffs() {
         let mut a = Core::default();
         let mut b = Core::default();
-        let rec = |v: u64, pinned| AliasRecord { target: Version::new(1, 0, v), pinned, previous: None };
+        let rec = |v: u64, pinned| AliasRecord {
+            target: Version::new(1, 0, v),
+            pinned,
+            previous: None,
+        };
         a.aliases.insert(AliasName::Latest, rec(0, false));
         a.aliases.insert(AliasName::Major(1), rec(0, false));
         b.aliases.insert(AliasName::Latest, rec(1, true));
@@ -375,8 +443,14 @@ mod tests {
         let m = alias_moves(&a, &b);
         assert_eq!(m.len(), 1);
         assert!(m[0].pinned && !m[0].was_pinned);
-        assert_eq!(alias_invalidation_path("/msr-webchat/", &AliasName::Latest), "/msr-webchat/latest/*");
-        assert_eq!(alias_invalidation_path("", &AliasName::Minor(1, 2)), "/v1.2/*");
+        assert_eq!(
+            alias_invalidation_path("/msr-webchat/", &AliasName::Latest),
+            "/msr-webchat/latest/*"
+        );
+        assert_eq!(
+            alias_invalidation_path("", &AliasName::Minor(1, 2)),
+            "/v1.2/*"
+        );
         assert_eq!(human_bytes(1536), "1.5 KB");
     }
 }

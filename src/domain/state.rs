@@ -146,13 +146,22 @@ mod tests {
     #[test]
     fn state_round_trips_with_semver_and_alias_keys() {
         let mut s = State::default();
-        s.core.releases.insert(Version::new(1, 2, 3), ReleaseSummary::for_test());
+        s.core
+            .releases
+            .insert(Version::new(1, 2, 3), ReleaseSummary::for_test());
         s.core.aliases.insert(
             AliasName::Minor(1, 2),
-            AliasRecord { target: Version::new(1, 2, 3), pinned: false, previous: None },
+            AliasRecord {
+                target: Version::new(1, 2, 3),
+                pinned: false,
+                previous: None,
+            },
         );
         let json = serde_json::to_string(&s).unwrap();
-        assert!(json.contains("\"1.2.3\"") && json.contains("\"v1.2\""), "{json}");
+        assert!(
+            json.contains("\"1.2.3\"") && json.contains("\"v1.2\""),
+            "{json}"
+        );
         let back: State = serde_json::from_str(&json).unwrap();
         assert_eq!(back, s);
     }

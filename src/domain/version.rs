@@ -15,7 +15,11 @@ pub struct VersionError {
 
 impl fmt::Display for VersionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "'{}' is not a valid version: {}", self.input, self.reason)
+        write!(
+            f,
+            "'{}' is not a valid version: {}",
+            self.input, self.reason
+        )
     }
 }
 
@@ -44,7 +48,11 @@ pub fn parse_version(input: &str) -> Result<Version, VersionError> {
     }
     let core = s.split('-').next().unwrap_or_default();
     let parts = core.split('.').count();
-    if parts < 3 && core.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+    if parts < 3
+        && core
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    {
         let mut filled: Vec<&str> = core.split('.').collect();
         while filled.len() < 3 {
             filled.push("0");
@@ -54,7 +62,11 @@ pub fn parse_version(input: &str) -> Result<Version, VersionError> {
             filled.join(".")
         )));
     }
-    Version::parse(s).map_err(|e| err(format!("{e}; use MAJOR.MINOR.PATCH[-prerelease], e.g. 1.2.0 or 2.0.0-beta.1")))
+    Version::parse(s).map_err(|e| {
+        err(format!(
+            "{e}; use MAJOR.MINOR.PATCH[-prerelease], e.g. 1.2.0 or 2.0.0-beta.1"
+        ))
+    })
 }
 
 /// True for `1.0.0-beta.1` and the like: such versions never land on automatic aliases.
@@ -93,6 +105,9 @@ mod tests {
 
     #[test]
     fn folder_names() {
-        assert_eq!(folder_name(&Version::parse("1.2.3-rc.1").unwrap()), "v1.2.3-rc.1");
+        assert_eq!(
+            folder_name(&Version::parse("1.2.3-rc.1").unwrap()),
+            "v1.2.3-rc.1"
+        );
     }
 }

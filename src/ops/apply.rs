@@ -29,10 +29,17 @@ pub struct Report {
     pub invalidation_failed: bool,
     /// Anything the post-apply check found wrong.
     pub verify_problems: Vec<String>,
+    /// Steps after the commit that failed; the change itself stands.
+    pub warnings: Vec<String>,
 }
 
 /// Applies `plan`. A no-op plan returns at once without locking.
-pub async fn apply(ctx: &Context, plan: &Plan, action: &str, progress: &dyn Progress) -> Result<Report> {
+pub async fn apply(
+    ctx: &Context,
+    plan: &Plan,
+    action: &str,
+    progress: &dyn Progress,
+) -> Result<Report> {
     if plan.is_noop() {
         return Ok(Report::default());
     }
@@ -45,7 +52,12 @@ pub async fn apply(ctx: &Context, plan: &Plan, action: &str, progress: &dyn Prog
     result
 }
 
-async fn run_phase(ctx: &Context, label: &str, ops: Vec<&FileOp>, progress: &dyn Progress) -> Result<u64> {
+async fn run_phase(
+    ctx: &Context,
+    label: &str,
+    ops: Vec<&FileOp>,
+    progress: &dyn Progress,
+) -> Result<u64> {
     if ops.is_empty() {
         return Ok(0);
     }
@@ -57,7 +69,10 @@ async fn run_phase(ctx: &Context, label: &str, ops: Vec<&FileOp>, progress: &dyn
     let bytes: Vec<u64> = stream::iter(ops)
         .map(|op| async move {
             run_op(ctx, op).await?;
-            progress.report(ProgressEvent::File { key: op.key.clone(), bytes: op.size });
+            progress.report(ProgressEvent::File {
+                key: op.key.clone(),
+                bytes: op.size,
+            });
             Ok::<u64, Error>(op.size)
         })
         .buffer_unordered(ctx.concurrency.max(1))
@@ -67,7 +82,10 @@ async fn run_phase(ctx: &Context, label: &str, ops: Vec<&FileOp>, progress: &dyn
 }
 
 async fn run_op(ctx: &Context, op: &FileOp) -> Result<()> {
-    let headers = Headers { content_type: op.content_type.clone(), cache_control: op.cache_control.clone() };
+    let headers = Headers {
+        content_type: op.content_type.clone(),
+        cache_control: op.cache_control.clone(),
+    };
     match op.kind {
         FileOpKind::Upload => {
             let src = op.source.as_deref().expect("uploads have a source");
@@ -79,7 +97,9 @@ async fn run_op(ctx: &Context, op: &FileOp) -> Result<()> {
                     "build file '{src}' changed since the plan was made; run the command again"
                 )));
             }
-            ctx.store.put(&op.key, Bytes::from(bytes), &headers, &Condition::None).await?;
+            ctx.store
+                .put(&op.key, Bytes::from(bytes), &headers, &Condition::None)
+                .await?;
         }
         FileOpKind::Copy | FileOpKind::Replace => {
             let src = op.source.as_deref().expect("copies have a source");
@@ -90,7 +110,12 @@ async fn run_op(ctx: &Context, op: &FileOp) -> Result<()> {
     Ok(())
 }
 
-async fn apply_locked(ctx: &Context, plan: &Plan, action: &str, progress: &dyn Progress) -> Result<Report> {
+async fn apply_locked(
+    ctx: &Context,
+    plan: &Plan,
+    action: &str,
+    progress: &dyn Progress,
+) -> Result<Report> {
     let (mut state, etag) = load_state(ctx).await?;
     if etag != plan.base_etag {
         return Err(Error::Conflict);
@@ -102,24 +127,50 @@ async fn apply_locked(ctx: &Context, plan: &Plan, action: &str, progress: &dyn P
         started_at: Utc::now(),
         by: ctx.actor.clone(),
         next: plan.next.clone(),
-        publishing: plan.publishing.clone().or_else(|| state.in_flight.as_ref().and_then(|f| f.publishing.clone())),
+        publishing: plan
+            .publishing
+            .clone()
+            .or_else(|| state.in_flight.as_ref().and_then(|f| f.publishing.clone())),
     });
     let etag = save_state(ctx, &state, etag.as_deref()).await?;
-    progress.report(ProgressEvent::Step("recorded the operation as in flight".into()));
+    progress.report(ProgressEvent::Step(
+        "recorded the operation as in flight".into(),
+    ));
 
     let mut report = Report::default();
-    let uploads: Vec<&FileOp> = plan.file_ops.iter().filter(|o| o.kind == FileOpKind::Upload).collect();
+    let uploads: Vec<&FileOp> = plan
+        .file_ops
+        .iter()
+        .filter(|o| o.kind == FileOpKind::Upload)
+        .collect();
     let is_copy = |o: &&FileOp| matches!(o.kind, FileOpKind::Copy | FileOpKind::Replace);
-    let early: Vec<&FileOp> = plan.file_ops.iter().filter(is_copy).filter(|o| !o.entry).collect();
-    let entries: Vec<&FileOp> = plan.file_ops.iter().filter(is_copy).filter(|o| o.entry).collect();
-    let deletes: Vec<&FileOp> = plan.file_ops.iter().filter(|o| o.kind == FileOpKind::Delete).collect();
+    let early: Vec<&FileOp> = plan
+        .file_ops
+        .iter()
+        .filter(is_copy)
+        .filter(|o| !o.entry)
+        .collect();
+    let entries: Vec<&FileOp> = plan
+        .file_ops
+        .iter()
+        .filter(is_copy)
+        .filter(|o| o.entry)
+        .collect();
+    let deletes: Vec<&FileOp> = plan
+        .file_ops
+        .iter()
+        .filter(|o| o.kind == FileOpKind::Delete)
+        .collect();
     report.files_written = uploads.len() + early.len() + entries.len();
     report.files_deleted = deletes.len();
 
     report.bytes_written += run_phase(ctx, "uploading release files", uploads, progress).await?;
     if let Some(m) = &plan.manifest {
         save_manifest(ctx, m).await?;
-        progress.report(ProgressEvent::Step(format!("wrote the manifest of {}", m.version)));
+        progress.report(ProgressEvent::Step(format!(
+            "wrote the manifest of {}",
+            m.version
+        )));
     }
     report.bytes_written += run_phase(ctx, "copying alias files", early, progress).await?;
     report.bytes_written += run_phase(ctx, "copying entry points", entries, progress).await?;
@@ -148,11 +199,20 @@ async fn apply_locked(ctx: &Context, plan: &Plan, action: &str, progress: &dyn P
         changes,
         outcome: "ok".into(),
     };
-    append_history(ctx, &event).await?;
-    report.history_id = Some(op_id);
+    // From here on the change is committed: a failure is a warning to show, not an error that
+    // would suggest the change did not happen.
+    match append_history(ctx, &event).await {
+        Ok(()) => report.history_id = Some(op_id),
+        Err(e) => report.warnings.push(format!(
+            "the change is committed, but its history event could not be written: {e}"
+        )),
+    }
 
     if !plan.invalidations.is_empty() && ctx.cdn.enabled() {
-        progress.report(ProgressEvent::Step(format!("invalidating {} CDN path(s)", plan.invalidations.len())));
+        progress.report(ProgressEvent::Step(format!(
+            "invalidating {} CDN path(s)",
+            plan.invalidations.len()
+        )));
         match ctx.cdn.invalidate(&plan.invalidations).await {
             Ok(inv) => report.invalidation = Some(format!("{} {}", inv.id, inv.status)),
             Err(e) => {
@@ -167,15 +227,31 @@ async fn apply_locked(ctx: &Context, plan: &Plan, action: &str, progress: &dyn P
                     changes: Vec::new(),
                     outcome: format!("failed: {e}"),
                 };
-                append_history(ctx, &failed).await?;
+                if let Err(e) = append_history(ctx, &failed).await {
+                    report.warnings.push(format!(
+                        "the failed invalidation could not be recorded in history: {e}"
+                    ));
+                }
             }
         }
     }
 
     for m in &plan.alias_moves {
         if m.to.is_some() {
-            let r = super::verify::quick_check_alias(ctx, &plan.next, &m.alias, plan.manifest.as_ref()).await?;
-            report.verify_problems.extend(r);
+            match super::verify::quick_check_alias(
+                ctx,
+                &plan.next,
+                &m.alias,
+                plan.manifest.as_ref(),
+            )
+            .await
+            {
+                Ok(r) => report.verify_problems.extend(r),
+                Err(e) => report.warnings.push(format!(
+                    "could not check '{}' after the change: {e}",
+                    m.alias
+                )),
+            }
         }
     }
     progress.report(ProgressEvent::Step("done".into()));

@@ -7,7 +7,9 @@ use super::records::{load_state, require_manifest};
 use crate::domain::alias::AliasName;
 use crate::domain::change::{Request, decide};
 use crate::domain::manifest::Manifest;
-use crate::domain::plan::{Existing, FileOp, FileOpKind, Plan, alias_invalidation_path, alias_moves, sync_ops};
+use crate::domain::plan::{
+    Existing, FileOp, FileOpKind, Plan, alias_invalidation_path, alias_moves, sync_ops,
+};
 use crate::domain::state::{Core, PublishingRecord, State};
 use crate::error::{Error, Result};
 use chrono::Utc;
@@ -31,7 +33,10 @@ pub async fn plan_change(ctx: &Context, req: &Request) -> Result<Plan> {
 
 /// The error for a state with an unfinished operation.
 pub fn unfinished(state: &State) -> Error {
-    let f = state.in_flight.as_ref().expect("called with an operation in flight");
+    let f = state
+        .in_flight
+        .as_ref()
+        .expect("called with an operation in flight");
     Error::Unfinished {
         description: f.description.clone(),
         by: f.by.clone(),
@@ -94,13 +99,24 @@ pub async fn finish_plan_with(
                     _ => require_manifest(ctx, v).await?,
                 };
                 let dir = ctx.layout.release_dir(v);
-                let src = if publishing.is_some_and(|p| &p.version == v) { Vec::new() } else { existing(ctx, &dir).await? };
+                let src = if publishing.is_some_and(|p| &p.version == v) {
+                    Vec::new()
+                } else {
+                    existing(ctx, &dir).await?
+                };
                 (Some(m), dir, src)
             }
             None => (None, String::new(), Vec::new()),
         };
         let dst = existing(ctx, &dst_dir).await?;
-        let (ops, same) = sync_ops(&src_dir, &dst_dir, manifest.as_ref(), &src, &dst, &ctx.alias_cache_control);
+        let (ops, same) = sync_ops(
+            &src_dir,
+            &dst_dir,
+            manifest.as_ref(),
+            &src,
+            &dst,
+            &ctx.alias_cache_control,
+        );
         unchanged += same;
         if !ops.is_empty() && ctx.cdn.enabled() {
             invalidations.push(alias_invalidation_path(ctx.cdn.path_prefix(), &name));
@@ -135,13 +151,37 @@ pub async fn plan_resume(ctx: &Context, revert: bool) -> Result<Plan> {
         if let Some(p) = &f.publishing {
             return super::publish::plan_resume_publish(ctx, &state, etag, &f, p).await;
         }
-        let mut plan = finish_plan(ctx, &state, etag, f.description.clone(), f.next.clone(), &[]).await?;
-        plan.notes.push(format!("finishing '{}', started by {} at {}", f.description, f.by, f.started_at.format("%Y-%m-%d %H:%M:%S UTC")));
+        let mut plan = finish_plan(
+            ctx,
+            &state,
+            etag,
+            f.description.clone(),
+            f.next.clone(),
+            &[],
+        )
+        .await?;
+        plan.notes.push(format!(
+            "finishing '{}', started by {} at {}",
+            f.description,
+            f.by,
+            f.started_at.format("%Y-%m-%d %H:%M:%S UTC")
+        ));
         return Ok(plan);
     }
     // Revert: put every alias the operation touched back where the committed state says.
-    let touched: Vec<AliasName> = alias_moves(&state.core, &f.next).into_iter().map(|m| m.alias).collect();
-    let mut plan = finish_plan(ctx, &state, etag, format!("revert {}", f.description), state.core.clone(), &touched).await?;
+    let touched: Vec<AliasName> = alias_moves(&state.core, &f.next)
+        .into_iter()
+        .map(|m| m.alias)
+        .collect();
+    let mut plan = finish_plan(
+        ctx,
+        &state,
+        etag,
+        format!("revert {}", f.description),
+        state.core.clone(),
+        &touched,
+    )
+    .await?;
     if let Some(PublishingRecord { version, .. }) = &f.publishing {
         let dir = ctx.layout.release_dir(version);
         for m in ctx.store.list(&dir).await? {
@@ -151,9 +191,11 @@ pub async fn plan_resume(ctx: &Context, revert: bool) -> Result<Plan> {
         if ctx.store.head(&mk).await?.is_some() {
             plan.file_ops.push(delete_op(mk, 0));
         }
-        plan.release_changes.push(format!("the partial upload of {version} is removed"));
+        plan.release_changes
+            .push(format!("the partial upload of {version} is removed"));
     }
-    plan.notes.push(format!("undoing '{}', started by {}", f.description, f.by));
+    plan.notes
+        .push(format!("undoing '{}', started by {}", f.description, f.by));
     Ok(plan)
 }
 

@@ -92,15 +92,26 @@ pub async fn acquire(ctx: &Context, operation: &str) -> Result<Lease> {
     };
     let body = Bytes::from(serde_json::to_vec_pretty(&rec).expect("lock serializes"));
     for _ in 0..3 {
-        match ctx.store.put(&key, body.clone(), &headers(), &Condition::IfAbsent).await {
+        match ctx
+            .store
+            .put(&key, body.clone(), &headers(), &Condition::IfAbsent)
+            .await
+        {
             Ok(_) => {
-                HELD.lock().expect("lock registry").insert(rec.token.clone());
-                return Ok(Lease { key, token: rec.token });
+                HELD.lock()
+                    .expect("lock registry")
+                    .insert(rec.token.clone());
+                return Ok(Lease {
+                    key,
+                    token: rec.token,
+                });
             }
             Err(StoreError::PreconditionFailed { .. }) => {}
             Err(e) => return Err(e.into()),
         }
-        let Some(obj) = ctx.store.get(&key).await? else { continue };
+        let Some(obj) = ctx.store.get(&key).await? else {
+            continue;
+        };
         let existing: Option<LockRecord> = serde_json::from_slice(&obj.body).ok();
         match existing {
             Some(ex) if !is_stale(&ex, now) => {
@@ -112,10 +123,24 @@ pub async fn acquire(ctx: &Context, operation: &str) -> Result<Lease> {
             }
             _ => {
                 tracing::warn!(key, "taking over a stale lock");
-                match ctx.store.put(&key, body.clone(), &headers(), &Condition::IfMatch(obj.meta.etag)).await {
+                match ctx
+                    .store
+                    .put(
+                        &key,
+                        body.clone(),
+                        &headers(),
+                        &Condition::IfMatch(obj.meta.etag),
+                    )
+                    .await
+                {
                     Ok(_) => {
-                        HELD.lock().expect("lock registry").insert(rec.token.clone());
-                        return Ok(Lease { key, token: rec.token });
+                        HELD.lock()
+                            .expect("lock registry")
+                            .insert(rec.token.clone());
+                        return Ok(Lease {
+                            key,
+                            token: rec.token,
+                        });
                     }
                     Err(StoreError::PreconditionFailed { .. }) => continue,
                     Err(e) => return Err(e.into()),
@@ -147,7 +172,8 @@ impl Lease {
         HELD.lock().expect("lock registry").remove(&self.token);
         match ctx.store.get(&self.key).await {
             Ok(Some(obj)) => {
-                let ours = serde_json::from_slice::<LockRecord>(&obj.body).is_ok_and(|r| r.token == self.token);
+                let ours = serde_json::from_slice::<LockRecord>(&obj.body)
+                    .is_ok_and(|r| r.token == self.token);
                 if ours && let Err(e) = ctx.store.delete(&self.key).await {
                     tracing::warn!(error = %e, "could not release the lock; it will go stale");
                 }

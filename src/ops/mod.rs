@@ -36,7 +36,11 @@ pub struct Context {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProgressEvent {
     /// A phase starts: what it does, how many files and bytes.
-    Phase { label: String, files: usize, bytes: u64 },
+    Phase {
+        label: String,
+        files: usize,
+        bytes: u64,
+    },
     /// One file done.
     File { key: String, bytes: u64 },
     /// A one-line step (commit, history, invalidation, verify).

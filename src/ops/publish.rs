@@ -37,14 +37,22 @@ pub struct PublishRequest {
 
 impl PublishRequest {
     fn description(&self, v: &Version) -> String {
-        if self.promote { format!("publish {v} and promote") } else { format!("publish {v}") }
+        if self.promote {
+            format!("publish {v} and promote")
+        } else {
+            format!("publish {v}")
+        }
     }
 }
 
 /// Reads every file of a build folder, refusing what cannot be published faithfully.
 pub fn scan_build(dir: &Path) -> Result<Build> {
-    let md = fs::symlink_metadata(dir)
-        .map_err(|e| Error::Usage(format!("cannot read the build folder '{}': {e}", dir.display())))?;
+    let md = fs::symlink_metadata(dir).map_err(|e| {
+        Error::Usage(format!(
+            "cannot read the build folder '{}': {e}",
+            dir.display()
+        ))
+    })?;
     if md.file_type().is_symlink() {
         return Err(Error::Usage(format!(
             "the build folder '{}' is a symbolic link; pass the real folder it points to",
@@ -52,7 +60,10 @@ pub fn scan_build(dir: &Path) -> Result<Build> {
         )));
     }
     if !md.is_dir() {
-        return Err(Error::Usage(format!("'{}' is not a folder; pass the build output folder, e.g. dist-cdn/", dir.display())));
+        return Err(Error::Usage(format!(
+            "'{}' is not a folder; pass the build output folder, e.g. dist-cdn/",
+            dir.display()
+        )));
     }
     let mut files = Vec::new();
     walk(dir, dir, &mut files)?;
@@ -63,7 +74,10 @@ pub fn scan_build(dir: &Path) -> Result<Build> {
         )));
     }
     files.sort_by(|a, b| a.1.path.cmp(&b.1.path));
-    Ok(Build { dir: dir.to_path_buf(), files })
+    Ok(Build {
+        dir: dir.to_path_buf(),
+        files,
+    })
 }
 
 fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, FileEntry)>) -> Result<()> {
@@ -76,7 +90,10 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, FileEntry)>) -> Result<
         let ft = entry.file_type().map_err(|e| io(&path, e))?;
         let rel = path.strip_prefix(root).expect("walk stays under root");
         let rel_str = rel.to_str().ok_or_else(|| {
-            Error::Usage(format!("'{}' has a name that is not valid UTF-8; rename it", path.display()))
+            Error::Usage(format!(
+                "'{}' has a name that is not valid UTF-8; rename it",
+                path.display()
+            ))
         })?;
         let rel_key = rel_str.replace('\\', "/");
         if ft.is_symlink() {
@@ -90,7 +107,10 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, FileEntry)>) -> Result<
             let bytes = fs::read(&path).map_err(|e| io(&path, e))?;
             out.push((path.clone(), describe_file(&rel_key, &bytes)));
         } else {
-            return Err(Error::Usage(format!("'{}' is not a regular file; remove it from the build folder", path.display())));
+            return Err(Error::Usage(format!(
+                "'{}' is not a regular file; remove it from the build folder",
+                path.display()
+            )));
         }
     }
     if !any && dir != root {
@@ -108,13 +128,25 @@ pub fn version_from_package_json(dir: &Path) -> Result<Version> {
     for d in start.ancestors() {
         let p = d.join("package.json");
         if p.is_file() {
-            let text = fs::read_to_string(&p).map_err(|e| Error::Io(format!("cannot read '{}': {e}", p.display())))?;
-            let json: serde_json::Value = serde_json::from_str(&text)
-                .map_err(|e| Error::Usage(format!("'{}' is not valid JSON ({e}); fix it or pass --version", p.display())))?;
-            let v = json.get("version").and_then(|v| v.as_str()).ok_or_else(|| {
-                Error::Usage(format!("'{}' has no \"version\" string; add one or pass --version X.Y.Z", p.display()))
+            let text = fs::read_to_string(&p)
+                .map_err(|e| Error::Io(format!("cannot read '{}': {e}", p.display())))?;
+            let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+                Error::Usage(format!(
+                    "'{}' is not valid JSON ({e}); fix it or pass --version",
+                    p.display()
+                ))
             })?;
-            return parse_version(v).map_err(|e| Error::Usage(format!("{e} (from '{}')", p.display())));
+            let v = json
+                .get("version")
+                .and_then(|v| v.as_str())
+                .ok_or_else(|| {
+                    Error::Usage(format!(
+                        "'{}' has no \"version\" string; add one or pass --version X.Y.Z",
+                        p.display()
+                    ))
+                })?;
+            return parse_version(v)
+                .map_err(|e| Error::Usage(format!("{e} (from '{}')", p.display())));
         }
     }
     Err(Error::Usage(format!(
@@ -175,7 +207,8 @@ async fn build_plan(
         },
     );
     next.aliases = resolve_aliases(&next);
-    let mut plan = finish_plan_with(ctx, state, etag, description, next, &[], Some(&manifest)).await?;
+    let mut plan =
+        finish_plan_with(ctx, state, etag, description, next, &[], Some(&manifest)).await?;
     let mut ops = upload_ops(ctx, build, &v);
     ops.append(&mut plan.file_ops);
     plan.file_ops = ops;
@@ -190,11 +223,16 @@ async fn build_plan(
         ),
     );
     if promote {
-        plan.release_changes.push(format!("{v} becomes eligible for automatic aliases"));
+        plan.release_changes
+            .push(format!("{v} becomes eligible for automatic aliases"));
     } else if !crate::domain::version::is_prerelease(&v) {
-        plan.notes.push(format!("no alias moves until `shipdeck promote {v}`"));
+        plan.notes
+            .push(format!("no alias moves until `shipdeck promote {v}`"));
     }
-    plan.publishing = Some(PublishingRecord { version: v, source_dir: build.dir.display().to_string() });
+    plan.publishing = Some(PublishingRecord {
+        version: v,
+        source_dir: build.dir.display().to_string(),
+    });
     plan.manifest = Some(manifest);
     Ok(plan)
 }
@@ -235,7 +273,16 @@ pub async fn plan_publish(ctx: &Context, req: &PublishRequest) -> Result<Plan> {
         )));
     }
     let manifest = manifest_for(&build, &v, &ctx.actor, req.commit.clone());
-    build_plan(ctx, &state, etag, &build, manifest, req.promote, description).await
+    build_plan(
+        ctx,
+        &state,
+        etag,
+        &build,
+        manifest,
+        req.promote,
+        description,
+    )
+    .await
 }
 
 /// Plans finishing an interrupted publish from its recorded build folder.
@@ -254,11 +301,28 @@ pub async fn plan_resume_publish(
         ))
     })?;
     let promote = f.next.releases.get(&p.version).is_some_and(|r| r.promoted);
-    let mut manifest = manifest_for(&build, &p.version, &f.by, f.next.releases.get(&p.version).and_then(|r| r.commit.clone()));
+    let mut manifest = manifest_for(
+        &build,
+        &p.version,
+        &f.by,
+        f.next
+            .releases
+            .get(&p.version)
+            .and_then(|r| r.commit.clone()),
+    );
     if let Some(r) = f.next.releases.get(&p.version) {
         manifest.published_at = r.published_at;
     }
-    let mut plan = build_plan(ctx, state, etag, &build, manifest, promote, f.description.clone()).await?;
+    let mut plan = build_plan(
+        ctx,
+        state,
+        etag,
+        &build,
+        manifest,
+        promote,
+        f.description.clone(),
+    )
+    .await?;
     plan.resumes = true;
     plan.notes.push(format!(
         "finishing '{}' ({} of v{}), started by {}",

@@ -64,7 +64,11 @@ pub fn view_of(core: &Core, store: String, in_flight: Option<String>) -> Release
             gzip_size: r.gzip_size,
             published_at: r.published_at,
             published_by: r.published_by.clone(),
-            aliases: core.aliases_serving(v).iter().map(ToString::to_string).collect(),
+            aliases: core
+                .aliases_serving(v)
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
         })
         .collect();
     let aliases = core
@@ -78,13 +82,23 @@ pub fn view_of(core: &Core, store: String, in_flight: Option<String>) -> Release
             automatic: highest_eligible(core, n).map(|v| v.to_string()),
         })
         .collect();
-    ReleasesView { store, versions, aliases, in_flight }
+    ReleasesView {
+        store,
+        versions,
+        aliases,
+        in_flight,
+    }
 }
 
 pub async fn releases(ctx: &Context) -> Result<ReleasesView> {
     let (state, _) = load_state(ctx).await?;
     let in_flight = state.in_flight.as_ref().map(|f| {
-        format!("'{}' by {} at {} is unfinished; run `shipdeck resume`", f.description, f.by, f.started_at.format("%Y-%m-%d %H:%M UTC"))
+        format!(
+            "'{}' by {} at {} is unfinished; run `shipdeck resume`",
+            f.description,
+            f.by,
+            f.started_at.format("%Y-%m-%d %H:%M UTC")
+        )
     });
     Ok(view_of(&state.core, ctx.store.describe(), in_flight))
 }

@@ -47,7 +47,16 @@ pub async fn save_state(ctx: &Context, state: &State, etag: Option<&str>) -> Res
         Some(t) => Condition::IfMatch(t.to_string()),
         None => Condition::IfAbsent,
     };
-    match ctx.store.put(&ctx.layout.state_key(), Bytes::from(body), &json_headers(), &cond).await {
+    match ctx
+        .store
+        .put(
+            &ctx.layout.state_key(),
+            Bytes::from(body),
+            &json_headers(),
+            &cond,
+        )
+        .await
+    {
         Ok(meta) => Ok(meta.etag),
         Err(StoreError::PreconditionFailed { .. }) => Err(Error::Conflict),
         Err(e) => Err(e.into()),
@@ -78,7 +87,16 @@ pub async fn require_manifest(ctx: &Context, v: &Version) -> Result<Manifest> {
 pub async fn save_manifest(ctx: &Context, m: &Manifest) -> Result<()> {
     let key = ctx.layout.manifest_key(&m.version);
     let body = serde_json::to_vec_pretty(m).expect("manifest serializes");
-    match ctx.store.put(&key, Bytes::from(body), &json_headers(), &Condition::IfAbsent).await {
+    match ctx
+        .store
+        .put(
+            &key,
+            Bytes::from(body),
+            &json_headers(),
+            &Condition::IfAbsent,
+        )
+        .await
+    {
         Ok(_) => Ok(()),
         Err(StoreError::PreconditionFailed { .. }) => {
             // Re-run of an interrupted publish: a manifest for the same files is fine.
@@ -97,7 +115,14 @@ pub async fn save_manifest(ctx: &Context, m: &Manifest) -> Result<()> {
 pub async fn append_history(ctx: &Context, event: &HistoryEvent) -> Result<()> {
     let key = format!("{}{}", ctx.layout.history_dir(), event_name(event));
     let body = serde_json::to_vec_pretty(event).expect("event serializes");
-    ctx.store.put(&key, Bytes::from(body), &json_headers(), &Condition::IfAbsent).await?;
+    ctx.store
+        .put(
+            &key,
+            Bytes::from(body),
+            &json_headers(),
+            &Condition::IfAbsent,
+        )
+        .await?;
     Ok(())
 }
 

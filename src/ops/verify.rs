@@ -31,9 +31,13 @@ enum Target {
 
 fn parse_target(s: &str) -> Result<Target> {
     if s.starts_with(|c: char| c.is_ascii_digit()) {
-        return parse_version(s).map(Target::Version).map_err(|e| Error::Usage(e.to_string()));
+        return parse_version(s)
+            .map(Target::Version)
+            .map_err(|e| Error::Usage(e.to_string()));
     }
-    s.parse::<AliasName>().map(Target::Alias).map_err(Error::Usage)
+    s.parse::<AliasName>()
+        .map(Target::Alias)
+        .map_err(Error::Usage)
 }
 
 /// Verifies the named aliases and versions (every alias and release when `names` is empty).
@@ -53,9 +57,16 @@ pub async fn verify(ctx: &Context, names: &[String]) -> Result<Vec<Verified>> {
         let (label, version, dir, cache) = match &t {
             Target::Alias(a) => {
                 let rec = state.core.aliases.get(a).ok_or_else(|| {
-                    Error::Refused(format!("alias '{a}' does not exist; `shipdeck releases` lists the aliases"))
+                    Error::Refused(format!(
+                        "alias '{a}' does not exist; `shipdeck releases` lists the aliases"
+                    ))
                 })?;
-                (a.to_string(), rec.target.clone(), ctx.layout.alias_dir(a), Some(ctx.alias_cache_control.clone()))
+                (
+                    a.to_string(),
+                    rec.target.clone(),
+                    ctx.layout.alias_dir(a),
+                    Some(ctx.alias_cache_control.clone()),
+                )
             }
             Target::Version(v) => {
                 if !state.core.releases.contains_key(v) {
@@ -68,14 +79,30 @@ pub async fn verify(ctx: &Context, names: &[String]) -> Result<Vec<Verified>> {
         };
         let manifest = require_manifest(ctx, &version).await?;
         let problems = check_folder(ctx, &dir, &manifest, cache.as_deref()).await?;
-        out.push(Verified { target: label, version: version.to_string(), files: manifest.files.len(), problems });
+        out.push(Verified {
+            target: label,
+            version: version.to_string(),
+            files: manifest.files.len(),
+            problems,
+        });
     }
     Ok(out)
 }
 
-async fn check_folder(ctx: &Context, dir: &str, manifest: &Manifest, alias_cache: Option<&str>) -> Result<Vec<String>> {
+async fn check_folder(
+    ctx: &Context,
+    dir: &str,
+    manifest: &Manifest,
+    alias_cache: Option<&str>,
+) -> Result<Vec<String>> {
     let mut problems = Vec::new();
-    let listed: BTreeMap<String, _> = ctx.store.list(dir).await?.into_iter().map(|m| (m.key.clone(), m)).collect();
+    let listed: BTreeMap<String, _> = ctx
+        .store
+        .list(dir)
+        .await?
+        .into_iter()
+        .map(|m| (m.key.clone(), m))
+        .collect();
     for f in &manifest.files {
         let key = format!("{dir}{}", f.path);
         let Some(obj) = ctx.store.get(&key).await? else {
@@ -83,24 +110,35 @@ async fn check_folder(ctx: &Context, dir: &str, manifest: &Manifest, alias_cache
             continue;
         };
         if sha256_hex(&obj.body) != f.sha256 {
-            problems.push(format!("{key}: content differs from the manifest of {}", manifest.version));
+            problems.push(format!(
+                "{key}: content differs from the manifest of {}",
+                manifest.version
+            ));
         }
         let want_cache = alias_cache.unwrap_or(&f.cache_control);
         if let Some(cc) = &obj.meta.cache_control
             && cc != want_cache
         {
-            problems.push(format!("{key}: Cache-Control is '{cc}', expected '{want_cache}'"));
+            problems.push(format!(
+                "{key}: Cache-Control is '{cc}', expected '{want_cache}'"
+            ));
         }
         if let Some(ct) = &obj.meta.content_type
             && ct != &f.content_type
         {
-            problems.push(format!("{key}: Content-Type is '{ct}', expected '{}'", f.content_type));
+            problems.push(format!(
+                "{key}: Content-Type is '{ct}', expected '{}'",
+                f.content_type
+            ));
         }
     }
     for key in listed.keys() {
         let rel = &key[dir.len()..];
         if manifest.file(rel).is_none() {
-            problems.push(format!("{key}: not part of {} (unexpected file)", manifest.version));
+            problems.push(format!(
+                "{key}: not part of {} (unexpected file)",
+                manifest.version
+            ));
         }
     }
     Ok(problems)
@@ -113,15 +151,29 @@ pub async fn quick_check_alias(
     alias: &AliasName,
     fresh: Option<&Manifest>,
 ) -> Result<Vec<String>> {
-    let Some(rec) = next.aliases.get(alias) else { return Ok(Vec::new()) };
+    let Some(rec) = next.aliases.get(alias) else {
+        return Ok(Vec::new());
+    };
     let manifest = match fresh {
         Some(m) if m.version == rec.target => m.clone(),
         _ => require_manifest(ctx, &rec.target).await?,
     };
     let dir = ctx.layout.alias_dir(alias);
     let src_dir = ctx.layout.release_dir(&rec.target);
-    let dst: BTreeMap<String, _> = ctx.store.list(&dir).await?.into_iter().map(|m| (m.key[dir.len()..].to_string(), m)).collect();
-    let src: BTreeMap<String, _> = ctx.store.list(&src_dir).await?.into_iter().map(|m| (m.key[src_dir.len()..].to_string(), m)).collect();
+    let dst: BTreeMap<String, _> = ctx
+        .store
+        .list(&dir)
+        .await?
+        .into_iter()
+        .map(|m| (m.key[dir.len()..].to_string(), m))
+        .collect();
+    let src: BTreeMap<String, _> = ctx
+        .store
+        .list(&src_dir)
+        .await?
+        .into_iter()
+        .map(|m| (m.key[src_dir.len()..].to_string(), m))
+        .collect();
     let mut problems = Vec::new();
     for f in &manifest.files {
         match (dst.get(&f.path), src.get(&f.path)) {

@@ -54,14 +54,25 @@ impl ObjectStore for FaultyStore {
     async fn head(&self, key: &str) -> Result<Option<ObjectMeta>, StoreError> {
         self.inner.head(key).await
     }
-    async fn put(&self, key: &str, body: Bytes, headers: &Headers, condition: &Condition) -> Result<ObjectMeta, StoreError> {
+    async fn put(
+        &self,
+        key: &str,
+        body: Bytes,
+        headers: &Headers,
+        condition: &Condition,
+    ) -> Result<ObjectMeta, StoreError> {
         self.gate(key)?;
         self.inner.put(key, body, headers, condition).await
     }
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>, StoreError> {
         self.inner.list(prefix).await
     }
-    async fn copy(&self, from: &str, to: &str, headers: &Headers) -> Result<ObjectMeta, StoreError> {
+    async fn copy(
+        &self,
+        from: &str,
+        to: &str,
+        headers: &Headers,
+    ) -> Result<ObjectMeta, StoreError> {
         self.gate(to)?;
         self.inner.copy(from, to, headers).await
     }

@@ -20,6 +20,13 @@ use std::path::{Path, PathBuf};
 
 const META_DIR: &str = ".shipdeck-objects";
 
+fn mtime_ns(md: &fs::Metadata) -> u128 {
+    md.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos())
+}
+
 pub struct LocalStore {
     root: PathBuf,
 }
@@ -28,6 +35,9 @@ pub struct LocalStore {
 struct Sidecar {
     sha256: String,
     size: u64,
+    /// Modification time of the object file when the sidecar was written, in nanoseconds: a
+    /// file edited by hand (or a write interrupted between file and sidecar) no longer matches.
+    mtime_ns: u128,
     content_type: String,
     cache_control: String,
 }
@@ -39,7 +49,9 @@ impl LocalStore {
         fs::create_dir_all(root.join(META_DIR)).map_err(|e| StoreError::Failed {
             store: format!("local {}", root.display()),
             key: String::new(),
-            cause: format!("cannot create the store folder ({e}); check the profile's path and its permissions"),
+            cause: format!(
+                "cannot create the store folder ({e}); check the profile's path and its permissions"
+            ),
         })?;
         Ok(LocalStore { root })
     }
@@ -60,7 +72,9 @@ impl LocalStore {
         let bad = key.is_empty()
             || key.starts_with('/')
             || key.contains('\\')
-            || key.split('/').any(|c| c == ".." || c == "." || c == META_DIR)
+            || key
+                .split('/')
+                .any(|c| c == ".." || c == "." || c == META_DIR)
             || key.ends_with('/');
         if bad {
             return Err(self.fail(key, "not a valid object key"));
@@ -75,7 +89,11 @@ impl LocalStore {
     fn write_atomic(&self, key: &str, path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
         let dir = path.parent().expect("object paths have a parent");
         fs::create_dir_all(dir).map_err(|e| self.fail(key, e))?;
-        let tmp = dir.join(format!(".tmp-shipdeck-{}-{}", std::process::id(), rand::random::<u64>()));
+        let tmp = dir.join(format!(
+            ".tmp-shipdeck-{}-{}",
+            std::process::id(),
+            rand::random::<u64>()
+        ));
         let mut f = fs::File::create(&tmp).map_err(|e| self.fail(key, e))?;
         f.write_all(bytes).map_err(|e| self.fail(key, e))?;
         drop(f);
@@ -95,7 +113,7 @@ impl LocalStore {
         let sidecar: Option<Sidecar> = fs::read(self.sidecar_path(key))
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok())
-            .filter(|s: &Sidecar| s.size == md.len());
+            .filter(|s: &Sidecar| s.size == md.len() && s.mtime_ns == mtime_ns(&md));
         let (sha, ct, cc) = match sidecar {
             Some(s) => (s.sha256, s.content_type, Some(s.cache_control)),
             None => {
@@ -114,20 +132,27 @@ impl LocalStore {
         }))
     }
 
-    fn write_object(&self, key: &str, bytes: &[u8], headers: &Headers) -> Result<ObjectMeta, StoreError> {
+    fn write_object(
+        &self,
+        key: &str,
+        bytes: &[u8],
+        headers: &Headers,
+    ) -> Result<ObjectMeta, StoreError> {
         let path = self.path(key)?;
         let sha = sha256_hex(bytes);
+        self.write_atomic(key, &path, bytes)?;
+        let md = fs::metadata(&path).map_err(|e| self.fail(key, e))?;
         let side = Sidecar {
             sha256: sha.clone(),
             size: bytes.len() as u64,
+            mtime_ns: mtime_ns(&md),
             content_type: headers.content_type.clone(),
             cache_control: headers.cache_control.clone(),
         };
-        // Sidecar first: a reader that sees the new object also sees its headers; a stale
-        // sidecar is detected by its size, or re-hashed.
+        // Object first, then its sidecar: a sidecar that does not match the file (size and
+        // mtime) is ignored and the file re-hashed, so a crash in between loses only headers.
         let side_bytes = serde_json::to_vec(&side).expect("sidecar serializes");
         self.write_atomic(key, &self.sidecar_path(key), &side_bytes)?;
-        self.write_atomic(key, &path, bytes)?;
         Ok(ObjectMeta {
             key: key.to_string(),
             size: bytes.len() as u64,
@@ -138,7 +163,13 @@ impl LocalStore {
         })
     }
 
-    fn walk(&self, dir: &Path, rel: &str, prefix: &str, out: &mut Vec<ObjectMeta>) -> Result<(), StoreError> {
+    fn walk(
+        &self,
+        dir: &Path,
+        rel: &str,
+        prefix: &str,
+        out: &mut Vec<ObjectMeta>,
+    ) -> Result<(), StoreError> {
         let rd = match fs::read_dir(dir) {
             Ok(rd) => rd,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -211,7 +242,13 @@ impl ObjectStore for LocalStore {
         self.meta_of(key, &path)
     }
 
-    async fn put(&self, key: &str, body: Bytes, headers: &Headers, condition: &Condition) -> Result<ObjectMeta, StoreError> {
+    async fn put(
+        &self,
+        key: &str,
+        body: Bytes,
+        headers: &Headers,
+        condition: &Condition,
+    ) -> Result<ObjectMeta, StoreError> {
         let path = self.path(key)?;
         if *condition == Condition::None {
             return self.write_object(key, &body, headers);
@@ -228,7 +265,9 @@ impl ObjectStore for LocalStore {
             _ => false,
         };
         if !ok {
-            return Err(StoreError::PreconditionFailed { key: key.to_string() });
+            return Err(StoreError::PreconditionFailed {
+                key: key.to_string(),
+            });
         }
         self.write_object(key, &body, headers)
     }
@@ -240,12 +279,20 @@ impl ObjectStore for LocalStore {
         Ok(out)
     }
 
-    async fn copy(&self, from: &str, to: &str, headers: &Headers) -> Result<ObjectMeta, StoreError> {
+    async fn copy(
+        &self,
+        from: &str,
+        to: &str,
+        headers: &Headers,
+    ) -> Result<ObjectMeta, StoreError> {
         let src = self.path(from)?;
         let bytes = match fs::read(&src) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(self.fail(from, "the copy source does not exist; run `shipdeck verify` on its release"));
+                return Err(self.fail(
+                    from,
+                    "the copy source does not exist; run `shipdeck verify` on its release",
+                ));
             }
             Err(e) => return Err(self.fail(from, e)),
         };

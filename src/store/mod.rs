@@ -54,7 +54,11 @@ pub enum StoreError {
     /// A precondition did not hold (412, or the object exists on create-only).
     PreconditionFailed { key: String },
     /// Anything else: which store, which key, what happened and what to do.
-    Failed { store: String, key: String, cause: String },
+    Failed {
+        store: String,
+        key: String,
+        cause: String,
+    },
 }
 
 impl fmt::Display for StoreError {
@@ -77,11 +81,18 @@ pub trait ObjectStore: Send + Sync {
     fn describe(&self) -> String;
     async fn get(&self, key: &str) -> Result<Option<Object>, StoreError>;
     async fn head(&self, key: &str) -> Result<Option<ObjectMeta>, StoreError>;
-    async fn put(&self, key: &str, body: Bytes, headers: &Headers, condition: &Condition) -> Result<ObjectMeta, StoreError>;
+    async fn put(
+        &self,
+        key: &str,
+        body: Bytes,
+        headers: &Headers,
+        condition: &Condition,
+    ) -> Result<ObjectMeta, StoreError>;
     /// Every object whose key starts with `prefix`, sorted by key.
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>, StoreError>;
     /// Server-side copy, replacing the headers with `headers`.
-    async fn copy(&self, from: &str, to: &str, headers: &Headers) -> Result<ObjectMeta, StoreError>;
+    async fn copy(&self, from: &str, to: &str, headers: &Headers)
+    -> Result<ObjectMeta, StoreError>;
     /// Deletes `key`; deleting a missing key succeeds.
     async fn delete(&self, key: &str) -> Result<(), StoreError>;
 }

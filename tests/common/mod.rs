@@ -1,0 +1,141 @@
+//! Helpers for end-to-end tests: a temporary profile, builds, and the real binary.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+pub struct Env {
+    pub dir: TempDir,
+}
+
+impl Env {
+    /// A temporary directory with `shipdeck.toml` naming one local profile `test`.
+    pub fn new() -> Self {
+        Self::with_config("[profiles.test]\nstore = { kind = \"local\", path = \"store\" }\n")
+    }
+
+    pub fn with_config(text: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("shipdeck.toml"), text).unwrap();
+        Env { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn store(&self) -> PathBuf {
+        self.path().join("store")
+    }
+
+    /// The real binary, isolated from the user's config and data.
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("shipdeck").unwrap();
+        c.current_dir(self.path())
+            .env_remove("SHIPDECK_CONFIG")
+            .env_remove("SHIPDECK_FAIL_AFTER_WRITES")
+            .env("XDG_DATA_HOME", self.path().join("xdg-data"))
+            .env("XDG_CONFIG_HOME", self.path().join("xdg-config"))
+            .env("HOME", self.path())
+            .env("SHIPDECK_USER", "tester");
+        c
+    }
+
+    /// Runs a command that must succeed with `--json` and returns its document.
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let out = self.cmd().arg("--json").args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "shipdeck {args:?} failed: {}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "not one JSON document ({e}): {}",
+                String::from_utf8_lossy(&out.stdout)
+            )
+        })
+    }
+
+    /// Writes a build folder named `name` with `files` and a package.json of `version`.
+    pub fn build(&self, name: &str, version: &str, files: &[(&str, String)]) -> PathBuf {
+        let root = self.path().join(name);
+        let dist = root.join("dist-cdn");
+        for (f, content) in files {
+            let p = dist.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, content).unwrap();
+        }
+        std::fs::write(
+            root.join("package.json"),
+            format!("{{\"name\":\"@msr/webchat\",\"version\":\"{version}\"}}"),
+        )
+        .unwrap();
+        dist
+    }
+
+    /// The widget's usual 7 files, with content that depends on `version`.
+    pub fn widget(&self, version: &str) -> PathBuf {
+        self.build(
+            &format!("build-{version}"),
+            version,
+            &widget_files(version, 1),
+        )
+    }
+}
+
+/// A widget build of 7 files; `scale` multiplies the bundle size.
+pub fn widget_files(version: &str, scale: usize) -> Vec<(&'static str, String)> {
+    let js = format!(
+        "/* msr-webchat {version} */\n{}",
+        "export const x = 1;\n".repeat(200 * scale)
+    );
+    vec![
+        ("msr-webchat.umd.js", format!("(function(){{{js}}})()")),
+        (
+            "msr-webchat.umd.js.map",
+            format!("{{\"version\":3,\"file\":\"umd\",\"v\":\"{version}\"}}"),
+        ),
+        ("msr-webchat.es.js", js.clone()),
+        (
+            "msr-webchat.es.js.map",
+            format!("{{\"version\":3,\"file\":\"es\",\"v\":\"{version}\"}}"),
+        ),
+        (
+            "style.css",
+            format!(".msr-webchat{{color:#0078d4}} /* {version} */"),
+        ),
+        (
+            "index.html",
+            format!("<!doctype html><title>{version}</title>"),
+        ),
+        ("README.md", format!("# msr-webchat {version}\n")),
+    ]
+}
+
+/// Every file under `dir`, relative, sorted.
+pub fn files_under(dir: &Path) -> Vec<String> {
+    fn walk(root: &Path, d: &Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                out.push(
+                    p.strip_prefix(root)
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace('\\', "/"),
+                );
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if dir.exists() {
+        walk(dir, dir, &mut out);
+    }
+    out.sort();
+    out
+}
