@@ -7,6 +7,7 @@
 
 pub mod alias;
 pub mod change;
+pub mod embed;
 pub mod history;
 pub mod layout;
 pub mod manifest;

@@ -66,16 +66,22 @@ async fn run_phase(
         files: ops.len(),
         bytes: ops.iter().map(|o| o.size).sum(),
     });
-    let bytes: Vec<u64> = stream::iter(ops)
-        .map(|op| async move {
+    // Futures built in a loop rather than by a closure: closure-made futures that borrow
+    // `ctx` trip rustc's higher-ranked `Send` check when the caller is spawned.
+    let concurrency = ctx.concurrency.max(1);
+    let mut futures = Vec::with_capacity(ops.len());
+    for op in ops {
+        futures.push(async move {
             run_op(ctx, op).await?;
             progress.report(ProgressEvent::File {
                 key: op.key.clone(),
                 bytes: op.size,
             });
             Ok::<u64, Error>(op.size)
-        })
-        .buffer_unordered(ctx.concurrency.max(1))
+        });
+    }
+    let bytes: Vec<u64> = stream::iter(futures)
+        .buffer_unordered(concurrency)
         .try_collect()
         .await?;
     Ok(bytes.iter().sum())

@@ -1,6 +1,8 @@
 //! Helpers for end-to-end tests: a temporary profile, builds, and the real binary.
 #![allow(dead_code)]
 
+pub mod tui;
+
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;

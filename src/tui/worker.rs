@@ -1,0 +1,80 @@
+//! The worker: runs the state's effects through the same use cases as the CLI and sends the
+//! results back as actions. All IO of the console happens here, off the draw path.
+
+use super::state::{Action, Effect};
+use crate::ops::{ProgressEvent, apply, change, query, records, verify};
+use crate::session::Session;
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+
+/// Starts the worker; returns where to send effects.
+pub fn spawn(session: Session, results: UnboundedSender<Action>) -> UnboundedSender<Effect> {
+    let (tx, mut rx) = unbounded_channel::<Effect>();
+    tokio::spawn(async move {
+        while let Some(effect) = rx.recv().await {
+            let out = run(&session, effect, &results).await;
+            if results.send(out).is_err() {
+                break;
+            }
+        }
+    });
+    tx
+}
+
+/// Progress forwarded to the console as actions.
+struct ToConsole(UnboundedSender<Action>);
+
+impl crate::ops::Progress for ToConsole {
+    fn report(&self, e: ProgressEvent) {
+        let _ = self.0.send(Action::Progress(e));
+    }
+}
+
+fn err(e: crate::error::Error) -> String {
+    e.to_string()
+}
+
+async fn run(s: &Session, effect: Effect, results: &UnboundedSender<Action>) -> Action {
+    let ctx = &s.ctx;
+    match effect {
+        Effect::LoadReleases => Action::Loaded(query::releases(ctx).await.map_err(err)),
+        Effect::LoadHistory => {
+            Action::HistoryLoaded(records::read_history(ctx, Some(500)).await.map_err(err))
+        }
+        Effect::LoadManifest(v) => {
+            let r = match v.parse() {
+                Ok(ver) => records::require_manifest(ctx, &ver).await.map_err(err),
+                Err(e) => Err(format!("{e}")),
+            };
+            Action::ManifestLoaded(v, r)
+        }
+        Effect::Plan(req) => {
+            let action = req.action().to_string();
+            Action::Planned(
+                change::plan_change(ctx, &req)
+                    .await
+                    .map(|p| (Box::new(p), action))
+                    .map_err(err),
+            )
+        }
+        Effect::PlanResume { revert } => {
+            let action = if revert { "revert" } else { "resume" }.to_string();
+            Action::Planned(
+                change::plan_resume(ctx, revert)
+                    .await
+                    .map(|p| (Box::new(p), action))
+                    .map_err(err),
+            )
+        }
+        Effect::Apply(plan, action) => {
+            let progress = ToConsole(results.clone());
+            Action::Applied(
+                apply::apply(ctx, &plan, &action, &progress)
+                    .await
+                    .map_err(err),
+            )
+        }
+        Effect::Verify(targets) => {
+            Action::Verified(verify::verify(ctx, &targets).await.map_err(err))
+        }
+    }
+}

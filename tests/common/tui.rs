@@ -1,0 +1,164 @@
+//! Fixed console data for state tests and snapshots: no clock, no store.
+
+use chrono::{DateTime, Utc};
+use shipdeck::domain::history::{AliasChange, HistoryEvent};
+use shipdeck::domain::manifest::{Manifest, describe_file};
+use shipdeck::ops::query::{AliasRow, ReleasesView, VersionRow};
+use shipdeck::tui::keymap::Keymap;
+use shipdeck::tui::state::{Action, State};
+use shipdeck::tui::theme;
+
+pub fn at(h: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(1_795_000_000 + h * 3600, 0).unwrap()
+}
+
+fn row(v: &str, aliases: &[&str], yanked: bool, promoted: bool, h: i64) -> VersionRow {
+    VersionRow {
+        version: v.into(),
+        prerelease: v.contains('-'),
+        yanked,
+        yank_reason: yanked.then(|| "breaks Safari 15".into()),
+        promoted,
+        files: 7,
+        size: 301_000,
+        gzip_size: 88_000,
+        published_at: at(h),
+        published_by: "alice".into(),
+        aliases: aliases.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+fn alias(
+    name: &str,
+    target: &str,
+    pinned: bool,
+    previous: Option<&str>,
+    automatic: Option<&str>,
+) -> AliasRow {
+    AliasRow {
+        name: name.into(),
+        target: target.into(),
+        pinned,
+        previous: previous.map(Into::into),
+        automatic: automatic.map(Into::into),
+    }
+}
+
+pub fn view() -> ReleasesView {
+    ReleasesView {
+        store: "local /srv/cdn".into(),
+        versions: vec![
+            row("2.0.0-beta.1", &["next"], false, false, 50),
+            row("1.2.0", &[], true, true, 40),
+            row("1.1.0", &["v1", "v1.1"], false, true, 30),
+            row("1.0.1", &["latest", "v1.0"], false, true, 20),
+            row("1.0.0", &[], false, true, 10),
+        ],
+        aliases: vec![
+            alias("latest", "1.0.1", true, Some("1.1.0"), Some("1.1.0")),
+            alias("v1", "1.1.0", false, Some("1.0.1"), Some("1.1.0")),
+            alias("v1.0", "1.0.1", false, Some("1.0.0"), Some("1.0.1")),
+            alias("v1.1", "1.1.0", false, None, Some("1.1.0")),
+            alias("next", "2.0.0-beta.1", true, None, None),
+        ],
+        in_flight: None,
+    }
+}
+
+pub fn history() -> Vec<HistoryEvent> {
+    vec![
+        HistoryEvent {
+            id: "b2".into(),
+            at: at(60),
+            by: "bob".into(),
+            action: "rollback".into(),
+            description: "rollback latest to 1.0.1".into(),
+            changes: vec![AliasChange {
+                alias: "latest".into(),
+                from: Some("1.1.0".into()),
+                to: Some("1.0.1".into()),
+            }],
+            outcome: "ok".into(),
+        },
+        HistoryEvent {
+            id: "a1".into(),
+            at: at(30),
+            by: "alice".into(),
+            action: "publish".into(),
+            description: "publish 1.1.0 and promote".into(),
+            changes: vec![AliasChange {
+                alias: "v1.1".into(),
+                from: None,
+                to: Some("1.1.0".into()),
+            }],
+            outcome: "ok".into(),
+        },
+    ]
+}
+
+pub fn manifest(v: &str) -> Manifest {
+    Manifest {
+        version: v.parse().unwrap(),
+        files: ["index.html", "msr-webchat.umd.js", "style.css"]
+            .iter()
+            .map(|f| describe_file(f, format!("{v}:{f}").as_bytes()))
+            .collect(),
+        published_at: at(20),
+        published_by: "alice".into(),
+        commit: None,
+    }
+}
+
+/// A console state loaded with the fixed data, sized `w`×`h`.
+pub fn state(w: u16, h: u16, readonly: bool) -> State {
+    let mut s = State::new(
+        "prod",
+        "local /srv/cdn",
+        readonly,
+        Some("https://cdn.example.com/msr-webchat".into()),
+        theme::load("dark").unwrap(),
+        Keymap::default(),
+    );
+    s.update(Action::Resize(w, h));
+    s.update(Action::Loaded(Ok(view())));
+    s.update(Action::HistoryLoaded(Ok(history())));
+    s.update(Action::ManifestLoaded(
+        "2.0.0-beta.1".into(),
+        Ok(manifest("2.0.0-beta.1")),
+    ));
+    s
+}
+
+/// A realistic rollback plan for the plan dialog.
+pub fn a_plan_for_snapshots() -> shipdeck::domain::plan::Plan {
+    use shipdeck::domain::alias::AliasName;
+    use shipdeck::domain::plan::{AliasMove, FileOp, FileOpKind, Plan};
+    let op = |kind, key: &str, size| FileOp {
+        kind,
+        key: key.into(),
+        source: Some(key.replace("latest/", "v1.0.1/")),
+        size,
+        content_type: "text/javascript; charset=utf-8".into(),
+        cache_control: "public, max-age=300".into(),
+        entry: key.ends_with(".js"),
+    };
+    Plan {
+        description: "rollback latest to 1.0.1".into(),
+        release_changes: vec![],
+        alias_moves: vec![AliasMove { alias: AliasName::Latest, from: Some("1.1.0".parse().unwrap()), to: Some("1.0.1".parse().unwrap()), pinned: true, was_pinned: false }],
+        file_ops: vec![
+            op(FileOpKind::Replace, "msr-webchat/latest/msr-webchat.umd.js.map", 210_000),
+            op(FileOpKind::Replace, "msr-webchat/latest/style.css", 12_000),
+            op(FileOpKind::Replace, "msr-webchat/latest/msr-webchat.umd.js", 45_000),
+            FileOp { kind: FileOpKind::Delete, key: "msr-webchat/latest/chunk-new.js".into(), source: None, size: 900, content_type: String::new(), cache_control: String::new(), entry: false },
+        ],
+        unchanged_files: 3,
+        invalidations: vec!["/msr-webchat/latest/*".into()],
+        notes: vec!["still serving 1.1.0 after this rollback: v1, v1.1 (roll those back too if 1.1.0 is bad, or yank it)".into()],
+        next: Default::default(),
+        base_etag: None,
+        publishing: None,
+        manifest: None,
+        resumes: false,
+    }
+}

@@ -1,0 +1,156 @@
+//! Snapshots of every screen and overlay at 80×24 and 120×40 on `TestBackend`, with fixed data.
+//! Run `INSTA_UPDATE=always cargo test --test tui_snapshots` to accept intended changes, and
+//! commit the `.snap` files: under CI insta never writes new ones.
+
+mod common;
+
+use common::tui::{a_plan_for_snapshots, state};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use shipdeck::tui::keymap::Command;
+use shipdeck::tui::state::{Action, State};
+use shipdeck::tui::views;
+
+fn draw(s: &State, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| views::render(s, f)).unwrap();
+    t.backend().to_string()
+}
+
+fn at_both_sizes(name: &str, prepare: impl Fn(&mut State)) {
+    for (w, h) in [(80u16, 24u16), (120, 40)] {
+        let mut s = state(w, h, false);
+        prepare(&mut s);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), draw(&s, w, h));
+    }
+}
+
+#[test]
+fn releases_screen() {
+    at_both_sizes("releases", |_| {});
+}
+
+#[test]
+fn releases_details_on_a_small_terminal() {
+    let mut s = state(80, 24, false);
+    s.update(Action::Cmd(Command::Details));
+    insta::assert_snapshot!("releases_details_80x24", draw(&s, 80, 24));
+}
+
+#[test]
+fn releases_filtered() {
+    at_both_sizes("releases_filtered", |s| {
+        s.update(Action::Cmd(Command::Filter));
+        for c in "1.0.".chars() {
+            s.update(Action::Input(c));
+        }
+    });
+}
+
+#[test]
+fn aliases_screen() {
+    at_both_sizes("aliases", |s| {
+        s.update(Action::Cmd(Command::GoScreen(1)));
+    });
+}
+
+#[test]
+fn origins_screen_not_configured() {
+    at_both_sizes("origins", |s| {
+        s.update(Action::Cmd(Command::GoScreen(2)));
+    });
+}
+
+#[test]
+fn history_screen() {
+    at_both_sizes("history", |s| {
+        s.update(Action::Cmd(Command::GoScreen(3)));
+    });
+}
+
+#[test]
+fn cost_screen() {
+    at_both_sizes("cost", |s| {
+        s.update(Action::Cmd(Command::GoScreen(4)));
+    });
+}
+
+#[test]
+fn help_overlay() {
+    at_both_sizes("help", |s| {
+        s.update(Action::Cmd(Command::Help));
+    });
+}
+
+#[test]
+fn help_overlay_readonly_hides_changes() {
+    let mut s = state(80, 24, true);
+    s.update(Action::Cmd(Command::Help));
+    let out = draw(&s, 80, 24);
+    assert!(!out.contains("promote the selected version"), "{out}");
+    assert!(out.contains("[READ-ONLY]"));
+    insta::assert_snapshot!("help_readonly_80x24", out);
+}
+
+#[test]
+fn plan_dialog() {
+    at_both_sizes("plan", |s| {
+        s.update(Action::Planned(Ok((
+            Box::new(a_plan_for_snapshots()),
+            "rollback".into(),
+        ))));
+    });
+}
+
+#[test]
+fn plan_dialog_running_with_progress() {
+    at_both_sizes("plan_running", |s| {
+        s.update(Action::Planned(Ok((
+            Box::new(a_plan_for_snapshots()),
+            "rollback".into(),
+        ))));
+        s.update(Action::Cmd(Command::Yes));
+        s.update(Action::Progress(shipdeck::ops::ProgressEvent::Phase {
+            label: "copying alias files".into(),
+            files: 4,
+            bytes: 4096,
+        }));
+        s.update(Action::Progress(shipdeck::ops::ProgressEvent::File {
+            key: "latest/x".into(),
+            bytes: 1024,
+        }));
+    });
+}
+
+#[test]
+fn error_popup() {
+    at_both_sizes("error", |s| {
+        s.update(Action::Applied(Err(
+            "local /srv/cdn: 'latest/style.css': Permission denied (os error 13)".into(),
+        )));
+    });
+}
+
+#[test]
+fn palette_overlay() {
+    at_both_sizes("palette", |s| {
+        s.update(Action::Cmd(Command::Palette));
+        for c in "ro".chars() {
+            s.update(Action::Input(c));
+        }
+    });
+}
+
+#[test]
+fn every_theme_renders_the_same_text() {
+    let base = draw(&state(80, 24, false), 80, 24);
+    for name in shipdeck::tui::theme::builtin_names() {
+        let mut s = state(80, 24, false);
+        s.theme = shipdeck::tui::theme::load(name).unwrap();
+        assert_eq!(
+            draw(&s, 80, 24),
+            base,
+            "theme {name} changes colours only, never text"
+        );
+    }
+}

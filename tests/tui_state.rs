@@ -1,0 +1,369 @@
+//! `State::update` for every action: movement, screens, filter, dialogs and their cancel paths,
+//! worker results, errors, and read-only mode. Pure: no terminal, no store.
+
+mod common;
+
+use common::tui::{manifest, state, view};
+use shipdeck::domain::change::Request;
+use shipdeck::ops::ProgressEvent;
+use shipdeck::ops::apply::Report;
+use shipdeck::tui::keymap::Command;
+use shipdeck::tui::state::{Action, Effect, Modal, Screen};
+
+fn cmd(c: Command) -> Action {
+    Action::Cmd(c)
+}
+
+fn plan_of(effects: &[Effect]) -> Option<&Request> {
+    effects.iter().find_map(|e| match e {
+        Effect::Plan(r) => Some(r),
+        _ => None,
+    })
+}
+
+fn a_plan() -> shipdeck::domain::plan::Plan {
+    shipdeck::domain::plan::Plan {
+        description: "promote 1.1.0".into(),
+        release_changes: vec!["1.1.0 becomes eligible for automatic aliases".into()],
+        alias_moves: vec![],
+        file_ops: vec![],
+        unchanged_files: 0,
+        invalidations: vec![],
+        notes: vec![],
+        next: Default::default(),
+        base_etag: None,
+        publishing: None,
+        manifest: None,
+        resumes: false,
+    }
+}
+
+#[test]
+fn start_loads_releases_and_history() {
+    let s = state(80, 24, false);
+    let fx = s.start();
+    assert!(matches!(fx[0], Effect::LoadReleases) && matches!(fx[1], Effect::LoadHistory));
+    assert!(s.busy.is_none(), "loading finished");
+}
+
+#[test]
+fn movement_clamps_and_loads_the_selected_manifest() {
+    let mut s = state(80, 24, false);
+    assert_eq!(s.selection(), 0);
+    s.update(cmd(Command::Up));
+    assert_eq!(s.selection(), 0);
+    let fx = s.update(cmd(Command::Down));
+    assert_eq!(s.selection(), 1);
+    assert!(matches!(&fx[..], [Effect::LoadManifest(v)] if v == "1.2.0"));
+    s.update(cmd(Command::Bottom));
+    assert_eq!(s.selection(), 4);
+    s.update(cmd(Command::Down));
+    assert_eq!(s.selection(), 4, "clamped at the end");
+    s.update(cmd(Command::Top));
+    assert_eq!(s.selection(), 0);
+    s.update(cmd(Command::PageDown));
+    assert_eq!(s.selection(), 4);
+    s.update(cmd(Command::PageUp));
+    assert_eq!(s.selection(), 0);
+    s.update(Action::Scroll(1));
+    assert_eq!(s.selection(), 1);
+    s.update(Action::Scroll(-1));
+    assert_eq!(s.selection(), 0);
+    // Click on the 4th list row (rows start below header, tabs and table header).
+    s.update(Action::Click { row: 3 + 3 });
+    assert_eq!(s.selected_version().unwrap().version, "1.0.1");
+    // A manifest for another version than the selected one is ignored.
+    s.update(Action::ManifestLoaded(
+        "1.0.0".into(),
+        Ok(manifest("1.0.0")),
+    ));
+    assert!(s.manifest.as_ref().unwrap().version.to_string() != "1.0.0");
+}
+
+#[test]
+fn screens_switch_by_tab_backtab_and_number() {
+    let mut s = state(80, 24, false);
+    s.update(cmd(Command::NextScreen));
+    assert_eq!(s.screen, Screen::Aliases);
+    s.update(cmd(Command::PrevScreen));
+    s.update(cmd(Command::PrevScreen));
+    assert_eq!(s.screen, Screen::Cost);
+    s.update(cmd(Command::GoScreen(3)));
+    assert_eq!(s.screen, Screen::History);
+    s.update(cmd(Command::Down));
+    assert_eq!(s.selection(), 1);
+    s.update(cmd(Command::GoScreen(0)));
+    assert_eq!(s.selection(), 0, "each screen keeps its own selection");
+}
+
+#[test]
+fn filter_is_incremental_and_escape_clears_it() {
+    let mut s = state(80, 24, false);
+    s.update(cmd(Command::Filter));
+    assert!(s.text_input());
+    for c in "1.0.".chars() {
+        s.update(Action::Input(c));
+    }
+    let shown: Vec<&str> = s
+        .visible_versions()
+        .iter()
+        .map(|v| v.version.as_str())
+        .collect();
+    assert_eq!(shown, vec!["1.0.1", "1.0.0"]);
+    s.update(Action::Backspace);
+    s.update(Action::Backspace);
+    s.update(Action::Backspace);
+    s.update(Action::Input('a'));
+    assert_eq!(s.filter, "1a");
+    assert!(s.visible_versions().is_empty());
+    s.update(cmd(Command::Cancel));
+    assert!(!s.filtering && s.filter.is_empty());
+    assert_eq!(s.visible_versions().len(), 5);
+    // Enter keeps the filter; Esc later clears it.
+    s.update(cmd(Command::Filter));
+    for c in "yanked".chars() {
+        s.update(Action::Input(c));
+    }
+    s.update(cmd(Command::Confirm));
+    assert!(!s.filtering);
+    assert_eq!(s.visible_versions().len(), 1);
+    s.update(cmd(Command::Cancel));
+    assert_eq!(s.visible_versions().len(), 5);
+}
+
+#[test]
+fn promote_plans_then_the_plan_dialog_applies_or_cancels() {
+    let mut s = state(80, 24, false);
+    s.update(cmd(Command::Down));
+    s.update(cmd(Command::Down)); // 1.1.0
+    let fx = s.update(cmd(Command::Promote));
+    assert!(
+        matches!(plan_of(&fx), Some(Request::Promote { version, alias: None }) if version.to_string() == "1.1.0")
+    );
+    assert!(s.busy.is_some());
+    s.update(Action::Planned(Ok((Box::new(a_plan()), "promote".into()))));
+    assert!(matches!(s.modal, Some(Modal::Plan { running: false, .. })));
+    // n cancels, nothing applied.
+    let fx = s.update(cmd(Command::No));
+    assert!(fx.is_empty() && s.modal.is_none());
+    assert!(s.status.as_ref().unwrap().text.contains("cancelled"));
+    // Esc cancels too.
+    s.update(Action::Planned(Ok((Box::new(a_plan()), "promote".into()))));
+    assert!(s.update(cmd(Command::Cancel)).is_empty() && s.modal.is_none());
+    // y applies.
+    s.update(Action::Planned(Ok((Box::new(a_plan()), "promote".into()))));
+    let fx = s.update(cmd(Command::Yes));
+    assert!(
+        matches!(&fx[..], [Effect::Apply(p, a)] if p.description == "promote 1.1.0" && a == "promote")
+    );
+    assert!(matches!(s.modal, Some(Modal::Plan { running: true, .. })));
+    // While running, keys do not close the dialog.
+    assert!(s.update(cmd(Command::Cancel)).is_empty());
+    assert!(matches!(s.modal, Some(Modal::Plan { running: true, .. })));
+    s.update(Action::Progress(ProgressEvent::Phase {
+        label: "copying alias files".into(),
+        files: 4,
+        bytes: 400,
+    }));
+    s.update(Action::Progress(ProgressEvent::File {
+        key: "latest/a.js".into(),
+        bytes: 100,
+    }));
+    let p = s.progress.clone().unwrap();
+    assert_eq!((p.done, p.total, p.bytes, p.total_bytes), (1, 4, 100, 400));
+    let fx = s.update(Action::Applied(Ok(Report::default())));
+    assert!(s.modal.is_none() && s.progress.is_none());
+    assert!(
+        s.status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("done: promote 1.1.0")
+    );
+    assert!(
+        matches!(&fx[..], [Effect::LoadReleases, Effect::LoadHistory]),
+        "reloads after a change"
+    );
+}
+
+#[test]
+fn a_noop_plan_opens_no_dialog() {
+    let mut s = state(80, 24, false);
+    let mut p = a_plan();
+    p.release_changes.clear();
+    s.update(Action::Planned(Ok((Box::new(p), "promote".into()))));
+    assert!(s.modal.is_none());
+    assert!(
+        s.status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("nothing to change")
+    );
+}
+
+#[test]
+fn errors_open_a_dismissible_popup_and_the_status_line() {
+    let mut s = state(80, 24, false);
+    s.update(Action::Planned(
+        Err("version 9.9.9 is not published".into()),
+    ));
+    assert!(
+        matches!(&s.modal, Some(Modal::Message { error: true, lines, .. }) if lines[0].contains("9.9.9"))
+    );
+    assert!(s.status.as_ref().unwrap().error);
+    s.update(cmd(Command::Down));
+    assert!(s.modal.is_some(), "other keys do not dismiss");
+    s.update(cmd(Command::Cancel));
+    assert!(s.modal.is_none());
+    s.update(Action::Applied(Err("the connection was cut".into())));
+    assert!(
+        matches!(&s.modal, Some(Modal::Message { error: true, title, .. }) if title.starts_with("Failed"))
+    );
+    s.update(cmd(Command::Confirm));
+    assert!(s.modal.is_none());
+    s.update(Action::Loaded(Err("store unreachable".into())));
+    assert!(s.modal.is_some());
+}
+
+#[test]
+fn yank_asks_for_a_reason_and_unyank_plans_directly() {
+    let mut s = state(80, 24, false);
+    s.update(cmd(Command::Top));
+    s.update(cmd(Command::Down)); // 1.2.0 is yanked
+    let fx = s.update(cmd(Command::Yank));
+    assert!(matches!(plan_of(&fx), Some(Request::Unyank { .. })));
+    s.update(cmd(Command::Down)); // 1.1.0
+    s.update(cmd(Command::Yank));
+    assert!(matches!(s.modal, Some(Modal::YankReason { .. })));
+    assert!(s.text_input());
+    // Enter with an empty reason is refused, the dialog stays.
+    assert!(s.update(cmd(Command::Confirm)).is_empty());
+    assert!(matches!(s.modal, Some(Modal::YankReason { .. })));
+    for c in "bad css".chars() {
+        s.update(Action::Input(c));
+    }
+    s.update(Action::Backspace);
+    let fx = s.update(cmd(Command::Confirm));
+    assert!(matches!(plan_of(&fx), Some(Request::Yank { reason, .. }) if reason == "bad cs"));
+    // Esc cancels the reason dialog.
+    s.update(cmd(Command::Yank));
+    assert!(s.update(cmd(Command::Cancel)).is_empty() && s.modal.is_none());
+}
+
+#[test]
+fn rollback_offers_compatible_aliases_and_plans_the_choice() {
+    let mut s = state(80, 24, false);
+    s.update(cmd(Command::Bottom)); // 1.0.0
+    s.update(cmd(Command::Rollback));
+    let Some(Modal::RollbackPick { options, .. }) = &s.modal else {
+        panic!("picker opens")
+    };
+    let names: Vec<String> = options.iter().map(|(a, _)| a.to_string()).collect();
+    assert_eq!(
+        names,
+        vec!["latest", "v1", "v1.0", "next"],
+        "v1.1 cannot serve 1.0.0"
+    );
+    s.update(cmd(Command::Down));
+    let fx = s.update(cmd(Command::Confirm));
+    assert!(
+        matches!(plan_of(&fx), Some(Request::Rollback { alias, to: Some(v) }) if alias.to_string() == "v1" && v.to_string() == "1.0.0")
+    );
+    // Cancel path.
+    s.update(cmd(Command::Rollback));
+    assert!(s.update(cmd(Command::Cancel)).is_empty() && s.modal.is_none());
+    // On the Aliases screen: the selected alias to its previous target.
+    s.update(cmd(Command::GoScreen(1)));
+    s.update(cmd(Command::Rollback));
+    let fx = s.update(cmd(Command::Confirm));
+    assert!(
+        matches!(plan_of(&fx), Some(Request::Rollback { alias, to: Some(v) }) if alias.to_string() == "latest" && v.to_string() == "1.1.0")
+    );
+}
+
+#[test]
+fn unpin_and_verify_act_on_the_selection() {
+    let mut s = state(80, 24, false);
+    s.update(cmd(Command::GoScreen(1)));
+    let fx = s.update(cmd(Command::Unpin));
+    assert!(
+        matches!(plan_of(&fx), Some(Request::Unpin { alias }) if alias.to_string() == "latest")
+    );
+    s.update(cmd(Command::Down)); // v1, not pinned
+    assert!(s.update(cmd(Command::Unpin)).is_empty());
+    assert!(s.status.as_ref().unwrap().text.contains("not pinned"));
+    let fx = s.update(cmd(Command::Verify));
+    assert!(matches!(&fx[..], [Effect::Verify(t)] if t == &vec!["v1".to_string()]));
+    s.update(Action::Verified(Ok(vec![])));
+    assert!(matches!(
+        &s.modal,
+        Some(Modal::Message { error: false, .. })
+    ));
+}
+
+#[test]
+fn readonly_refuses_every_change() {
+    let mut s = state(80, 24, true);
+    for c in [
+        Command::Promote,
+        Command::Yank,
+        Command::Rollback,
+        Command::Resume,
+    ] {
+        let fx = s.update(cmd(c.clone()));
+        assert!(fx.is_empty(), "{c:?} is refused");
+        assert!(s.modal.is_none(), "{c:?} opens nothing");
+        assert!(
+            s.status.as_ref().unwrap().text.contains("read-only"),
+            "{c:?}"
+        );
+    }
+    s.update(cmd(Command::GoScreen(1)));
+    assert!(s.update(cmd(Command::Unpin)).is_empty());
+    // Reading still works.
+    assert!(!s.update(cmd(Command::Verify)).is_empty());
+    assert!(!s.update(cmd(Command::Refresh)).is_empty());
+}
+
+#[test]
+fn help_palette_and_quit() {
+    let mut s = state(80, 24, false);
+    s.update(cmd(Command::Help));
+    assert!(matches!(s.modal, Some(Modal::Help)));
+    s.update(cmd(Command::Help));
+    assert!(s.modal.is_none(), "? toggles help");
+    s.update(cmd(Command::Palette));
+    assert!(s.text_input());
+    for c in "hist".chars() {
+        s.update(Action::Input(c));
+    }
+    // `q` typed into the palette is text, not quit.
+    s.update(Action::Input('q'));
+    assert!(!s.quit);
+    s.update(Action::Backspace);
+    s.update(cmd(Command::Confirm));
+    assert!(s.modal.is_none());
+    s.update(cmd(Command::Palette));
+    for c in "next screen".chars() {
+        s.update(Action::Input(c));
+    }
+    s.update(cmd(Command::Confirm));
+    assert_eq!(s.screen, Screen::Aliases, "the palette ran 'next_screen'");
+    s.update(cmd(Command::Palette));
+    s.update(cmd(Command::Cancel));
+    assert!(s.modal.is_none() && !s.quit);
+    s.update(cmd(Command::Quit));
+    assert!(s.quit);
+}
+
+#[test]
+fn an_unfinished_operation_is_shown_in_the_status_line() {
+    let mut s = state(80, 24, false);
+    let mut v = view();
+    v.in_flight = Some("'promote 1.1.0' by alice is unfinished; run `shipdeck resume`".into());
+    s.update(Action::Loaded(Ok(v)));
+    assert!(s.status.as_ref().unwrap().text.contains("shipdeck resume"));
+    let fx = s.update(cmd(Command::Resume));
+    assert!(matches!(&fx[..], [Effect::PlanResume { revert: false }]));
+}
