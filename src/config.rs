@@ -166,50 +166,7 @@ fn parse_file(path: &Path) -> Result<Loaded> {
 
 /// Parses config text; errors read `LINE: key 'K': message`.
 pub fn parse_str(text: &str) -> std::result::Result<ConfigFile, String> {
-    toml::from_str::<ConfigFile>(text).map_err(|e| {
-        let message = e.message().trim().to_string();
-        match e.span() {
-            Some(span) => {
-                let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-                let key = key_at(text, line);
-                format!(
-                    "{line}: {}{message}",
-                    key.map(|k| format!("key '{k}': ")).unwrap_or_default()
-                )
-            }
-            None => format!(" {message}"),
-        }
-    })
-}
-
-/// The dotted key defined on `line` (1-based), with its table header.
-fn key_at(text: &str, line: usize) -> Option<String> {
-    let lines: Vec<&str> = text.lines().collect();
-    let here = lines.get(line.checked_sub(1)?)?.trim();
-    let mut table = String::new();
-    for l in lines[..line - 1].iter().rev() {
-        let t = l.trim();
-        if t.starts_with('[') {
-            table = t.trim_matches(|c| c == '[' || c == ']').trim().to_string();
-            break;
-        }
-    }
-    if here.starts_with('[') {
-        return Some(
-            here.trim_matches(|c| c == '[' || c == ']')
-                .trim()
-                .to_string(),
-        );
-    }
-    let key = here.split('=').next()?.trim().trim_matches('"');
-    if key.is_empty() || here.starts_with('#') {
-        return None;
-    }
-    Some(if table.is_empty() {
-        key.to_string()
-    } else {
-        format!("{table}.{key}")
-    })
+    crate::domain::tomlfile::parse(text)
 }
 
 #[cfg(test)]

@@ -72,7 +72,29 @@ fn history_screen() {
 fn cost_screen() {
     at_both_sizes("cost", |s| {
         s.update(Action::Cmd(Command::GoScreen(4)));
+        s.update(Action::CostLoaded(Ok(Box::new(common::tui::cost_data()))));
     });
+}
+
+#[test]
+fn cost_screen_follows_edits() {
+    let mut s = state(80, 24, false);
+    s.update(Action::Cmd(Command::GoScreen(4)));
+    s.update(Action::CostLoaded(Ok(Box::new(common::tui::cost_data()))));
+    let before = s.extra.cost.estimates().unwrap()[0].total;
+    s.update(Action::Cmd(Command::EditNext));
+    s.update(Action::Input('0'));
+    let after = s.extra.cost.estimates().unwrap()[0].total;
+    assert!(
+        after > before * 5.0,
+        "ten times the loads: {before} → {after}"
+    );
+    insta::assert_snapshot!("cost_editing_80x24", draw(&s, 80, 24));
+    for _ in 0.."1000000".len() {
+        s.update(Action::Backspace);
+    }
+    let out = draw(&s, 80, 24);
+    assert!(out.contains("loads/month: '' is not a number"), "{out}");
 }
 
 #[test]

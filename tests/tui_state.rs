@@ -367,3 +367,26 @@ fn an_unfinished_operation_is_shown_in_the_status_line() {
     let fx = s.update(cmd(Command::Resume));
     assert!(matches!(&fx[..], [Effect::PlanResume { revert: false }]));
 }
+
+#[test]
+fn cost_inputs_are_edited_in_place() {
+    let mut s = state(80, 24, false);
+    let fx = s.update(cmd(Command::GoScreen(4)));
+    assert!(matches!(&fx[..], [Effect::LoadCost]), "{fx:?}");
+    s.update(cmd(Command::EditNext));
+    assert!(s.text_input());
+    for _ in 0..10 {
+        s.update(Action::Backspace);
+    }
+    for c in "2000000".chars() {
+        s.update(Action::Input(c));
+    }
+    assert_eq!(s.extra.cost.fields[0], "2000000");
+    s.update(cmd(Command::Down));
+    assert_eq!(s.extra.cost.editing, Some(1));
+    s.update(Action::Input('x'));
+    assert_eq!(s.extra.cost.fields[1], "0.5", "only numbers are typed");
+    s.update(cmd(Command::Confirm));
+    assert!(!s.text_input());
+    assert_eq!(s.extra.cost.usage().unwrap().0.loads, 2_000_000.0);
+}

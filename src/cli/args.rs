@@ -123,4 +123,31 @@ pub enum Command {
     Unlock,
     /// Show the configured profiles and where the configuration came from.
     Profiles,
+    /// Estimate the monthly cost of delivering the widget (AWS, Azure, or both side by side).
+    #[command(
+        after_help = "Bundle bytes per load are the gzip sizes of the UMD bundle and stylesheet of the release `latest` serves, unless --bundle-kb is given. Usage comes from --usage FILE (TOML; see assets/usage.example.toml) and flags override it.\n\nExamples:\n  shipdeck cost\n  shipdeck cost --loads 2000000 --compare\n  shipdeck cost --usage usage.toml --scale 10 --json"
+    )]
+    Cost(CostArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CostArgs {
+    /// Usage file (TOML): loads, cache hit shares, releases, fixed items.
+    #[arg(long, value_name = "FILE")]
+    pub usage: Option<PathBuf>,
+    /// Widget loads per month.
+    #[arg(long, value_name = "N")]
+    pub loads: Option<f64>,
+    /// Gzip KB a page loads (overrides the manifest of latest).
+    #[arg(long, value_name = "K")]
+    pub bundle_kb: Option<f64>,
+    /// AWS and Azure side by side.
+    #[arg(long)]
+    pub compare: bool,
+    /// Show the estimate at X times the traffic.
+    #[arg(long, value_name = "X", default_value_t = 1.0)]
+    pub scale: f64,
+    /// aws or azure (default: aws).
+    #[arg(long, value_name = "NAME", default_value = "aws")]
+    pub provider: String,
 }

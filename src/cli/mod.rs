@@ -4,6 +4,7 @@
 
 pub mod args;
 mod changes;
+mod cost;
 mod output;
 
 use crate::config;
@@ -131,6 +132,7 @@ async fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
+        Command::Cost(args) => cost::run(ctx, &g, &args).await,
         other => changes::run(&s, &g, other).await,
     }
 }

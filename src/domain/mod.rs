@@ -7,10 +7,12 @@
 
 pub mod alias;
 pub mod change;
+pub mod cost;
 pub mod embed;
 pub mod history;
 pub mod layout;
 pub mod manifest;
 pub mod plan;
 pub mod state;
+pub mod tomlfile;
 pub mod version;

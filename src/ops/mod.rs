@@ -7,6 +7,7 @@
 
 pub mod apply;
 pub mod change;
+pub mod cost;
 pub mod lock;
 pub mod publish;
 pub mod query;

@@ -4,6 +4,7 @@
 //! and effects, a worker task runs the effects through `ops` and sends results back as actions,
 //! and views draw the state. The draw path never awaits and never does IO.
 
+pub mod cost;
 pub mod extra;
 pub mod keymap;
 pub mod state;

@@ -71,6 +71,7 @@ pub enum Action {
     Progress(ProgressEvent),
     Applied(Result<Report, String>),
     Verified(Result<Vec<Verified>, String>),
+    CostLoaded(Result<Box<super::cost::CostData>, String>),
 }
 
 /// IO the worker performs on the state's behalf.
@@ -83,6 +84,7 @@ pub enum Effect {
     PlanResume { revert: bool },
     Apply(Box<Plan>, String),
     Verify(Vec<String>),
+    LoadCost,
 }
 
 /// An overlay that takes the keys while it is open.
@@ -202,6 +204,7 @@ impl State {
     /// Whether keys are text for a field (filter, palette, reason).
     pub fn text_input(&self) -> bool {
         self.filtering
+            || self.extra.text_input()
             || matches!(
                 self.modal,
                 Some(Modal::Palette { .. } | Modal::YankReason { .. })
@@ -478,6 +481,22 @@ impl State {
                     }
                     Err(e) => self.error("Verify failed", e),
                 }
+                Vec::new()
+            }
+            Action::CostLoaded(r) => {
+                self.extra.cost.data = Some(r.map(|b| *b));
+                Vec::new()
+            }
+            Action::Input(c) if self.modal.is_none() && self.extra.edit(None, Some(c), false) => {
+                Vec::new()
+            }
+            Action::Backspace if self.modal.is_none() && self.extra.edit(None, None, true) => {
+                Vec::new()
+            }
+            Action::Cmd(c)
+                if self.modal.is_none() && self.extra.text_input() && c != Command::Quit =>
+            {
+                self.extra.edit(Some(c), None, false);
                 Vec::new()
             }
             Action::Input(c) => self.input(c),

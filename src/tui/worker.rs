@@ -2,7 +2,7 @@
 //! results back as actions. All IO of the console happens here, off the draw path.
 
 use super::state::{Action, Effect};
-use crate::ops::{ProgressEvent, apply, change, query, records, verify};
+use crate::ops::{ProgressEvent, apply, change, cost, query, records, verify};
 use crate::session::Session;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
@@ -76,5 +76,28 @@ async fn run(s: &Session, effect: Effect, results: &UnboundedSender<Action>) -> 
         Effect::Verify(targets) => {
             Action::Verified(verify::verify(ctx, &targets).await.map_err(err))
         }
+        Effect::LoadCost => Action::CostLoaded(load_cost(ctx).await.map(Box::new).map_err(err)),
     }
+}
+
+/// Prices for both providers and the bundle of `latest` (or a typical 60 KB when nothing is
+/// served yet, said so on screen).
+async fn load_cost(ctx: &crate::ops::Context) -> crate::error::Result<crate::tui::cost::CostData> {
+    let aws = cost::pricing("aws")?;
+    let azure = cost::pricing("azure")?;
+    let (bundle, bundle_from) = match cost::bundle(ctx, None).await {
+        Ok(b) => b,
+        Err(_) => cost::bundle(ctx, Some(60.0)).await.map(|(b, _)| {
+            (
+                b,
+                "a typical 60 KB (no release is served by latest yet)".to_string(),
+            )
+        })?,
+    };
+    Ok(crate::tui::cost::CostData {
+        aws,
+        azure,
+        bundle,
+        bundle_from,
+    })
 }

@@ -162,3 +162,18 @@ pub fn a_plan_for_snapshots() -> shipdeck::domain::plan::Plan {
         resumes: false,
     }
 }
+
+/// Cost data from the built-in pricing files and a fixed bundle.
+pub fn cost_data() -> shipdeck::tui::cost::CostData {
+    use shipdeck::ops::cost::builtin_pricing;
+    shipdeck::tui::cost::CostData {
+        aws: builtin_pricing("aws").unwrap(),
+        azure: builtin_pricing("azure").unwrap(),
+        bundle: shipdeck::domain::cost::Bundle {
+            bytes_per_load: 58_000.0,
+            release_bytes: 301_000.0,
+            files_per_release: 7.0,
+        },
+        bundle_from: "manifest of 1.0.1 (served by latest)".into(),
+    }
+}

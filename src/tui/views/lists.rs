@@ -165,16 +165,6 @@ pub fn origins(state: &State, f: &mut Frame, area: Rect) {
     );
 }
 
-pub fn cost(state: &State, f: &mut Frame, area: Rect) {
-    not_configured(
-        state,
-        f,
-        area,
-        "The cost estimate is not available in this build.",
-        "Use the releases and aliases screens meanwhile.",
-    );
-}
-
 fn not_configured(state: &State, f: &mut Frame, area: Rect, what: &str, how: &str) {
     let t = &state.theme;
     let text = vec![

@@ -1,6 +1,7 @@
 //! Views: pure functions from `&State` to a frame. They never await, never do IO, and draw only
 //! the rows that fit, so a redraw costs the same with ten versions or ten thousand.
 
+mod cost;
 mod lists;
 mod modals;
 mod releases;
@@ -31,7 +32,7 @@ pub fn render(state: &State, f: &mut Frame) {
         Screen::Aliases => lists::aliases(state, f, body),
         Screen::History => lists::history(state, f, body),
         Screen::Origins => lists::origins(state, f, body),
-        Screen::Cost => lists::cost(state, f, body),
+        Screen::Cost => cost::render(state, f, body),
     }
     render_status(state, f, status);
     modals::render(state, f, area);

@@ -1,0 +1,169 @@
+//! `shipdeck cost`: the estimate as an Infracost-style breakdown, or one JSON document.
+
+use super::args::{CostArgs, Global};
+use super::output::print_json;
+use crate::domain::cost::{Estimate, Usage, estimate, fmt_qty, scaled};
+use crate::error::{Error, Result};
+use crate::ops::{Context, cost};
+use serde_json::json;
+
+/// Builds the usage from the file and flags, checked.
+pub fn usage_from(args: &CostArgs) -> Result<Usage> {
+    let mut u = match &args.usage {
+        Some(p) => cost::usage_file(p)?,
+        None => Usage::default(),
+    };
+    if let Some(l) = args.loads {
+        u.loads = l;
+    }
+    u.check()
+        .map_err(|e| Error::Usage(e.replace("key '", "option '")))?;
+    if !(args.scale.is_finite() && args.scale > 0.0) {
+        return Err(Error::Usage(format!(
+            "--scale {} must be a positive number, e.g. 10 for ten times the traffic",
+            args.scale
+        )));
+    }
+    Ok(u)
+}
+
+pub async fn run(ctx: &Context, g: &Global, args: &CostArgs) -> Result<i32> {
+    let usage = usage_from(args)?;
+    let (bundle, bundle_from) = cost::bundle(ctx, args.bundle_kb).await?;
+    let providers: Vec<&str> = if args.compare {
+        vec!["aws", "azure"]
+    } else {
+        vec![args.provider.as_str()]
+    };
+    let mut estimates = Vec::new();
+    let mut base_totals = Vec::new();
+    for p in &providers {
+        let table = cost::pricing(p)?;
+        let base = estimate(&table, &usage, &bundle).map_err(Error::Config)?;
+        base_totals.push(base.total);
+        estimates.push(if args.scale == 1.0 {
+            base
+        } else {
+            estimate(&table, &scaled(&usage, args.scale), &bundle).map_err(Error::Config)?
+        });
+    }
+    if g.json {
+        print_json(&json!({
+            "usage": usage,
+            "scale": args.scale,
+            "bundle": bundle,
+            "bundle_from": bundle_from,
+            "estimates": estimates,
+        }));
+        return Ok(0);
+    }
+    let u = scaled(&usage, args.scale);
+    println!(
+        "Monthly cost estimate{} — {} loads, {:.0}% from the browser cache, {:.0}% CDN cache hits",
+        if args.scale != 1.0 {
+            format!(" at {}× traffic", args.scale)
+        } else {
+            String::new()
+        },
+        fmt_qty(u.loads),
+        u.browser_cache_hit * 100.0,
+        u.cdn_cache_hit * 100.0
+    );
+    println!(
+        "Bundle: {} KB gzip per load, from the {bundle_from}",
+        fmt_qty(bundle.bytes_per_load / 1024.0)
+    );
+    for (e, base) in estimates.iter().zip(&base_totals) {
+        println!();
+        breakdown(e);
+        if args.scale != 1.0 {
+            println!("  {:<66} {:>12}", "(at 1× traffic)", money(*base));
+        }
+    }
+    if estimates.len() == 2 {
+        println!();
+        println!("  {:<40} {:>12} {:>12}", "SIDE BY SIDE", "AWS", "Azure");
+        let kinds = [
+            ("CDN delivery", ["CloudFront", "Front Door"]),
+            ("Storage", ["S3", "Blob Storage"]),
+            ("Other", ["Other", "Other"]),
+        ];
+        for (label, comps) in kinds {
+            let sub = |e: &Estimate, c: &str| {
+                e.subtotals()
+                    .into_iter()
+                    .find(|(n, _)| n == c)
+                    .map_or(0.0, |(_, v)| v)
+            };
+            println!(
+                "  {:<40} {:>12} {:>12}",
+                label,
+                money(sub(&estimates[0], comps[0])),
+                money(sub(&estimates[1], comps[1]))
+            );
+        }
+        println!(
+            "  {:<40} {:>12} {:>12}",
+            "TOTAL",
+            money(estimates[0].total),
+            money(estimates[1].total)
+        );
+    }
+    println!();
+    println!(
+        "  * grows with traffic   ~ tiered (first tier's price shown)   prices: assets/pricing/, with sources and dates"
+    );
+    Ok(0)
+}
+
+fn money(v: f64) -> String {
+    if v < 0.0 {
+        format!("-${:.2}", -v)
+    } else {
+        format!("${v:.2}")
+    }
+}
+
+fn breakdown(e: &Estimate) {
+    println!(
+        "  {:<44} {:>14} {:<18} {:>10} {:>10}",
+        format!("{} ({})", e.provider.to_uppercase(), e.currency),
+        "QUANTITY",
+        "UNIT",
+        "PRICE",
+        "MONTHLY"
+    );
+    for (component, subtotal) in e.subtotals() {
+        println!("  {component}");
+        for l in e.lines.iter().filter(|l| l.component == component) {
+            let mark = if l.usage_based { "*" } else { " " };
+            let tier = if l.tiered { "~" } else { " " };
+            println!(
+                "   {mark} {:<41} {:>14} {:<18} {:>9}{tier} {:>10}",
+                truncate(&l.name, 41),
+                fmt_qty(l.quantity),
+                truncate(&l.unit, 18),
+                format!("${}", trim_price(l.unit_price.abs())),
+                money(l.monthly)
+            );
+        }
+        println!("     {:<84} {:>10}", "subtotal", money(subtotal));
+    }
+    println!("  {:<86} {:>10}", "TOTAL", money(e.total));
+}
+
+/// 0.0850 → "0.085", 3.5 → "3.50": at least two decimals, at most four.
+fn trim_price(p: f64) -> String {
+    let s = format!("{p:.4}");
+    let (int, frac) = s.split_once('.').expect("formatted with decimals");
+    let frac = frac.trim_end_matches('0');
+    format!("{int}.{frac:0<2}")
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n - 1).collect::<String>())
+    }
+}

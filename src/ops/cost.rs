@@ -1,0 +1,92 @@
+//! The cost use case: pricing files (built in, or the user's), a usage file, and bundle sizes
+//! from the manifest of the release `latest` serves.
+
+use super::Context;
+use super::records::{load_state, require_manifest};
+use crate::domain::alias::AliasName;
+use crate::domain::cost::{Bundle, PriceTable, Usage};
+use crate::error::{Error, Result};
+use std::path::Path;
+
+const BUILTIN: [(&str, &str); 2] = [
+    ("aws", include_str!("../../assets/pricing/aws.toml")),
+    ("azure", include_str!("../../assets/pricing/azure.toml")),
+];
+
+/// Loads the pricing file of `provider`: `pricing/PROVIDER.toml` in the config dir if present.
+pub fn pricing(provider: &str) -> Result<PriceTable> {
+    if let Some(dir) = crate::config::config_dir() {
+        let p = dir.join("pricing").join(format!("{provider}.toml"));
+        if p.is_file() {
+            let text = std::fs::read_to_string(&p)
+                .map_err(|e| Error::Config(format!("cannot read '{}': {e}", p.display())))?;
+            return PriceTable::parse(&text)
+                .map_err(|e| Error::Config(format!("{}:{e}", p.display())));
+        }
+    }
+    builtin_pricing(provider)
+}
+
+/// The pricing file compiled into Shipdeck (`assets/pricing/PROVIDER.toml`).
+pub fn builtin_pricing(provider: &str) -> Result<PriceTable> {
+    let (_, text) = BUILTIN
+        .iter()
+        .find(|(n, _)| *n == provider)
+        .ok_or_else(|| Error::Usage(format!("unknown provider '{provider}'; use aws or azure")))?;
+    PriceTable::parse(text)
+        .map_err(|e| Error::Config(format!("built-in pricing/{provider}.toml:{e}")))
+}
+
+/// Reads a usage file; errors name the file, line and key.
+pub fn usage_file(path: &Path) -> Result<Usage> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Usage(format!("cannot read usage file '{}': {e}", path.display())))?;
+    let u: Usage = crate::domain::tomlfile::parse(&text)
+        .map_err(|e| Error::Config(format!("{}:{e}", path.display())))?;
+    u.check()
+        .map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+    Ok(u)
+}
+
+/// Bundle sizes from the release `latest` serves, or `bundle_kb` when given.
+pub async fn bundle(ctx: &Context, bundle_kb: Option<f64>) -> Result<(Bundle, String)> {
+    let (state, _) = load_state(ctx).await?;
+    let latest = state
+        .core
+        .aliases
+        .get(&AliasName::Latest)
+        .map(|r| r.target.clone());
+    let manifest = match &latest {
+        Some(v) => Some(require_manifest(ctx, v).await?),
+        None => None,
+    };
+    let from_manifest = manifest.as_ref().map(|m| {
+        // What a page loads: the UMD bundle (or the first top-level script) and the stylesheet.
+        let script = m
+            .files
+            .iter()
+            .find(|f| f.path.ends_with(".umd.js"))
+            .or_else(|| {
+                m.files
+                    .iter()
+                    .find(|f| f.path.ends_with(".js") && !f.path.contains('/'))
+            });
+        let css = m
+            .files
+            .iter()
+            .find(|f| f.path.ends_with(".css") && !f.path.contains('/'));
+        let per_load = script.map_or(0, |f| f.gzip_size) + css.map_or(0, |f| f.gzip_size);
+        (per_load as f64, m.total_size() as f64, m.files.len() as f64)
+    });
+    match (bundle_kb, from_manifest) {
+        (Some(kb), m) => {
+            let (release, files) = m.map_or((kb * 1024.0 * 5.0, 7.0), |(_, r, f)| (r, f));
+            Ok((Bundle { bytes_per_load: kb * 1024.0, release_bytes: release, files_per_release: files }, format!("--bundle-kb {kb}")))
+        }
+        (None, Some((per_load, release, files))) => Ok((
+            Bundle { bytes_per_load: per_load, release_bytes: release, files_per_release: files },
+            format!("manifest of {} (served by latest)", latest.expect("a manifest means a latest")),
+        )),
+        (None, None) => Err(Error::Refused("no release is served by `latest` in this profile, so there is no bundle to measure; pass --bundle-kb K (gzip KB a page loads)".into())),
+    }
+}

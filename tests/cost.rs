@@ -1,0 +1,200 @@
+//! `shipdeck cost` end to end: a hand-computed total, the side-by-side and scaled views, the
+//! bundle taken from the manifest of `latest`, and bad usage files.
+
+mod common;
+
+use common::Env;
+use predicates::prelude::*;
+
+/// Usage chosen so that every line can be computed by hand (see the expected totals below).
+const USAGE: &str = r#"
+loads = 1000000
+browser_cache_hit = 0.5
+cdn_cache_hit = 0.9
+files_per_load = 2
+api_requests_per_load = 0
+releases_per_month = 0
+alias_moves_per_month = 0
+aliases_per_move = 0
+versions_kept = 0
+
+[[fixed]]
+name = "Bridge compute"
+monthly = 40
+"#;
+
+// 1048.576 KB = 2^30 / 1000 bytes, so 500,000 CDN-served loads move exactly 500 GB.
+const KB: &str = "1048.576";
+
+fn total(doc: &serde_json::Value, i: usize) -> f64 {
+    doc["estimates"][i]["total"].as_f64().unwrap()
+}
+
+#[test]
+fn json_total_matches_a_hand_computed_estimate() {
+    let env = Env::new();
+    std::fs::write(env.path().join("usage.toml"), USAGE).unwrap();
+    let doc = env.json(&[
+        "cost",
+        "--usage",
+        "usage.toml",
+        "--bundle-kb",
+        KB,
+        "--compare",
+    ]);
+    // AWS: 500 GB × $0.085 = 42.50; 1,000,000 requests = 100 × $0.01 = 1.00;
+    //      100,000 origin GETs = 100 × $0.0004 = 0.04; Bridge compute 40.00.
+    assert!(
+        (total(&doc, 0) - 83.54).abs() < 1e-6,
+        "aws {}",
+        total(&doc, 0)
+    );
+    // Azure: base 35.00; 500 GB × $0.083 = 41.50; 100 × $0.009 = 0.90; 10 × $0.004 = 0.04; 40.00.
+    assert!(
+        (total(&doc, 1) - 117.44).abs() < 1e-6,
+        "azure {}",
+        total(&doc, 1)
+    );
+    assert_eq!(doc["estimates"][0]["provider"], "aws");
+    let lines = doc["estimates"][0]["lines"].as_array().unwrap();
+    let egress = lines
+        .iter()
+        .find(|l| l["name"].as_str().unwrap().contains("transfer out"))
+        .unwrap();
+    assert!((egress["quantity"].as_f64().unwrap() - 500.0).abs() < 1e-9);
+    assert_eq!(egress["usage_based"], true);
+    assert_eq!(egress["unit"], "GB");
+}
+
+#[test]
+fn scale_multiplies_the_traffic() {
+    let env = Env::new();
+    std::fs::write(env.path().join("usage.toml"), USAGE).unwrap();
+    let doc = env.json(&[
+        "cost",
+        "--usage",
+        "usage.toml",
+        "--bundle-kb",
+        KB,
+        "--scale",
+        "10",
+    ]);
+    // 5,000 GB × 0.085 = 425.00; 1,000 × 0.01 = 10.00; 1,000 × 0.0004 = 0.40; + 40.00.
+    assert!((total(&doc, 0) - 475.40).abs() < 1e-6, "{}", total(&doc, 0));
+    assert_eq!(doc["scale"], 10.0);
+}
+
+#[test]
+fn text_output_is_a_breakdown_with_free_lines_and_totals() {
+    let env = Env::new();
+    std::fs::write(
+        env.path().join("usage.toml"),
+        USAGE
+            .replace("alias_moves_per_month = 0", "alias_moves_per_month = 500")
+            .replace("aliases_per_move = 0", "aliases_per_move = 3"),
+    )
+    .unwrap();
+    env.cmd()
+        .args([
+            "cost",
+            "--usage",
+            "usage.toml",
+            "--bundle-kb",
+            KB,
+            "--compare",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("CloudFront invalidation paths"))
+        .stdout(predicate::str::contains(
+            "free allowance: first 1,000 paths a month",
+        ))
+        .stdout(predicate::str::contains("SIDE BY SIDE"))
+        // 1,500 paths: 7.50 gross, 5.00 free → +2.50; 1,500 alias copies × 7 files = 10,500
+        // writes → +0.0525; three alias folders of 5 × 1048.576 KB → +0.0003. 83.54 → 86.09.
+        .stdout(predicate::str::contains("TOTAL").and(predicate::str::contains("$86.09")))
+        .stdout(predicate::str::contains("* grows with traffic"));
+}
+
+#[test]
+fn the_bundle_comes_from_the_manifest_of_latest() {
+    let env = Env::new();
+    let dist = env.widget("1.0.0");
+    env.cmd()
+        .arg("publish")
+        .arg(&dist)
+        .args(["--promote", "--yes"])
+        .assert()
+        .success();
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(env.store().join(".shipdeck/manifests/v1.0.0.json")).unwrap(),
+    )
+    .unwrap();
+    let gz = |p: &str| {
+        manifest["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == p)
+            .unwrap()["gzip_size"]
+            .as_f64()
+            .unwrap()
+    };
+    let doc = env.json(&["cost"]);
+    assert_eq!(
+        doc["bundle"]["bytes_per_load"].as_f64().unwrap(),
+        gz("msr-webchat.umd.js") + gz("style.css")
+    );
+    assert!(doc["bundle_from"].as_str().unwrap().contains("1.0.0"));
+}
+
+#[test]
+fn without_latest_it_asks_for_the_bundle_size() {
+    let env = Env::new();
+    env.cmd()
+        .arg("cost")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("pass --bundle-kb"));
+}
+
+#[test]
+fn bad_usage_files_name_file_line_and_key() {
+    let env = Env::new();
+    std::fs::write(
+        env.path().join("u.toml"),
+        "loads = 1000\ncdn_cache_hit = \"high\"\n",
+    )
+    .unwrap();
+    env.cmd()
+        .args(["cost", "--usage", "u.toml", "--bundle-kb", "50"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("u.toml:2: key 'cdn_cache_hit'"));
+    std::fs::write(env.path().join("u.toml"), "cdn_cache_hit = 95\n").unwrap();
+    env.cmd()
+        .args(["cost", "--usage", "u.toml", "--bundle-kb", "50"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "key 'cdn_cache_hit': 95 is not a share",
+        ));
+    std::fs::write(env.path().join("u.toml"), "lods = 5\n").unwrap();
+    env.cmd()
+        .args(["cost", "--usage", "u.toml", "--bundle-kb", "50"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("u.toml:1: key 'lods'"));
+    env.cmd()
+        .args(["cost", "--bundle-kb", "50", "--scale", "0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--scale 0 must be a positive number",
+        ));
+    env.cmd()
+        .args(["cost", "--bundle-kb", "50", "--provider", "gcp"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown provider 'gcp'"));
+}
