@@ -21,8 +21,22 @@ wait_for_port() { # port, name, seconds
   return 1
 }
 
-peers_install() { :; }
+# Installs every peer; quick when already installed.
+peers_install() {
+  bridge_install
+}
+
+# Starts the long-running peers (the Bridge is started by its tests, which restart it).
 peers_start() { :; }
+
+# The test Bridge: Express 5 + cors + dotenv, pinned by tests/bridge/package-lock.json.
+bridge_install() {
+  if [ ! -d tests/bridge/node_modules/express ] || [ tests/bridge/package-lock.json -nt tests/bridge/node_modules/.package-lock.json ]; then
+    echo "installing the test Bridge (npm ci in tests/bridge)" >&2
+    npm ci --prefix tests/bridge --no-audit --no-fund --loglevel=error >&2
+  fi
+}
+
 
 peers_stop() {
   local p

@@ -6,6 +6,7 @@
 //! - [`domain`]: pure rules, no IO.
 //! - [`store`], [`cdn`]: adapters behind small traits.
 
+pub mod bridge;
 pub mod cdn;
 pub mod cli;
 pub mod config;

@@ -23,6 +23,34 @@ pub struct Session {
     pub keys: std::collections::BTreeMap<String, String>,
 }
 
+impl Session {
+    /// The profile's Bridge allowlist, or a sentence saying how to configure it.
+    pub fn origins(&self) -> Result<crate::ops::origins::Origins> {
+        use crate::bridge::{AllowlistSource, dotenv::DotenvSource, object::ObjectSource};
+        use crate::config::AllowlistConfig;
+        let b = self.profile.bridge.as_ref().ok_or_else(|| {
+            Error::Config(format!(
+                "profile '{}' has no Bridge allowlist; add to it: bridge = {{ allowlist = {{ kind = \"dotenv\", path = \"../bridge/.env\" }}, url = \"https://api.example.com/v1/chat\" }}",
+                self.profile_name
+            ))
+        })?;
+        let source: Arc<dyn AllowlistSource> = match &b.allowlist {
+            AllowlistConfig::Dotenv { path } => Arc::new(DotenvSource { path: path.clone() }),
+            AllowlistConfig::Object { key } => Arc::new(ObjectSource {
+                store: self.ctx.store.clone(),
+                key: key
+                    .clone()
+                    .unwrap_or_else(|| self.ctx.layout.allowlist_default_key()),
+            }),
+        };
+        Ok(crate::ops::origins::Origins {
+            source,
+            production: self.profile.production,
+            bridge_url: b.url.clone(),
+        })
+    }
+}
+
 /// The built-in demo profile: a local store in the user's data dir.
 pub fn demo_profile() -> Profile {
     Profile {

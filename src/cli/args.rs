@@ -128,6 +128,40 @@ pub enum Command {
         after_help = "Bundle bytes per load are the gzip sizes of the UMD bundle and stylesheet of the release `latest` serves, unless --bundle-kb is given. Usage comes from --usage FILE (TOML; see assets/usage.example.toml) and flags override it.\n\nExamples:\n  shipdeck cost\n  shipdeck cost --loads 2000000 --compare\n  shipdeck cost --usage usage.toml --scale 10 --json"
     )]
     Cost(CostArgs),
+    /// Edit, audit and probe the Bridge's origin allowlist.
+    #[command(subcommand)]
+    Origins(OriginsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OriginsCommand {
+    /// Every origin, the list it lives in, and its audit findings.
+    List,
+    /// Add an origin (exactly scheme://host[:port], as browsers send it).
+    #[command(
+        after_help = "Examples:\n  shipdeck origins add https://customer3.com\n  shipdeck origins add https://app.example.com --to allowed --yes"
+    )]
+    Add {
+        origin: String,
+        /// ALLOWED_ORIGINS (allowed) or ADDITIONAL_ORIGINS (additional).
+        #[arg(long, default_value = "additional", value_name = "LIST")]
+        to: String,
+    },
+    /// Remove an origin (as written, or any entry that normalises to it).
+    Remove { origin: String },
+    /// Check the list for dead, dangerous and risky entries; exits 1 on a warning or worse.
+    #[command(
+        after_help = "Rules: wildcard-with-credentials, null-origin, never-matches (upper case, trailing slash, path, \
+default port, spaces), invalid, duplicate, insecure-http and local-address (production profiles), \
+third-party-hosting, empty."
+    )]
+    Audit,
+    /// Send real CORS preflights to the Bridge and compare its answers with the list.
+    #[command(
+        after_help = "With no origins, every listed origin is probed, plus a random origin, 'null' and a suffix \
+trick that must all be refused.\n\nExamples:\n  shipdeck origins probe\n  shipdeck origins probe https://customer3.com"
+    )]
+    Probe { origins: Vec<String> },
 }
 
 #[derive(Debug, Args, Clone)]

@@ -144,7 +144,7 @@ fn summary(r: &Report) {
 }
 
 /// Asks on the terminal; with a pipe, reads one line; with nothing, refuses.
-fn confirm() -> Result<()> {
+pub(super) fn confirm() -> Result<()> {
     let stdin = std::io::stdin();
     let interactive = stdin.is_terminal();
     if interactive {

@@ -5,6 +5,7 @@
 pub mod args;
 mod changes;
 mod cost;
+mod origins;
 mod output;
 
 use crate::config;
@@ -133,6 +134,8 @@ async fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Command::Cost(args) => cost::run(ctx, &g, &args).await,
+        Command::Origins(cmd) => origins::run(&s, &g, cmd).await,
+
         other => changes::run(&s, &g, other).await,
     }
 }

@@ -9,6 +9,7 @@ pub mod apply;
 pub mod change;
 pub mod cost;
 pub mod lock;
+pub mod origins;
 pub mod publish;
 pub mod query;
 pub mod records;

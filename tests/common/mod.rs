@@ -1,6 +1,7 @@
 //! Helpers for end-to-end tests: a temporary profile, builds, and the real binary.
 #![allow(dead_code)]
 
+pub mod bridge;
 pub mod tui;
 
 use assert_cmd::Command;

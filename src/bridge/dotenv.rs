@@ -1,0 +1,116 @@
+//! The allowlist in the Bridge's `.env`: edited in place (see `domain::envfile`), written
+//! atomically (temp file + rename, permissions kept), never over a file that changed since it
+//! was read.
+
+use super::{Allowlist, AllowlistSource, Edit, Var};
+use crate::domain::envfile;
+use crate::domain::manifest::sha256_hex;
+use crate::error::{Error, Result};
+use async_trait::async_trait;
+use std::io::Write;
+use std::path::PathBuf;
+
+pub struct DotenvSource {
+    pub path: PathBuf,
+}
+
+impl DotenvSource {
+    fn read(&self) -> Result<String> {
+        std::fs::read_to_string(&self.path).map_err(|e| {
+            Error::Refused(format!("cannot read the Bridge's .env '{}': {e}; check bridge.allowlist.path in the profile", self.path.display()))
+        })
+    }
+
+    fn parse(&self, text: &str) -> Result<Allowlist> {
+        let err = |e: String| Error::Refused(format!("{}: {e}", self.path.display()));
+        Ok(Allowlist {
+            allowed: envfile::items(text, Var::Allowed.env_name()).map_err(err)?,
+            additional: envfile::items(text, Var::Additional.env_name()).map_err(err)?,
+            version: Some(sha256_hex(text.as_bytes())),
+            text: Some(text.to_string()),
+        })
+    }
+
+    fn line_of(text: &str, key: &str) -> String {
+        match envfile::find(text, key) {
+            Ok(Some(s)) => text.lines().nth(s.line - 1).unwrap_or_default().to_string(),
+            _ => String::new(),
+        }
+    }
+}
+
+#[async_trait]
+impl AllowlistSource for DotenvSource {
+    fn describe(&self) -> String {
+        format!(".env {}", self.path.display())
+    }
+
+    async fn load(&self) -> Result<Allowlist> {
+        let text = self.read()?;
+        self.parse(&text)
+    }
+
+    fn preview(&self, list: &Allowlist, edit: &Edit) -> Result<(Allowlist, Vec<(String, String)>)> {
+        let text = list.text.clone().unwrap_or_default();
+        let err = |e: String| Error::Refused(format!("{}: {e}", self.path.display()));
+        let mut next = text.clone();
+        let keys: Vec<&str> = match edit {
+            Edit::Add { item, to } => {
+                next = envfile::add(&next, to.env_name(), item).map_err(err)?;
+                vec![to.env_name()]
+            }
+            Edit::Remove { item } => {
+                for v in Var::ALL {
+                    next = envfile::remove(&next, v.env_name(), item).map_err(err)?;
+                }
+                Var::ALL.iter().map(|v| v.env_name()).collect()
+            }
+        };
+        let diff = keys
+            .into_iter()
+            .map(|k| (Self::line_of(&text, k), Self::line_of(&next, k)))
+            .filter(|(a, b)| a != b)
+            .collect();
+        let mut parsed = self.parse(&next)?;
+        parsed.version = list.version.clone();
+        Ok((parsed, diff))
+    }
+
+    async fn save(&self, base: &Allowlist, next: &Allowlist) -> Result<()> {
+        let current = self.read()?;
+        if Some(sha256_hex(current.as_bytes())) != base.version {
+            return Err(Error::Refused(format!(
+                "'{}' changed since it was read (someone edited it); nothing was written — run the command again",
+                self.path.display()
+            )));
+        }
+        let text = next.text.as_deref().expect("dotenv lists carry their text");
+        let dir = self
+            .path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("."));
+        let io =
+            |e: std::io::Error| Error::Io(format!("cannot write '{}': {e}", self.path.display()));
+        let tmp = dir.join(format!(
+            ".{}.shipdeck-{}",
+            self.path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("env"),
+            std::process::id()
+        ));
+        let mut f = std::fs::File::create(&tmp).map_err(io)?;
+        if let Ok(md) = std::fs::metadata(&self.path) {
+            let _ = f.set_permissions(md.permissions());
+        }
+        f.write_all(text.as_bytes()).map_err(io)?;
+        f.sync_all().map_err(io)?;
+        drop(f);
+        std::fs::rename(&tmp, &self.path).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            io(e)
+        })
+    }
+}

@@ -1,0 +1,100 @@
+//! The Bridge's origin allowlist: where it is kept (a `.env` file or a JSON document in the
+//! store), and the live probe that asks the running Bridge what it really allows.
+
+pub mod dotenv;
+pub mod object;
+pub mod probe;
+
+use crate::domain::origin::Entry;
+use crate::error::Result;
+use async_trait::async_trait;
+
+/// The two variables of the Bridge's allowlist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Var {
+    Allowed,
+    Additional,
+}
+
+impl Var {
+    pub const ALL: [Var; 2] = [Var::Allowed, Var::Additional];
+
+    pub fn env_name(self) -> &'static str {
+        match self {
+            Var::Allowed => "ALLOWED_ORIGINS",
+            Var::Additional => "ADDITIONAL_ORIGINS",
+        }
+    }
+
+    pub fn parse(s: &str) -> std::result::Result<Var, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "allowed" | "allowed_origins" => Ok(Var::Allowed),
+            "additional" | "additional_origins" => Ok(Var::Additional),
+            _ => Err(format!(
+                "'{s}' is not a list; use --to allowed or --to additional"
+            )),
+        }
+    }
+}
+
+/// An allowlist as read, with what is needed to write it back only if unchanged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Allowlist {
+    pub allowed: Vec<String>,
+    pub additional: Vec<String>,
+    /// Content hash (dotenv) or ETag (object) of what was read.
+    pub version: Option<String>,
+    /// The file text, for the dotenv source.
+    pub text: Option<String>,
+}
+
+impl Allowlist {
+    pub fn entries(&self) -> Vec<Entry> {
+        let mut out: Vec<Entry> = self
+            .allowed
+            .iter()
+            .map(|r| Entry {
+                raw: r.clone(),
+                source: Var::Allowed.env_name().into(),
+            })
+            .collect();
+        out.extend(self.additional.iter().map(|r| Entry {
+            raw: r.clone(),
+            source: Var::Additional.env_name().into(),
+        }));
+        out
+    }
+
+    pub fn items(&self, v: Var) -> &Vec<String> {
+        match v {
+            Var::Allowed => &self.allowed,
+            Var::Additional => &self.additional,
+        }
+    }
+
+    /// Whether the Bridge would allow `origin` (exact comparison, as `cors` does).
+    pub fn allows(&self, origin: &str) -> bool {
+        self.allowed
+            .iter()
+            .chain(&self.additional)
+            .any(|r| r == origin)
+    }
+}
+
+/// A change to the list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Edit {
+    Add { item: String, to: Var },
+    Remove { item: String },
+}
+
+/// Where an allowlist lives.
+#[async_trait]
+pub trait AllowlistSource: Send + Sync {
+    fn describe(&self) -> String;
+    async fn load(&self) -> Result<Allowlist>;
+    /// The list after `edit`, and the changed lines as (before, after), without writing.
+    fn preview(&self, list: &Allowlist, edit: &Edit) -> Result<(Allowlist, Vec<(String, String)>)>;
+    /// Writes `next`, refusing if the source changed since `base` was read.
+    async fn save(&self, base: &Allowlist, next: &Allowlist) -> Result<()>;
+}

@@ -1,0 +1,76 @@
+//! Live CORS probes: real preflight requests to the running Bridge.
+
+use crate::domain::origin::Observed;
+use std::time::Duration;
+
+/// Sends one preflight for `origin` to `url`; errors say which URL and why.
+pub async fn preflight(
+    client: &reqwest::Client,
+    url: &str,
+    origin: &str,
+) -> Result<Observed, String> {
+    let resp = client
+        .request(reqwest::Method::OPTIONS, url)
+        .header("Origin", origin)
+        .header("Access-Control-Request-Method", "POST")
+        .header(
+            "Access-Control-Request-Headers",
+            "content-type,authorization",
+        )
+        .send()
+        .await
+        .map_err(|e| describe_error(url, &e))?;
+    let h = resp.headers();
+    let get = |name: &str| {
+        h.get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let vary_origin = h
+        .get_all("vary")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| {
+            v.split(',')
+                .any(|p| p.trim().eq_ignore_ascii_case("origin"))
+        });
+    Ok(Observed {
+        status: resp.status().as_u16(),
+        allow_origin: get("access-control-allow-origin"),
+        allow_credentials: get("access-control-allow-credentials"),
+        allow_methods: get("access-control-allow-methods"),
+        allow_headers: get("access-control-allow-headers"),
+        max_age: get("access-control-max-age"),
+        vary_origin,
+    })
+}
+
+/// A client with bounded waits, so a dead Bridge gives an answer, not a hang.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("an HTTP client with static settings builds")
+}
+
+fn describe_error(url: &str, e: &reqwest::Error) -> String {
+    let mut cause = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        cause = s.to_string();
+        src = s.source();
+    }
+    if e.is_timeout() {
+        format!(
+            "the Bridge at {url} did not answer within 10 s; is it overloaded or behind a firewall?"
+        )
+    } else if e.is_connect() {
+        format!(
+            "cannot reach the Bridge at {url}: {cause}; is it running, and is bridge.url right?"
+        )
+    } else {
+        format!("the preflight to {url} failed: {cause}")
+    }
+}

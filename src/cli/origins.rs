@@ -1,0 +1,166 @@
+//! `shipdeck origins …`: list, add, remove, audit, probe.
+
+use super::args::{Global, OriginsCommand};
+use super::output::print_json;
+use crate::bridge::Var;
+use crate::domain::origin::{Finding, Severity};
+use crate::error::{Error, Result};
+use crate::ops::origins::{self, Listing, OriginPlan};
+use crate::session::Session;
+use serde_json::json;
+
+pub async fn run(s: &Session, g: &Global, cmd: OriginsCommand) -> Result<i32> {
+    let o = s.origins()?;
+    match cmd {
+        OriginsCommand::List => {
+            let l = origins::list(&o).await?;
+            if g.json {
+                print_json(&l);
+            } else {
+                print_listing(&l, true);
+            }
+            Ok(0)
+        }
+        OriginsCommand::Audit => {
+            let l = origins::list(&o).await?;
+            let failing = l.worst.is_some_and(|w| w >= Severity::Warning);
+            if g.json {
+                print_json(&json!({ "ok": !failing, "listing": l }));
+            } else {
+                print_listing(&l, false);
+                println!();
+                println!(
+                    "{}",
+                    if failing {
+                        "audit: FAILED (a finding at warning level or above)"
+                    } else {
+                        "audit: ok"
+                    }
+                );
+            }
+            Ok(if failing { 1 } else { 0 })
+        }
+        OriginsCommand::Add { origin, to } => {
+            let to = Var::parse(&to).map_err(Error::Usage)?;
+            let plan = origins::plan_add(&o, &origin, to).await?;
+            execute(s, g, &o, &plan).await
+        }
+        OriginsCommand::Remove { origin } => {
+            let plan = origins::plan_remove(&o, &origin).await?;
+            execute(s, g, &o, &plan).await
+        }
+        OriginsCommand::Probe { origins: only } => {
+            let report = origins::probe(&o, &only).await?;
+            if g.json {
+                print_json(&report);
+            } else {
+                println!(
+                    "Probing {} with preflight requests (OPTIONS, POST, content-type,authorization)",
+                    report.url
+                );
+                for r in &report.results {
+                    let verdict = if r.problems.is_empty() {
+                        "ok    "
+                    } else {
+                        "FAILED"
+                    };
+                    let obs = r.observed.as_ref().map_or(String::new(), |o| {
+                        format!(
+                            "status {}, allow-origin {}, credentials {}, vary origin {}",
+                            o.status,
+                            o.allow_origin.as_deref().unwrap_or("-"),
+                            o.allow_credentials.as_deref().unwrap_or("-"),
+                            if o.vary_origin { "yes" } else { "no" }
+                        )
+                    });
+                    println!(
+                        "{verdict} {:<40} expected {:<8} got {:<8} ({obs}) — {}",
+                        r.origin,
+                        if r.expected_allowed {
+                            "allowed"
+                        } else {
+                            "refused"
+                        },
+                        if r.allowed { "allowed" } else { "refused" },
+                        r.kind
+                    );
+                    for p in &r.problems {
+                        println!("       {p}");
+                    }
+                }
+                println!(
+                    "{}",
+                    if report.ok {
+                        "probe: ok"
+                    } else {
+                        "probe: FAILED"
+                    }
+                );
+            }
+            Ok(if report.ok { 0 } else { 1 })
+        }
+    }
+}
+
+async fn execute(s: &Session, g: &Global, o: &origins::Origins, plan: &OriginPlan) -> Result<i32> {
+    if !g.json {
+        for l in plan.lines() {
+            println!("{l}");
+        }
+    }
+    if g.dry_run {
+        if g.json {
+            print_json(&json!({ "plan": plan, "applied": false, "dry_run": true }));
+        } else {
+            println!("Dry run: nothing was changed.");
+        }
+        return Ok(0);
+    }
+    if !g.yes {
+        super::changes::confirm()?;
+    }
+    origins::apply(o, &s.ctx, plan).await?;
+    if g.json {
+        print_json(&json!({ "plan": plan, "applied": true }));
+    } else {
+        println!("Done. Restart or redeploy the Bridge, then run `shipdeck origins probe`.");
+    }
+    Ok(0)
+}
+
+fn print_listing(l: &Listing, all: bool) {
+    println!(
+        "Allowlist in {}{}",
+        l.source,
+        if l.production {
+            " (production rules)"
+        } else {
+            ""
+        }
+    );
+    for o in &l.origins {
+        let mark = match o.findings.iter().map(|f| f.severity).max() {
+            Some(Severity::Error) => "ERROR  ",
+            Some(Severity::Warning) => "WARN   ",
+            Some(Severity::Info) => "info   ",
+            None => "ok     ",
+        };
+        if all || !o.findings.is_empty() {
+            println!("{mark}{:<44} {}", o.origin, o.list);
+        }
+        for f in &o.findings {
+            finding(f);
+        }
+    }
+    for f in &l.list_findings {
+        println!("{}", f.severity.to_string().to_uppercase());
+        finding(f);
+    }
+}
+
+fn finding(f: &Finding) {
+    println!(
+        "       [{}] {}: {} — fix: {}",
+        f.severity, f.code, f.message, f.fix
+    );
+}

@@ -1,0 +1,559 @@
+//! Origins and the audit of a Bridge allowlist.
+//!
+//! The Bridge uses the `cors` middleware with an array of strings, which it compares with the
+//! browser's `Origin` header by exact string equality. A browser always sends
+//! `scheme://host[:port]` with a lower-case host, no path, no trailing slash and no default port,
+//! so any entry in another form is dead: it can never match. This module knows that form,
+//! turns near-misses into the entry that would work, and audits a list for entries that are
+//! dead, dangerous (`*`, `null`, `http://` in production) or risky (local addresses,
+//! third-party hosting domains).
+
+use serde::Serialize;
+use std::fmt;
+
+/// An origin in the exact form browsers send.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Origin {
+    pub scheme: String,
+    pub host: String,
+    pub port: Option<u16>,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.port {
+            Some(p) => write!(f, "{}://{}:{p}", self.scheme, self.host),
+            None => write!(f, "{}://{}", self.scheme, self.host),
+        }
+    }
+}
+
+/// Why an entry is not a live origin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OriginError {
+    /// Not an origin at all.
+    Invalid(String),
+    /// An origin, but written so that it can never equal what a browser sends; `fixed` would.
+    NeverMatches { reasons: Vec<String>, fixed: Origin },
+}
+
+impl fmt::Display for OriginError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OriginError::Invalid(why) => f.write_str(why),
+            OriginError::NeverMatches { reasons, fixed } => write!(
+                f,
+                "it can never match, because browsers send origins without {}; use '{fixed}' instead",
+                reasons.join(", ")
+            ),
+        }
+    }
+}
+
+fn default_port(scheme: &str) -> Option<u16> {
+    match scheme {
+        "https" => Some(443),
+        "http" => Some(80),
+        _ => None,
+    }
+}
+
+/// Parses an allowlist entry. `Ok` only when the entry is exactly what a browser would send.
+pub fn parse_origin(raw: &str) -> Result<Origin, OriginError> {
+    let invalid = |why: &str| {
+        OriginError::Invalid(format!(
+            "'{raw}' is not an origin: {why}; write scheme://host[:port], e.g. https://app.example.com"
+        ))
+    };
+    if raw.is_empty() {
+        return Err(OriginError::Invalid(
+            "an empty entry is not an origin (a stray comma?)".into(),
+        ));
+    }
+    let mut reasons = Vec::new();
+    let trimmed = raw.trim();
+    if trimmed != raw {
+        reasons.push("surrounding spaces".to_string());
+    }
+    let (scheme_raw, rest) = trimmed
+        .split_once("://")
+        .ok_or_else(|| invalid("it has no scheme"))?;
+    let scheme = scheme_raw.to_ascii_lowercase();
+    if scheme != "https" && scheme != "http" {
+        return Err(invalid(&format!(
+            "the scheme '{scheme_raw}' is not http or https"
+        )));
+    }
+    if scheme != scheme_raw {
+        reasons.push("upper case".into());
+    }
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let tail_reason = if tail == "/" {
+        Some("a trailing slash")
+    } else if tail.starts_with('?') {
+        Some("a query")
+    } else if tail.starts_with('#') {
+        Some("a fragment")
+    } else if !tail.is_empty() {
+        Some("a path")
+    } else {
+        None
+    };
+    if authority.contains('@') {
+        return Err(invalid("it has user information ('@')"));
+    }
+    let (host_raw, port_raw) = if let Some(stripped) = authority.strip_prefix('[') {
+        let close = stripped
+            .find(']')
+            .ok_or_else(|| invalid("an IPv6 address is missing its ']'"))?;
+        let host = &authority[..close + 2];
+        let after = &authority[close + 2..];
+        (host, after.strip_prefix(':'))
+    } else {
+        match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        }
+    };
+    if host_raw.is_empty() {
+        return Err(invalid("it has no host"));
+    }
+    let host = host_raw.to_ascii_lowercase();
+    let valid_host = if host.starts_with('[') {
+        host[1..host.len() - 1]
+            .parse::<std::net::Ipv6Addr>()
+            .is_ok()
+    } else {
+        host.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+    };
+    if host.contains('*') {
+        return Err(invalid(
+            "wildcards are not supported: the Bridge compares origins exactly, so list every site",
+        ));
+    }
+    if !valid_host || host.len() > 253 {
+        return Err(invalid(&format!("'{host_raw}' is not a valid host name")));
+    }
+    if host != host_raw {
+        reasons.push("upper case".into());
+    }
+    let mut port = match port_raw {
+        None => None,
+        Some(p) => Some(
+            p.parse::<u16>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| invalid(&format!("'{p}' is not a port")))?,
+        ),
+    };
+    if port.is_some() && port == default_port(&scheme) {
+        reasons.push(format!("the default port :{}", port.expect("checked")));
+        port = None;
+    }
+    reasons.extend(tail_reason.map(str::to_string));
+    let mut seen = std::collections::HashSet::new();
+    reasons.retain(|r| seen.insert(r.clone()));
+
+    let origin = Origin { scheme, host, port };
+    if reasons.is_empty() {
+        Ok(origin)
+    } else {
+        Err(OriginError::NeverMatches {
+            reasons,
+            fixed: origin,
+        })
+    }
+}
+
+/// How serious a finding is. `Warning` and above make `origins audit` exit non-zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+/// One audit finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub code: &'static str,
+    pub severity: Severity,
+    /// The entry at fault (empty for list-wide findings).
+    pub entry: String,
+    /// Where it lives (variable name), if known.
+    pub source: String,
+    pub message: String,
+    pub fix: String,
+}
+
+/// One allowlist entry as written, with where it lives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    pub raw: String,
+    pub source: String,
+}
+
+/// Hosting domains where anyone can publish a site under a subdomain.
+pub const THIRD_PARTY_HOSTING: [&str; 16] = [
+    "github.io",
+    "vercel.app",
+    "netlify.app",
+    "herokuapp.com",
+    "azurewebsites.net",
+    "cloudfront.net",
+    "pages.dev",
+    "web.app",
+    "firebaseapp.com",
+    "onrender.com",
+    "fly.dev",
+    "glitch.me",
+    "surge.sh",
+    "ngrok-free.app",
+    "ngrok.io",
+    "azurestaticapps.net",
+];
+
+fn is_local(host: &str) -> bool {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    if h == "localhost"
+        || h.ends_with(".localhost")
+        || h.ends_with(".local")
+        || h.ends_with(".internal")
+    {
+        return true;
+    }
+    if let Ok(ip) = h.parse::<std::net::IpAddr>() {
+        return match ip {
+            std::net::IpAddr::V4(v4) => {
+                v4.is_loopback() || v4.is_private() || v4.is_link_local() || v4.is_unspecified()
+            }
+            std::net::IpAddr::V6(v6) => {
+                v6.is_loopback()
+                    || v6.is_unspecified()
+                    || (v6.segments()[0] & 0xfe00) == 0xfc00
+                    || (v6.segments()[0] & 0xffc0) == 0xfe80
+            }
+        };
+    }
+    false
+}
+
+/// Audits a whole allowlist. `production` turns on the stricter rules.
+pub fn audit(entries: &[Entry], production: bool) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let f = |code, severity, e: &Entry, message: String, fix: String| Finding {
+        code,
+        severity,
+        entry: e.raw.clone(),
+        source: e.source.clone(),
+        message,
+        fix,
+    };
+    let mut seen: Vec<(Origin, &Entry)> = Vec::new();
+    for e in entries {
+        let t = e.raw.trim();
+        if t == "*" || t.eq_ignore_ascii_case("true") || t.contains('*') {
+            out.push(f("wildcard-with-credentials", Severity::Error, e, "a wildcard or reflecting origin with credentials lets any site call the Bridge as the signed-in user (and browsers reject '*' with credentials anyway)".into(), "list each site's exact origin instead".into()));
+            continue;
+        }
+        if t.eq_ignore_ascii_case("null") {
+            out.push(f("null-origin", Severity::Error, e, "'null' is the origin of sandboxed iframes and local files, which any attacker can produce".into(), "remove it".into()));
+            continue;
+        }
+        let origin = match parse_origin(&e.raw) {
+            Ok(o) => o,
+            Err(OriginError::NeverMatches { reasons, fixed }) => {
+                out.push(f(
+                    "never-matches",
+                    Severity::Error,
+                    e,
+                    format!(
+                        "can never match: browsers send origins without {}",
+                        reasons.join(", ")
+                    ),
+                    format!("replace it with '{fixed}'"),
+                ));
+                fixed
+            }
+            Err(OriginError::Invalid(why)) => {
+                out.push(f(
+                    "invalid",
+                    Severity::Error,
+                    e,
+                    why,
+                    "fix or remove the entry".into(),
+                ));
+                continue;
+            }
+        };
+        if let Some((_, first)) = seen.iter().find(|(o, _)| *o == origin) {
+            out.push(f(
+                "duplicate",
+                Severity::Warning,
+                e,
+                format!("same origin as '{}' in {}", first.raw, first.source),
+                "remove one of them".into(),
+            ));
+        } else {
+            seen.push((origin.clone(), e));
+        }
+        if origin.scheme == "http" && production && !is_local(&origin.host) {
+            out.push(f("insecure-http", Severity::Error, e, "plain http on a production profile: the page, and the chat with it, can be read and changed in transit".into(), format!("use 'https://{}'", origin.host)));
+        }
+        if is_local(&origin.host) {
+            let sev = if production {
+                Severity::Warning
+            } else {
+                Severity::Info
+            };
+            out.push(f("local-address", sev, e, "a localhost, loopback or private address: fine for development, never a real user's page".into(), if production { "remove it from the production allowlist".into() } else { "keep it out of production".into() }));
+        }
+        if let Some(domain) = THIRD_PARTY_HOSTING
+            .iter()
+            .find(|d| origin.host == **d || origin.host.ends_with(&format!(".{d}")))
+        {
+            out.push(f("third-party-hosting", Severity::Warning, e, format!("{domain} is a hosting domain where anyone can publish; if this site is deleted, someone else can claim its name and call the Bridge"), "serve that page from a domain you own, or confirm you keep this exact name".into()));
+        }
+    }
+    if entries.is_empty() {
+        out.push(Finding {
+            code: "empty",
+            severity: Severity::Warning,
+            entry: String::new(),
+            source: String::new(),
+            message: "the allowlist is empty: the Bridge refuses every browser".into(),
+            fix:
+                "add the sites that embed the widget: shipdeck origins add https://app.example.com"
+                    .into(),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn e(raw: &str) -> Entry {
+        Entry {
+            raw: raw.into(),
+            source: "ALLOWED_ORIGINS".into(),
+        }
+    }
+
+    fn codes(list: &[&str], production: bool) -> Vec<&'static str> {
+        audit(&list.iter().map(|r| e(r)).collect::<Vec<_>>(), production)
+            .into_iter()
+            .map(|f| f.code)
+            .collect()
+    }
+
+    #[test]
+    fn exact_origins_parse() {
+        assert_eq!(
+            parse_origin("https://app.example.com").unwrap().to_string(),
+            "https://app.example.com"
+        );
+        assert_eq!(
+            parse_origin("http://localhost:5173").unwrap().port,
+            Some(5173)
+        );
+        assert_eq!(parse_origin("http://[::1]:3000").unwrap().host, "[::1]");
+    }
+
+    #[test]
+    fn near_misses_say_what_would_match() {
+        for (raw, fixed, why) in [
+            (
+                "https://App.Example.com",
+                "https://app.example.com",
+                "upper case",
+            ),
+            (
+                "https://app.example.com/",
+                "https://app.example.com",
+                "a trailing slash",
+            ),
+            (
+                "https://app.example.com/chat",
+                "https://app.example.com",
+                "a path",
+            ),
+            (
+                "https://app.example.com:443",
+                "https://app.example.com",
+                "the default port :443",
+            ),
+            (
+                "http://app.example.com:80",
+                "http://app.example.com",
+                "the default port :80",
+            ),
+            (
+                " https://app.example.com",
+                "https://app.example.com",
+                "surrounding spaces",
+            ),
+            (
+                "HTTPS://app.example.com?x=1",
+                "https://app.example.com",
+                "a query",
+            ),
+        ] {
+            match parse_origin(raw) {
+                Err(OriginError::NeverMatches { reasons, fixed: f }) => {
+                    assert_eq!(f.to_string(), fixed, "{raw}");
+                    assert!(reasons.iter().any(|r| r == why), "{raw}: {reasons:?}");
+                }
+                other => panic!("{raw}: {other:?}"),
+            }
+        }
+        let msg = parse_origin("https://App.example.com/")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            msg,
+            "it can never match, because browsers send origins without upper case, a trailing slash; use 'https://app.example.com' instead"
+        );
+    }
+
+    #[test]
+    fn non_origins_are_invalid() {
+        for raw in [
+            "app.example.com",
+            "ftp://x.com",
+            "https://",
+            "https://a..b",
+            "https://x.com:99999",
+            "https://u@x.com",
+            "https://*.example.com",
+            "",
+        ] {
+            assert!(
+                matches!(parse_origin(raw), Err(OriginError::Invalid(_))),
+                "{raw}"
+            );
+        }
+    }
+
+    #[test]
+    fn audit_rules() {
+        assert_eq!(codes(&["*"], false), vec!["wildcard-with-credentials"]);
+        assert_eq!(codes(&["true"], false), vec!["wildcard-with-credentials"]);
+        assert_eq!(codes(&["null"], false), vec!["null-origin"]);
+        assert_eq!(
+            codes(&["http://app.example.com"], true),
+            vec!["insecure-http"]
+        );
+        assert!(codes(&["http://app.example.com"], false).is_empty());
+        assert_eq!(
+            codes(&["https://a.com", "https://A.com/"], false),
+            vec!["never-matches", "duplicate"]
+        );
+        assert_eq!(
+            codes(&["http://localhost:3000"], true),
+            vec!["local-address"]
+        );
+        assert_eq!(codes(&["https://10.1.2.3"], true), vec!["local-address"]);
+        assert_eq!(
+            codes(
+                &["https://team.github.io", "https://d1234.cloudfront.net"],
+                false
+            ),
+            vec!["third-party-hosting", "third-party-hosting"]
+        );
+        assert_eq!(codes(&[], false), vec!["empty"]);
+        let f = &audit(&[e("http://localhost:3000")], true)[0];
+        assert_eq!(f.severity, Severity::Warning);
+        let f = &audit(&[e("http://localhost:3000")], false)[0];
+        assert_eq!(f.severity, Severity::Info);
+        assert!(audit(&[e("https://app.example.com")], true).is_empty());
+    }
+
+    proptest! {
+        /// Whatever the input: no panic; an `Ok` origin prints back to exactly the input; a
+        /// never-matches fix is itself a valid origin.
+        #[test]
+        fn parser_is_total_and_round_trips(raw in "\\PC{0,40}", tail in "[a-zA-Z0-9:/._\\-\\[\\]]{0,30}") {
+            for input in [raw.clone(), format!("https://{tail}"), format!("HTTP://{tail}")] {
+                match parse_origin(&input) {
+                    Ok(o) => prop_assert_eq!(o.to_string(), input),
+                    Err(OriginError::NeverMatches { fixed, .. }) => {
+                        let again = parse_origin(&fixed.to_string());
+                        prop_assert!(again.is_ok(), "fix {} of {:?} does not parse", fixed, input);
+                    }
+                    Err(OriginError::Invalid(_)) => {}
+                }
+            }
+        }
+    }
+}
+
+/// What the Bridge answered to one preflight request.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Observed {
+    pub status: u16,
+    pub allow_origin: Option<String>,
+    pub allow_credentials: Option<String>,
+    pub allow_methods: Option<String>,
+    pub allow_headers: Option<String>,
+    pub max_age: Option<String>,
+    pub vary_origin: bool,
+}
+
+impl Observed {
+    /// Whether a browser would let `origin` through.
+    pub fn allows(&self, origin: &str) -> bool {
+        (200..300).contains(&self.status)
+            && self
+                .allow_origin
+                .as_deref()
+                .is_some_and(|a| a == origin || a == "*")
+    }
+}
+
+/// Compares what the list says about `origin` with what the Bridge answered; each problem is
+/// a sentence for the release manager.
+pub fn judge(origin: &str, expected_allowed: bool, o: &Observed) -> Vec<String> {
+    let mut problems = Vec::new();
+    let allowed = o.allows(origin);
+    if o.allow_origin.as_deref() == Some("*") && o.allow_credentials.as_deref() == Some("true") {
+        problems.push("the Bridge answers '*' with credentials: any site may call it as the signed-in user (and browsers refuse the combination)".into());
+    }
+    match (expected_allowed, allowed) {
+        (true, false) => problems.push(format!(
+            "the allowlist allows it but the Bridge refused it (status {}): the running Bridge does not have the current list — restart or redeploy it",
+            o.status
+        )),
+        (false, true) => problems.push("the allowlist does not allow it but the Bridge did: the running Bridge has an older or wider list than its source — restart or redeploy it, and check its CORS code".into()),
+        _ => {}
+    }
+    if allowed {
+        if !o.vary_origin && o.allow_origin.as_deref() != Some("*") {
+            problems.push("the answer lacks 'Vary: Origin': a shared cache can hand one site's CORS answer to another".into());
+        }
+        if o.allow_credentials.as_deref() != Some("true") {
+            problems.push("no 'Access-Control-Allow-Credentials: true': the widget's cookies and Authorization header would be dropped".into());
+        }
+    }
+    problems
+}

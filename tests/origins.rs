@@ -1,0 +1,399 @@
+//! `shipdeck origins` end to end, against the real Express + cors Bridge: edits keep the
+//! `.env` intact, bad origins are refused with the form that would work, the audit flags the
+//! runbook's risky entries, and probes see what the running Bridge really allows — including
+//! drift when the list was edited but the Bridge not restarted.
+
+mod common;
+
+use common::Env;
+use common::bridge::Bridge;
+use predicates::prelude::*;
+use serde_json::Value;
+
+const ENV_FILE: &str = "# CORS Configuration\nALLOWED_ORIGINS=http://localhost:3000,https://app.example.com\nADDITIONAL_ORIGINS=https://customer1.com,https://customer2.com # customers\n\n# Backend\nJWT_SECRET=your-secret-here\nLOG_LEVEL=info\n";
+
+/// A profile whose Bridge allowlist is `bridge.env` and whose Bridge runs at `url`.
+fn env_with(url: &str, production: bool) -> Env {
+    let env = Env::with_config(&format!(
+        "[profiles.test]\nstore = {{ kind = \"local\", path = \"store\" }}\nproduction = {production}\nbridge = {{ allowlist = {{ kind = \"dotenv\", path = \"bridge.env\" }}, url = \"{url}\" }}\n"
+    ));
+    std::fs::write(env.path().join("bridge.env"), ENV_FILE).unwrap();
+    env
+}
+
+fn results(doc: &Value) -> Vec<(String, bool, bool, usize)> {
+    doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["origin"].as_str().unwrap().to_string(),
+                r["expected_allowed"].as_bool().unwrap(),
+                r["allowed"].as_bool().unwrap(),
+                r["problems"].as_array().unwrap().len(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn add_and_remove_edit_only_their_value() {
+    let env = env_with("http://127.0.0.1:9/v1/chat", false);
+    env.cmd().args(["origins", "add", "https://customer3.com", "--yes"]).assert().success().stdout(predicate::str::contains("+ ADDITIONAL_ORIGINS=https://customer1.com,https://customer2.com,https://customer3.com # customers"));
+    let text = std::fs::read_to_string(env.path().join("bridge.env")).unwrap();
+    assert_eq!(
+        text,
+        ENV_FILE.replace("customer2.com #", "customer2.com,https://customer3.com #")
+    );
+    env.cmd()
+        .args(["origins", "remove", "http://localhost:3000", "--yes"])
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(env.path().join("bridge.env")).unwrap();
+    assert_eq!(
+        text,
+        ENV_FILE
+            .replace("customer2.com #", "customer2.com,https://customer3.com #")
+            .replace("http://localhost:3000,", "")
+    );
+    env.cmd()
+        .args([
+            "origins",
+            "add",
+            "https://admin.example.com",
+            "--to",
+            "allowed",
+            "--yes",
+        ])
+        .assert()
+        .success();
+    let doc = env.json(&["origins", "list"]);
+    let origins: Vec<(&str, &str)> = doc["origins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| (o["origin"].as_str().unwrap(), o["list"].as_str().unwrap()))
+        .collect();
+    assert!(origins.contains(&("https://admin.example.com", "ALLOWED_ORIGINS")));
+    // Recorded in history.
+    let h = env.json(&["history"]);
+    assert!(
+        h["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["description"] == "add origin https://customer3.com to ADDITIONAL_ORIGINS")
+    );
+}
+
+#[test]
+fn dead_and_dangerous_origins_are_refused_with_the_form_that_works() {
+    let env = env_with("http://127.0.0.1:9/v1/chat", true);
+    let before = std::fs::read(env.path().join("bridge.env")).unwrap();
+    let cases: &[(&[&str], i32, &str)] = &[
+        (
+            &["origins", "add", "https://Customer3.com/", "--yes"],
+            2,
+            "use 'https://customer3.com' instead: shipdeck origins add https://customer3.com",
+        ),
+        (
+            &["origins", "add", "https://customer3.com:443", "--yes"],
+            2,
+            "the default port :443",
+        ),
+        (
+            &["origins", "add", "customer3.com", "--yes"],
+            2,
+            "it has no scheme",
+        ),
+        (&["origins", "add", "*", "--yes"], 2, "any site"),
+        (&["origins", "add", "null", "--yes"], 2, "any site"),
+        (
+            &["origins", "add", "https://*.example.com", "--yes"],
+            2,
+            "wildcards are not supported",
+        ),
+        (
+            &["origins", "add", "http://shop.example.com", "--yes"],
+            1,
+            "plain http on a production profile",
+        ),
+        (
+            &["origins", "add", "https://app.example.com", "--yes"],
+            1,
+            "already allowed",
+        ),
+        (
+            &["origins", "add", "https://x.com", "--to", "other", "--yes"],
+            2,
+            "use --to allowed or --to additional",
+        ),
+        (
+            &["origins", "remove", "https://nobody.example.com", "--yes"],
+            1,
+            "is not on the allowlist",
+        ),
+    ];
+    for (args, code, text) in cases {
+        let out = env.cmd().args(*args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(*code), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(text),
+            "{args:?}: expected '{text}' in {stderr}"
+        );
+        assert_eq!(
+            stderr.trim().lines().count(),
+            1,
+            "{args:?}: one sentence: {stderr}"
+        );
+    }
+    assert_eq!(
+        std::fs::read(env.path().join("bridge.env")).unwrap(),
+        before,
+        "nothing was written"
+    );
+}
+
+#[test]
+fn a_file_changed_since_it_was_read_is_not_overwritten() {
+    // The dotenv source refuses to write over a file that changed after the plan read it.
+    use shipdeck::bridge::{AllowlistSource, Edit, Var, dotenv::DotenvSource};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(".env");
+    std::fs::write(&path, ENV_FILE).unwrap();
+    let src = DotenvSource { path: path.clone() };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let base = rt.block_on(src.load()).unwrap();
+    let (next, _) = src
+        .preview(
+            &base,
+            &Edit::Add {
+                item: "https://c3.com".into(),
+                to: Var::Additional,
+            },
+        )
+        .unwrap();
+    std::fs::write(&path, format!("{ENV_FILE}NEW=1\n")).unwrap();
+    let e = rt.block_on(src.save(&base, &next)).unwrap_err().to_string();
+    assert!(
+        e.contains("changed since it was read") && e.contains("nothing was written"),
+        "{e}"
+    );
+    assert!(
+        std::fs::read_to_string(&path).unwrap().ends_with("NEW=1\n"),
+        "the other edit survives"
+    );
+}
+
+#[test]
+fn audit_flags_the_runbook_list_and_exits_non_zero() {
+    let env = Env::with_config(
+        "[profiles.test]\nstore = { kind = \"local\", path = \"store\" }\nproduction = true\nbridge = { allowlist = { kind = \"dotenv\", path = \"bridge.env\" } }\n",
+    );
+    std::fs::write(
+        env.path().join("bridge.env"),
+        "ALLOWED_ORIGINS=http://localhost:3000,http://localhost:5173,https://app.example.com,https://webchat.example.com,https://cdn.example.com,https://d1234.cloudfront.net,https://myapp.azurewebsites.net\nADDITIONAL_ORIGINS=https://customer1.com, https://customer2.com,https://App.Example.com/,null\n",
+    )
+    .unwrap();
+    let out = env
+        .cmd()
+        .args(["--json", "origins", "audit"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["ok"], false);
+    let codes: Vec<(String, String)> = doc["listing"]["origins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|o| {
+            o["findings"].as_array().unwrap().iter().map(|f| {
+                (
+                    f["code"].as_str().unwrap().to_string(),
+                    f["entry"].as_str().unwrap().to_string(),
+                )
+            })
+        })
+        .collect();
+    for (code, entry) in [
+        ("local-address", "http://localhost:3000"),
+        ("third-party-hosting", "https://d1234.cloudfront.net"),
+        ("third-party-hosting", "https://myapp.azurewebsites.net"),
+        ("never-matches", " https://customer2.com"),
+        ("never-matches", "https://App.Example.com/"),
+        ("duplicate", "https://App.Example.com/"),
+        ("null-origin", "null"),
+    ] {
+        assert!(
+            codes.contains(&(code.to_string(), entry.to_string())),
+            "{code} for {entry:?} in {codes:?}"
+        );
+    }
+    env.cmd()
+        .args(["origins", "audit"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "fix: replace it with 'https://customer2.com'",
+        ));
+    // A clean list passes.
+    std::fs::write(
+        env.path().join("bridge.env"),
+        "ALLOWED_ORIGINS=https://app.example.com\n",
+    )
+    .unwrap();
+    env.cmd()
+        .args(["origins", "audit"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("audit: ok"));
+}
+
+#[test]
+fn probe_follows_the_live_bridge_through_add_restart_remove_and_drift() {
+    let env = env_with("http://placeholder", false);
+    let env_file = env.path().join("bridge.env");
+    let set_url = |url: &str| {
+        std::fs::write(
+            env.path().join("shipdeck.toml"),
+            format!("[profiles.test]\nstore = {{ kind = \"local\", path = \"store\" }}\nbridge = {{ allowlist = {{ kind = \"dotenv\", path = \"bridge.env\" }}, url = \"{url}\" }}\n"),
+        )
+        .unwrap();
+    };
+    // Add with Shipdeck, restart the Bridge, probe → allowed.
+    env.cmd()
+        .args(["origins", "add", "https://customer3.com", "--yes"])
+        .assert()
+        .success();
+    let bridge = Bridge::start(&env_file);
+    set_url(&bridge.url);
+    let doc = env.json(&["origins", "probe"]);
+    assert_eq!(doc["ok"], true, "{doc:#}");
+    let r = results(&doc);
+    assert!(
+        r.contains(&("https://customer3.com".into(), true, true, 0)),
+        "{r:?}"
+    );
+    assert!(r.contains(&("null".into(), false, false, 0)), "{r:?}");
+    assert!(
+        r.iter()
+            .any(|(o, e, a, p)| o.ends_with(".evil.test") && !e && !a && *p == 0),
+        "{r:?}"
+    );
+    let c3 = doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["origin"] == "https://customer3.com")
+        .unwrap();
+    assert_eq!(c3["observed"]["allow_credentials"], "true");
+    assert_eq!(c3["observed"]["max_age"], "86400");
+    assert_eq!(c3["observed"]["vary_origin"], true);
+
+    // Remove without restarting: the probe reports the drift and fails.
+    env.cmd()
+        .args(["origins", "remove", "https://customer3.com", "--yes"])
+        .assert()
+        .success();
+    let out = env
+        .cmd()
+        .args(["origins", "probe", "https://customer3.com"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("the allowlist does not allow it but the Bridge did")
+            && stdout.contains("restart or redeploy"),
+        "{stdout}"
+    );
+
+    // Restart → refused, as the list says.
+    drop(bridge);
+    let bridge = Bridge::start(&env_file);
+    set_url(&bridge.url);
+    let doc = env.json(&["origins", "probe", "https://customer3.com"]);
+    assert_eq!(
+        results(&doc),
+        vec![("https://customer3.com".to_string(), false, false, 0)]
+    );
+
+    // Add without restarting: allowed by the list, refused by the Bridge.
+    env.cmd()
+        .args(["origins", "add", "https://customer4.com", "--yes"])
+        .assert()
+        .success();
+    let out = env.cmd().args(["origins", "probe"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("the allowlist allows it but the Bridge refused it (status 500)")
+    );
+}
+
+#[test]
+fn an_unreachable_bridge_is_named_in_one_sentence() {
+    // Port 9 (discard) on loopback: nothing listens there.
+    let env = env_with("http://127.0.0.1:9/v1/chat", false);
+    env.cmd()
+        .args(["origins", "probe"])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("cannot reach the Bridge at http://127.0.0.1:9/v1/chat")
+                .and(predicate::str::contains("is it running")),
+        );
+}
+
+#[test]
+fn a_profile_without_a_bridge_says_how_to_configure_it() {
+    let env = Env::new();
+    env.cmd()
+        .args(["origins", "list"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "has no Bridge allowlist; add to it: bridge = {",
+        ));
+}
+
+#[test]
+fn the_allowlist_can_live_in_the_store() {
+    let env = Env::with_config(
+        "[profiles.test]\nstore = { kind = \"local\", path = \"store\" }\nbridge = { allowlist = { kind = \"object\" } }\n",
+    );
+    env.cmd()
+        .args(["origins", "add", "https://customer1.com", "--yes"])
+        .assert()
+        .success();
+    env.cmd()
+        .args([
+            "origins",
+            "add",
+            "https://app.example.com",
+            "--to",
+            "allowed",
+            "--yes",
+        ])
+        .assert()
+        .success();
+    let doc: Value =
+        serde_json::from_slice(&std::fs::read(env.store().join(".shipdeck/origins.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        doc["allowed"],
+        serde_json::json!(["https://app.example.com"])
+    );
+    assert_eq!(
+        doc["additional"],
+        serde_json::json!(["https://customer1.com"])
+    );
+    env.cmd()
+        .args(["origins", "remove", "https://customer1.com", "--yes"])
+        .assert()
+        .success();
+    env.cmd().args(["origins", "audit"]).assert().success();
+}
