@@ -58,7 +58,44 @@ fn aliases_screen() {
 fn origins_screen_not_configured() {
     at_both_sizes("origins", |s| {
         s.update(Action::Cmd(Command::GoScreen(2)));
+        s.update(Action::OriginsLoaded(Err("profile 'prod' has no Bridge allowlist; add to it: bridge = { allowlist = { kind = \"dotenv\", path = \"../bridge/.env\" }, url = \"https://api.example.com/v1/chat\" }".into())));
     });
+}
+
+#[test]
+fn origins_screen_with_findings_and_probe() {
+    at_both_sizes("origins_listed", |s| {
+        s.update(Action::Cmd(Command::GoScreen(2)));
+        s.update(Action::OriginsLoaded(Ok(Box::new(
+            common::tui::origins_listing(),
+        ))));
+        s.update(Action::Probed(Ok(Box::new(common::tui::probe_report()))));
+        s.update(Action::Cmd(Command::Cancel));
+    });
+}
+
+#[test]
+fn origin_dialogs() {
+    let mut s = state(80, 24, false);
+    s.update(Action::Cmd(Command::GoScreen(2)));
+    s.update(Action::OriginsLoaded(Ok(Box::new(
+        common::tui::origins_listing(),
+    ))));
+    s.update(Action::Cmd(Command::AddOrigin));
+    for c in "https://customer3.com".chars() {
+        s.update(Action::Input(c));
+    }
+    insta::assert_snapshot!("origin_input_80x24", draw(&s, 80, 24));
+    let plan = shipdeck::ops::origins::OriginPlan {
+        description: "add origin https://customer3.com to ADDITIONAL_ORIGINS".into(),
+        source: ".env ../bridge/.env".into(),
+        diff: vec![("ADDITIONAL_ORIGINS=https://customer1.com".into(), "ADDITIONAL_ORIGINS=https://customer1.com,https://customer3.com".into())],
+        notes: vec!["the Bridge reads its list at start-up: restart or redeploy it, then `shipdeck origins probe`".into()],
+        base: shipdeck::bridge::Allowlist { allowed: vec![], additional: vec![], version: None, text: None },
+        next: shipdeck::bridge::Allowlist { allowed: vec![], additional: vec![], version: None, text: None },
+    };
+    s.update(Action::OriginPlanned(Ok(Box::new(plan))));
+    insta::assert_snapshot!("origin_plan_80x24", draw(&s, 80, 24));
 }
 
 #[test]

@@ -4,15 +4,37 @@
 use super::cost::CostScreen;
 use super::keymap::Command;
 use super::state::{Effect, Modal, Screen, Status};
+use crate::ops::origins::{Listing, ProbeReport};
 
 #[derive(Debug, Clone, Default)]
 pub struct Extra {
     pub cost: CostScreen,
+    pub origins: OriginsScreen,
+}
+
+/// The Origins screen: the listing (or why there is none) and the last probe.
+#[derive(Debug, Clone, Default)]
+pub struct OriginsScreen {
+    pub listing: Option<Result<Listing, String>>,
+    pub probe: Option<ProbeReport>,
+}
+
+impl OriginsScreen {
+    /// The origin on row `i`.
+    pub fn origin_at(&self, i: usize) -> Option<String> {
+        match &self.listing {
+            Some(Ok(l)) => l.origins.get(i).map(|o| o.origin.clone()),
+            _ => None,
+        }
+    }
 }
 
 impl Extra {
     pub fn origins_len(&self) -> usize {
-        0
+        match &self.origins.listing {
+            Some(Ok(l)) => l.origins.len(),
+            _ => 0,
+        }
     }
 
     pub fn cost_len(&self) -> usize {
@@ -23,6 +45,7 @@ impl Extra {
     pub fn on_enter(&self, screen: Screen) -> Vec<Effect> {
         match screen {
             Screen::Cost if self.cost.data.is_none() => vec![Effect::LoadCost],
+            Screen::Origins if self.origins.listing.is_none() => vec![Effect::LoadOrigins],
             _ => Vec::new(),
         }
     }
@@ -32,24 +55,69 @@ impl Extra {
         self.cost.editing.is_some()
     }
 
+    /// Commands of the Cost and Origins screens: effects to run, a dialog to open, a status.
     pub fn command(
         &mut self,
         screen: Screen,
         c: Command,
-        _readonly: bool,
+        readonly: bool,
+        selected: usize,
     ) -> (Vec<Effect>, Option<Modal>, Option<Status>) {
-        if screen == Screen::Cost && c == Command::EditNext {
-            self.cost.editing = Some(0);
-            return (
+        let status = |text: &str, error: bool| {
+            Some(Status {
+                text: text.into(),
+                error,
+            })
+        };
+        match (screen, c) {
+            (Screen::Cost, Command::EditNext) => {
+                self.cost.editing = Some(0);
+                (
+                    Vec::new(),
+                    None,
+                    status(
+                        "editing: type a value, ↑/↓ another input, Enter/Esc done",
+                        false,
+                    ),
+                )
+            }
+            (Screen::Origins, Command::AddOrigin | Command::RemoveOrigin) if readonly => (
                 Vec::new(),
                 None,
-                Some(Status {
-                    text: "editing: type a value, ↑/↓ another input, Enter/Esc done".into(),
-                    error: false,
+                status(
+                    "read-only mode: changes are disabled (started with --readonly)",
+                    true,
+                ),
+            ),
+            (Screen::Origins, _) if !matches!(self.origins.listing, Some(Ok(_))) => {
+                (Vec::new(), None, None)
+            }
+            (Screen::Origins, Command::AddOrigin) => (
+                Vec::new(),
+                Some(Modal::OriginInput {
+                    value: String::new(),
+                    additional: true,
                 }),
-            );
+                None,
+            ),
+            (Screen::Origins, Command::RemoveOrigin) => match self.origins.origin_at(selected) {
+                Some(o) => (
+                    vec![Effect::PlanOrigin {
+                        add: None,
+                        remove: Some(o),
+                    }],
+                    None,
+                    None,
+                ),
+                None => (
+                    Vec::new(),
+                    None,
+                    status("the allowlist is empty: nothing to remove", false),
+                ),
+            },
+            (Screen::Origins, Command::Probe) => (vec![Effect::ProbeOrigins], None, None),
+            _ => (Vec::new(), None, None),
         }
-        (Vec::new(), None, None)
     }
 
     /// Keys while a field is being edited; returns true when handled.

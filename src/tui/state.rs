@@ -72,6 +72,10 @@ pub enum Action {
     Applied(Result<Report, String>),
     Verified(Result<Vec<Verified>, String>),
     CostLoaded(Result<Box<super::cost::CostData>, String>),
+    OriginsLoaded(Result<Box<crate::ops::origins::Listing>, String>),
+    OriginPlanned(Result<Box<crate::ops::origins::OriginPlan>, String>),
+    OriginApplied(Result<(), String>),
+    Probed(Result<Box<crate::ops::origins::ProbeReport>, String>),
 }
 
 /// IO the worker performs on the state's behalf.
@@ -81,10 +85,20 @@ pub enum Effect {
     LoadHistory,
     LoadManifest(String),
     Plan(Request),
-    PlanResume { revert: bool },
+    PlanResume {
+        revert: bool,
+    },
     Apply(Box<Plan>, String),
     Verify(Vec<String>),
     LoadCost,
+    LoadOrigins,
+    /// Plan adding (origin, to additional?) or removing an origin.
+    PlanOrigin {
+        add: Option<(String, bool)>,
+        remove: Option<String>,
+    },
+    ApplyOrigin(Box<crate::ops::origins::OriginPlan>),
+    ProbeOrigins,
 }
 
 /// An overlay that takes the keys while it is open.
@@ -112,6 +126,15 @@ pub enum Modal {
     RollbackPick {
         options: Vec<(AliasName, String)>,
         selected: usize,
+    },
+    /// Typing an origin to add; ↑/↓ choose the list.
+    OriginInput {
+        value: String,
+        additional: bool,
+    },
+    OriginPlan {
+        plan: Box<crate::ops::origins::OriginPlan>,
+        running: bool,
     },
 }
 
@@ -205,6 +228,7 @@ impl State {
     pub fn text_input(&self) -> bool {
         self.filtering
             || self.extra.text_input()
+            || matches!(self.modal, Some(Modal::OriginInput { .. }))
             || matches!(
                 self.modal,
                 Some(Modal::Palette { .. } | Modal::YankReason { .. })
@@ -487,6 +511,77 @@ impl State {
                 self.extra.cost.data = Some(r.map(|b| *b));
                 Vec::new()
             }
+            Action::OriginsLoaded(r) => {
+                self.busy = None;
+                self.extra.origins.listing = Some(r.map(|b| *b));
+                let i = Screen::Origins.index();
+                self.selected[i] = self.selected[i].min(self.extra.origins_len().saturating_sub(1));
+                Vec::new()
+            }
+            Action::OriginPlanned(r) => {
+                self.busy = None;
+                match r {
+                    Ok(plan) => {
+                        self.modal = Some(Modal::OriginPlan {
+                            plan,
+                            running: false,
+                        })
+                    }
+                    Err(e) => self.error("Cannot change the allowlist", e),
+                }
+                Vec::new()
+            }
+            Action::OriginApplied(r) => {
+                self.busy = None;
+                let desc = match self.modal.take() {
+                    Some(Modal::OriginPlan { plan, .. }) => plan.description,
+                    _ => "allowlist change".into(),
+                };
+                match r {
+                    Ok(()) => self.info(format!(
+                        "done: {desc} — restart the Bridge, then P to probe"
+                    )),
+                    Err(e) => self.error(&format!("Failed: {desc}"), e),
+                }
+                vec![Effect::LoadOrigins, Effect::LoadHistory]
+            }
+            Action::Probed(r) => {
+                self.busy = None;
+                match r {
+                    Ok(rep) => {
+                        let bad: Vec<&crate::ops::origins::Probed> = rep
+                            .results
+                            .iter()
+                            .filter(|r| !r.problems.is_empty())
+                            .collect();
+                        if bad.is_empty() {
+                            self.info(format!(
+                                "probe: all {} origin(s) answered as the list says",
+                                rep.results.len()
+                            ));
+                        } else {
+                            let lines = bad
+                                .iter()
+                                .flat_map(|r| {
+                                    std::iter::once(format!("{} ({})", r.origin, r.kind))
+                                        .chain(r.problems.iter().map(|p| format!("  {p}")))
+                                })
+                                .collect();
+                            self.modal = Some(Modal::Message {
+                                title: format!(
+                                    "Probe: {} origin(s) disagree with the list",
+                                    bad.len()
+                                ),
+                                lines,
+                                error: true,
+                            });
+                        }
+                        self.extra.origins.probe = Some(*rep);
+                    }
+                    Err(e) => self.error("Probe failed", e),
+                }
+                Vec::new()
+            }
             Action::Input(c) if self.modal.is_none() && self.extra.edit(None, Some(c), false) => {
                 Vec::new()
             }
@@ -508,6 +603,9 @@ impl State {
                     }
                     Some(Modal::YankReason { reason, .. }) => {
                         reason.pop();
+                    }
+                    Some(Modal::OriginInput { value, .. }) => {
+                        value.pop();
                     }
                     _ if self.filtering => {
                         self.filter.pop();
@@ -537,6 +635,7 @@ impl State {
                 *selected = 0;
             }
             Some(Modal::YankReason { reason, .. }) => reason.push(c),
+            Some(Modal::OriginInput { value, .. }) => value.push(c),
             _ if self.filtering => {
                 self.filter.push(c);
                 self.set_selection(0);
@@ -705,7 +804,11 @@ impl State {
     fn extra_command(&mut self, c: Command) -> Vec<Effect> {
         let screen = self.screen;
         let readonly = self.readonly;
-        let (fx, modal, status) = self.extra.command(screen, c, readonly);
+        let selected = self.selected[Screen::Origins.index()];
+        let (fx, modal, status) = self.extra.command(screen, c, readonly, selected);
+        if !fx.is_empty() {
+            self.busy = Some("working…".into());
+        }
         if let Some(m) = modal {
             self.modal = Some(m);
         }
@@ -879,6 +982,53 @@ impl State {
                 }
                 _ => {
                     self.modal = Some(Modal::YankReason { version, reason });
+                    Vec::new()
+                }
+            },
+            Modal::OriginInput { value, additional } => match c {
+                Command::Cancel => Vec::new(),
+                Command::Up | Command::Down => {
+                    self.modal = Some(Modal::OriginInput {
+                        value,
+                        additional: !additional,
+                    });
+                    Vec::new()
+                }
+                Command::Confirm if value.trim().is_empty() => {
+                    self.modal = Some(Modal::OriginInput { value, additional });
+                    Vec::new()
+                }
+                Command::Confirm => {
+                    self.busy = Some(format!("planning: add {value}"));
+                    vec![Effect::PlanOrigin {
+                        add: Some((value, additional)),
+                        remove: None,
+                    }]
+                }
+                _ => {
+                    self.modal = Some(Modal::OriginInput { value, additional });
+                    Vec::new()
+                }
+            },
+            Modal::OriginPlan { plan, running } => match c {
+                _ if running => {
+                    self.modal = Some(Modal::OriginPlan { plan, running });
+                    Vec::new()
+                }
+                Command::Confirm | Command::Yes => {
+                    self.busy = Some(plan.description.clone());
+                    self.modal = Some(Modal::OriginPlan {
+                        plan: plan.clone(),
+                        running: true,
+                    });
+                    vec![Effect::ApplyOrigin(plan)]
+                }
+                Command::Cancel | Command::No => {
+                    self.info(format!("cancelled: {}", plan.description));
+                    Vec::new()
+                }
+                _ => {
+                    self.modal = Some(Modal::OriginPlan { plan, running });
                     Vec::new()
                 }
             },

@@ -2,7 +2,8 @@
 //! results back as actions. All IO of the console happens here, off the draw path.
 
 use super::state::{Action, Effect};
-use crate::ops::{ProgressEvent, apply, change, cost, query, records, verify};
+use crate::bridge::Var;
+use crate::ops::{ProgressEvent, apply, change, cost, origins, query, records, verify};
 use crate::session::Session;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
@@ -77,6 +78,45 @@ async fn run(s: &Session, effect: Effect, results: &UnboundedSender<Action>) -> 
             Action::Verified(verify::verify(ctx, &targets).await.map_err(err))
         }
         Effect::LoadCost => Action::CostLoaded(load_cost(ctx).await.map(Box::new).map_err(err)),
+        Effect::LoadOrigins => Action::OriginsLoaded(match s.origins() {
+            Ok(o) => origins::list(&o).await.map(Box::new).map_err(err),
+            Err(e) => Err(e.to_string()),
+        }),
+        Effect::PlanOrigin { add, remove } => Action::OriginPlanned(
+            async {
+                let o = s.origins()?;
+                match (add, remove) {
+                    (Some((origin, additional)), _) => {
+                        origins::plan_add(
+                            &o,
+                            &origin,
+                            if additional {
+                                Var::Additional
+                            } else {
+                                Var::Allowed
+                            },
+                        )
+                        .await
+                    }
+                    (None, Some(origin)) => origins::plan_remove(&o, &origin).await,
+                    (None, None) => Err(crate::error::Error::Usage("nothing to plan".into())),
+                }
+            }
+            .await
+            .map(Box::new)
+            .map_err(err),
+        ),
+        Effect::ApplyOrigin(plan) => Action::OriginApplied(
+            async { origins::apply(&s.origins()?, ctx, &plan).await }
+                .await
+                .map_err(err),
+        ),
+        Effect::ProbeOrigins => Action::Probed(
+            async { origins::probe(&s.origins()?, &[]).await }
+                .await
+                .map(Box::new)
+                .map_err(err),
+        ),
     }
 }
 

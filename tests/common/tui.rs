@@ -177,3 +177,74 @@ pub fn cost_data() -> shipdeck::tui::cost::CostData {
         bundle_from: "manifest of 1.0.1 (served by latest)".into(),
     }
 }
+
+/// A fixed allowlist listing with findings, and a probe that found drift.
+pub fn origins_listing() -> shipdeck::ops::origins::Listing {
+    use shipdeck::domain::origin::{Entry, audit};
+    let entries: Vec<Entry> = [
+        ("https://app.example.com", "ALLOWED_ORIGINS"),
+        ("http://localhost:3000", "ALLOWED_ORIGINS"),
+        ("https://d1234.cloudfront.net", "ALLOWED_ORIGINS"),
+        ("https://customer1.com", "ADDITIONAL_ORIGINS"),
+        (" https://customer2.com", "ADDITIONAL_ORIGINS"),
+    ]
+    .iter()
+    .map(|(r, s)| Entry {
+        raw: r.to_string(),
+        source: s.to_string(),
+    })
+    .collect();
+    let findings = audit(&entries, true);
+    shipdeck::ops::origins::Listing {
+        source: ".env ../bridge/.env".into(),
+        production: true,
+        origins: entries
+            .iter()
+            .map(|e| shipdeck::ops::origins::Listed {
+                origin: e.raw.clone(),
+                list: e.source.clone(),
+                findings: findings
+                    .iter()
+                    .filter(|f| f.entry == e.raw)
+                    .cloned()
+                    .collect(),
+            })
+            .collect(),
+        list_findings: vec![],
+        worst: findings.iter().map(|f| f.severity).max(),
+    }
+}
+
+pub fn probe_report() -> shipdeck::ops::origins::ProbeReport {
+    use shipdeck::domain::origin::Observed;
+    use shipdeck::ops::origins::Probed;
+    let ok = |o: &str| Probed {
+        origin: o.into(),
+        kind: "listed".into(),
+        expected_allowed: true,
+        observed: Some(Observed {
+            status: 204,
+            allow_origin: Some(o.into()),
+            allow_credentials: Some("true".into()),
+            vary_origin: true,
+            ..Default::default()
+        }),
+        allowed: true,
+        problems: vec![],
+    };
+    shipdeck::ops::origins::ProbeReport {
+        url: "https://api.example.com/v1/chat".into(),
+        results: vec![
+            ok("https://app.example.com"),
+            Probed {
+                origin: "https://customer1.com".into(),
+                kind: "listed in ADDITIONAL_ORIGINS".into(),
+                expected_allowed: true,
+                observed: Some(Observed { status: 500, ..Default::default() }),
+                allowed: false,
+                problems: vec!["the allowlist allows it but the Bridge refused it (status 500): the running Bridge does not have the current list — restart or redeploy it".into()],
+            },
+        ],
+        ok: false,
+    }
+}

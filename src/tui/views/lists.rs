@@ -156,13 +156,116 @@ pub fn history(state: &State, f: &mut Frame, area: Rect) {
 }
 
 pub fn origins(state: &State, f: &mut Frame, area: Rect) {
-    not_configured(
+    let t = &state.theme;
+    let o = &state.extra.origins;
+    let listing = match &o.listing {
+        None => {
+            f.render_widget(
+                Paragraph::new(" loading the allowlist…").style(Style::default().fg(t.muted)),
+                area,
+            );
+            return;
+        }
+        Some(Err(e)) => {
+            let (what, how) = e.split_once("; ").unwrap_or((e.as_str(), ""));
+            not_configured(state, f, area, what, how);
+            return;
+        }
+        Some(Ok(l)) => l,
+    };
+    let [head, body] =
+        ratatui::layout::Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    let title = format!(
+        " {}{} · a add · d remove · P probe",
+        listing.source,
+        if listing.production {
+            " (production rules)"
+        } else {
+            ""
+        }
+    );
+    f.render_widget(
+        Paragraph::new(Span::styled(title, Style::default().fg(t.muted))),
+        head,
+    );
+    let rows = listing
+        .origins
+        .iter()
+        .map(|e| {
+            use crate::domain::origin::{OriginError, Severity, parse_origin};
+            let (label, color) = match e.findings.iter().map(|f| f.severity).max() {
+                Some(Severity::Error) => ("ERROR", t.error),
+                Some(Severity::Warning) => ("WARN", t.warn),
+                Some(Severity::Info) => ("info", t.muted),
+                None => ("ok", t.ok),
+            };
+            let findings: Vec<&str> = e.findings.iter().map(|f| f.code).collect();
+            // What a browser sends for this entry: the probe result to show beside it.
+            let sent = match parse_origin(&e.origin) {
+                Ok(p) => p.to_string(),
+                Err(OriginError::NeverMatches { fixed, .. }) => fixed.to_string(),
+                Err(_) => e.origin.clone(),
+            };
+            let probe = o
+                .probe
+                .as_ref()
+                .and_then(|p| p.results.iter().find(|r| r.origin == sent))
+                .map_or(Span::styled("-", Style::default().fg(t.muted)), |r| {
+                    let text = format!(
+                        "{}{}",
+                        if r.allowed { "allowed" } else { "refused" },
+                        if r.problems.is_empty() {
+                            ""
+                        } else {
+                            " ≠ list"
+                        }
+                    );
+                    Span::styled(
+                        text,
+                        Style::default().fg(if r.problems.is_empty() { t.ok } else { t.error }),
+                    )
+                });
+            vec![
+                // Debug-quoted so stray spaces in an entry are visible.
+                Cell::from(if e.origin.trim() == e.origin {
+                    e.origin.clone()
+                } else {
+                    format!("{:?}", e.origin)
+                }),
+                Cell::from(e.list.trim_end_matches("_ORIGINS").to_lowercase()),
+                Cell::from(Span::styled(label, Style::default().fg(color))),
+                Cell::from(findings.join(", ")),
+                Cell::from(probe),
+            ]
+        })
+        .collect();
+    table(
         state,
         f,
-        area,
-        "The Bridge origin allowlist is not configured for this profile.",
-        "Add to the profile: bridge = { allowlist = { kind = \"dotenv\", path = \"../bridge/.env\" }, url = \"https://api.example.com\" }",
+        body,
+        &["ORIGIN", "LIST", "AUDIT", "FINDINGS", "PROBE"],
+        &[
+            Constraint::Min(26),
+            Constraint::Length(10),
+            Constraint::Length(5),
+            Constraint::Min(16),
+            Constraint::Length(16),
+        ],
+        rows,
     );
+    if listing.origins.is_empty() {
+        f.render_widget(
+            Paragraph::new(
+                " the allowlist is empty: the Bridge refuses every browser — `a` adds an origin",
+            )
+            .style(Style::default().fg(t.warn)),
+            Rect {
+                y: body.y + 1,
+                height: 1,
+                ..body
+            },
+        );
+    }
 }
 
 fn not_configured(state: &State, f: &mut Frame, area: Rect, what: &str, how: &str) {

@@ -94,12 +94,6 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) {
             );
         }
         Modal::Plan { plan, running, .. } => {
-            let outer = centered(
-                area,
-                area.width.saturating_sub(4).min(110),
-                area.height.saturating_sub(2),
-            );
-            let width = usize::from(outer.width.saturating_sub(2)).max(10);
             let style_of = |k: LineKind| match k {
                 LineKind::Title | LineKind::Summary => {
                     Style::default().add_modifier(Modifier::BOLD)
@@ -110,53 +104,68 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) {
                 LineKind::Alias | LineKind::Release => Style::default().fg(t.accent),
                 LineKind::Cdn | LineKind::Note => muted,
             };
-            let all = plan.lines();
+            let all: Vec<(String, Style)> = plan
+                .lines()
+                .into_iter()
+                .map(|l| (l.text, style_of(l.kind)))
+                .collect();
             let (head, summary) = all.split_at(all.len().saturating_sub(1));
-            let wrapped = |ls: &[crate::domain::plan::PlanLine]| -> Vec<Line<'static>> {
-                ls.iter()
-                    .flat_map(|l| {
-                        wrap(&l.text, width)
-                            .into_iter()
-                            .map(move |w| Line::from(Span::styled(w, style_of(l.kind))))
-                    })
-                    .collect()
+            plan_dialog(state, f, area, head, summary, *running);
+        }
+        Modal::OriginPlan { plan, running } => {
+            let lines: Vec<(String, Style)> = plan
+                .lines()
+                .into_iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    let style = if i == 0 {
+                        Style::default().add_modifier(Modifier::BOLD)
+                    } else if l.starts_with("  - ") {
+                        Style::default().fg(t.error)
+                    } else if l.starts_with("  + ") {
+                        Style::default().fg(t.ok)
+                    } else {
+                        muted
+                    };
+                    (l, style)
+                })
+                .collect();
+            plan_dialog(state, f, area, &lines, &[], *running);
+        }
+        Modal::OriginInput { value, additional } => {
+            let list = |on: bool, name: &str| {
+                Span::styled(
+                    format!(" {} {name} ", if on { "(•)" } else { "( )" }),
+                    if on {
+                        Style::default().fg(t.accent)
+                    } else {
+                        muted
+                    },
+                )
             };
-            // The summary and the keys are always visible; the body gives way.
-            let mut footer = wrapped(summary);
-            footer.push(Line::from(""));
-            if *running {
-                footer.push(Line::from(Span::styled(
-                    " applying… (progress below)",
-                    Style::default().fg(t.warn),
-                )));
-            } else {
-                footer.push(Line::from(vec![
-                    Span::styled(" y", Style::default().fg(t.ok).add_modifier(Modifier::BOLD)),
-                    Span::raw("/Enter apply   "),
-                    Span::styled(
-                        "n",
-                        Style::default().fg(t.error).add_modifier(Modifier::BOLD),
-                    ),
-                    Span::raw("/Esc cancel"),
-                ]));
-            }
-            let room = usize::from(outer.height.saturating_sub(2))
-                .saturating_sub(footer.len())
-                .max(1);
-            let mut body = wrapped(head);
-            if body.len() > room {
-                let hidden = body.len() - (room - 1);
-                body.truncate(room - 1);
-                body.push(Line::from(Span::styled(
-                    format!("  … {hidden} more line(s); `--dry-run` on the CLI lists them all"),
+            let lines = vec![
+                Line::from(" Origin exactly as browsers send it: scheme://host[:port]"),
+                Line::from(""),
+                Line::from(vec![
+                    Span::styled(" origin: ", Style::default().fg(t.accent)),
+                    Span::raw(value.clone()),
+                    Span::styled("▏", muted),
+                ]),
+                Line::from(vec![
+                    Span::raw(" list:"),
+                    list(!additional, "ALLOWED_ORIGINS"),
+                    list(*additional, "ADDITIONAL_ORIGINS"),
+                ]),
+                Line::from(""),
+                Line::from(Span::styled(
+                    " Enter plan the change · ↑/↓ switch list · Esc cancel",
                     muted,
-                )));
-            }
-            body.extend(footer);
-            let r = centered(area, outer.width, body.len() as u16 + 2);
+                )),
+            ];
+            let r = centered(area, 72, 8);
             f.render_widget(Clear, r);
             f.render_widget(
-                Paragraph::new(body).block(frame_block(state, "Review the plan".into(), false)),
+                Paragraph::new(lines).block(frame_block(state, "Add an origin".into(), false)),
                 r,
             );
         }
@@ -224,6 +233,72 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) {
             );
         }
     }
+}
+
+/// The plan dialog: the body gives way (with a count of what is hidden) so the summary and the
+/// apply/cancel keys always show.
+fn plan_dialog(
+    state: &State,
+    f: &mut Frame,
+    area: Rect,
+    head: &[(String, Style)],
+    summary: &[(String, Style)],
+    running: bool,
+) {
+    let t = &state.theme;
+    let muted = Style::default().fg(t.muted);
+    let outer = centered(
+        area,
+        area.width.saturating_sub(4).min(110),
+        area.height.saturating_sub(2),
+    );
+    let width = usize::from(outer.width.saturating_sub(2)).max(10);
+    let wrapped = |ls: &[(String, Style)]| -> Vec<Line<'static>> {
+        ls.iter()
+            .flat_map(|(text, style)| {
+                wrap(text, width)
+                    .into_iter()
+                    .map(move |w| Line::from(Span::styled(w, *style)))
+            })
+            .collect()
+    };
+    let mut footer = wrapped(summary);
+    footer.push(Line::from(""));
+    if running {
+        footer.push(Line::from(Span::styled(
+            " applying… (progress below)",
+            Style::default().fg(t.warn),
+        )));
+    } else {
+        footer.push(Line::from(vec![
+            Span::styled(" y", Style::default().fg(t.ok).add_modifier(Modifier::BOLD)),
+            Span::raw("/Enter apply   "),
+            Span::styled(
+                "n",
+                Style::default().fg(t.error).add_modifier(Modifier::BOLD),
+            ),
+            Span::raw("/Esc cancel"),
+        ]));
+    }
+    let room = usize::from(outer.height.saturating_sub(2))
+        .saturating_sub(footer.len())
+        .max(1);
+    let mut body = wrapped(head);
+    if body.len() > room {
+        let hidden = body.len() - (room - 1);
+        body.truncate(room - 1);
+        body.push(Line::from(Span::styled(
+            format!("  … {hidden} more line(s); `--dry-run` on the CLI lists them all"),
+            muted,
+        )));
+    }
+    body.extend(footer);
+    let r = centered(area, outer.width, body.len() as u16 + 2);
+    f.render_widget(Clear, r);
+    f.render_widget(
+        Paragraph::new(body).block(frame_block(state, "Review the plan".into(), false)),
+        r,
+    );
 }
 
 /// Wraps `text` to `width` columns at spaces (hard-breaking words longer than a line); wrapped
