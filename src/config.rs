@@ -52,6 +52,22 @@ pub enum StoreConfig {
         #[serde(default)]
         prefix: String,
     },
+    S3 {
+        bucket: String,
+        region: String,
+        #[serde(default)]
+        prefix: String,
+        /// An S3-compatible server (path-style addressing then).
+        endpoint: Option<String>,
+    },
+}
+
+impl StoreConfig {
+    pub fn prefix(&self) -> &str {
+        match self {
+            StoreConfig::Local { prefix, .. } | StoreConfig::S3 { prefix, .. } => prefix,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -60,6 +76,13 @@ pub enum CdnConfig {
     None {
         #[serde(default)]
         path_prefix: Option<String>,
+    },
+    Cloudfront {
+        distribution_id: String,
+        /// URL path under which the store's keys are served (default: "/" + the store prefix).
+        path_prefix: Option<String>,
+        /// A CloudFront-compatible endpoint (tests); defaults to AWS.
+        endpoint: Option<String>,
     },
 }
 
@@ -147,10 +170,12 @@ fn parse_file(path: &Path) -> Result<Loaded> {
     // Relative store paths are relative to the config file, not to wherever Shipdeck runs.
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     for p in file.profiles.values_mut() {
-        let StoreConfig::Local { path: sp, .. } = &mut p.store;
-        if sp.is_relative() {
+        if let StoreConfig::Local { path: sp, .. } = &mut p.store
+            && sp.is_relative()
+        {
             *sp = base.join(&*sp);
         }
+
         if let Some(b) = &mut p.bridge
             && let AllowlistConfig::Dotenv { path: bp } = &mut b.allowlist
             && bp.is_relative()
@@ -186,8 +211,7 @@ production = true
         .unwrap();
         let p = &c.profiles["prod"];
         assert!(p.production);
-        let StoreConfig::Local { prefix, .. } = &p.store;
-        assert_eq!(prefix, "msr-webchat/");
+        assert_eq!(p.store.prefix(), "msr-webchat/");
     }
 
     #[test]

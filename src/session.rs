@@ -114,27 +114,66 @@ pub fn choose(loaded: &Loaded, wanted: Option<&str>) -> Result<(String, Profile)
     )))
 }
 
+/// Options for opening a profile that the command line decides.
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    /// `--no-invalidate`: never tell the CDN.
+    pub no_invalidate: bool,
+}
+
+/// AWS connection settings of an S3 profile, with keys from the OS keyring when stored.
+pub async fn aws_settings(name: &str, region: &str, endpoint: Option<String>) -> Result<crate::store::s3::AwsSettings> {
+    // No keyring on this machine (a CI runner, a server without a desktop session) is not an
+    // error: the standard AWS chain still applies. `shipdeck credentials` shows which is used.
+    let keys = match crate::credentials::load(secret_store(), name).await {
+        Ok(k) => k,
+        Err(e) => {
+            tracing::warn!(profile = name, "OS keyring unavailable, using the AWS credential chain: {e}");
+            None
+        }
+    };
+    Ok(crate::store::s3::AwsSettings { region: region.to_string(), endpoint, keys, profile: name.to_string() })
+}
+
+/// The secret store: the OS keyring.
+pub fn secret_store()
+ -> Arc<dyn crate::credentials::SecretStore> {
+    Arc::new(crate::credentials::OsKeyring)
+}
+
 /// Opens a profile's store and CDN.
-pub fn open(loaded: &Loaded, wanted: Option<&str>) -> Result<Session> {
+pub async fn open(loaded: &Loaded, wanted: Option<&str>, opts: &OpenOptions) -> Result<Session> {
     let (name, profile) = choose(loaded, wanted)?;
-    let StoreConfig::Local { path, prefix } = &profile.store;
-    let mut store: Arc<dyn ObjectStore> = Arc::new(LocalStore::open(path)?);
+    let mut aws = None;
+    let mut store: Arc<dyn ObjectStore> = match &profile.store {
+        StoreConfig::Local { path, .. } => Arc::new(LocalStore::open(path)?),
+        StoreConfig::S3 { bucket, region, endpoint, .. } => {
+            let settings = aws_settings(&name, region, endpoint.clone()).await?;
+            aws = Some(settings.clone());
+            Arc::new(crate::store::s3::S3Store::connect(bucket, settings).await)
+        }
+    };
     // Test instrument: fail every write after N (see store::faulty).
-    if let Some(n) = std::env::var("SHIPDECK_FAIL_AFTER_WRITES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-    {
+    if let Some(n) = std::env::var("SHIPDECK_FAIL_AFTER_WRITES").ok().and_then(|v| v.parse().ok()) {
         store = Arc::new(FaultyStore::new(store, n));
     }
-    let layout = Layout::new(prefix);
+    let layout = Layout::new(profile.store.prefix());
     let default_path = format!("/{}", layout.prefix().trim_end_matches('/'));
+    let none = |p: Option<String>| -> Arc<dyn Cdn> { Arc::new(NoCdn { path_prefix: p.unwrap_or_else(|| default_path.clone()) }) };
     let cdn: Arc<dyn Cdn> = match &profile.cdn {
-        Some(CdnConfig::None { path_prefix }) => Arc::new(NoCdn {
-            path_prefix: path_prefix.clone().unwrap_or(default_path),
-        }),
-        None => Arc::new(NoCdn {
-            path_prefix: default_path,
-        }),
+        _ if opts.no_invalidate => none(None),
+        Some(CdnConfig::None { path_prefix }) => none(path_prefix.clone()),
+        Some(CdnConfig::Cloudfront { distribution_id, path_prefix, endpoint }) => {
+            let mut settings = match &aws {
+                Some(s) => s.clone(),
+                None => aws_settings(&name, "us-east-1", None).await?,
+            };
+            if endpoint.is_some() {
+                settings.endpoint = endpoint.clone();
+            }
+            Arc::new(crate::cdn::cloudfront::CloudFront::connect(distribution_id, &path_prefix.clone().unwrap_or_else(|| default_path.clone()), settings).await)
+        }
+        None => none(None),
     };
     let ctx = Context {
         store,

@@ -3,6 +3,8 @@
 //! Only alias folders are ever invalidated, and only the ones that moved; release folders are
 //! immutable and cached for a year. `NoCdn` serves profiles without a CDN (the local store).
 
+pub mod cloudfront;
+
 use async_trait::async_trait;
 
 /// The outcome of an invalidation request.

@@ -39,6 +39,9 @@ pub struct Global {
     /// Show the plan and stop; change nothing.
     #[arg(long, global = true)]
     pub dry_run: bool,
+    /// Do not invalidate or purge the CDN after aliases move.
+    #[arg(long, global = true)]
+    pub no_invalidate: bool,
     /// Console: hide and refuse every changing action.
     #[arg(long, global = true)]
     pub readonly: bool,
@@ -128,7 +131,28 @@ pub enum Command {
         after_help = "Bundle bytes per load are the gzip sizes of the UMD bundle and stylesheet of the release `latest` serves, unless --bundle-kb is given. Usage comes from --usage FILE (TOML; see assets/usage.example.toml) and flags override it.\n\nExamples:\n  shipdeck cost\n  shipdeck cost --loads 2000000 --compare\n  shipdeck cost --usage usage.toml --scale 10 --json"
     )]
     Cost(CostArgs),
+    /// Store AWS credentials for a profile in the OS keyring.
+    #[command(after_help = "Asks for the access key id and the secret (hidden). With --stdin, reads them as two lines, for scripts:\n  printf '%s\\n%s\\n' \"$KEY_ID\" \"$SECRET\" | shipdeck login --profile prod --stdin")]
+    Login {
+        /// Read the key id and secret as two lines from stdin.
+        #[arg(long)]
+        stdin: bool,
+    },
+    /// Remove a profile's AWS credentials from the OS keyring.
+    Logout,
+    /// Show where each profile's credentials come from, without showing them.
+    Credentials,
+    /// Invalidate CDN paths by hand (alias moves invalidate their own paths).
+    #[command(after_help = "Examples:\n  shipdeck invalidate /msr-webchat/latest/*\n  shipdeck invalidate --status I2J0I21PCUYOIK")]
+    Invalidate {
+        /// Paths such as /msr-webchat/latest/*.
+        paths: Vec<String>,
+        /// Show the status of an earlier invalidation instead.
+        #[arg(long, value_name = "ID")]
+        status: Option<String>,
+    },
     /// Edit, audit and probe the Bridge's origin allowlist.
+
     #[command(subcommand)]
     Origins(OriginsCommand),
 }

@@ -3,6 +3,8 @@
 //! progress go to stderr, logs go to a file.
 
 pub mod args;
+mod auth;
+
 mod changes;
 mod cost;
 mod origins;
@@ -67,7 +69,8 @@ fn init_logging() -> Option<()> {
 /// Loads the config, opens the profile, seeds the demo store on first use.
 pub async fn open_session(g: &Global) -> Result<Session> {
     let loaded = config::load(g.config.as_deref())?;
-    let s = session::open(&loaded, g.profile.as_deref())?;
+    let opts = session::OpenOptions { no_invalidate: g.no_invalidate };
+    let s = session::open(&loaded, g.profile.as_deref(), &opts).await?;
     if s.profile_name == config::DEMO_PROFILE
         && !loaded.file.profiles.contains_key(config::DEMO_PROFILE)
     {
@@ -83,8 +86,12 @@ async fn run(cli: Cli) -> Result<i32> {
         let s = open_session(&g).await?;
         return crate::tui::run(s, &g).await.map(|_| 0);
     };
-    if let Command::Profiles = cmd {
-        return output::profiles(&g);
+    match &cmd {
+        Command::Profiles => return output::profiles(&g),
+        Command::Login { stdin } => return auth::login(&g, *stdin).await,
+        Command::Logout => return auth::logout(&g).await,
+        Command::Credentials => return auth::credentials(&g).await,
+        _ => {}
     }
     let s = open_session(&g).await?;
     let ctx = &s.ctx;
@@ -134,6 +141,7 @@ async fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Command::Cost(args) => cost::run(ctx, &g, &args).await,
+        Command::Invalidate { paths, status } => auth::invalidate(&s, &g, &paths, status.as_deref()).await,
         Command::Origins(cmd) => origins::run(&s, &g, cmd).await,
 
         other => changes::run(&s, &g, other).await,

@@ -6,6 +6,7 @@
 
 pub mod faulty;
 pub mod local;
+pub mod s3;
 
 use async_trait::async_trait;
 use bytes::Bytes;

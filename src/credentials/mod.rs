@@ -1,0 +1,222 @@
+//! Cloud credentials, kept in the OS keyring (macOS Keychain, Windows Credential Manager,
+//! Secret Service on Linux) and never in a file, a log line, an error or `Debug` output.
+//!
+//! Lookup order for an S3 profile: the keyring entry of the profile, then the standard AWS chain
+//! (environment, shared config and SSO). Keyring calls are blocking, so they run on their own
+//! thread and are awaited, never on the async runtime's threads.
+
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+/// A secret value: `Debug` and `Display` print `***`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+
+    /// The value itself, for the one place that must hand it to an SDK.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// An AWS access key pair.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwsKeys {
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
+}
+
+impl fmt::Debug for AwsKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AwsKeys").field("access_key_id", &mask(&self.access_key_id)).field("secret_access_key", &self.secret_access_key).finish()
+    }
+}
+
+/// `AKIAEXAMPLE1234` → `AKIA…1234`: enough to recognise a key, not to use it.
+pub fn mask(id: &str) -> String {
+    let n = id.chars().count();
+    if n <= 8 {
+        return "***".into();
+    }
+    format!("{}…{}", id.chars().take(4).collect::<String>(), id.chars().skip(n - 4).collect::<String>())
+}
+
+/// Where secrets are kept. The OS keyring in production; an in-memory store in tests.
+pub trait SecretStore: Send + Sync {
+    fn describe(&self) -> String;
+    fn get(&self, profile: &str) -> Result<Option<String>, String>;
+    fn set(&self, profile: &str, value: &str) -> Result<(), String>;
+    /// Returns whether something was removed.
+    fn delete(&self, profile: &str) -> Result<bool, String>;
+}
+
+const SERVICE: &str = "shipdeck";
+
+fn user(profile: &str) -> String {
+    format!("aws:{profile}")
+}
+
+/// The operating system's keyring.
+pub struct OsKeyring;
+
+impl OsKeyring {
+    fn entry(profile: &str) -> Result<keyring::Entry, String> {
+        keyring::Entry::new(SERVICE, &user(profile)).map_err(|e| explain(&e))
+    }
+}
+
+fn explain(e: &keyring::Error) -> String {
+    match e {
+        keyring::Error::NoStorageAccess(_) | keyring::Error::PlatformFailure(_) => format!(
+            "the OS keyring is not available ({e}); on Linux start a Secret Service (e.g. gnome-keyring) in your session, or use AWS environment variables or an AWS profile instead"
+        ),
+        other => format!("the OS keyring refused the request ({other})"),
+    }
+}
+
+impl SecretStore for OsKeyring {
+    fn describe(&self) -> String {
+        "OS keyring".into()
+    }
+
+    fn get(&self, profile: &str) -> Result<Option<String>, String> {
+        match Self::entry(profile)?.get_password() {
+            Ok(v) => Ok(Some(v)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(explain(&e)),
+        }
+    }
+
+    fn set(&self, profile: &str, value: &str) -> Result<(), String> {
+        Self::entry(profile)?.set_password(value).map_err(|e| explain(&e))
+    }
+
+    fn delete(&self, profile: &str) -> Result<bool, String> {
+        match Self::entry(profile)?.delete_credential() {
+            Ok(()) => Ok(true),
+            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(e) => Err(explain(&e)),
+        }
+    }
+}
+
+/// An in-memory secret store: a test double for the OS keyring (there is no keyring server to
+/// run in unit tests; the end-to-end test uses a real Secret Service).
+#[derive(Default)]
+pub struct MemoryStore(Mutex<HashMap<String, String>>);
+
+impl SecretStore for MemoryStore {
+    fn describe(&self) -> String {
+        "memory".into()
+    }
+    fn get(&self, profile: &str) -> Result<Option<String>, String> {
+        Ok(self.0.lock().expect("store").get(profile).cloned())
+    }
+    fn set(&self, profile: &str, value: &str) -> Result<(), String> {
+        self.0.lock().expect("store").insert(profile.into(), value.into());
+        Ok(())
+    }
+    fn delete(&self, profile: &str) -> Result<bool, String> {
+        Ok(self.0.lock().expect("store").remove(profile).is_some())
+    }
+}
+
+/// Runs a blocking keyring call on its own thread and awaits it.
+async fn off_runtime<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.await.expect("the keyring thread answers")
+}
+
+/// The keys stored for `profile`, if any.
+pub async fn load(store: Arc<dyn SecretStore>, profile: &str) -> Result<Option<AwsKeys>, String> {
+    let p = profile.to_string();
+    let raw = off_runtime(move || store.get(&p)).await?;
+    match raw {
+        None => Ok(None),
+        Some(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|_| format!("the keyring entry of profile '{profile}' is not one Shipdeck wrote; run `shipdeck logout --profile {profile}` then `shipdeck login --profile {profile}`")),
+    }
+}
+
+pub async fn save(store: Arc<dyn SecretStore>, profile: &str, keys: &AwsKeys) -> Result<(), String> {
+    let p = profile.to_string();
+    let text = serde_json::to_string(keys).expect("keys serialize");
+    off_runtime(move || store.set(&p, &text)).await
+}
+
+pub async fn remove(store: Arc<dyn SecretStore>, profile: &str) -> Result<bool, String> {
+    let p = profile.to_string();
+    off_runtime(move || store.delete(&p)).await
+}
+
+/// Where a profile's AWS credentials come from, without showing them.
+pub fn describe_source(in_keyring: Option<&AwsKeys>) -> String {
+    if let Some(k) = in_keyring {
+        return format!("OS keyring (access key {})", mask(&k.access_key_id));
+    }
+    if let Ok(id) = std::env::var("AWS_ACCESS_KEY_ID") {
+        return format!("environment (AWS_ACCESS_KEY_ID {})", mask(&id));
+    }
+    if let Ok(p) = std::env::var("AWS_PROFILE") {
+        return format!("AWS profile '{p}' (shared config or SSO)");
+    }
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    if home.is_some_and(|h| h.join(".aws/credentials").is_file() || h.join(".aws/config").is_file()) {
+        return "AWS shared config, default profile".into();
+    }
+    "none — run `shipdeck login`".into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzzSECRET";
+
+    #[test]
+    fn secrets_never_print() {
+        let k = AwsKeys { access_key_id: "AKIAIOSFODNN7EXAMPLE".into(), secret_access_key: Secret::new(SECRET) };
+        for out in [format!("{k:?}"), format!("{:?}", k.secret_access_key), format!("{}", k.secret_access_key), format!("{:#?}", Some(&k))] {
+            assert!(!out.contains(SECRET) && !out.contains("IOSFODNN7EXA"), "{out}");
+        }
+        assert_eq!(mask("AKIAIOSFODNN7EXAMPLE"), "AKIA…MPLE");
+        assert_eq!(mask("short"), "***");
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn store_round_trip_off_the_runtime() {
+        // A current-thread runtime would deadlock if the call blocked it.
+        let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+        assert_eq!(load(store.clone(), "prod").await.unwrap(), None);
+        let k = AwsKeys { access_key_id: "AKIAIOSFODNN7EXAMPLE".into(), secret_access_key: Secret::new(SECRET) };
+        save(store.clone(), "prod", &k).await.unwrap();
+        assert_eq!(load(store.clone(), "prod").await.unwrap(), Some(k));
+        assert!(remove(store.clone(), "prod").await.unwrap());
+        assert!(!remove(store.clone(), "prod").await.unwrap());
+        store.set("bad", "not json").unwrap();
+        let e = load(store, "bad").await.unwrap_err();
+        assert!(e.contains("shipdeck logout --profile bad") && !e.contains("not json"), "{e}");
+    }
+}
