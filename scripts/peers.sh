@@ -24,10 +24,48 @@ wait_for_port() { # port, name, seconds
 # Installs every peer; quick when already installed.
 peers_install() {
   bridge_install
+  moto_install
+  keyring_install
 }
 
 # Starts the long-running peers (the Bridge is started by its tests, which restart it).
-peers_start() { :; }
+peers_start() {
+  moto_start
+}
+
+# moto (S3 + CloudFront) with boto3 and awscli, in a venv pinned by tests/peers/requirements.txt.
+MOTO_VENV="$PEERS_DIR/venv"
+moto_install() {
+  if [ ! -x "$MOTO_VENV/bin/moto_server" ] || [ tests/peers/requirements.txt -nt "$MOTO_VENV/.installed" ]; then
+    echo "installing moto, boto3 and awscli into $MOTO_VENV" >&2
+    python3 -m venv "$MOTO_VENV"
+    "$MOTO_VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/peers/requirements.txt >&2
+    touch "$MOTO_VENV/.installed"
+  fi
+}
+
+moto_start() {
+  local port
+  port=$(free_port)
+  mkdir -p "$PEERS_DIR"
+  "$MOTO_VENV/bin/moto_server" -H 127.0.0.1 -p "$port" >"$PEERS_DIR/moto.log" 2>&1 &
+  PEER_PIDS+=($!)
+  wait_for_port "$port" moto 30
+  export SHIPDECK_TEST_S3="http://127.0.0.1:$port"
+  export SHIPDECK_TEST_PEERS_BIN="$MOTO_VENV/bin"
+}
+
+# A real Secret Service for the keyring test: gnome-keyring inside a private D-Bus session.
+keyring_install() {
+  if ! command -v gnome-keyring-daemon >/dev/null || ! command -v dbus-run-session >/dev/null; then
+    echo "installing gnome-keyring and dbus (apt) for the keyring test" >&2
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq gnome-keyring dbus-daemon dbus-bin >&2 || \
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq gnome-keyring dbus >&2
+  fi
+}
+
 
 # The test Bridge: Express 5 + cors + dotenv, pinned by tests/bridge/package-lock.json.
 bridge_install() {

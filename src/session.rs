@@ -122,22 +122,33 @@ pub struct OpenOptions {
 }
 
 /// AWS connection settings of an S3 profile, with keys from the OS keyring when stored.
-pub async fn aws_settings(name: &str, region: &str, endpoint: Option<String>) -> Result<crate::store::s3::AwsSettings> {
+pub async fn aws_settings(
+    name: &str,
+    region: &str,
+    endpoint: Option<String>,
+) -> Result<crate::store::s3::AwsSettings> {
     // No keyring on this machine (a CI runner, a server without a desktop session) is not an
     // error: the standard AWS chain still applies. `shipdeck credentials` shows which is used.
     let keys = match crate::credentials::load(secret_store(), name).await {
         Ok(k) => k,
         Err(e) => {
-            tracing::warn!(profile = name, "OS keyring unavailable, using the AWS credential chain: {e}");
+            tracing::warn!(
+                profile = name,
+                "OS keyring unavailable, using the AWS credential chain: {e}"
+            );
             None
         }
     };
-    Ok(crate::store::s3::AwsSettings { region: region.to_string(), endpoint, keys, profile: name.to_string() })
+    Ok(crate::store::s3::AwsSettings {
+        region: region.to_string(),
+        endpoint,
+        keys,
+        profile: name.to_string(),
+    })
 }
 
 /// The secret store: the OS keyring.
-pub fn secret_store()
- -> Arc<dyn crate::credentials::SecretStore> {
+pub fn secret_store() -> Arc<dyn crate::credentials::SecretStore> {
     Arc::new(crate::credentials::OsKeyring)
 }
 
@@ -147,23 +158,39 @@ pub async fn open(loaded: &Loaded, wanted: Option<&str>, opts: &OpenOptions) -> 
     let mut aws = None;
     let mut store: Arc<dyn ObjectStore> = match &profile.store {
         StoreConfig::Local { path, .. } => Arc::new(LocalStore::open(path)?),
-        StoreConfig::S3 { bucket, region, endpoint, .. } => {
+        StoreConfig::S3 {
+            bucket,
+            region,
+            endpoint,
+            ..
+        } => {
             let settings = aws_settings(&name, region, endpoint.clone()).await?;
             aws = Some(settings.clone());
             Arc::new(crate::store::s3::S3Store::connect(bucket, settings).await)
         }
     };
     // Test instrument: fail every write after N (see store::faulty).
-    if let Some(n) = std::env::var("SHIPDECK_FAIL_AFTER_WRITES").ok().and_then(|v| v.parse().ok()) {
+    if let Some(n) = std::env::var("SHIPDECK_FAIL_AFTER_WRITES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
         store = Arc::new(FaultyStore::new(store, n));
     }
     let layout = Layout::new(profile.store.prefix());
     let default_path = format!("/{}", layout.prefix().trim_end_matches('/'));
-    let none = |p: Option<String>| -> Arc<dyn Cdn> { Arc::new(NoCdn { path_prefix: p.unwrap_or_else(|| default_path.clone()) }) };
+    let none = |p: Option<String>| -> Arc<dyn Cdn> {
+        Arc::new(NoCdn {
+            path_prefix: p.unwrap_or_else(|| default_path.clone()),
+        })
+    };
     let cdn: Arc<dyn Cdn> = match &profile.cdn {
         _ if opts.no_invalidate => none(None),
         Some(CdnConfig::None { path_prefix }) => none(path_prefix.clone()),
-        Some(CdnConfig::Cloudfront { distribution_id, path_prefix, endpoint }) => {
+        Some(CdnConfig::Cloudfront {
+            distribution_id,
+            path_prefix,
+            endpoint,
+        }) => {
             let mut settings = match &aws {
                 Some(s) => s.clone(),
                 None => aws_settings(&name, "us-east-1", None).await?,
@@ -171,7 +198,14 @@ pub async fn open(loaded: &Loaded, wanted: Option<&str>, opts: &OpenOptions) -> 
             if endpoint.is_some() {
                 settings.endpoint = endpoint.clone();
             }
-            Arc::new(crate::cdn::cloudfront::CloudFront::connect(distribution_id, &path_prefix.clone().unwrap_or_else(|| default_path.clone()), settings).await)
+            Arc::new(
+                crate::cdn::cloudfront::CloudFront::connect(
+                    distribution_id,
+                    &path_prefix.clone().unwrap_or_else(|| default_path.clone()),
+                    settings,
+                )
+                .await,
+            )
         }
         None => none(None),
     };

@@ -18,19 +18,45 @@ pub struct CloudFront {
 }
 
 impl CloudFront {
-    pub async fn connect(distribution_id: &str, path_prefix: &str, settings: AwsSettings) -> CloudFront {
+    pub async fn connect(
+        distribution_id: &str,
+        path_prefix: &str,
+        settings: AwsSettings,
+    ) -> CloudFront {
         let sdk = sdk_config(&settings).await;
         let mut b = aws_sdk_cloudfront::config::Builder::from(&sdk);
         if let Some(ep) = &settings.endpoint {
             b = b.endpoint_url(ep);
         }
-        CloudFront { client: Client::from_conf(b.build()), distribution_id: distribution_id.into(), path_prefix: path_prefix.into(), settings, wait: Duration::from_secs(120) }
+        CloudFront {
+            client: Client::from_conf(b.build()),
+            distribution_id: distribution_id.into(),
+            path_prefix: path_prefix.into(),
+            settings,
+            wait: Duration::from_secs(120),
+        }
     }
 
     /// The current status of an invalidation.
     pub async fn status(&self, id: &str) -> Result<String, String> {
-        let out = self.client.get_invalidation().distribution_id(&self.distribution_id).id(id).send().await.map_err(|e| format!("CloudFront {}: {}", self.distribution_id, explain(&e, &self.settings)))?;
-        Ok(out.invalidation().map(|i| i.status().to_string()).unwrap_or_default())
+        let out = self
+            .client
+            .get_invalidation()
+            .distribution_id(&self.distribution_id)
+            .id(id)
+            .send()
+            .await
+            .map_err(|e| {
+                format!(
+                    "CloudFront {}: {}",
+                    self.distribution_id,
+                    explain(&e, &self.settings)
+                )
+            })?;
+        Ok(out
+            .invalidation()
+            .map(|i| i.status().to_string())
+            .unwrap_or_default())
     }
 }
 
@@ -48,10 +74,20 @@ impl Cdn for CloudFront {
         &self.path_prefix
     }
 
+    fn path_price(&self) -> Option<(&'static str, &'static str)> {
+        Some(("aws", "cloudfront.invalidation_paths"))
+    }
+
     async fn invalidate(&self, paths: &[String]) -> Result<Invalidation, String> {
         let batch = InvalidationBatch::builder()
             .caller_reference(format!("shipdeck-{}", crate::ops::new_id()))
-            .paths(Paths::builder().quantity(paths.len() as i32).set_items(Some(paths.to_vec())).build().map_err(|e| e.to_string())?)
+            .paths(
+                Paths::builder()
+                    .quantity(paths.len() as i32)
+                    .set_items(Some(paths.to_vec()))
+                    .build()
+                    .map_err(|e| e.to_string())?,
+            )
             .build()
             .map_err(|e| e.to_string())?;
         let out = self
@@ -61,8 +97,16 @@ impl Cdn for CloudFront {
             .invalidation_batch(batch)
             .send()
             .await
-            .map_err(|e| format!("CloudFront {}: {}", self.distribution_id, explain(&e, &self.settings)))?;
-        let inv = out.invalidation().ok_or("CloudFront returned no invalidation")?;
+            .map_err(|e| {
+                format!(
+                    "CloudFront {}: {}",
+                    self.distribution_id,
+                    explain(&e, &self.settings)
+                )
+            })?;
+        let inv = out
+            .invalidation()
+            .ok_or("CloudFront returned no invalidation")?;
         let id = inv.id().to_string();
         let mut status = inv.status().to_string();
         let start = Instant::now();
@@ -74,7 +118,10 @@ impl Cdn for CloudFront {
             status = self.status(&id).await?;
         }
         if !status.eq_ignore_ascii_case("completed") {
-            status = format!("{status} (still running after {} s; `shipdeck invalidate --status {id}` checks it)", self.wait.as_secs());
+            status = format!(
+                "{status} (still running after {} s; `shipdeck invalidate --status {id}` checks it)",
+                self.wait.as_secs()
+            );
         }
         Ok(Invalidation { id, status })
     }

@@ -22,6 +22,10 @@ pub trait Cdn: Send + Sync {
     /// The URL path prefix under which the store's keys are served (e.g. `/msr-webchat`).
     fn path_prefix(&self) -> &str;
     async fn invalidate(&self, paths: &[String]) -> Result<Invalidation, String>;
+    /// The pricing entry (provider, price id) of an invalidation path, if it costs anything.
+    fn path_price(&self) -> Option<(&'static str, &'static str)> {
+        None
+    }
 }
 
 /// No CDN in front of the store.

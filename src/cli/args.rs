@@ -132,7 +132,9 @@ pub enum Command {
     )]
     Cost(CostArgs),
     /// Store AWS credentials for a profile in the OS keyring.
-    #[command(after_help = "Asks for the access key id and the secret (hidden). With --stdin, reads them as two lines, for scripts:\n  printf '%s\\n%s\\n' \"$KEY_ID\" \"$SECRET\" | shipdeck login --profile prod --stdin")]
+    #[command(
+        after_help = "Asks for the access key id and the secret (hidden). With --stdin, reads them as two lines, for scripts:\n  printf '%s\\n%s\\n' \"$KEY_ID\" \"$SECRET\" | shipdeck login --profile prod --stdin"
+    )]
     Login {
         /// Read the key id and secret as two lines from stdin.
         #[arg(long)]
@@ -143,7 +145,9 @@ pub enum Command {
     /// Show where each profile's credentials come from, without showing them.
     Credentials,
     /// Invalidate CDN paths by hand (alias moves invalidate their own paths).
-    #[command(after_help = "Examples:\n  shipdeck invalidate /msr-webchat/latest/*\n  shipdeck invalidate --status I2J0I21PCUYOIK")]
+    #[command(
+        after_help = "Examples:\n  shipdeck invalidate /msr-webchat/latest/*\n  shipdeck invalidate --status I2J0I21PCUYOIK"
+    )]
     Invalidate {
         /// Paths such as /msr-webchat/latest/*.
         paths: Vec<String>,

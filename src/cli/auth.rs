@@ -14,7 +14,9 @@ fn s3_profile(g: &Global) -> Result<(String, config::Profile)> {
     let loaded = config::load(g.config.as_deref())?;
     let (name, p) = session::choose(&loaded, g.profile.as_deref())?;
     if !matches!(p.store, StoreConfig::S3 { .. }) {
-        return Err(Error::Usage(format!("profile '{name}' uses a local store, which needs no credentials; choose an S3 profile with --profile")));
+        return Err(Error::Usage(format!(
+            "profile '{name}' uses a local store, which needs no credentials; choose an S3 profile with --profile"
+        )));
     }
     Ok((name, p))
 }
@@ -36,16 +38,30 @@ pub async fn login(g: &Global, from_stdin: bool) -> Result<i32> {
     } else {
         eprint!("AWS access key id for profile '{name}': ");
         let mut id = String::new();
-        std::io::stdin().lock().read_line(&mut id).map_err(|e| Error::Io(e.to_string()))?;
-        let secret = rpassword::prompt_password("AWS secret access key (hidden): ").map_err(|e| Error::Io(format!("cannot read the secret: {e}")))?;
+        std::io::stdin()
+            .lock()
+            .read_line(&mut id)
+            .map_err(|e| Error::Io(e.to_string()))?;
+        let secret = rpassword::prompt_password("AWS secret access key (hidden): ")
+            .map_err(|e| Error::Io(format!("cannot read the secret: {e}")))?;
         (id.trim().to_string(), secret.trim().to_string())
     };
     if id.is_empty() || secret.is_empty() {
-        return Err(Error::Usage("both the access key id and the secret are needed".into()));
+        return Err(Error::Usage(
+            "both the access key id and the secret are needed".into(),
+        ));
     }
-    let keys = AwsKeys { access_key_id: id, secret_access_key: Secret::new(secret) };
-    credentials::save(session::secret_store(), &name, &keys).await.map_err(Error::Refused)?;
-    let msg = format!("stored the credentials of profile '{name}' ({}) in the OS keyring", credentials::mask(&keys.access_key_id));
+    let keys = AwsKeys {
+        access_key_id: id,
+        secret_access_key: Secret::new(secret),
+    };
+    credentials::save(session::secret_store(), &name, &keys)
+        .await
+        .map_err(Error::Refused)?;
+    let msg = format!(
+        "stored the credentials of profile '{name}' ({}) in the OS keyring",
+        credentials::mask(&keys.access_key_id)
+    );
     if g.json {
         print_json(&json!({ "profile": name, "stored": true }));
     } else {
@@ -56,7 +72,9 @@ pub async fn login(g: &Global, from_stdin: bool) -> Result<i32> {
 
 pub async fn logout(g: &Global) -> Result<i32> {
     let (name, _) = s3_profile(g)?;
-    let removed = credentials::remove(session::secret_store(), &name).await.map_err(Error::Refused)?;
+    let removed = credentials::remove(session::secret_store(), &name)
+        .await
+        .map_err(Error::Refused)?;
     if g.json {
         print_json(&json!({ "profile": name, "removed": removed }));
     } else if removed {
@@ -73,15 +91,22 @@ pub async fn credentials(g: &Global) -> Result<i32> {
     for (name, p) in &loaded.file.profiles {
         let source = match &p.store {
             StoreConfig::Local { .. } => "not needed (local store)".to_string(),
-            StoreConfig::S3 { .. } => match credentials::load(session::secret_store(), name).await {
-                Ok(k) => credentials::describe_source(k.as_ref()),
-                Err(e) => format!("keyring unavailable ({e}); falls back to {}", credentials::describe_source(None)),
-            },
+            StoreConfig::S3 { .. } => {
+                match credentials::load(session::secret_store(), name).await {
+                    Ok(k) => credentials::describe_source(k.as_ref()),
+                    Err(e) => format!(
+                        "keyring unavailable ({e}); falls back to {}",
+                        credentials::describe_source(None)
+                    ),
+                }
+            }
         };
         rows.push((name.clone(), source));
     }
     if g.json {
-        print_json(&json!({ "profiles": rows.iter().map(|(n, s)| json!({ "profile": n, "source": s })).collect::<Vec<_>>() }));
+        print_json(
+            &json!({ "profiles": rows.iter().map(|(n, s)| json!({ "profile": n, "source": s })).collect::<Vec<_>>() }),
+        );
     } else if rows.is_empty() {
         println!("no profiles are configured (the demo profile needs no credentials)");
     } else {
@@ -92,9 +117,17 @@ pub async fn credentials(g: &Global) -> Result<i32> {
     Ok(0)
 }
 
-pub async fn invalidate(s: &Session, g: &Global, paths: &[String], status: Option<&str>) -> Result<i32> {
+pub async fn invalidate(
+    s: &Session,
+    g: &Global,
+    paths: &[String],
+    status: Option<&str>,
+) -> Result<i32> {
     if !s.ctx.cdn.enabled() {
-        return Err(Error::Usage(format!("profile '{}' has no CDN to invalidate (or --no-invalidate was given)", s.profile_name)));
+        return Err(Error::Usage(format!(
+            "profile '{}' has no CDN to invalidate (or --no-invalidate was given)",
+            s.profile_name
+        )));
     }
     if let Some(id) = status {
         let cf = cloudfront_of(s).await?;
@@ -107,11 +140,15 @@ pub async fn invalidate(s: &Session, g: &Global, paths: &[String], status: Optio
         return Ok(0);
     }
     if paths.is_empty() {
-        return Err(Error::Usage("name the paths to invalidate, e.g. shipdeck invalidate /msr-webchat/latest/*".into()));
+        return Err(Error::Usage(
+            "name the paths to invalidate, e.g. shipdeck invalidate /msr-webchat/latest/*".into(),
+        ));
     }
     for p in paths {
         if !p.starts_with('/') {
-            return Err(Error::Usage(format!("'{p}' is not a path; CDN paths start with '/', e.g. /msr-webchat/latest/*")));
+            return Err(Error::Usage(format!(
+                "'{p}' is not a path; CDN paths start with '/', e.g. /msr-webchat/latest/*"
+            )));
         }
         if p == "/*" {
             return Err(Error::Usage("'/*' would throw away the cache of every immutable release; invalidate the alias paths that changed instead".into()));
@@ -150,14 +187,32 @@ pub async fn invalidate(s: &Session, g: &Global, paths: &[String], status: Optio
 
 async fn cloudfront_of(s: &Session) -> Result<crate::cdn::cloudfront::CloudFront> {
     match (&s.profile.cdn, &s.profile.store) {
-        (Some(config::CdnConfig::Cloudfront { distribution_id, path_prefix, endpoint }), store) => {
+        (
+            Some(config::CdnConfig::Cloudfront {
+                distribution_id,
+                path_prefix,
+                endpoint,
+            }),
+            store,
+        ) => {
             let (region, ep) = match store {
-                StoreConfig::S3 { region, endpoint: e, .. } => (region.clone(), endpoint.clone().or(e.clone())),
+                StoreConfig::S3 {
+                    region,
+                    endpoint: e,
+                    ..
+                } => (region.clone(), endpoint.clone().or(e.clone())),
                 _ => ("us-east-1".into(), endpoint.clone()),
             };
             let settings = session::aws_settings(&s.profile_name, &region, ep).await?;
-            Ok(crate::cdn::cloudfront::CloudFront::connect(distribution_id, path_prefix.as_deref().unwrap_or("/"), settings).await)
+            Ok(crate::cdn::cloudfront::CloudFront::connect(
+                distribution_id,
+                path_prefix.as_deref().unwrap_or("/"),
+                settings,
+            )
+            .await)
         }
-        _ => Err(Error::Usage("this profile has no CloudFront distribution".into())),
+        _ => Err(Error::Usage(
+            "this profile has no CloudFront distribution".into(),
+        )),
     }
 }

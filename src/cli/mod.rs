@@ -69,7 +69,9 @@ fn init_logging() -> Option<()> {
 /// Loads the config, opens the profile, seeds the demo store on first use.
 pub async fn open_session(g: &Global) -> Result<Session> {
     let loaded = config::load(g.config.as_deref())?;
-    let opts = session::OpenOptions { no_invalidate: g.no_invalidate };
+    let opts = session::OpenOptions {
+        no_invalidate: g.no_invalidate,
+    };
     let s = session::open(&loaded, g.profile.as_deref(), &opts).await?;
     if s.profile_name == config::DEMO_PROFILE
         && !loaded.file.profiles.contains_key(config::DEMO_PROFILE)
@@ -141,7 +143,9 @@ async fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Command::Cost(args) => cost::run(ctx, &g, &args).await,
-        Command::Invalidate { paths, status } => auth::invalidate(&s, &g, &paths, status.as_deref()).await,
+        Command::Invalidate { paths, status } => {
+            auth::invalidate(&s, &g, &paths, status.as_deref()).await
+        }
         Command::Origins(cmd) => origins::run(&s, &g, cmd).await,
 
         other => changes::run(&s, &g, other).await,

@@ -46,7 +46,10 @@ pub struct AwsKeys {
 
 impl fmt::Debug for AwsKeys {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AwsKeys").field("access_key_id", &mask(&self.access_key_id)).field("secret_access_key", &self.secret_access_key).finish()
+        f.debug_struct("AwsKeys")
+            .field("access_key_id", &mask(&self.access_key_id))
+            .field("secret_access_key", &self.secret_access_key)
+            .finish()
     }
 }
 
@@ -56,7 +59,11 @@ pub fn mask(id: &str) -> String {
     if n <= 8 {
         return "***".into();
     }
-    format!("{}…{}", id.chars().take(4).collect::<String>(), id.chars().skip(n - 4).collect::<String>())
+    format!(
+        "{}…{}",
+        id.chars().take(4).collect::<String>(),
+        id.chars().skip(n - 4).collect::<String>()
+    )
 }
 
 /// Where secrets are kept. The OS keyring in production; an in-memory store in tests.
@@ -106,7 +113,9 @@ impl SecretStore for OsKeyring {
     }
 
     fn set(&self, profile: &str, value: &str) -> Result<(), String> {
-        Self::entry(profile)?.set_password(value).map_err(|e| explain(&e))
+        Self::entry(profile)?
+            .set_password(value)
+            .map_err(|e| explain(&e))
     }
 
     fn delete(&self, profile: &str) -> Result<bool, String> {
@@ -131,7 +140,10 @@ impl SecretStore for MemoryStore {
         Ok(self.0.lock().expect("store").get(profile).cloned())
     }
     fn set(&self, profile: &str, value: &str) -> Result<(), String> {
-        self.0.lock().expect("store").insert(profile.into(), value.into());
+        self.0
+            .lock()
+            .expect("store")
+            .insert(profile.into(), value.into());
         Ok(())
     }
     fn delete(&self, profile: &str) -> Result<bool, String> {
@@ -160,7 +172,11 @@ pub async fn load(store: Arc<dyn SecretStore>, profile: &str) -> Result<Option<A
     }
 }
 
-pub async fn save(store: Arc<dyn SecretStore>, profile: &str, keys: &AwsKeys) -> Result<(), String> {
+pub async fn save(
+    store: Arc<dyn SecretStore>,
+    profile: &str,
+    keys: &AwsKeys,
+) -> Result<(), String> {
     let p = profile.to_string();
     let text = serde_json::to_string(keys).expect("keys serialize");
     off_runtime(move || store.set(&p, &text)).await
@@ -183,7 +199,8 @@ pub fn describe_source(in_keyring: Option<&AwsKeys>) -> String {
         return format!("AWS profile '{p}' (shared config or SSO)");
     }
     let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
-    if home.is_some_and(|h| h.join(".aws/credentials").is_file() || h.join(".aws/config").is_file()) {
+    if home.is_some_and(|h| h.join(".aws/credentials").is_file() || h.join(".aws/config").is_file())
+    {
         return "AWS shared config, default profile".into();
     }
     "none — run `shipdeck login`".into()
@@ -197,9 +214,20 @@ mod tests {
 
     #[test]
     fn secrets_never_print() {
-        let k = AwsKeys { access_key_id: "AKIAIOSFODNN7EXAMPLE".into(), secret_access_key: Secret::new(SECRET) };
-        for out in [format!("{k:?}"), format!("{:?}", k.secret_access_key), format!("{}", k.secret_access_key), format!("{:#?}", Some(&k))] {
-            assert!(!out.contains(SECRET) && !out.contains("IOSFODNN7EXA"), "{out}");
+        let k = AwsKeys {
+            access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
+            secret_access_key: Secret::new(SECRET),
+        };
+        for out in [
+            format!("{k:?}"),
+            format!("{:?}", k.secret_access_key),
+            format!("{}", k.secret_access_key),
+            format!("{:#?}", Some(&k)),
+        ] {
+            assert!(
+                !out.contains(SECRET) && !out.contains("IOSFODNN7EXA"),
+                "{out}"
+            );
         }
         assert_eq!(mask("AKIAIOSFODNN7EXAMPLE"), "AKIA…MPLE");
         assert_eq!(mask("short"), "***");
@@ -210,13 +238,19 @@ mod tests {
         // A current-thread runtime would deadlock if the call blocked it.
         let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
         assert_eq!(load(store.clone(), "prod").await.unwrap(), None);
-        let k = AwsKeys { access_key_id: "AKIAIOSFODNN7EXAMPLE".into(), secret_access_key: Secret::new(SECRET) };
+        let k = AwsKeys {
+            access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
+            secret_access_key: Secret::new(SECRET),
+        };
         save(store.clone(), "prod", &k).await.unwrap();
         assert_eq!(load(store.clone(), "prod").await.unwrap(), Some(k));
         assert!(remove(store.clone(), "prod").await.unwrap());
         assert!(!remove(store.clone(), "prod").await.unwrap());
         store.set("bad", "not json").unwrap();
         let e = load(store, "bad").await.unwrap_err();
-        assert!(e.contains("shipdeck logout --profile bad") && !e.contains("not json"), "{e}");
+        assert!(
+            e.contains("shipdeck logout --profile bad") && !e.contains("not json"),
+            "{e}"
+        );
     }
 }

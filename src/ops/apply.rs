@@ -45,7 +45,10 @@ pub async fn apply(
     }
     let lease = lock::acquire(ctx, &plan.description).await?;
     let result = apply_locked(ctx, plan, action, progress).await;
-    lease.release(ctx).await;
+    // After a failure the store may be unreachable: do not wait long to release the lock (an
+    // unreleased lock of a finished process goes stale and is taken over).
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(3), lease.release(ctx)).await;
+
     if let Err(e) = &result {
         tracing::error!(error = %e, plan = %plan.description, "apply failed");
     }

@@ -123,6 +123,9 @@ pub async fn finish_plan_with(
         }
         file_ops.extend(ops);
     }
+    let notes = invalidation_cost(ctx, invalidations.len())
+        .into_iter()
+        .collect();
     Ok(Plan {
         description,
         release_changes: Vec::new(),
@@ -130,7 +133,7 @@ pub async fn finish_plan_with(
         file_ops,
         unchanged_files: unchanged,
         invalidations,
-        notes: Vec::new(),
+        notes,
         next,
         base_etag,
         publishing: None,
@@ -139,7 +142,25 @@ pub async fn finish_plan_with(
     })
 }
 
+/// What `paths` invalidation paths cost, from the pricing file (e.g. CloudFront's free 1,000).
+fn invalidation_cost(ctx: &Context, paths: usize) -> Option<String> {
+    let (provider, id) = ctx.cdn.path_price()?;
+    if paths == 0 {
+        return None;
+    }
+    let table = super::cost::pricing(provider).ok()?;
+    let p = table.get(id).ok()?;
+    let free = crate::domain::cost::fmt_qty(p.free);
+    Ok::<_, ()>(format!(
+        "{paths} CDN path(s): the first {free} paths a month are free, then ${} per path (at most ${:.3} for these)",
+        p.first_price(),
+        p.cost(paths as f64)
+    ))
+    .ok()
+}
+
 /// Plans finishing (or, with `revert`, undoing) the operation recorded as in flight.
+
 pub async fn plan_resume(ctx: &Context, revert: bool) -> Result<Plan> {
     let (state, etag) = load_state(ctx).await?;
     let Some(f) = state.in_flight.clone() else {

@@ -67,12 +67,7 @@ impl ObjectStore for FaultyStore {
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>, StoreError> {
         self.inner.list(prefix).await
     }
-    async fn copy(
-        &self,
-        from: &str,
-        to: &str,
-        headers: &Headers,
-    ) -> Result<ObjectMeta, StoreError> {
+    async fn copy(&self, from: &str, to: &str, headers: &Headers) -> Result<(), StoreError> {
         self.gate(to)?;
         self.inner.copy(from, to, headers).await
     }

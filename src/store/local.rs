@@ -279,12 +279,7 @@ impl ObjectStore for LocalStore {
         Ok(out)
     }
 
-    async fn copy(
-        &self,
-        from: &str,
-        to: &str,
-        headers: &Headers,
-    ) -> Result<ObjectMeta, StoreError> {
+    async fn copy(&self, from: &str, to: &str, headers: &Headers) -> Result<(), StoreError> {
         let src = self.path(from)?;
         let bytes = match fs::read(&src) {
             Ok(b) => b,
@@ -296,7 +291,7 @@ impl ObjectStore for LocalStore {
             }
             Err(e) => return Err(self.fail(from, e)),
         };
-        self.write_object(to, &bytes, headers)
+        self.write_object(to, &bytes, headers).map(|_| ())
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {

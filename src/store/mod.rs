@@ -92,8 +92,7 @@ pub trait ObjectStore: Send + Sync {
     /// Every object whose key starts with `prefix`, sorted by key.
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>, StoreError>;
     /// Server-side copy, replacing the headers with `headers`.
-    async fn copy(&self, from: &str, to: &str, headers: &Headers)
-    -> Result<ObjectMeta, StoreError>;
+    async fn copy(&self, from: &str, to: &str, headers: &Headers) -> Result<(), StoreError>;
     /// Deletes `key`; deleting a missing key succeeds.
     async fn delete(&self, key: &str) -> Result<(), StoreError>;
 }

@@ -1,7 +1,8 @@
 //! The S3 store (aws-sdk-s3): any bucket, or an S3-compatible server with `endpoint` (then
 //! path-style addressing).
 //!
-//! Every call has bounded waits (connect 5 s, each attempt 10 s, the whole operation 25 s with
+//! Every call has bounded waits (connect 5 s, each attempt 8 s, the whole operation 20 s with
+
 //! up to 3 attempts and backoff for throttling and 5xx), so a server that stops answering gives
 //! a clear timeout instead of a hang. Errors are one sentence naming the bucket, the key and the
 //! cause, never an SDK debug dump.
@@ -22,7 +23,12 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use std::time::Duration;
 
 /// Characters escaped in a copy source: everything but unreserved characters and `/`.
-const COPY_SOURCE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~').remove(b'/');
+const COPY_SOURCE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
 
 /// Connection settings shared by the S3 store and CloudFront.
 #[derive(Clone, Debug)]
@@ -39,15 +45,21 @@ pub struct AwsSettings {
 pub async fn sdk_config(s: &AwsSettings) -> aws_config::SdkConfig {
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(Duration::from_secs(5))
-        .operation_attempt_timeout(Duration::from_secs(10))
-        .operation_timeout(Duration::from_secs(25))
+        .operation_attempt_timeout(Duration::from_secs(8))
+        .operation_timeout(Duration::from_secs(20))
         .build();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(s.region.clone()))
         .timeout_config(timeouts)
         .retry_config(RetryConfig::standard().with_max_attempts(3));
     if let Some(k) = &s.keys {
-        loader = loader.credentials_provider(Credentials::new(k.access_key_id.clone(), k.secret_access_key.expose().to_string(), None, None, "shipdeck-keyring"));
+        loader = loader.credentials_provider(Credentials::new(
+            k.access_key_id.clone(),
+            k.secret_access_key.expose().to_string(),
+            None,
+            None,
+            "shipdeck-keyring",
+        ));
     }
     loader.load().await
 }
@@ -65,20 +77,37 @@ impl S3Store {
         if let Some(ep) = &settings.endpoint {
             b = b.endpoint_url(ep).force_path_style(true);
         }
-        S3Store { client: Client::from_conf(b.build()), bucket: bucket.to_string(), settings }
+        S3Store {
+            client: Client::from_conf(b.build()),
+            bucket: bucket.to_string(),
+            settings,
+        }
     }
 
-    fn fail<E: ProvideErrorMetadata + std::error::Error + 'static>(&self, key: &str, e: SdkError<E, aws_sdk_s3::config::http::HttpResponse>) -> StoreError {
+    fn fail<E: ProvideErrorMetadata + std::error::Error + 'static>(
+        &self,
+        key: &str,
+        e: SdkError<E, aws_sdk_s3::config::http::HttpResponse>,
+    ) -> StoreError {
         let status = e.raw_response().map(|r| r.status().as_u16());
         if status == Some(412) {
-            return StoreError::PreconditionFailed { key: key.to_string() };
+            return StoreError::PreconditionFailed {
+                key: key.to_string(),
+            };
         }
-        StoreError::Failed { store: self.describe(), key: key.to_string(), cause: explain(&e, &self.settings) }
+        StoreError::Failed {
+            store: self.describe(),
+            key: key.to_string(),
+            cause: explain(&e, &self.settings),
+        }
     }
 }
 
 /// One sentence for an SDK error: what happened and what to do.
-pub fn explain<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(e: &SdkError<E, R>, s: &AwsSettings) -> String {
+pub fn explain<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
+    e: &SdkError<E, R>,
+    s: &AwsSettings,
+) -> String {
     let chain = {
         let mut parts = vec![e.to_string()];
         let mut src = std::error::Error::source(e);
@@ -88,26 +117,51 @@ pub fn explain<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fm
         }
         parts.join(": ")
     };
-    let login = format!("run `shipdeck login --profile {}`, or set AWS_PROFILE (then `aws sso login`) or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY", s.profile);
-    let endpoint = s.endpoint.clone().unwrap_or_else(|| format!("S3 in {}", s.region));
+    let login = format!(
+        "run `shipdeck login --profile {}`, or set AWS_PROFILE (then `aws sso login`) or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY",
+        s.profile
+    );
+    let endpoint = s
+        .endpoint
+        .clone()
+        .unwrap_or_else(|| format!("S3 in {}", s.region));
     match e {
-        SdkError::TimeoutError(_) => format!("timed out: {endpoint} did not answer within 25 s (3 attempts); check the network, then `shipdeck resume` if a change was under way"),
+        SdkError::TimeoutError(_) => format!(
+            "timed out: {endpoint} did not answer within 20 s (3 attempts); check the network, then `shipdeck resume` if a change was under way"
+        ),
         SdkError::ServiceError(se) => {
             let code = se.err().code().unwrap_or("");
             let msg = se.err().message().unwrap_or("");
             match code {
-                "ExpiredToken" | "TokenRefreshRequired" | "RequestExpired" => format!("the AWS session has expired; {login}"),
-                "InvalidAccessKeyId" | "SignatureDoesNotMatch" => format!("the AWS credentials were refused ({code}); {login}"),
-                "AccessDenied" => format!("access denied: these credentials may not do this on the bucket ({msg}); check the IAM policy"),
-                "NoSuchBucket" => "the bucket does not exist; check `bucket` and `region` in the profile".into(),
-                _ if code.is_empty() => "S3 answered an error without a code; try again, and check the endpoint".into(),
+                "ExpiredToken" | "TokenRefreshRequired" | "RequestExpired" => {
+                    format!("the AWS session has expired; {login}")
+                }
+                "InvalidAccessKeyId" | "SignatureDoesNotMatch" => {
+                    format!("the AWS credentials were refused ({code}); {login}")
+                }
+                "AccessDenied" => format!(
+                    "access denied: these credentials may not do this on the bucket ({msg}); check the IAM policy"
+                ),
+                "NoSuchBucket" => {
+                    "the bucket does not exist; check `bucket` and `region` in the profile".into()
+                }
+                _ if code.is_empty() => {
+                    "S3 answered an error without a code; try again, and check the endpoint".into()
+                }
 
                 _ => format!("S3 answered {code}: {msg}"),
             }
         }
-        SdkError::DispatchFailure(d) if d.is_timeout() => format!("timed out connecting to {endpoint}; check the network, then `shipdeck resume` if a change was under way"),
-        SdkError::DispatchFailure(d) if d.is_io() => format!("cannot connect to {endpoint} ({}); is the endpoint right and reachable?", last(&chain)),
-        _ if chain.to_lowercase().contains("credential") => format!("no usable AWS credentials ({}); {login}", last(&chain)),
+        SdkError::DispatchFailure(d) if d.is_timeout() => format!(
+            "timed out connecting to {endpoint}; check the network, then `shipdeck resume` if a change was under way"
+        ),
+        SdkError::DispatchFailure(d) if d.is_io() => format!(
+            "cannot connect to {endpoint} ({}); is the endpoint right and reachable?",
+            last(&chain)
+        ),
+        _ if chain.to_lowercase().contains("credential") => {
+            format!("no usable AWS credentials ({}); {login}", last(&chain))
+        }
         _ => format!("the request failed: {}", last(&chain)),
     }
 }
@@ -130,10 +184,18 @@ impl ObjectStore for S3Store {
     }
 
     async fn get(&self, key: &str) -> Result<Option<Object>, StoreError> {
-        let r = self.client.get_object().bucket(&self.bucket).key(key).send().await;
+        let r = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await;
         let out = match r {
             Ok(o) => o,
-            Err(e) if e.raw_response().map(|r| r.status().as_u16()) == Some(404) => return Ok(None),
+            Err(e) if e.raw_response().map(|r| r.status().as_u16()) == Some(404) => {
+                return Ok(None);
+            }
             Err(e) => return Err(self.fail(key, e)),
         };
         let etag = out.e_tag().map(trim_etag).unwrap_or_default();
@@ -150,11 +212,21 @@ impl ObjectStore for S3Store {
             key: key.to_string(),
             cause: format!("the download was cut off ({e}); try again"),
         })?;
-        Ok(Some(Object { meta, body: body.into_bytes() }))
+        Ok(Some(Object {
+            meta,
+            body: body.into_bytes(),
+        }))
     }
 
     async fn head(&self, key: &str) -> Result<Option<ObjectMeta>, StoreError> {
-        match self.client.head_object().bucket(&self.bucket).key(key).send().await {
+        match self
+            .client
+            .head_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
             Ok(o) => {
                 let etag = o.e_tag().map(trim_etag).unwrap_or_default();
                 Ok(Some(ObjectMeta {
@@ -171,7 +243,13 @@ impl ObjectStore for S3Store {
         }
     }
 
-    async fn put(&self, key: &str, body: Bytes, headers: &Headers, condition: &Condition) -> Result<ObjectMeta, StoreError> {
+    async fn put(
+        &self,
+        key: &str,
+        body: Bytes,
+        headers: &Headers,
+        condition: &Condition,
+    ) -> Result<ObjectMeta, StoreError> {
         let size = body.len() as u64;
         let mut req = self
             .client
@@ -186,11 +264,24 @@ impl ObjectStore for S3Store {
             Condition::IfAbsent => req.if_none_match("*"),
             Condition::IfMatch(t) => req.if_match(format!("\"{t}\"")),
         };
-        let out = req.send().await.map_err(|e| self.fail(key, e))?;
+        let out = match req.send().await {
+            Ok(o) => o,
+            // S3 answers If-Match on a missing key with 404 NoSuchKey: a failed precondition too.
+            Err(e)
+                if matches!(condition, Condition::IfMatch(_))
+                    && e.raw_response().map(|r| r.status().as_u16()) == Some(404) =>
+            {
+                return Err(StoreError::PreconditionFailed {
+                    key: key.to_string(),
+                });
+            }
+            Err(e) => return Err(self.fail(key, e)),
+        };
         let etag = out.e_tag().map(trim_etag).unwrap_or_default();
         Ok(ObjectMeta {
             key: key.to_string(),
             size,
+
             content_id: Some(etag.clone()),
             etag,
             content_type: Some(headers.content_type.clone()),
@@ -199,7 +290,13 @@ impl ObjectStore for S3Store {
     }
 
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>, StoreError> {
-        let mut pages = self.client.list_objects_v2().bucket(&self.bucket).prefix(prefix).into_paginator().send();
+        let mut pages = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(prefix)
+            .into_paginator()
+            .send();
         let mut out = Vec::new();
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| self.fail(prefix, e))?;
@@ -219,10 +316,9 @@ impl ObjectStore for S3Store {
         Ok(out)
     }
 
-    async fn copy(&self, from: &str, to: &str, headers: &Headers) -> Result<ObjectMeta, StoreError> {
+    async fn copy(&self, from: &str, to: &str, headers: &Headers) -> Result<(), StoreError> {
         let source = format!("{}/{}", self.bucket, utf8_percent_encode(from, COPY_SOURCE));
-        let out = self
-            .client
+        self.client
             .copy_object()
             .bucket(&self.bucket)
             .key(to)
@@ -234,19 +330,17 @@ impl ObjectStore for S3Store {
             .send()
             .await
             .map_err(|e| self.fail(to, e))?;
-        let etag = out.copy_object_result().and_then(|r| r.e_tag()).map(trim_etag).unwrap_or_default();
-        Ok(ObjectMeta {
-            key: to.to_string(),
-            size: 0,
-            content_id: Some(etag.clone()),
-            etag,
-            content_type: Some(headers.content_type.clone()),
-            cache_control: Some(headers.cache_control.clone()),
-        })
+        Ok(())
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
-        self.client.delete_object().bucket(&self.bucket).key(key).send().await.map_err(|e| self.fail(key, e))?;
+        self.client
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| self.fail(key, e))?;
         Ok(())
     }
 }

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod bridge;
+pub mod s3;
 pub mod tui;
 
 use assert_cmd::Command;

@@ -1,0 +1,283 @@
+//! The S3 store and CloudFront against moto: the shared storage contract, every release command
+//! end to end, checked with an independent client (boto3), and the errors a user sees when
+//! credentials or the network fail.
+
+mod common;
+mod contract;
+
+use common::Env;
+use common::s3::{aws_env, bucket, check, config, distribution, endpoint};
+use predicates::prelude::*;
+use serde_json::Value;
+use shipdeck::credentials::{AwsKeys, Secret};
+use shipdeck::store::s3::{AwsSettings, S3Store};
+
+fn settings() -> AwsSettings {
+    AwsSettings {
+        region: "us-east-1".into(),
+        endpoint: Some(endpoint()),
+        keys: Some(AwsKeys {
+            access_key_id: "testing".into(),
+            secret_access_key: Secret::new("testing"),
+        }),
+        profile: "test".into(),
+    }
+}
+
+#[tokio::test]
+async fn s3_store_passes_the_contract() {
+    let b = bucket("contract");
+    let store = S3Store::connect(&b, settings()).await;
+    contract::run_all(&store, "").await;
+    contract::run_all(&store, "with-prefix/").await;
+}
+
+fn objects(b: &str, prefix: &str) -> Vec<Value> {
+    check(&["objects", b, prefix]).as_array().unwrap().clone()
+}
+
+fn cmd(env: &Env) -> assert_cmd::Command {
+    let mut c = env.cmd();
+    aws_env(&mut c);
+    c
+}
+
+#[test]
+fn release_commands_end_to_end_on_s3_and_cloudfront() {
+    let b = bucket("e2e");
+    let d = distribution(&b);
+    let env = Env::with_config(&config(&b, Some(&d), &endpoint(), "msr-webchat/"));
+    for (v, promote) in [("1.0.0", true), ("1.1.0", true)] {
+        let dist = env.widget(v);
+        let mut c = cmd(&env);
+        c.arg("publish").arg(&dist).arg("--yes");
+        if promote {
+            c.arg("--promote");
+        }
+        c.assert().success();
+    }
+    // Release files: immutable cache headers (short for .html/.map), right content types.
+    let release = objects(&b, "msr-webchat/v1.1.0/");
+    assert_eq!(release.len(), 7);
+    let by_key = |list: &[Value], k: &str| {
+        list.iter()
+            .find(|o| o["key"] == k)
+            .unwrap_or_else(|| panic!("{k} missing"))
+            .clone()
+    };
+    let umd = by_key(&release, "msr-webchat/v1.1.0/msr-webchat.umd.js");
+    assert_eq!(umd["cache_control"], "public, immutable, max-age=31536000");
+    assert_eq!(umd["content_type"], "text/javascript; charset=utf-8");
+    assert_eq!(
+        by_key(&release, "msr-webchat/v1.1.0/index.html")["cache_control"],
+        "public, max-age=3600"
+    );
+    // Alias files: the same bytes (ETag), alias cache header, content type kept.
+    let latest = objects(&b, "msr-webchat/latest/");
+    assert_eq!(latest.len(), 7);
+    for o in &latest {
+        let name = o["key"].as_str().unwrap().rsplit('/').next().unwrap();
+        let src = by_key(&release, &format!("msr-webchat/v1.1.0/{name}"));
+        assert_eq!(o["etag"], src["etag"], "{name}");
+        assert_eq!(o["cache_control"], "public, max-age=300", "{name}");
+        assert_eq!(o["content_type"], src["content_type"], "{name}");
+    }
+    // Invalidations: only the moved aliases' paths, never /* or a version folder.
+    let paths: Vec<String> = check(&["invalidations", &d])
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|i| {
+            i["paths"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p.as_str().unwrap().to_string())
+        })
+        .collect();
+    for p in [
+        "/msr-webchat/latest/*",
+        "/msr-webchat/v1/*",
+        "/msr-webchat/v1.1/*",
+    ] {
+        assert!(paths.iter().any(|x| x == p), "{p} in {paths:?}");
+    }
+    assert!(
+        paths
+            .iter()
+            .all(|p| p != "/*" && !p.contains("/v1.1.0/") && !p.contains("/v1.0.0/")),
+        "{paths:?}"
+    );
+    assert!(
+        check(&["invalidations", &d])
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["status"]
+                .as_str()
+                .unwrap()
+                .eq_ignore_ascii_case("completed"))
+    );
+
+    // Rollback: plan shows the CDN path and its cost, the alias moves, invalidation recorded.
+    cmd(&env)
+        .args(["rollback", "--yes"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "cdn      invalidate /msr-webchat/latest/*",
+        ))
+        .stdout(predicate::str::contains(
+            "first 1,000 paths a month are free, then $0.005 per path",
+        ))
+        .stdout(predicate::str::contains("CDN invalidation:"));
+    let latest = objects(&b, "msr-webchat/latest/");
+    let v100 = objects(&b, "msr-webchat/v1.0.0/");
+    assert_eq!(
+        by_key(&latest, "msr-webchat/latest/style.css")["etag"],
+        by_key(&v100, "msr-webchat/v1.0.0/style.css")["etag"]
+    );
+
+    // Yank re-resolves; verify passes; history has every step.
+    cmd(&env)
+        .args(["yank", "1.1.0", "--reason", "broken css", "--yes"])
+        .assert()
+        .success();
+    assert!(
+        objects(&b, "msr-webchat/v1.1/").is_empty(),
+        "the v1.1 alias is gone"
+    );
+    assert_eq!(
+        objects(&b, "msr-webchat/v1.1.0/").len(),
+        7,
+        "the release folder stays"
+    );
+    cmd(&env).arg("verify").assert().success();
+    let doc: Value = serde_json::from_slice(
+        &cmd(&env)
+            .args(["--json", "history"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let actions: Vec<&str> = doc["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, vec!["yank", "rollback", "publish", "publish"]);
+
+    // Tampering is caught by verify, naming the file.
+    let tampered = std::process::Command::new(common::s3::aws())
+        .args([
+            "--endpoint-url",
+            &endpoint(),
+            "s3",
+            "cp",
+            "-",
+            &format!("s3://{b}/msr-webchat/latest/style.css"),
+        ])
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env_remove("AWS_CA_BUNDLE")
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(b"tampered")?;
+            c.wait()
+        })
+        .unwrap();
+    assert!(tampered.success());
+    cmd(&env)
+        .arg("verify")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "msr-webchat/latest/style.css: content differs",
+        ));
+
+    // Manual invalidation, and its guard rails.
+    cmd(&env)
+        .args(["invalidate", "/msr-webchat/latest/*", "--yes"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("invalidation"));
+    cmd(&env)
+        .args(["invalidate", "/*", "--yes"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("every immutable release"));
+    let n = check(&["invalidations", &d]).as_array().unwrap().len();
+    cmd(&env)
+        .args([
+            "--no-invalidate",
+            "promote",
+            "1.0.0",
+            "--alias",
+            "next",
+            "--yes",
+        ])
+        .assert()
+        .success();
+    assert_eq!(
+        check(&["invalidations", &d]).as_array().unwrap().len(),
+        n,
+        "--no-invalidate sent nothing"
+    );
+}
+
+#[test]
+fn a_second_promote_that_changes_nothing_copies_nothing() {
+    let b = bucket("noop");
+    let env = Env::with_config(&config(&b, None, &endpoint(), ""));
+    let dist = env.widget("2.0.0");
+    cmd(&env)
+        .arg("publish")
+        .arg(&dist)
+        .args(["--promote", "--yes"])
+        .assert()
+        .success();
+    let before = objects(&b, "latest/");
+    cmd(&env)
+        .args(["promote", "2.0.0", "--yes"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Nothing to change."));
+    assert_eq!(objects(&b, "latest/"), before);
+}
+
+#[test]
+fn missing_credentials_say_how_to_log_in() {
+    let b = bucket("nocreds");
+    let env = Env::with_config(&config(&b, None, &endpoint(), ""));
+    env.cmd()
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env("AWS_CONFIG_FILE", env.path().join("none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", env.path().join("none"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .arg("releases")
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains(format!("s3://{b}"))
+                .and(predicate::str::contains("shipdeck login --profile s3")),
+        );
+}
+
+#[test]
+fn an_unreachable_endpoint_names_bucket_key_and_cause() {
+    let env = Env::with_config(&config("nowhere", None, "http://127.0.0.1:9", ""));
+    let out = cmd(&env).arg("releases").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("s3://nowhere at http://127.0.0.1:9: '.shipdeck/state.json': cannot connect to http://127.0.0.1:9"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}
