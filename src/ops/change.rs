@@ -160,7 +160,6 @@ fn invalidation_cost(ctx: &Context, paths: usize) -> Option<String> {
 }
 
 /// Plans finishing (or, with `revert`, undoing) the operation recorded as in flight.
-
 pub async fn plan_resume(ctx: &Context, revert: bool) -> Result<Plan> {
     let (state, etag) = load_state(ctx).await?;
     let Some(f) = state.in_flight.clone() else {
