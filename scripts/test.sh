@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite, test peers included: installs what the tests need into .peers/
-# (git-ignored), starts the peers on free loopback ports, runs `cargo test`, and stops them.
+# (git-ignored) and tests/bridge/node_modules, starts the peers on free loopback ports, runs
+# `cargo test`, stops them, and scans the whole output for the tests' secrets.
 # This is the README's second command; .ci/run calls exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,4 +11,12 @@ peers_install
 peers_start
 trap peers_stop EXIT
 
-cargo test --all-targets --locked "$@"
+mkdir -p "$PEERS_DIR"
+log="$PEERS_DIR/test-output.log"
+cargo test --all-targets --locked "$@" 2>&1 | tee "$log"
+
+# No credential used by a test may appear in anything a test run printed.
+if grep -n -e 'shipdeck-e2e-secret-Q7vX2kLp' -e 'wJalrXUtnFEMI/K7MDENG' "$log"; then
+  echo "FAILED: a test secret appeared in the test output (see the lines above)" >&2
+  exit 1
+fi

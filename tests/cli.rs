@@ -716,3 +716,16 @@ fn a_lock_left_by_a_dead_process_is_taken_over() {
         "the lock is released after use"
     );
 }
+
+#[test]
+fn the_example_config_parses() {
+    let env = Env::new();
+    let example =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/shipdeck.example.toml");
+    let doc = env.json(&["--config", example.to_str().unwrap(), "profiles"]);
+    assert_eq!(doc["default"], "prod");
+    assert_eq!(
+        doc["profiles"],
+        serde_json::json!(["prod", "staging", "demo"])
+    );
+}

@@ -37,6 +37,20 @@ impl CloudFront {
         }
     }
 
+    fn error<
+        E: aws_sdk_cloudfront::error::ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug,
+    >(
+        &self,
+        e: &aws_sdk_cloudfront::error::SdkError<E, R>,
+    ) -> String {
+        format!(
+            "CloudFront {}: {}",
+            self.distribution_id,
+            explain(e, &self.settings)
+        )
+    }
+
     /// The current status of an invalidation.
     pub async fn status(&self, id: &str) -> Result<String, String> {
         let out = self
@@ -46,13 +60,7 @@ impl CloudFront {
             .id(id)
             .send()
             .await
-            .map_err(|e| {
-                format!(
-                    "CloudFront {}: {}",
-                    self.distribution_id,
-                    explain(&e, &self.settings)
-                )
-            })?;
+            .map_err(|e| self.error(&e))?;
         Ok(out
             .invalidation()
             .map(|i| i.status().to_string())
@@ -97,13 +105,7 @@ impl Cdn for CloudFront {
             .invalidation_batch(batch)
             .send()
             .await
-            .map_err(|e| {
-                format!(
-                    "CloudFront {}: {}",
-                    self.distribution_id,
-                    explain(&e, &self.settings)
-                )
-            })?;
+            .map_err(|e| self.error(&e))?;
         let inv = out
             .invalidation()
             .ok_or("CloudFront returned no invalidation")?;

@@ -96,18 +96,7 @@ pub fn history(events: &[HistoryEvent]) {
         println!("(no history yet)");
     }
     for e in events {
-        let changes: Vec<String> = e
-            .changes
-            .iter()
-            .map(|c| {
-                format!(
-                    "{} {}→{}",
-                    c.alias,
-                    c.from.as_deref().unwrap_or("∅"),
-                    c.to.as_deref().unwrap_or("∅")
-                )
-            })
-            .collect();
+        let changes = e.changes_text();
         println!(
             "{}  {:<14} {:<9} {:<30} {:<4} {}",
             e.at.format("%Y-%m-%d %H:%M:%S"),
@@ -115,7 +104,7 @@ pub fn history(events: &[HistoryEvent]) {
             e.action,
             e.description,
             e.outcome,
-            changes.join(", ")
+            changes
         );
     }
 }

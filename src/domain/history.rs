@@ -24,6 +24,24 @@ pub struct HistoryEvent {
     pub outcome: String,
 }
 
+impl HistoryEvent {
+    /// The alias changes in one line: `latest 1.0.0→1.1.0, v1 ∅→1.1.0`.
+    pub fn changes_text(&self) -> String {
+        self.changes
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} {}→{}",
+                    c.alias,
+                    c.from.as_deref().unwrap_or("∅"),
+                    c.to.as_deref().unwrap_or("∅")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 /// Object name of an event: sorts by time, then by id.
 pub fn event_name(e: &HistoryEvent) -> String {
     format!("{}-{}.json", e.at.format("%Y%m%dT%H%M%S%.6fZ"), e.id)

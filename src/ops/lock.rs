@@ -97,15 +97,7 @@ pub async fn acquire(ctx: &Context, operation: &str) -> Result<Lease> {
             .put(&key, body.clone(), &headers(), &Condition::IfAbsent)
             .await
         {
-            Ok(_) => {
-                HELD.lock()
-                    .expect("lock registry")
-                    .insert(rec.token.clone());
-                return Ok(Lease {
-                    key,
-                    token: rec.token,
-                });
-            }
+            Ok(_) => return Ok(Lease::granted(key, rec.token)),
             Err(StoreError::PreconditionFailed { .. }) => {}
             Err(e) => return Err(e.into()),
         }
@@ -133,15 +125,7 @@ pub async fn acquire(ctx: &Context, operation: &str) -> Result<Lease> {
                     )
                     .await
                 {
-                    Ok(_) => {
-                        HELD.lock()
-                            .expect("lock registry")
-                            .insert(rec.token.clone());
-                        return Ok(Lease {
-                            key,
-                            token: rec.token,
-                        });
-                    }
+                    Ok(_) => return Ok(Lease::granted(key, rec.token)),
                     Err(StoreError::PreconditionFailed { .. }) => continue,
                     Err(e) => return Err(e.into()),
                 }
@@ -167,6 +151,12 @@ pub async fn force_unlock(ctx: &Context) -> Result<Option<LockRecord>> {
 }
 
 impl Lease {
+    /// Records a lock this process now holds.
+    fn granted(key: String, token: String) -> Lease {
+        HELD.lock().expect("lock registry").insert(token.clone());
+        Lease { key, token }
+    }
+
     /// Releases the lock if it is still ours. Failures are logged: an unreleased lock goes stale.
     pub async fn release(self, ctx: &Context) {
         HELD.lock().expect("lock registry").remove(&self.token);

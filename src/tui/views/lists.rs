@@ -103,18 +103,7 @@ pub fn history(state: &State, f: &mut Frame, area: Rect) {
         .history
         .iter()
         .map(|e| {
-            let changes: Vec<String> = e
-                .changes
-                .iter()
-                .map(|c| {
-                    format!(
-                        "{} {}→{}",
-                        c.alias,
-                        c.from.as_deref().unwrap_or("∅"),
-                        c.to.as_deref().unwrap_or("∅")
-                    )
-                })
-                .collect();
+            let changes = e.changes_text();
             let outcome = if e.outcome == "ok" {
                 Span::styled("ok", Style::default().fg(t.ok))
             } else {
@@ -125,7 +114,7 @@ pub fn history(state: &State, f: &mut Frame, area: Rect) {
                 Cell::from(e.by.clone()),
                 Cell::from(e.description.clone()),
                 Cell::from(outcome),
-                Cell::from(changes.join(", ")),
+                Cell::from(changes),
             ]
         })
         .collect();

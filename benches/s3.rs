@@ -1,0 +1,210 @@
+//! Shipdeck against the team's `aws s3 sync` scripts, side by side on the same moto server and
+//! data (issue goals in brackets, as Shipdeck's wall time over awscli's):
+//! - alias switch of a 7-file release [≤ 0.25×] and of a 500-file release [≤ 0.7×]:
+//!   `shipdeck promote V --alias latest` vs `aws s3 sync s3://B/vV/ s3://B/latest/ --delete`
+//!   with the alias cache header (`--cache-control … --metadata-directive REPLACE`);
+//! - a promote that changes nothing vs a no-change sync, 500 files [≤ 0.1×];
+//! - `shipdeck releases` on 300 versions vs `aws s3 ls --recursive` [≤ 0.3×].
+//!
+//! Needs the peers: run `bash scripts/bench.sh`, which starts moto and runs every benchmark.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn endpoint() -> String {
+    std::env::var("SHIPDECK_TEST_S3")
+        .expect("run `bash scripts/bench.sh` (it starts moto and sets SHIPDECK_TEST_S3)")
+}
+
+fn peers_bin() -> PathBuf {
+    PathBuf::from(std::env::var("SHIPDECK_TEST_PEERS_BIN").expect("run `bash scripts/bench.sh`"))
+}
+
+fn aws(args: &[&str]) -> Duration {
+    let t = Instant::now();
+    let out = Command::new(peers_bin().join("aws"))
+        .arg("--endpoint-url")
+        .arg(endpoint())
+        .args(args)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env_remove("AWS_CA_BUNDLE")
+        .output()
+        .unwrap();
+    let d = t.elapsed();
+    assert!(
+        out.status.success(),
+        "aws {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    d
+}
+
+fn shipdeck(dir: &Path, args: &[&str]) -> Duration {
+    let t = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_shipdeck"))
+        .current_dir(dir)
+        .args(args)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("XDG_DATA_HOME", dir.join("xdg"))
+        .env("SHIPDECK_USER", "bench")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .output()
+        .unwrap();
+    let d = t.elapsed();
+    assert!(
+        out.status.success(),
+        "shipdeck {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    d
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn python(args: &[&str]) {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/peers/s3check.py");
+    let ok = Command::new(peers_bin().join("python"))
+        .arg(script)
+        .args(args)
+        .env("SHIPDECK_TEST_S3", endpoint())
+        .output()
+        .unwrap()
+        .status
+        .success();
+    assert!(ok, "s3check {args:?}");
+}
+
+/// A build of `n` files (7 widget files plus chunks); `salt` changes every file's size.
+fn write_build(dir: &Path, n: usize, salt: usize) {
+    std::fs::create_dir_all(dir.join("chunks")).unwrap();
+    let body = |k: usize| {
+        format!(
+            "/* {salt} */ export const x = '{}';\n",
+            "a".repeat(200 + k % 50 + salt)
+        )
+    };
+    for name in [
+        "msr-webchat.umd.js",
+        "msr-webchat.es.js",
+        "msr-webchat.umd.js.map",
+        "msr-webchat.es.js.map",
+        "style.css",
+        "index.html",
+        "README.md",
+    ] {
+        std::fs::write(dir.join(name), body(name.len())).unwrap();
+    }
+    for i in 0..n.saturating_sub(7) {
+        std::fs::write(dir.join(format!("chunks/c{i:04}.js")), body(i)).unwrap();
+    }
+}
+
+fn line(name: &str, sd: Duration, cli: Duration, goal: f64) {
+    let ratio = sd.as_secs_f64() / cli.as_secs_f64();
+    println!(
+        "{name:<44} shipdeck {:>7.1} ms   awscli {:>7.1} ms   ratio {ratio:>5.2}×   goal ≤ {goal}×   {}",
+        sd.as_secs_f64() * 1000.0,
+        cli.as_secs_f64() * 1000.0,
+        if ratio <= goal { "ok" } else { "OVER" }
+    );
+}
+
+fn main() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let bucket = format!("bench-{}", std::process::id());
+    python(&["create-bucket", &bucket]);
+    std::fs::write(root.join("shipdeck.toml"), format!("[profiles.b]\nstore = {{ kind = \"s3\", bucket = \"{bucket}\", region = \"us-east-1\", endpoint = \"{}\" }}\n", endpoint())).unwrap();
+
+    for (files, runs, goal) in [(7usize, 9usize, 0.25), (500, 5, 0.7)] {
+        let (a, b) = (format!("{files}.0.0"), format!("{files}.0.1"));
+        for (v, salt) in [(&a, 1), (&b, 7)] {
+            let dir = root.join(format!("build-{v}"));
+            write_build(&dir, files, salt);
+            shipdeck(
+                root,
+                &["publish", dir.to_str().unwrap(), "--version", v, "--yes"],
+            );
+        }
+        // Put the alias on `a` for both tools before measuring.
+        shipdeck(root, &["promote", &a, "--alias", "latest", "--yes"]);
+        let sync = |from: &str, to: &str| {
+            aws(&[
+                "s3",
+                "sync",
+                &format!("s3://{bucket}/v{from}/"),
+                &format!("s3://{bucket}/{to}/"),
+                "--delete",
+                "--cache-control",
+                "public, max-age=300",
+                "--metadata-directive",
+                "REPLACE",
+                "--only-show-errors",
+            ])
+        };
+        sync(&a, "cli-latest");
+        let (mut sd, mut cli) = (Vec::new(), Vec::new());
+        for i in 0..runs {
+            let target = if i % 2 == 0 { &b } else { &a };
+            sd.push(shipdeck(
+                root,
+                &["promote", target, "--alias", "latest", "--yes"],
+            ));
+            cli.push(sync(target, "cli-latest"));
+        }
+        line(
+            &format!("alias switch, {files} files"),
+            median(sd),
+            median(cli),
+            goal,
+        );
+        if files == 500 {
+            let last = if runs % 2 == 1 { &b } else { &a };
+            let sd: Vec<Duration> = (0..runs)
+                .map(|_| shipdeck(root, &["promote", last, "--alias", "latest", "--yes"]))
+                .collect();
+            let cli: Vec<Duration> = (0..runs).map(|_| sync(last, "cli-latest")).collect();
+            line(
+                "no-change promote vs no-change sync, 500 files",
+                median(sd),
+                median(cli),
+                0.1,
+            );
+        }
+    }
+
+    // 300 versions in the bucket: Shipdeck reads its release index, awscli lists every object.
+    let tiny = root.join("tiny");
+    std::fs::create_dir_all(&tiny).unwrap();
+    std::fs::write(tiny.join("msr-webchat.umd.js"), "x").unwrap();
+    let existing = 4; // 7.0.0, 7.0.1, 500.0.0, 500.0.1
+    for i in 0..(300 - existing) {
+        shipdeck(
+            root,
+            &[
+                "publish",
+                tiny.to_str().unwrap(),
+                "--version",
+                &format!("0.{}.{}", i / 10, i % 10),
+                "--yes",
+            ],
+        );
+    }
+    let sd: Vec<Duration> = (0..7).map(|_| shipdeck(root, &["releases"])).collect();
+    let cli: Vec<Duration> = (0..7)
+        .map(|_| aws(&["s3", "ls", "--recursive", &format!("s3://{bucket}/")]))
+        .collect();
+    line(
+        "list 300 versions (releases vs s3 ls)",
+        median(sd),
+        median(cli),
+        0.3,
+    );
+}

@@ -1,0 +1,107 @@
+//! Credentials in a real Secret Service (gnome-keyring in a private D-Bus session): log in,
+//! run a command against the S3 peer with no AWS variables set, log out — and the secret never
+//! appears in any output, the log file or the config.
+
+mod common;
+
+use common::s3::{bucket, config, endpoint};
+use std::process::Command;
+
+/// Distinctive, so a leak anywhere is found by a plain search.
+const SECRET: &str = "shipdeck-e2e-secret-Q7vX2kLp";
+
+#[test]
+fn login_use_logout_with_a_real_secret_service() {
+    for tool in ["dbus-run-session", "gnome-keyring-daemon"] {
+        assert!(
+            Command::new("sh")
+                .arg("-c")
+                .arg(format!("command -v {tool}"))
+                .status()
+                .unwrap()
+                .success(),
+            "{tool} is missing: run the tests with `bash scripts/test.sh`, which installs gnome-keyring and dbus"
+        );
+    }
+    let b = bucket("keyring");
+    let env = common::Env::with_config(&config(&b, None, &endpoint(), ""));
+    let bin = env!("CARGO_BIN_EXE_shipdeck");
+    // One D-Bus session for the whole sequence, as a desktop login would have.
+    let script = format!(
+        r#"set -u
+echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+echo "== before"; {bin} releases; echo "exit=$?"
+echo "== login"; printf '%s\n%s\n' AKIATESTKEY0001 '{SECRET}' | {bin} login --stdin; echo "exit=$?"
+echo "== credentials"; {bin} credentials; echo "exit=$?"
+echo "== releases"; {bin} releases; echo "exit=$?"
+echo "== json"; {bin} --json releases >/dev/null; echo "exit=$?"
+echo "== logout"; {bin} logout; echo "exit=$?"
+echo "== after"; {bin} releases; echo "exit=$?"
+"#
+    );
+    let out = Command::new("dbus-run-session")
+        .args(["--", "sh", "-c", &script])
+        .current_dir(env.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap())
+        .env("HOME", env.path())
+        .env("XDG_DATA_HOME", env.path().join("xdg-data"))
+        .env("XDG_CONFIG_HOME", env.path().join("xdg-config"))
+        .env("SHIPDECK_LOG", "debug")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let section = |name: &str| {
+        stdout
+            .split(&format!("== {name}\n"))
+            .nth(1)
+            .and_then(|s| s.split("\n== ").next())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        section("before").contains("exit=1"),
+        "no credentials yet: {stdout}\n{stderr}"
+    );
+    assert!(stderr.contains("shipdeck login --profile s3"), "{stderr}");
+    assert!(
+        section("login").contains("stored the credentials of profile 's3' (AKIA…0001)")
+            && section("login").contains("exit=0"),
+        "{stdout}\n{stderr}"
+    );
+    assert!(
+        section("credentials").contains("s3")
+            && section("credentials").contains("OS keyring (access key AKIA…0001)"),
+        "{stdout}"
+    );
+    assert!(
+        section("releases").contains(&format!("s3://{b}"))
+            && section("releases").contains("exit=0"),
+        "keyring credentials reach S3: {stdout}\n{stderr}"
+    );
+    assert!(section("json").contains("exit=0"));
+    assert!(
+        section("logout").contains("removed the credentials of profile 's3'"),
+        "{stdout}"
+    );
+    assert!(section("after").contains("exit=1"), "logged out: {stdout}");
+
+    // The secret is nowhere: outputs, log file, config, any file Shipdeck wrote.
+    assert!(
+        !stdout.contains(SECRET) && !stderr.contains(SECRET),
+        "the secret leaked into command output"
+    );
+    let log = std::fs::read_to_string(env.path().join("xdg-data/shipdeck/shipdeck.log"))
+        .unwrap_or_default();
+    assert!(!log.is_empty(), "debug logging wrote a log to scan");
+    assert!(!log.contains(SECRET), "the secret leaked into the log file");
+    for f in common::files_under(env.path()) {
+        let bytes = std::fs::read(env.path().join(&f)).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(SECRET),
+            "the secret leaked into {f}"
+        );
+    }
+}
