@@ -281,3 +281,42 @@ fn an_unreachable_endpoint_names_bucket_key_and_cause() {
     assert!(stderr.contains("s3://nowhere at http://127.0.0.1:9: '.shipdeck/state.json': cannot connect to http://127.0.0.1:9"), "{stderr}");
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
 }
+
+#[test]
+fn a_failed_invalidation_is_reported_and_recorded_and_the_change_stands() {
+    let b = bucket("badcdn");
+    let env = Env::with_config(&config(&b, Some("EBOGUS00000000"), &endpoint(), ""));
+    let dist = env.widget("3.0.0");
+    cmd(&env)
+        .arg("publish")
+        .arg(&dist)
+        .args(["--promote", "--yes"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("warning: the CDN invalidation failed")
+                .and(predicate::str::contains("the alias change stands")),
+        );
+    assert_eq!(objects(&b, "latest/").len(), 7, "the alias moved anyway");
+    let doc: Value = serde_json::from_slice(
+        &cmd(&env)
+            .args(["--json", "history"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let inv = doc["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "invalidate")
+        .expect("the failure is in history");
+    assert!(
+        inv["outcome"]
+            .as_str()
+            .unwrap()
+            .starts_with("failed: CloudFront EBOGUS00000000"),
+        "{inv}"
+    );
+}

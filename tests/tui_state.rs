@@ -480,3 +480,20 @@ fn origins_add_remove_probe_and_readonly() {
     assert!(r.update(cmd(Command::RemoveOrigin)).is_empty());
     assert!(!r.update(cmd(Command::Probe)).is_empty());
 }
+
+#[test]
+fn clicks_select_the_row_under_the_mouse_on_every_screen() {
+    let mut s = state(80, 24, false);
+    s.update(cmd(Command::GoScreen(2)));
+    s.update(Action::OriginsLoaded(Ok(Box::new(
+        common::tui::origins_listing(),
+    ))));
+    // Header, tabs, the allowlist's title line and the table header take rows 0–3.
+    s.update(Action::Click { row: 4 + 2 });
+    assert_eq!(s.selection(), 2);
+    s.update(Action::Click { row: 1 });
+    assert_eq!(s.selection(), 2, "a click above the list changes nothing");
+    s.update(cmd(Command::GoScreen(1)));
+    s.update(Action::Click { row: 3 + 1 });
+    assert_eq!(s.selected_alias().unwrap().0.to_string(), "v1");
+}

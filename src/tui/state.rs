@@ -616,9 +616,16 @@ impl State {
                 Vec::new()
             }
             Action::Click { row } => {
-                if self.modal.is_none() && row >= LIST_TOP {
+                // Rows above the list: header, tabs, table header, and the screen's own lines.
+                let top = LIST_TOP
+                    + match self.screen {
+                        Screen::Origins => 1,
+                        Screen::Cost => 2,
+                        _ => 0,
+                    };
+                if self.modal.is_none() && row >= top {
                     let offset = list_offset(self.selection(), self.page());
-                    self.set_selection(offset + usize::from(row - LIST_TOP));
+                    self.set_selection(offset + usize::from(row - top));
                     return self.detail_effect();
                 }
                 Vec::new()
