@@ -272,6 +272,9 @@ fn probe_follows_the_live_bridge_through_add_restart_remove_and_drift() {
     set_url(&bridge.url);
     let doc = env.json(&["origins", "probe"]);
     assert_eq!(doc["ok"], true, "{doc:#}");
+    env.cmd().args(["origins", "probe", "https://customer3.com"]).assert().success().stdout(predicate::str::contains(
+        "status 204, allow-origin https://customer3.com, credentials true, methods GET,POST,PATCH,DELETE,OPTIONS, headers Content-Type,Authorization, max-age 86400, vary origin yes",
+    ));
     let r = results(&doc);
     assert!(
         r.contains(&("https://customer3.com".into(), true, true, 0)),

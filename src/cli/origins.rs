@@ -66,10 +66,13 @@ pub async fn run(s: &Session, g: &Global, cmd: OriginsCommand) -> Result<i32> {
                     };
                     let obs = r.observed.as_ref().map_or(String::new(), |o| {
                         format!(
-                            "status {}, allow-origin {}, credentials {}, vary origin {}",
+                            "status {}, allow-origin {}, credentials {}, methods {}, headers {}, max-age {}, vary origin {}",
                             o.status,
                             o.allow_origin.as_deref().unwrap_or("-"),
                             o.allow_credentials.as_deref().unwrap_or("-"),
+                            o.allow_methods.as_deref().unwrap_or("-"),
+                            o.allow_headers.as_deref().unwrap_or("-"),
+                            o.max_age.as_deref().unwrap_or("-"),
                             if o.vary_origin { "yes" } else { "no" }
                         )
                     });
