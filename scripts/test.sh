@@ -13,7 +13,9 @@ trap peers_stop EXIT
 
 mkdir -p "$PEERS_DIR"
 log="$PEERS_DIR/test-output.log"
-cargo test --all-targets --locked "$@" 2>&1 | tee "$log"
+# Tests (library, binary, integration, doc). Benchmarks are compiled, in the same dev profile,
+# but not run: they are timing runs, `bash scripts/bench.sh` runs them.
+{ cargo test --locked "$@" && cargo test --locked --benches --no-run; } 2>&1 | tee "$log"
 
 # No credential used by a test may appear in anything a test run printed.
 if grep -n -e 'shipdeck-e2e-secret-Q7vX2kLp' -e 'wJalrXUtnFEMI/K7MDENG' "$log"; then
