@@ -59,6 +59,10 @@ fn publish_uses_package_json_version_and_records_a_manifest() {
     assert_eq!(umd["cache_control"], "public, immutable, max-age=31536000");
     assert!(umd["sri"].as_str().unwrap().starts_with("sha384-"));
     assert!(umd["gzip_size"].as_u64().unwrap() < umd["size"].as_u64().unwrap());
+    assert_eq!(
+        umd["content_id"], umd["sha256"],
+        "the local store's content id of the uploaded file is recorded"
+    );
     let html = files.iter().find(|f| f["path"] == "index.html").unwrap();
     assert_eq!(html["cache_control"], "public, max-age=3600");
     let map = files

@@ -66,6 +66,12 @@ fn release_commands_end_to_end_on_s3_and_cloudfront() {
             .clone()
     };
     let umd = by_key(&release, "msr-webchat/v1.1.0/msr-webchat.umd.js");
+    // The manifest records each uploaded object's ETag, as S3 itself reports it.
+    let manifest = check(&["get", &b, ".shipdeck/msr-webchat/manifests/v1.1.0.json"]);
+    for f in manifest["files"].as_array().unwrap() {
+        let key = format!("msr-webchat/v1.1.0/{}", f["path"].as_str().unwrap());
+        assert_eq!(f["content_id"], by_key(&release, &key)["etag"], "{key}");
+    }
     assert_eq!(umd["cache_control"], "public, immutable, max-age=31536000");
     assert_eq!(umd["content_type"], "text/javascript; charset=utf-8");
     assert_eq!(

@@ -34,6 +34,8 @@ fn a_plan() -> shipdeck::domain::plan::Plan {
         base_etag: None,
         publishing: None,
         manifest: None,
+        targets: vec![],
+        base: None,
         resumes: false,
     }
 }

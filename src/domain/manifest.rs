@@ -31,6 +31,10 @@ pub struct FileEntry {
     pub sri: String,
     pub content_type: String,
     pub cache_control: String,
+    /// What the store reported as the uploaded object's content id (its ETag on S3), so plans
+    /// can compare alias files without listing the release folder. Absent in older manifests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_id: Option<String>,
 }
 
 /// Everything known about one published release.
@@ -55,6 +59,23 @@ impl Manifest {
 
     pub fn file(&self, path: &str) -> Option<&FileEntry> {
         self.files.iter().find(|f| f.path == path)
+    }
+
+    /// The release folder as the store holds it, from the recorded content ids; `None` when
+    /// this manifest predates them (then the folder must be listed).
+    pub fn existing(&self) -> Option<Vec<crate::domain::plan::Existing>> {
+        self.files
+            .iter()
+            .map(|f| {
+                f.content_id
+                    .clone()
+                    .map(|id| crate::domain::plan::Existing {
+                        path: f.path.clone(),
+                        size: f.size,
+                        content_id: Some(id),
+                    })
+            })
+            .collect()
     }
 }
 
@@ -119,6 +140,7 @@ pub fn describe_file(path: &str, bytes: &[u8]) -> FileEntry {
         ),
         content_type: content_type(path),
         cache_control: release_cache_control(path).to_string(),
+        content_id: None,
     }
 }
 

@@ -8,7 +8,7 @@
 
 use crate::domain::alias::AliasName;
 use crate::domain::manifest::{Manifest, is_entry_point};
-use crate::domain::state::{Core, PublishingRecord};
+use crate::domain::state::{Core, PublishingRecord, State};
 use semver::Version;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -80,11 +80,18 @@ pub struct Plan {
     /// The ETag of the state the plan was computed from; the commit requires it unchanged.
     #[serde(skip)]
     pub base_etag: Option<String>,
+    /// The state the plan was computed from, so applying needs not read it again (the commit's
+    /// precondition on `base_etag` still refuses a state that changed since).
+    #[serde(skip)]
+    pub base: Option<Box<State>>,
     #[serde(skip)]
     pub publishing: Option<PublishingRecord>,
     /// The manifest a publish writes once its files are uploaded.
     #[serde(skip)]
     pub manifest: Option<Manifest>,
+    /// The manifests of the releases the moved aliases now serve (read while planning).
+    #[serde(skip)]
+    pub targets: Vec<Manifest>,
     /// Finishes or undoes an operation recorded as in flight (so it must run even if no file
     /// is left to copy: the state still has to be committed).
     #[serde(skip)]

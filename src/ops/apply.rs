@@ -60,9 +60,9 @@ async fn run_phase(
     label: &str,
     ops: Vec<&FileOp>,
     progress: &dyn Progress,
-) -> Result<u64> {
+) -> Result<Vec<Done>> {
     if ops.is_empty() {
-        return Ok(0);
+        return Ok(Vec::new());
     }
     progress.report(ProgressEvent::Phase {
         label: label.to_string(),
@@ -75,22 +75,37 @@ async fn run_phase(
     let mut futures = Vec::with_capacity(ops.len());
     for op in ops {
         futures.push(async move {
-            run_op(ctx, op).await?;
+            let content_id = run_op(ctx, op).await?;
             progress.report(ProgressEvent::File {
                 key: op.key.clone(),
                 bytes: op.size,
             });
-            Ok::<u64, Error>(op.size)
+            Ok::<Done, Error>(Done {
+                key: op.key.clone(),
+                bytes: op.size,
+                content_id,
+            })
         });
     }
-    let bytes: Vec<u64> = stream::iter(futures)
+    stream::iter(futures)
         .buffer_unordered(concurrency)
         .try_collect()
-        .await?;
-    Ok(bytes.iter().sum())
+        .await
 }
 
-async fn run_op(ctx: &Context, op: &FileOp) -> Result<()> {
+/// One finished object operation.
+struct Done {
+    key: String,
+    bytes: u64,
+    /// The store's content id of an uploaded object.
+    content_id: Option<String>,
+}
+
+fn bytes(done: &[Done]) -> u64 {
+    done.iter().map(|d| d.bytes).sum()
+}
+
+async fn run_op(ctx: &Context, op: &FileOp) -> Result<Option<String>> {
     let headers = Headers {
         content_type: op.content_type.clone(),
         cache_control: op.cache_control.clone(),
@@ -106,9 +121,11 @@ async fn run_op(ctx: &Context, op: &FileOp) -> Result<()> {
                     "build file '{src}' changed since the plan was made; run the command again"
                 )));
             }
-            ctx.store
+            let meta = ctx
+                .store
                 .put(&op.key, Bytes::from(bytes), &headers, &Condition::None)
                 .await?;
+            return Ok(meta.content_id);
         }
         FileOpKind::Copy | FileOpKind::Replace => {
             let src = op.source.as_deref().expect("copies have a source");
@@ -116,7 +133,7 @@ async fn run_op(ctx: &Context, op: &FileOp) -> Result<()> {
         }
         FileOpKind::Delete => ctx.store.delete(&op.key).await?,
     }
-    Ok(())
+    Ok(None)
 }
 
 async fn apply_locked(
@@ -125,7 +142,12 @@ async fn apply_locked(
     action: &str,
     progress: &dyn Progress,
 ) -> Result<Report> {
-    let (mut state, etag) = load_state(ctx).await?;
+    // The state the plan was made from; the in-flight write below is conditional on its ETag,
+    // so a state changed since the plan is refused exactly as if it had been read again.
+    let (mut state, etag) = match &plan.base {
+        Some(base) => ((**base).clone(), plan.base_etag.clone()),
+        None => load_state(ctx).await?,
+    };
     if etag != plan.base_etag {
         return Err(Error::Conflict);
     }
@@ -173,16 +195,30 @@ async fn apply_locked(
     report.files_written = uploads.len() + early.len() + entries.len();
     report.files_deleted = deletes.len();
 
-    report.bytes_written += run_phase(ctx, "uploading release files", uploads, progress).await?;
-    if let Some(m) = &plan.manifest {
+    let uploaded = run_phase(ctx, "uploading release files", uploads, progress).await?;
+    report.bytes_written += bytes(&uploaded);
+    // The manifest records what the store said of each uploaded object (its content id).
+    let manifest = plan.manifest.clone().map(|mut m| {
+        let dir = ctx.layout.release_dir(&m.version);
+        for f in &mut m.files {
+            let key = format!("{dir}{}", f.path);
+            f.content_id = uploaded
+                .iter()
+                .find(|d| d.key == key)
+                .and_then(|d| d.content_id.clone());
+        }
+        m
+    });
+    if let Some(m) = &manifest {
         save_manifest(ctx, m).await?;
         progress.report(ProgressEvent::Step(format!(
             "wrote the manifest of {}",
             m.version
         )));
     }
-    report.bytes_written += run_phase(ctx, "copying alias files", early, progress).await?;
-    report.bytes_written += run_phase(ctx, "copying entry points", entries, progress).await?;
+    report.bytes_written += bytes(&run_phase(ctx, "copying alias files", early, progress).await?);
+    report.bytes_written +=
+        bytes(&run_phase(ctx, "copying entry points", entries, progress).await?);
     run_phase(ctx, "deleting stale files", deletes, progress).await?;
 
     state.core = plan.next.clone();
@@ -209,12 +245,36 @@ async fn apply_locked(
         outcome: "ok".into(),
     };
     // From here on the change is committed: a failure is a warning to show, not an error that
-    // would suggest the change did not happen.
-    match append_history(ctx, &event).await {
+    // would suggest the change did not happen. History and the quick check of every moved alias
+    // run together: neither needs the other.
+    let checks = async {
+        let mut out = Vec::new();
+        for m in plan.alias_moves.iter().filter(|m| m.to.is_some()) {
+            let known = manifest
+                .iter()
+                .chain(&plan.targets)
+                .find(|t| m.to.as_ref() == Some(&t.version));
+            out.push((
+                m.alias.clone(),
+                super::verify::quick_check_alias(ctx, &plan.next, &m.alias, known).await,
+            ));
+        }
+        out
+    };
+    let (history, checks) = tokio::join!(append_history(ctx, &event), checks);
+    match history {
         Ok(()) => report.history_id = Some(op_id),
         Err(e) => report.warnings.push(format!(
             "the change is committed, but its history event could not be written: {e}"
         )),
+    }
+    for (alias, r) in checks {
+        match r {
+            Ok(problems) => report.verify_problems.extend(problems),
+            Err(e) => report
+                .warnings
+                .push(format!("could not check '{alias}' after the change: {e}")),
+        }
     }
 
     if !plan.invalidations.is_empty() && ctx.cdn.enabled() {
@@ -245,24 +305,6 @@ async fn apply_locked(
         }
     }
 
-    for m in &plan.alias_moves {
-        if m.to.is_some() {
-            match super::verify::quick_check_alias(
-                ctx,
-                &plan.next,
-                &m.alias,
-                plan.manifest.as_ref(),
-            )
-            .await
-            {
-                Ok(r) => report.verify_problems.extend(r),
-                Err(e) => report.warnings.push(format!(
-                    "could not check '{}' after the change: {e}",
-                    m.alias
-                )),
-            }
-        }
-    }
     progress.report(ProgressEvent::Step("done".into()));
     Ok(report)
 }

@@ -89,26 +89,43 @@ pub async fn finish_plan_with(
     let mut file_ops = Vec::new();
     let mut unchanged = 0;
     let mut invalidations = Vec::new();
+    // Each target release is read once, however many aliases move to it.
+    let mut targets: Vec<Manifest> = Vec::new();
     for name in names {
         let dst_dir = ctx.layout.alias_dir(&name);
         let target = next.aliases.get(&name).map(|r| r.target.clone());
-        let (manifest, src_dir, src) = match &target {
+        // The alias folder is listed while the target's manifest is read: one round trip less.
+        let listing = existing(ctx, &dst_dir);
+        let (manifest, src_dir, src, dst) = match &target {
             Some(v) => {
-                let m = match publishing {
-                    Some(p) if &p.version == v => p.clone(),
-                    _ => require_manifest(ctx, v).await?,
+                let known = match (publishing, targets.iter().find(|t| &t.version == v)) {
+                    (Some(p), _) if &p.version == v => Some(p.clone()),
+                    (_, Some(t)) => Some(t.clone()),
+                    _ => None,
+                };
+                let (m, dst) = match known {
+                    Some(m) => (m, listing.await?),
+                    None => {
+                        let (m, dst) = tokio::join!(require_manifest(ctx, v), listing);
+                        (m?, dst?)
+                    }
                 };
                 let dir = ctx.layout.release_dir(v);
+                // The release folder's content ids: recorded in the manifest, or listed.
                 let src = if publishing.is_some_and(|p| &p.version == v) {
                     Vec::new()
+                } else if let Some(known) = m.existing() {
+                    known
                 } else {
                     existing(ctx, &dir).await?
                 };
-                (Some(m), dir, src)
+                if !targets.iter().any(|t| t.version == m.version) {
+                    targets.push(m.clone());
+                }
+                (Some(m), dir, src, dst)
             }
-            None => (None, String::new(), Vec::new()),
+            None => (None, String::new(), Vec::new(), listing.await?),
         };
-        let dst = existing(ctx, &dst_dir).await?;
         let (ops, same) = sync_ops(
             &src_dir,
             &dst_dir,
@@ -138,6 +155,8 @@ pub async fn finish_plan_with(
         base_etag,
         publishing: None,
         manifest: None,
+        targets,
+        base: Some(Box::new(state.clone())),
         resumes: state.in_flight.is_some(),
     })
 }

@@ -160,25 +160,29 @@ pub async fn quick_check_alias(
     };
     let dir = ctx.layout.alias_dir(alias);
     let src_dir = ctx.layout.release_dir(&rec.target);
-    let dst: BTreeMap<String, _> = ctx
+    let dst: BTreeMap<String, Option<String>> = ctx
         .store
         .list(&dir)
         .await?
         .into_iter()
-        .map(|m| (m.key[dir.len()..].to_string(), m))
+        .map(|m| (m.key[dir.len()..].to_string(), m.content_id))
         .collect();
-    let src: BTreeMap<String, _> = ctx
-        .store
-        .list(&src_dir)
-        .await?
-        .into_iter()
-        .map(|m| (m.key[src_dir.len()..].to_string(), m))
-        .collect();
+    // The release folder's content ids: from the manifest when it records them, else listed.
+    let src: BTreeMap<String, Option<String>> = match manifest.existing() {
+        Some(known) => known.into_iter().map(|e| (e.path, e.content_id)).collect(),
+        None => ctx
+            .store
+            .list(&src_dir)
+            .await?
+            .into_iter()
+            .map(|m| (m.key[src_dir.len()..].to_string(), m.content_id))
+            .collect(),
+    };
     let mut problems = Vec::new();
     for f in &manifest.files {
         match (dst.get(&f.path), src.get(&f.path)) {
             (None, _) => problems.push(format!("{dir}{}: missing after the change", f.path)),
-            (Some(d), Some(s)) if d.content_id.is_some() && d.content_id != s.content_id => {
+            (Some(d), Some(s)) if d.is_some() && d != s => {
                 problems.push(format!("{dir}{}: differs from {src_dir}{}", f.path, f.path))
             }
             _ => {}

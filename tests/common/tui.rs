@@ -159,6 +159,8 @@ pub fn a_plan_for_snapshots() -> shipdeck::domain::plan::Plan {
         base_etag: None,
         publishing: None,
         manifest: None,
+        targets: vec![],
+        base: None,
         resumes: false,
     }
 }

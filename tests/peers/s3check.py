@@ -4,6 +4,7 @@ Usage: python s3check.py COMMAND ARGS...   (endpoint from SHIPDECK_TEST_S3)
   create-bucket NAME                  create a bucket
   create-distribution BUCKET          create a CloudFront distribution in front of it; prints its id
   objects BUCKET PREFIX               JSON: every object's key, size, ETag, Cache-Control, Content-Type
+  get BUCKET KEY                      the JSON document stored at KEY
   invalidations DISTRIBUTION          JSON: the paths of every invalidation, with statuses
 Prints one JSON document.
 """
@@ -44,6 +45,8 @@ def main(cmd, *args):
                 out.append({"key": o["Key"], "size": o["Size"], "etag": h["ETag"].strip('"'),
                             "cache_control": h.get("CacheControl"), "content_type": h.get("ContentType")})
         return out
+    if cmd == "get":
+        return json.loads(s3.get_object(Bucket=args[0], Key=args[1])["Body"].read())
     if cmd == "invalidations":
         out = []
         for summary in cf.list_invalidations(DistributionId=args[0])["InvalidationList"].get("Items", []):
