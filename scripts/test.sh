@@ -13,12 +13,16 @@ trap peers_stop EXIT
 
 mkdir -p "$PEERS_DIR"
 log="$PEERS_DIR/test-output.log"
-# Tests (library, binary, integration, doc). Benchmarks are compiled, in the same dev profile,
-# but not run: they are timing runs, `bash scripts/bench.sh` runs them.
-{ cargo test --locked "$@" && cargo test --locked --benches --no-run; } 2>&1 | tee "$log"
+# Benchmarks are compiled, in the same dev profile, but not run (they are timing runs;
+# `bash scripts/bench.sh` runs them). Then every test: library, binary, integration, doc.
+{ cargo test --locked --benches --no-run && cargo test --locked "$@"; } 2>&1 | tee "$log"
 
 # No credential used by a test may appear in anything a test run printed.
 if grep -n -e 'shipdeck-e2e-secret-Q7vX2kLp' -e 'wJalrXUtnFEMI/K7MDENG' "$log"; then
   echo "FAILED: a test secret appeared in the test output (see the lines above)" >&2
   exit 1
 fi
+
+# One closing line with the totals of every test binary.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i; if ($(i+1) ~ /^ignored/) s += $i } }
+     END { printf "total: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"

@@ -500,19 +500,7 @@ fn bad_inputs_get_one_sentence_and_change_nothing() {
         (&["resume", "--yes"], 1, "nothing to resume"),
     ];
     for (args, code, text) in cases {
-        let out = env.cmd().args(*args).output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(*code), "{args:?}: {stderr}");
-        assert!(
-            stderr.contains(text),
-            "{args:?}: expected '{text}' in: {stderr}"
-        );
-        assert_eq!(
-            stderr.trim().lines().count(),
-            1,
-            "{args:?}: one line: {stderr}"
-        );
-        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        common::refused(&env, args, *code, text);
     }
     env.cmd()
         .arg("frobnicate")

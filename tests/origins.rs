@@ -136,18 +136,7 @@ fn dead_and_dangerous_origins_are_refused_with_the_form_that_works() {
         ),
     ];
     for (args, code, text) in cases {
-        let out = env.cmd().args(*args).output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(*code), "{args:?}: {stderr}");
-        assert!(
-            stderr.contains(text),
-            "{args:?}: expected '{text}' in {stderr}"
-        );
-        assert_eq!(
-            stderr.trim().lines().count(),
-            1,
-            "{args:?}: one sentence: {stderr}"
-        );
+        common::refused(&env, args, *code, text);
     }
     assert_eq!(
         std::fs::read(env.path().join("bridge.env")).unwrap(),

@@ -143,3 +143,21 @@ pub fn files_under(dir: &Path) -> Vec<String> {
     out.sort();
     out
 }
+
+/// Runs `args`, which must fail with `code` and one line on stderr containing `text` (and no
+/// panic): how every bad input is answered.
+pub fn refused(env: &Env, args: &[&str], code: i32, text: &str) {
+    let out = env.cmd().args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
+    assert!(
+        stderr.contains(text),
+        "{args:?}: expected '{text}' in: {stderr}"
+    );
+    assert_eq!(
+        stderr.trim().lines().count(),
+        1,
+        "{args:?}: one sentence: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+}
