@@ -5,8 +5,10 @@
 //! and views draw the state. The draw path never awaits and never does IO.
 
 pub mod cost;
+mod dialogs;
 pub mod extra;
 pub mod keymap;
+mod results;
 pub mod state;
 pub mod theme;
 pub mod views;

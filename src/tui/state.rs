@@ -270,7 +270,7 @@ impl State {
         self.selected[self.screen.index()]
     }
 
-    fn set_selection(&mut self, i: usize) {
+    pub(super) fn set_selection(&mut self, i: usize) {
         let len = self.list_len();
         self.selected[self.screen.index()] = if len == 0 { 0 } else { i.min(len - 1) };
     }
@@ -284,14 +284,14 @@ impl State {
         usize::from(self.size.1.saturating_sub(LIST_TOP + 2)).max(1)
     }
 
-    fn info(&mut self, text: impl Into<String>) {
+    pub(super) fn info(&mut self, text: impl Into<String>) {
         self.status = Some(Status {
             text: text.into(),
             error: false,
         });
     }
 
-    fn error(&mut self, title: &str, text: String) {
+    pub(super) fn error(&mut self, title: &str, text: String) {
         self.status = Some(Status {
             text: text.clone(),
             error: true,
@@ -303,7 +303,7 @@ impl State {
         });
     }
 
-    fn refuse_readonly(&mut self) -> bool {
+    pub(super) fn refuse_readonly(&mut self) -> bool {
         if self.readonly {
             self.status = Some(Status {
                 text: "read-only mode: changes are disabled (started with --readonly)".into(),
@@ -314,7 +314,7 @@ impl State {
     }
 
     /// Effect to load the detail of the selected version if it is not loaded.
-    fn detail_effect(&self) -> Vec<Effect> {
+    pub(super) fn detail_effect(&self) -> Vec<Effect> {
         match (self.screen, self.selected_version()) {
             (Screen::Releases, Some(v))
                 if self
@@ -328,7 +328,7 @@ impl State {
         }
     }
 
-    fn plan(&mut self, req: Request) -> Vec<Effect> {
+    pub(super) fn plan(&mut self, req: Request) -> Vec<Effect> {
         if self.refuse_readonly() {
             return Vec::new();
         }
@@ -343,245 +343,18 @@ impl State {
                 self.size = (w, h);
                 Vec::new()
             }
-            Action::Loaded(r) => {
-                self.busy = None;
-                match r {
-                    Ok(v) => {
-                        if let Some(f) = &v.in_flight {
-                            self.status = Some(Status {
-                                text: format!("unfinished operation: {f}"),
-                                error: true,
-                            });
-                        }
-                        self.releases = Some(v);
-                        for s in Screen::ALL {
-                            let cur = self.screen;
-                            self.screen = s;
-                            let sel = self.selection();
-                            self.set_selection(sel);
-                            self.screen = cur;
-                        }
-                        self.detail_effect()
-                    }
-                    Err(e) => {
-                        self.error("Could not load releases", e);
-                        Vec::new()
-                    }
-                }
-            }
-            Action::HistoryLoaded(r) => {
-                match r {
-                    Ok(h) => self.history = h,
-                    Err(e) => {
-                        self.status = Some(Status {
-                            text: format!("history: {e}"),
-                            error: true,
-                        })
-                    }
-                }
-                Vec::new()
-            }
-            Action::ManifestLoaded(v, r) => {
-                match r {
-                    Ok(m) if self.selected_version().is_some_and(|s| s.version == v) => {
-                        self.manifest = Some(m)
-                    }
-                    Ok(_) => {}
-                    Err(e) => {
-                        self.status = Some(Status {
-                            text: format!("manifest of {v}: {e}"),
-                            error: true,
-                        })
-                    }
-                }
-                Vec::new()
-            }
-            Action::Planned(r) => {
-                self.busy = None;
-                match r {
-                    Ok((plan, action)) if plan.is_noop() => {
-                        self.info(format!("{}: nothing to change", plan.description));
-                        let _ = action;
-                    }
-                    Ok((plan, action)) => {
-                        self.modal = Some(Modal::Plan {
-                            plan,
-                            action,
-                            running: false,
-                        })
-                    }
-                    Err(e) => self.error("Cannot plan this change", e),
-                }
-                Vec::new()
-            }
-            Action::Progress(ev) => {
-                let p = self.progress.get_or_insert_with(ProgressState::default);
-                match ev {
-                    ProgressEvent::Phase {
-                        label,
-                        files,
-                        bytes,
-                    } => {
-                        *p = ProgressState {
-                            label,
-                            done: 0,
-                            total: files,
-                            bytes: 0,
-                            total_bytes: bytes,
-                        };
-                    }
-                    ProgressEvent::File { bytes, .. } => {
-                        p.done += 1;
-                        p.bytes += bytes;
-                    }
-                    ProgressEvent::Step(s) => p.label = s,
-                }
-                Vec::new()
-            }
-            Action::Applied(r) => {
-                self.busy = None;
-                self.progress = None;
-                let desc = match self.modal.take() {
-                    Some(Modal::Plan { plan, .. }) => plan.description,
-                    _ => "change".into(),
-                };
-                match r {
-                    Ok(rep) => {
-                        let mut lines = vec![format!(
-                            "{} file(s) written ({}), {} deleted",
-                            rep.files_written,
-                            crate::domain::plan::human_bytes(rep.bytes_written),
-                            rep.files_deleted
-                        )];
-                        lines.extend(rep.invalidation.iter().map(|i| format!("CDN: {i}")));
-                        lines.extend(rep.verify_problems.iter().map(|p| format!("verify: {p}")));
-                        lines.extend(rep.warnings.iter().map(|w| format!("warning: {w}")));
-                        if rep.verify_problems.is_empty() && rep.warnings.is_empty() {
-                            self.info(format!("done: {desc}"));
-                        } else {
-                            self.modal = Some(Modal::Message {
-                                title: format!("Done with problems: {desc}"),
-                                lines,
-                                error: true,
-                            });
-                        }
-                    }
-                    Err(e) => self.error(&format!("Failed: {desc}"), e),
-                }
-                self.manifest = None;
-                vec![Effect::LoadReleases, Effect::LoadHistory]
-            }
-            Action::Verified(r) => {
-                self.busy = None;
-                match r {
-                    Ok(results) => {
-                        let bad: usize = results.iter().map(|r| r.problems.len()).sum();
-                        let mut lines = Vec::new();
-                        for r in &results {
-                            if r.problems.is_empty() {
-                                lines.push(format!(
-                                    "ok  {}: {} file(s) match {}",
-                                    r.target, r.files, r.version
-                                ));
-                            } else {
-                                lines.push(format!(
-                                    "FAILED  {}: {} problem(s)",
-                                    r.target,
-                                    r.problems.len()
-                                ));
-                                lines.extend(r.problems.iter().map(|p| format!("  {p}")));
-                            }
-                        }
-                        let title = if bad == 0 {
-                            "Verify: all files match".to_string()
-                        } else {
-                            format!("Verify: {bad} problem(s)")
-                        };
-                        self.modal = Some(Modal::Message {
-                            title,
-                            lines,
-                            error: bad > 0,
-                        });
-                    }
-                    Err(e) => self.error("Verify failed", e),
-                }
-                Vec::new()
-            }
-            Action::CostLoaded(r) => {
-                self.extra.cost.data = Some(r.map(|b| *b));
-                Vec::new()
-            }
-            Action::OriginsLoaded(r) => {
-                self.busy = None;
-                self.extra.origins.listing = Some(r.map(|b| *b));
-                let i = Screen::Origins.index();
-                self.selected[i] = self.selected[i].min(self.extra.origins_len().saturating_sub(1));
-                Vec::new()
-            }
-            Action::OriginPlanned(r) => {
-                self.busy = None;
-                match r {
-                    Ok(plan) => {
-                        self.modal = Some(Modal::OriginPlan {
-                            plan,
-                            running: false,
-                        })
-                    }
-                    Err(e) => self.error("Cannot change the allowlist", e),
-                }
-                Vec::new()
-            }
-            Action::OriginApplied(r) => {
-                self.busy = None;
-                let desc = match self.modal.take() {
-                    Some(Modal::OriginPlan { plan, .. }) => plan.description,
-                    _ => "allowlist change".into(),
-                };
-                match r {
-                    Ok(()) => self.info(format!(
-                        "done: {desc} — restart the Bridge, then P to probe"
-                    )),
-                    Err(e) => self.error(&format!("Failed: {desc}"), e),
-                }
-                vec![Effect::LoadOrigins, Effect::LoadHistory]
-            }
-            Action::Probed(r) => {
-                self.busy = None;
-                match r {
-                    Ok(rep) => {
-                        let bad: Vec<&crate::ops::origins::Probed> = rep
-                            .results
-                            .iter()
-                            .filter(|r| !r.problems.is_empty())
-                            .collect();
-                        if bad.is_empty() {
-                            self.info(format!(
-                                "probe: all {} origin(s) answered as the list says",
-                                rep.results.len()
-                            ));
-                        } else {
-                            let lines = bad
-                                .iter()
-                                .flat_map(|r| {
-                                    std::iter::once(format!("{} ({})", r.origin, r.kind))
-                                        .chain(r.problems.iter().map(|p| format!("  {p}")))
-                                })
-                                .collect();
-                            self.modal = Some(Modal::Message {
-                                title: format!(
-                                    "Probe: {} origin(s) disagree with the list",
-                                    bad.len()
-                                ),
-                                lines,
-                                error: true,
-                            });
-                        }
-                        self.extra.origins.probe = Some(*rep);
-                    }
-                    Err(e) => self.error("Probe failed", e),
-                }
-                Vec::new()
-            }
+            Action::Loaded(_)
+            | Action::HistoryLoaded(_)
+            | Action::ManifestLoaded(..)
+            | Action::Planned(_)
+            | Action::Progress(_)
+            | Action::Applied(_)
+            | Action::Verified(_)
+            | Action::CostLoaded(_)
+            | Action::OriginsLoaded(_)
+            | Action::OriginPlanned(_)
+            | Action::OriginApplied(_)
+            | Action::Probed(_) => self.on_result(action),
             Action::Input(c) if self.modal.is_none() && self.extra.edit(None, Some(c), false) => {
                 Vec::new()
             }
@@ -653,7 +426,7 @@ impl State {
         Vec::new()
     }
 
-    fn command(&mut self, c: Command) -> Vec<Effect> {
+    pub(super) fn command(&mut self, c: Command) -> Vec<Effect> {
         if c == Command::Quit && !self.text_input() {
             self.quit = true;
             return Vec::new();
@@ -893,182 +666,6 @@ impl State {
         };
         self.set_selection(next);
         self.detail_effect()
-    }
-
-    fn modal_command(&mut self, modal: Modal, c: Command) -> Vec<Effect> {
-        match modal {
-            Modal::Help | Modal::Message { .. } => {
-                if !matches!(
-                    c,
-                    Command::Cancel | Command::Confirm | Command::Help | Command::Quit
-                ) {
-                    self.modal = Some(modal);
-                }
-                Vec::new()
-            }
-            Modal::Plan {
-                plan,
-                action,
-                running,
-            } => {
-                if running {
-                    self.modal = Some(Modal::Plan {
-                        plan,
-                        action,
-                        running,
-                    });
-                    return Vec::new();
-                }
-                match c {
-                    Command::Confirm | Command::Yes => {
-                        self.busy = Some(plan.description.clone());
-                        self.progress = Some(ProgressState {
-                            label: "starting".into(),
-                            ..Default::default()
-                        });
-                        self.modal = Some(Modal::Plan {
-                            plan: plan.clone(),
-                            action: action.clone(),
-                            running: true,
-                        });
-                        vec![Effect::Apply(plan, action)]
-                    }
-                    Command::Cancel | Command::No => {
-                        self.info(format!("cancelled: {}", plan.description));
-                        Vec::new()
-                    }
-                    _ => {
-                        self.modal = Some(Modal::Plan {
-                            plan,
-                            action,
-                            running,
-                        });
-                        Vec::new()
-                    }
-                }
-            }
-            Modal::Palette { query, selected } => {
-                let matches = super::keymap::palette_matches(&query, self.readonly);
-                match c {
-                    Command::Cancel => Vec::new(),
-                    Command::Up => {
-                        self.modal = Some(Modal::Palette {
-                            query,
-                            selected: selected.saturating_sub(1),
-                        });
-                        Vec::new()
-                    }
-                    Command::Down => {
-                        let s = (selected + 1).min(matches.len().saturating_sub(1));
-                        self.modal = Some(Modal::Palette { query, selected: s });
-                        Vec::new()
-                    }
-                    Command::Confirm => match matches.get(selected) {
-                        Some(entry) => self.command(entry.command.clone()),
-                        None => Vec::new(),
-                    },
-                    _ => {
-                        self.modal = Some(Modal::Palette { query, selected });
-                        Vec::new()
-                    }
-                }
-            }
-            Modal::YankReason { version, reason } => match c {
-                Command::Cancel => Vec::new(),
-                Command::Confirm if reason.trim().is_empty() => {
-                    self.status = Some(Status {
-                        text: "a yank needs a reason that the team will read later".into(),
-                        error: true,
-                    });
-                    self.modal = Some(Modal::YankReason { version, reason });
-                    Vec::new()
-                }
-                Command::Confirm => {
-                    let version = version.parse().expect("listed versions parse");
-                    self.plan(Request::Yank { version, reason })
-                }
-                _ => {
-                    self.modal = Some(Modal::YankReason { version, reason });
-                    Vec::new()
-                }
-            },
-            Modal::OriginInput { value, additional } => match c {
-                Command::Cancel => Vec::new(),
-                Command::Up | Command::Down => {
-                    self.modal = Some(Modal::OriginInput {
-                        value,
-                        additional: !additional,
-                    });
-                    Vec::new()
-                }
-                Command::Confirm if value.trim().is_empty() => {
-                    self.modal = Some(Modal::OriginInput { value, additional });
-                    Vec::new()
-                }
-                Command::Confirm => {
-                    self.busy = Some(format!("planning: add {value}"));
-                    vec![Effect::PlanOrigin {
-                        add: Some((value, additional)),
-                        remove: None,
-                    }]
-                }
-                _ => {
-                    self.modal = Some(Modal::OriginInput { value, additional });
-                    Vec::new()
-                }
-            },
-            Modal::OriginPlan { plan, running } => match c {
-                _ if running => {
-                    self.modal = Some(Modal::OriginPlan { plan, running });
-                    Vec::new()
-                }
-                Command::Confirm | Command::Yes => {
-                    self.busy = Some(plan.description.clone());
-                    self.modal = Some(Modal::OriginPlan {
-                        plan: plan.clone(),
-                        running: true,
-                    });
-                    vec![Effect::ApplyOrigin(plan)]
-                }
-                Command::Cancel | Command::No => {
-                    self.info(format!("cancelled: {}", plan.description));
-                    Vec::new()
-                }
-                _ => {
-                    self.modal = Some(Modal::OriginPlan { plan, running });
-                    Vec::new()
-                }
-            },
-            Modal::RollbackPick { options, selected } => match c {
-                Command::Cancel | Command::No => Vec::new(),
-                Command::Up => {
-                    self.modal = Some(Modal::RollbackPick {
-                        options,
-                        selected: selected.saturating_sub(1),
-                    });
-                    Vec::new()
-                }
-                Command::Down => {
-                    let s = (selected + 1).min(options.len() - 1);
-                    self.modal = Some(Modal::RollbackPick {
-                        options,
-                        selected: s,
-                    });
-                    Vec::new()
-                }
-                Command::Confirm | Command::Yes => {
-                    let (alias, to) = options[selected].clone();
-                    self.plan(Request::Rollback {
-                        alias,
-                        to: Some(to.parse().expect("listed versions parse")),
-                    })
-                }
-                _ => {
-                    self.modal = Some(Modal::RollbackPick { options, selected });
-                    Vec::new()
-                }
-            },
-        }
     }
 }
 
