@@ -135,6 +135,28 @@ fn cost_screen_follows_edits() {
 }
 
 #[test]
+fn account_screen() {
+    at_both_sizes("account", |s| {
+        s.update(Action::Cmd(Command::GoScreen(5)));
+        s.update(Action::AccountLoaded(Ok(Box::new(
+            shipdeck::tui::extra::Account {
+                profile: "prod".into(),
+                config: "/home/alice/.config/shipdeck/config.toml".into(),
+                store: "s3://msr-event-agent-webchat".into(),
+                cdn: "CloudFront E1234ABCD5678".into(),
+                actor: "alice".into(),
+                credentials: "OS keyring (access key AKIA…MPLE)".into(),
+                lock: Some(
+                    "bob on build-01 (pid 4242) since 2026-11-26 08:00:00 UTC — promote 1.2.0"
+                        .into(),
+                ),
+                in_flight: None,
+            },
+        ))));
+    });
+}
+
+#[test]
 fn help_overlay() {
     at_both_sizes("help", |s| {
         s.update(Action::Cmd(Command::Help));

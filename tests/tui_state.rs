@@ -89,7 +89,16 @@ fn screens_switch_by_tab_backtab_and_number() {
     assert_eq!(s.screen, Screen::Aliases);
     s.update(cmd(Command::PrevScreen));
     s.update(cmd(Command::PrevScreen));
-    assert_eq!(s.screen, Screen::Cost);
+    assert_eq!(
+        s.screen,
+        Screen::Account,
+        "Shift-Tab from the first screen wraps to the last"
+    );
+    let fx = s.update(cmd(Command::GoScreen(5)));
+    assert!(
+        matches!(&fx[..], [Effect::LoadAccount]),
+        "the Account screen reloads each time: {fx:?}"
+    );
     s.update(cmd(Command::GoScreen(3)));
     assert_eq!(s.screen, Screen::History);
     s.update(cmd(Command::Down));

@@ -10,6 +10,22 @@ use crate::ops::origins::{Listing, ProbeReport};
 pub struct Extra {
     pub cost: CostScreen,
     pub origins: OriginsScreen,
+    pub account: Option<Result<Account, String>>,
+}
+
+/// The Account screen: where this profile lives and who acts on it. Never a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub profile: String,
+    pub config: String,
+    pub store: String,
+    pub cdn: String,
+    pub actor: String,
+    /// Where credentials come from (e.g. "OS keyring (access key AKIA…1234)").
+    pub credentials: String,
+    /// Who holds the release lock, if anyone.
+    pub lock: Option<String>,
+    pub in_flight: Option<String>,
 }
 
 /// The Origins screen: the listing (or why there is none) and the last probe.
@@ -46,6 +62,8 @@ impl Extra {
         match screen {
             Screen::Cost if self.cost.data.is_none() => vec![Effect::LoadCost],
             Screen::Origins if self.origins.listing.is_none() => vec![Effect::LoadOrigins],
+            // Always fresh: the lock and credentials change behind the console's back.
+            Screen::Account => vec![Effect::LoadAccount],
             _ => Vec::new(),
         }
     }

@@ -78,7 +78,7 @@ pub fn bindings() -> Vec<Binding> {
             "next_screen",
             "tab",
             Command::NextScreen,
-            "next screen (1–5 jump)",
+            "next screen (1–6 jump)",
             false,
             &[],
         ),
@@ -319,7 +319,7 @@ impl Keymap {
             map.entry(Key::parse(k).expect("fixed keys parse"))
                 .or_insert(c);
         }
-        for i in 1..=5 {
+        for i in 1..=6 {
             map.insert(
                 Key::parse(&i.to_string()).expect("digits parse"),
                 Command::GoScreen(i - 1),

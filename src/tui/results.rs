@@ -172,6 +172,10 @@ impl State {
                 }
                 Vec::new()
             }
+            Action::AccountLoaded(r) => {
+                self.extra.account = Some(r.map(|b| *b));
+                Vec::new()
+            }
             Action::CostLoaded(r) => {
                 self.extra.cost.data = Some(r.map(|b| *b));
                 Vec::new()

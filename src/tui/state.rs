@@ -24,15 +24,18 @@ pub enum Screen {
     Origins,
     History,
     Cost,
+    /// The profile itself: store, CDN, credentials source, lock, unfinished operation.
+    Account,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 5] = [
+    pub const ALL: [Screen; 6] = [
         Screen::Releases,
         Screen::Aliases,
         Screen::Origins,
         Screen::History,
         Screen::Cost,
+        Screen::Account,
     ];
 
     pub fn title(self) -> &'static str {
@@ -42,6 +45,7 @@ impl Screen {
             Screen::Origins => "Origins",
             Screen::History => "History",
             Screen::Cost => "Cost",
+            Screen::Account => "Account",
         }
     }
 
@@ -72,6 +76,7 @@ pub enum Action {
     Applied(Result<Report, String>),
     Verified(Result<Vec<Verified>, String>),
     CostLoaded(Result<Box<super::cost::CostData>, String>),
+    AccountLoaded(Result<Box<super::extra::Account>, String>),
     OriginsLoaded(Result<Box<crate::ops::origins::Listing>, String>),
     OriginPlanned(Result<Box<crate::ops::origins::OriginPlan>, String>),
     OriginApplied(Result<(), String>),
@@ -91,6 +96,7 @@ pub enum Effect {
     Apply(Box<Plan>, String),
     Verify(Vec<String>),
     LoadCost,
+    LoadAccount,
     LoadOrigins,
     /// Plan adding (origin, to additional?) or removing an origin.
     PlanOrigin {
@@ -165,7 +171,7 @@ pub struct State {
     pub history: Vec<HistoryEvent>,
     /// The manifest of the selected version, once loaded.
     pub manifest: Option<Manifest>,
-    pub selected: [usize; 5],
+    pub selected: [usize; 6],
     pub filter: String,
     pub filtering: bool,
     /// Narrow terminals: show the detail pane instead of the list.
@@ -203,7 +209,7 @@ impl State {
             releases: None,
             history: Vec::new(),
             manifest: None,
-            selected: [0; 5],
+            selected: [0; 6],
             filter: String::new(),
             filtering: false,
             details: false,
@@ -263,6 +269,7 @@ impl State {
             Screen::History => self.history.len(),
             Screen::Origins => self.extra.origins_len(),
             Screen::Cost => self.extra.cost_len(),
+            Screen::Account => 0,
         }
     }
 
@@ -351,6 +358,7 @@ impl State {
             | Action::Applied(_)
             | Action::Verified(_)
             | Action::CostLoaded(_)
+            | Action::AccountLoaded(_)
             | Action::OriginsLoaded(_)
             | Action::OriginPlanned(_)
             | Action::OriginApplied(_)

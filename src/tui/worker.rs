@@ -78,6 +78,9 @@ async fn run(s: &Session, effect: Effect, results: &UnboundedSender<Action>) -> 
             Action::Verified(verify::verify(ctx, &targets).await.map_err(err))
         }
         Effect::LoadCost => Action::CostLoaded(load_cost(ctx).await.map(Box::new).map_err(err)),
+        Effect::LoadAccount => {
+            Action::AccountLoaded(load_account(s).await.map(Box::new).map_err(err))
+        }
         Effect::LoadOrigins => Action::OriginsLoaded(match s.origins() {
             Ok(o) => origins::list(&o).await.map(Box::new).map_err(err),
             Err(e) => Err(e.to_string()),
@@ -139,5 +142,46 @@ async fn load_cost(ctx: &crate::ops::Context) -> crate::error::Result<crate::tui
         azure,
         bundle,
         bundle_from,
+    })
+}
+
+/// What the Account screen shows, read fresh each time it opens.
+async fn load_account(s: &Session) -> crate::error::Result<crate::tui::extra::Account> {
+    use crate::config::{Source, StoreConfig};
+    let credentials = match &s.profile.store {
+        StoreConfig::Local { .. } => "not needed (local store)".to_string(),
+        StoreConfig::S3 { .. } => {
+            match crate::credentials::load(crate::session::secret_store(), &s.profile_name).await {
+                Ok(k) => crate::credentials::describe_source(k.as_ref()),
+                Err(e) => format!(
+                    "keyring unavailable ({e}); {}",
+                    crate::credentials::describe_source(None)
+                ),
+            }
+        }
+    };
+    let lock = crate::ops::lock::current(&s.ctx).await?.map(|l| {
+        format!(
+            "{} on {} (pid {}) since {} — {}",
+            l.holder,
+            l.host,
+            l.pid,
+            l.since.format("%Y-%m-%d %H:%M:%S UTC"),
+            l.operation
+        )
+    });
+    let in_flight = query::releases(&s.ctx).await?.in_flight;
+    Ok(crate::tui::extra::Account {
+        profile: s.profile_name.clone(),
+        config: match &s.source {
+            Source::File(p) => p.display().to_string(),
+            Source::Builtin => "built in (no config file found)".into(),
+        },
+        store: s.ctx.store.describe(),
+        cdn: s.ctx.cdn.describe(),
+        actor: s.ctx.actor.clone(),
+        credentials,
+        lock,
+        in_flight,
     })
 }

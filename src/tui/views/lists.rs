@@ -257,6 +257,62 @@ pub fn origins(state: &State, f: &mut Frame, area: Rect) {
     }
 }
 
+pub fn account(state: &State, f: &mut Frame, area: Rect) {
+    let t = &state.theme;
+    let a = match &state.extra.account {
+        None => {
+            f.render_widget(
+                Paragraph::new(" loading…").style(Style::default().fg(t.muted)),
+                area,
+            );
+            return;
+        }
+        Some(Err(e)) => {
+            f.render_widget(
+                Paragraph::new(format!(" {e}"))
+                    .style(Style::default().fg(t.error))
+                    .wrap(Wrap { trim: false }),
+                area,
+            );
+            return;
+        }
+        Some(Ok(a)) => a,
+    };
+    let row = |k: &str, v: String, style: Style| {
+        ratatui::text::Line::from(vec![
+            Span::styled(format!(" {k:<12}"), Style::default().fg(t.muted)),
+            Span::styled(v, style),
+        ])
+    };
+    let plain = Style::default();
+    let lines = vec![
+        ratatui::text::Line::from(""),
+        row(
+            "profile",
+            a.profile.clone(),
+            Style::default().add_modifier(Modifier::BOLD),
+        ),
+        row("config", a.config.clone(), plain),
+        row("store", a.store.clone(), plain),
+        row("CDN", a.cdn.clone(), plain),
+        row("acting as", a.actor.clone(), plain),
+        row("credentials", a.credentials.clone(), plain),
+        match &a.lock {
+            Some(l) => row("lock", format!("held by {l}"), Style::default().fg(t.warn)),
+            None => row("lock", "free".into(), Style::default().fg(t.ok)),
+        },
+        match &a.in_flight {
+            Some(op) => row(
+                "unfinished",
+                format!("{op} (Ctrl-r resumes)"),
+                Style::default().fg(t.error),
+            ),
+            None => row("unfinished", "none".into(), Style::default().fg(t.ok)),
+        },
+    ];
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
 fn not_configured(state: &State, f: &mut Frame, area: Rect, what: &str, how: &str) {
     let t = &state.theme;
     let text = vec![

@@ -33,6 +33,7 @@ pub fn render(state: &State, f: &mut Frame) {
         Screen::History => lists::history(state, f, body),
         Screen::Origins => lists::origins(state, f, body),
         Screen::Cost => cost::render(state, f, body),
+        Screen::Account => lists::account(state, f, body),
     }
     render_status(state, f, status);
     modals::render(state, f, area);
