@@ -36,6 +36,18 @@ fn objects(b: &str, prefix: &str) -> Vec<Value> {
     check(&["objects", b, prefix]).as_array().unwrap().clone()
 }
 
+/// The profile's history as JSON.
+fn history(env: &Env) -> Value {
+    serde_json::from_slice(
+        &cmd(env)
+            .args(["--json", "history"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+}
+
 fn cmd(env: &Env) -> assert_cmd::Command {
     let mut c = env.cmd();
     aws_env(&mut c);
@@ -159,14 +171,7 @@ fn release_commands_end_to_end_on_s3_and_cloudfront() {
         "the release folder stays"
     );
     cmd(&env).arg("verify").assert().success();
-    let doc: Value = serde_json::from_slice(
-        &cmd(&env)
-            .args(["--json", "history"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
+    let doc = history(&env);
     let actions: Vec<&str> = doc["events"]
         .as_array()
         .unwrap()
@@ -304,14 +309,7 @@ fn a_failed_invalidation_is_reported_and_recorded_and_the_change_stands() {
                 .and(predicate::str::contains("the alias change stands")),
         );
     assert_eq!(objects(&b, "latest/").len(), 7, "the alias moved anyway");
-    let doc: Value = serde_json::from_slice(
-        &cmd(&env)
-            .args(["--json", "history"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
+    let doc = history(&env);
     let inv = doc["events"]
         .as_array()
         .unwrap()

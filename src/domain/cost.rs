@@ -389,79 +389,43 @@ fn plural(unit: &str, n: f64) -> String {
 pub fn estimate(table: &PriceTable, usage: &Usage, bundle: &Bundle) -> Result<Estimate, String> {
     let q = quantities(usage, bundle);
     let mut lines = Vec::new();
-    match table.provider.as_str() {
-        "aws" => {
-            lines.extend(item(
-                table.get("cloudfront.transfer_out")?,
-                "CloudFront",
-                q.egress_gb,
-                true,
-            ));
-            lines.extend(item(
-                table.get("cloudfront.https_requests")?,
+    // Each provider's bill, as (price id, component, monthly quantity, grows with traffic).
+    let rows: Vec<(&str, &str, f64, bool)> = match table.provider.as_str() {
+        "aws" => vec![
+            ("cloudfront.transfer_out", "CloudFront", q.egress_gb, true),
+            (
+                "cloudfront.https_requests",
                 "CloudFront",
                 q.cdn_requests,
                 true,
-            ));
-            lines.extend(item(
-                table.get("cloudfront.invalidation_paths")?,
+            ),
+            (
+                "cloudfront.invalidation_paths",
                 "CloudFront",
                 q.invalidation_paths,
                 false,
-            ));
-            lines.extend(item(table.get("s3.storage")?, "S3", q.storage_gb, false));
-            lines.extend(item(table.get("s3.put_copy_list")?, "S3", q.writes, false));
-            lines.extend(item(table.get("s3.get")?, "S3", q.origin_requests, true));
-        }
-        "azure" => {
-            lines.extend(item(
-                table.get("frontdoor.base_fee")?,
-                "Front Door",
-                1.0,
-                false,
-            ));
-            lines.extend(item(
-                table.get("frontdoor.transfer_out")?,
-                "Front Door",
-                q.egress_gb,
-                true,
-            ));
-            lines.extend(item(
-                table.get("frontdoor.requests")?,
-                "Front Door",
-                q.cdn_requests,
-                true,
-            ));
-            lines.extend(item(
-                table.get("frontdoor.purge")?,
-                "Front Door",
-                q.invalidation_paths,
-                false,
-            ));
-            lines.extend(item(
-                table.get("blob.storage_hot_lrs")?,
-                "Blob Storage",
-                q.storage_gb,
-                false,
-            ));
-            lines.extend(item(
-                table.get("blob.write_ops")?,
-                "Blob Storage",
-                q.writes,
-                false,
-            ));
-            lines.extend(item(
-                table.get("blob.read_ops")?,
-                "Blob Storage",
-                q.origin_requests,
-                true,
-            ));
-        }
+            ),
+            ("s3.storage", "S3", q.storage_gb, false),
+            ("s3.put_copy_list", "S3", q.writes, false),
+            ("s3.get", "S3", q.origin_requests, true),
+        ],
+        "azure" => vec![
+            ("frontdoor.base_fee", "Front Door", 1.0, false),
+            ("frontdoor.transfer_out", "Front Door", q.egress_gb, true),
+            ("frontdoor.requests", "Front Door", q.cdn_requests, true),
+            ("frontdoor.purge", "Front Door", q.invalidation_paths, false),
+            ("blob.storage_hot_lrs", "Blob Storage", q.storage_gb, false),
+            ("blob.write_ops", "Blob Storage", q.writes, false),
+            ("blob.read_ops", "Blob Storage", q.origin_requests, true),
+        ],
         other => {
             return Err(format!(
                 "unknown provider '{other}' in a pricing file; use aws or azure"
             ));
         }
+    };
+    for (id, component, quantity, usage_based) in rows {
+        lines.extend(item(table.get(id)?, component, quantity, usage_based));
     }
     for f in &usage.fixed {
         if f.provider.as_deref().is_some_and(|p| p != table.provider) {
