@@ -75,9 +75,29 @@ pub fn actor(loaded: &Loaded) -> String {
         .clone()
         .or_else(|| std::env::var("SHIPDECK_USER").ok())
         .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("LOGNAME").ok())
+        .or_else(passwd_name)
         .or_else(|| std::env::var("USERNAME").ok())
         .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| "unknown".into())
+}
+
+/// The login name of this process's user from `/etc/passwd` (Linux), for sessions that set
+/// neither `$USER` nor `$LOGNAME` (containers, cron, CI runners).
+fn passwd_name() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let uid = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))?
+        .split_whitespace()
+        .next()?
+        .to_string();
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|l| {
+        let mut f = l.split(':');
+        let name = f.next()?;
+        (f.nth(1)? == uid).then(|| name.to_string())
+    })
 }
 
 /// Picks the profile: `--profile`, else `default_profile`, else the only one, else the demo.

@@ -721,3 +721,36 @@ fn the_example_config_parses() {
         serde_json::json!(["prod", "staging", "demo"])
     );
 }
+
+#[test]
+fn the_acting_user_falls_back_to_the_system_account() {
+    let env = Env::new();
+    let dist = env.widget("1.0.0");
+    env.cmd()
+        .env_remove("SHIPDECK_USER")
+        .env_remove("USER")
+        .env_remove("LOGNAME")
+        .arg("publish")
+        .arg(&dist)
+        .arg("--yes")
+        .assert()
+        .success();
+    let doc = env.json(&["releases"]);
+    let by = doc["versions"][0]["published_by"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let expected = String::from_utf8(
+        std::process::Command::new("id")
+            .arg("-un")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(
+        by,
+        expected.trim(),
+        "the name `id -un` gives, not 'unknown'"
+    );
+}

@@ -143,6 +143,23 @@ impl Plan {
                 ),
             ));
         }
+        // What matters most comes first (a long file list may be cut short on screen).
+        if self.invalidations.is_empty() {
+            out.push(PlanLine::new(
+                LineKind::Note,
+                "  cdn      nothing to invalidate".to_string(),
+            ));
+        } else {
+            for p in &self.invalidations {
+                out.push(PlanLine::new(
+                    LineKind::Cdn,
+                    format!("  cdn      invalidate {p}"),
+                ));
+            }
+        }
+        for n in &self.notes {
+            out.push(PlanLine::new(LineKind::Note, format!("  note     {n}")));
+        }
         for op in &self.file_ops {
             let (sym, kind) = match op.kind {
                 FileOpKind::Upload => ("+ upload ", LineKind::Add),
@@ -164,22 +181,6 @@ impl Plan {
                     self.unchanged_files
                 ),
             ));
-        }
-        if self.invalidations.is_empty() {
-            out.push(PlanLine::new(
-                LineKind::Note,
-                "  cdn      nothing to invalidate".to_string(),
-            ));
-        } else {
-            for p in &self.invalidations {
-                out.push(PlanLine::new(
-                    LineKind::Cdn,
-                    format!("  cdn      invalidate {p}"),
-                ));
-            }
-        }
-        for n in &self.notes {
-            out.push(PlanLine::new(LineKind::Note, format!("  note     {n}")));
         }
         if self.is_noop() {
             out.push(PlanLine::new(
