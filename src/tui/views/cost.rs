@@ -129,7 +129,8 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) {
             Constraint::Length(18),
             Constraint::Length(10),
         ],
-        rows,
+        rows.len(),
+        |i| rows[i].clone(),
     );
 
     // The largest items, as text bars (they read without colour).

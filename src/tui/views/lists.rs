@@ -7,30 +7,29 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::Span;
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
-/// A table showing only the rows that fit, with the selection highlighted.
-pub fn table(
+/// A table of `len` rows showing only the rows that fit, with the selection highlighted.
+/// `row(i)` builds row `i`; only visible rows are built, so a redraw costs the same with ten
+/// rows or ten thousand.
+pub fn table<'a>(
     state: &State,
     f: &mut Frame,
     area: Rect,
     header: &[&str],
     widths: &[Constraint],
-    rows: Vec<Vec<Cell<'static>>>,
+    len: usize,
+    row: impl Fn(usize) -> Vec<Cell<'a>>,
 ) {
     let t = &state.theme;
     let page = usize::from(area.height.saturating_sub(1)).max(1);
     let offset = list_offset(state.selection(), page);
-    let rows: Vec<Row> = rows
-        .into_iter()
-        .enumerate()
-        .skip(offset)
-        .take(page)
-        .map(|(i, cells)| {
+    let rows: Vec<Row> = (offset..len.min(offset + page))
+        .map(|i| {
             let style = if i == state.selection() {
                 Style::default().fg(t.selected_fg).bg(t.selected_bg)
             } else {
                 Style::default()
             };
-            Row::new(cells).style(style)
+            Row::new(row(i)).style(style)
         })
         .collect();
     let table = Table::new(rows, widths.to_vec())
@@ -45,7 +44,7 @@ pub fn table(
 pub fn aliases(state: &State, f: &mut Frame, area: Rect) {
     let t = &state.theme;
     let Some(v) = &state.releases else { return };
-    let rows = v
+    let rows: Vec<Vec<Cell>> = v
         .aliases
         .iter()
         .map(|a| {
@@ -80,7 +79,8 @@ pub fn aliases(state: &State, f: &mut Frame, area: Rect) {
             Constraint::Length(16),
             Constraint::Min(12),
         ],
-        rows,
+        rows.len(),
+        |i| rows[i].clone(),
     );
     if v.aliases.is_empty() {
         f.render_widget(
@@ -99,7 +99,7 @@ pub fn aliases(state: &State, f: &mut Frame, area: Rect) {
 
 pub fn history(state: &State, f: &mut Frame, area: Rect) {
     let t = &state.theme;
-    let rows = state
+    let rows: Vec<Vec<Cell>> = state
         .history
         .iter()
         .map(|e| {
@@ -130,7 +130,8 @@ pub fn history(state: &State, f: &mut Frame, area: Rect) {
             Constraint::Length(7),
             Constraint::Min(10),
         ],
-        rows,
+        rows.len(),
+        |i| rows[i].clone(),
     );
     if state.history.is_empty() {
         f.render_widget(
@@ -177,7 +178,7 @@ pub fn origins(state: &State, f: &mut Frame, area: Rect) {
         Paragraph::new(Span::styled(title, Style::default().fg(t.muted))),
         head,
     );
-    let rows = listing
+    let rows: Vec<Vec<Cell>> = listing
         .origins
         .iter()
         .map(|e| {
@@ -240,7 +241,8 @@ pub fn origins(state: &State, f: &mut Frame, area: Rect) {
             Constraint::Min(16),
             Constraint::Length(16),
         ],
-        rows,
+        rows.len(),
+        |i| rows[i].clone(),
     );
     if listing.origins.is_empty() {
         f.render_widget(

@@ -3,12 +3,12 @@
 use super::badge;
 use crate::domain::embed::snippet;
 use crate::domain::plan::human_bytes;
-use crate::tui::state::{State, list_offset};
+use crate::tui::state::State;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Wrap};
 
 pub fn render(state: &State, f: &mut Frame, area: Rect) {
     if state.releases.is_none() {
@@ -39,65 +39,7 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) {
 fn render_list(state: &State, f: &mut Frame, area: Rect) {
     let t = &state.theme;
     let rows_all = state.visible_versions();
-    let page = usize::from(area.height.saturating_sub(1)).max(1);
-    let offset = list_offset(state.selection(), page);
     let wide = area.width >= 90;
-    let rows: Vec<Row> = rows_all
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(page)
-        .map(|(i, r)| {
-            let mut badges: Vec<Span> = Vec::new();
-            for a in &r.aliases {
-                let pinned = state
-                    .releases
-                    .as_ref()
-                    .and_then(|v| v.aliases.iter().find(|x| &x.name == a))
-                    .is_some_and(|x| x.pinned);
-                badges.push(badge(
-                    &if pinned { format!("{a}*") } else { a.clone() },
-                    if pinned {
-                        t.badge_pinned
-                    } else {
-                        t.badge_alias
-                    },
-                    t.badge_fg,
-                ));
-                badges.push(Span::raw(" "));
-            }
-            let (status, color) = if r.yanked {
-                ("yanked", t.badge_yanked)
-            } else if r.prerelease {
-                ("pre", t.badge_pre)
-            } else if r.promoted {
-                ("stable", t.ok)
-            } else {
-                ("unpromoted", t.muted)
-            };
-            let mut cells = vec![
-                Cell::from(r.version.clone()),
-                Cell::from(Span::styled(status, Style::default().fg(color))),
-                Cell::from(Line::from(badges)),
-                Cell::from(human_bytes(r.size)),
-                Cell::from(human_bytes(r.gzip_size)),
-            ];
-            if wide {
-                cells.push(Cell::from(
-                    r.published_at.format("%Y-%m-%d %H:%M").to_string(),
-                ));
-                cells.push(Cell::from(r.published_by.clone()));
-            } else {
-                cells.push(Cell::from(r.published_at.format("%Y-%m-%d").to_string()));
-            }
-            let style = if i == state.selection() {
-                Style::default().fg(t.selected_fg).bg(t.selected_bg)
-            } else {
-                Style::default()
-            };
-            Row::new(cells).style(style)
-        })
-        .collect();
     let mut header = vec![
         "VERSION",
         "STATUS",
@@ -119,10 +61,53 @@ fn render_list(state: &State, f: &mut Frame, area: Rect) {
         widths[5] = Constraint::Length(16);
         widths.push(Constraint::Length(14));
     }
-    let table = Table::new(rows, widths)
-        .header(Row::new(header).style(Style::default().fg(t.muted).add_modifier(Modifier::BOLD)))
-        .column_spacing(1);
-    f.render_widget(table, area);
+    let row = |i: usize| {
+        let r = rows_all[i];
+        let mut badges: Vec<Span> = Vec::new();
+        for a in &r.aliases {
+            let pinned = state
+                .releases
+                .as_ref()
+                .and_then(|v| v.aliases.iter().find(|x| &x.name == a))
+                .is_some_and(|x| x.pinned);
+            badges.push(badge(
+                &if pinned { format!("{a}*") } else { a.clone() },
+                if pinned {
+                    t.badge_pinned
+                } else {
+                    t.badge_alias
+                },
+                t.badge_fg,
+            ));
+            badges.push(Span::raw(" "));
+        }
+        let (status, color) = if r.yanked {
+            ("yanked", t.badge_yanked)
+        } else if r.prerelease {
+            ("pre", t.badge_pre)
+        } else if r.promoted {
+            ("stable", t.ok)
+        } else {
+            ("unpromoted", t.muted)
+        };
+        let mut cells = vec![
+            Cell::from(r.version.clone()),
+            Cell::from(Span::styled(status, Style::default().fg(color))),
+            Cell::from(Line::from(badges)),
+            Cell::from(human_bytes(r.size)),
+            Cell::from(human_bytes(r.gzip_size)),
+        ];
+        if wide {
+            cells.push(Cell::from(
+                r.published_at.format("%Y-%m-%d %H:%M").to_string(),
+            ));
+            cells.push(Cell::from(r.published_by.clone()));
+        } else {
+            cells.push(Cell::from(r.published_at.format("%Y-%m-%d").to_string()));
+        }
+        cells
+    };
+    super::lists::table(state, f, area, &header, &widths, rows_all.len(), row);
     if rows_all.is_empty() {
         let msg = if state.filter.is_empty() {
             "no releases yet — `shipdeck publish DIR` adds one"
