@@ -25,18 +25,7 @@ fn a_plan() -> shipdeck::domain::plan::Plan {
     shipdeck::domain::plan::Plan {
         description: "promote 1.1.0".into(),
         release_changes: vec!["1.1.0 becomes eligible for automatic aliases".into()],
-        alias_moves: vec![],
-        file_ops: vec![],
-        unchanged_files: 0,
-        invalidations: vec![],
-        notes: vec![],
-        next: Default::default(),
-        base_etag: None,
-        publishing: None,
-        manifest: None,
-        targets: vec![],
-        base: None,
-        resumes: false,
+        ..Default::default()
     }
 }
 

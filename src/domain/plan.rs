@@ -65,7 +65,7 @@ pub struct Existing {
 }
 
 /// A change, ready to show and to apply.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Plan {
     pub description: String,
     pub release_changes: Vec<String>,

@@ -145,7 +145,6 @@ pub async fn finish_plan_with(
         .collect();
     Ok(Plan {
         description,
-        release_changes: Vec::new(),
         alias_moves: moves,
         file_ops,
         unchanged_files: unchanged,
@@ -153,11 +152,10 @@ pub async fn finish_plan_with(
         notes,
         next,
         base_etag,
-        publishing: None,
-        manifest: None,
         targets,
         base: Some(Box::new(state.clone())),
         resumes: state.in_flight.is_some(),
+        ..Default::default()
     })
 }
 

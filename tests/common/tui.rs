@@ -144,7 +144,6 @@ pub fn a_plan_for_snapshots() -> shipdeck::domain::plan::Plan {
     };
     Plan {
         description: "rollback latest to 1.0.1".into(),
-        release_changes: vec![],
         alias_moves: vec![AliasMove { alias: AliasName::Latest, from: Some("1.1.0".parse().unwrap()), to: Some("1.0.1".parse().unwrap()), pinned: true, was_pinned: false }],
         file_ops: vec![
             op(FileOpKind::Replace, "msr-webchat/latest/msr-webchat.umd.js.map", 210_000),
@@ -155,13 +154,7 @@ pub fn a_plan_for_snapshots() -> shipdeck::domain::plan::Plan {
         unchanged_files: 3,
         invalidations: vec!["/msr-webchat/latest/*".into()],
         notes: vec!["still serving 1.1.0 after this rollback: v1, v1.1 (roll those back too if 1.1.0 is bad, or yank it)".into()],
-        next: Default::default(),
-        base_etag: None,
-        publishing: None,
-        manifest: None,
-        targets: vec![],
-        base: None,
-        resumes: false,
+        ..Default::default()
     }
 }
 
