@@ -8,6 +8,7 @@ use crate::domain::state::{STATE_SCHEMA, State};
 use crate::error::{Error, Result};
 use crate::store::{Condition, Headers, StoreError};
 use bytes::Bytes;
+use futures::stream::{self, StreamExt, TryStreamExt};
 use semver::Version;
 
 fn json_headers() -> Headers {
@@ -133,13 +134,19 @@ pub async fn read_history(ctx: &Context, limit: Option<usize>) -> Result<Vec<His
     if let Some(n) = limit {
         keys.truncate(n);
     }
-    let mut out = Vec::with_capacity(keys.len());
-    for k in keys {
-        if let Some(obj) = ctx.store.get(&k.key).await?
-            && let Ok(e) = serde_json::from_slice::<HistoryEvent>(&obj.body)
-        {
-            out.push(e);
-        }
+    // One object per event: read them concurrently (in order), not one round trip at a time.
+    // Futures built in a loop, not by a closure (see `apply::run_phase` for why).
+    let mut reads = Vec::with_capacity(keys.len());
+    for k in &keys {
+        reads.push(ctx.store.get(&k.key));
     }
-    Ok(out)
+    let objects: Vec<_> = stream::iter(reads)
+        .buffered(ctx.concurrency.max(1))
+        .try_collect()
+        .await?;
+    Ok(objects
+        .into_iter()
+        .flatten()
+        .filter_map(|obj| serde_json::from_slice::<HistoryEvent>(&obj.body).ok())
+        .collect())
 }
