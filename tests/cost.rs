@@ -198,3 +198,41 @@ fn bad_usage_files_name_file_line_and_key() {
         .code(2)
         .stderr(predicate::str::contains("unknown provider 'gcp'"));
 }
+
+#[test]
+fn a_damaged_manifest_is_reported_not_replaced_by_an_assumed_size() {
+    let env = Env::new();
+    let dist = env.widget("1.0.0");
+    env.cmd()
+        .arg("publish")
+        .arg(&dist)
+        .args(["--promote", "--yes"])
+        .assert()
+        .success();
+    std::fs::write(
+        env.store().join(".shipdeck/manifests/v1.0.0.json"),
+        "{ not json",
+    )
+    .unwrap();
+    common::refused(&env, &["cost"], 1, "the manifest of 1.0.0");
+    // Nothing served at all is the one case with a fallback (the console assumes 60 KB; the CLI
+    // asks for --bundle-kb).
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let ctx = shipdeck::ops::Context {
+        store: std::sync::Arc::new(
+            shipdeck::store::local::LocalStore::open(env.path().join("empty")).unwrap(),
+        ),
+        cdn: std::sync::Arc::new(shipdeck::cdn::NoCdn {
+            path_prefix: "/".into(),
+        }),
+        layout: shipdeck::domain::layout::Layout::new(""),
+        actor: "t".into(),
+        alias_cache_control: "c".into(),
+        concurrency: 2,
+    };
+    assert!(
+        rt.block_on(shipdeck::ops::cost::latest_bundle(&ctx))
+            .unwrap()
+            .is_none()
+    );
+}

@@ -128,14 +128,13 @@ async fn run(s: &Session, effect: Effect, results: &UnboundedSender<Action>) -> 
 async fn load_cost(ctx: &crate::ops::Context) -> crate::error::Result<crate::tui::cost::CostData> {
     let aws = cost::pricing("aws")?;
     let azure = cost::pricing("azure")?;
-    let (bundle, bundle_from) = match cost::bundle(ctx, None).await {
-        Ok(b) => b,
-        Err(_) => cost::bundle(ctx, Some(60.0)).await.map(|(b, _)| {
-            (
-                b,
-                "a typical 60 KB (no release is served by latest yet)".to_string(),
-            )
-        })?,
+    // Only "nothing served yet" falls back to an assumed size; a store or manifest error is shown.
+    let (bundle, bundle_from) = match cost::latest_bundle(ctx).await? {
+        Some(measured) => measured,
+        None => (
+            cost::assumed_bundle(60.0),
+            "a typical 60 KB (no release is served by latest yet)".to_string(),
+        ),
     };
     Ok(crate::tui::cost::CostData {
         aws,
