@@ -126,7 +126,7 @@ fn main() {
     python(&["create-bucket", &bucket]);
     std::fs::write(root.join("shipdeck.toml"), format!("[profiles.b]\nstore = {{ kind = \"s3\", bucket = \"{bucket}\", region = \"us-east-1\", endpoint = \"{}\" }}\n", endpoint())).unwrap();
 
-    for (files, runs, goal) in [(7usize, 9usize, 0.25), (500, 5, 0.7)] {
+    for (files, runs, goal) in [(7usize, 9usize, 0.25), (500, 9, 0.7)] {
         let (a, b) = (format!("{files}.0.0"), format!("{files}.0.1"));
         for (v, salt) in [(&a, 1), (&b, 7)] {
             let dir = root.join(format!("build-{v}"));

@@ -196,6 +196,9 @@ pub async fn open(loaded: &Loaded, wanted: Option<&str>, opts: &OpenOptions) -> 
     {
         store = Arc::new(FaultyStore::new(store, n));
     }
+    if std::env::var_os("SHIPDECK_GARBLE_COPIES").is_some() {
+        store = Arc::new(FaultyStore::garbling_copies(store));
+    }
     let layout = Layout::new(profile.store.prefix());
     let default_path = format!("/{}", layout.prefix().trim_end_matches('/'));
     let none = |p: Option<String>| -> Arc<dyn Cdn> {

@@ -385,6 +385,126 @@ fn verify_names_every_file_that_differs_or_is_missing() {
 }
 
 #[test]
+fn repair_makes_a_folder_changed_by_hand_match_again() {
+    let env = Env::new();
+    publish(&env, "1.0.0", true);
+    publish(&env, "1.1.0", true);
+    std::fs::write(env.store().join("latest/style.css"), "tampered").unwrap();
+    std::fs::remove_file(env.store().join("latest/index.html")).unwrap();
+    std::fs::write(env.store().join("latest/extra.js"), "x").unwrap();
+    env.cmd()
+        .args(["verify", "latest"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "`shipdeck repair latest` makes it match 1.1.0 again",
+        ));
+
+    let plan = env.json(&["repair", "--dry-run"]);
+    assert_eq!(plan["applied"], false);
+    let ops: Vec<(String, String)> = plan["plan"]["file_ops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["kind"].as_str().unwrap().to_string(),
+                o["key"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let has = |kind: &str, key: &str| ops.iter().any(|(k, o)| k == kind && o == key);
+    assert!(has("replace", "latest/style.css"), "{ops:?}");
+    assert!(has("copy", "latest/index.html"), "{ops:?}");
+    assert!(has("delete", "latest/extra.js"), "{ops:?}");
+    assert_eq!(ops.len(), 3, "the other aliases are intact: {ops:?}");
+    assert!(plan["plan"]["alias_moves"].as_array().unwrap().is_empty());
+
+    env.cmd()
+        .args(["repair", "--yes"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Done: 2 file(s) written"));
+    env.cmd().arg("verify").assert().success();
+    let history = env.json(&["history"]);
+    assert_eq!(history["events"][0]["action"], "repair");
+    env.cmd()
+        .args(["repair", "latest", "--yes"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Nothing to change."));
+    common::refused(
+        &env,
+        &["repair", "v7", "--yes"],
+        1,
+        "alias 'v7' does not exist",
+    );
+}
+
+#[test]
+fn an_alias_folder_a_hand_run_sync_filled_is_listed_on_its_first_promote() {
+    // Adopting a bucket from the runbook era: `latest/` already holds files Shipdeck never
+    // wrote. The state cannot describe that folder, so its first promote lists it.
+    let env = Env::new();
+    let stale = env.store().join("latest");
+    std::fs::create_dir_all(&stale).unwrap();
+    std::fs::write(stale.join("msr-webchat.umd.js"), "old build").unwrap();
+    std::fs::write(stale.join("chunk-from-2023.js"), "old chunk").unwrap();
+    publish(&env, "1.0.0", true);
+    assert!(!stale.join("chunk-from-2023.js").exists(), "stale files go");
+    env.cmd().arg("verify").assert().success();
+}
+
+#[test]
+fn a_copy_that_lands_other_bytes_is_reported_and_repaired() {
+    let env = Env::new();
+    publish(&env, "1.0.0", true);
+    publish(&env, "1.1.0", false);
+    // The store's answer to each copy is the check: here every copy lands other bytes.
+    let out = env
+        .cmd()
+        .args(["promote", "1.1.0", "--yes"])
+        .env("SHIPDECK_GARBLE_COPIES", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("verify: latest/msr-webchat.umd.js: the store reports different content than v1.1.0/msr-webchat.umd.js after the copy"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("`shipdeck repair` copies it again"),
+        "{stdout}"
+    );
+    env.cmd().args(["verify", "latest"]).assert().code(1);
+    env.cmd().args(["repair", "--yes"]).assert().success();
+    env.cmd().arg("verify").assert().success();
+}
+
+#[test]
+fn a_promote_that_publishes_checks_its_copies_against_the_uploads() {
+    let env = Env::new();
+    let dist = env.widget("1.0.0");
+    let out = env
+        .cmd()
+        .arg("publish")
+        .arg(&dist)
+        .args(["--promote", "--yes"])
+        .env("SHIPDECK_GARBLE_COPIES", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains(
+            "verify: latest/style.css: the store reports different content than v1.0.0/style.css"
+        ),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn history_lists_every_change_newest_first() {
     let env = Env::new();
     publish(&env, "1.0.0", true);

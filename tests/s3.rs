@@ -210,6 +210,31 @@ fn release_commands_end_to_end_on_s3_and_cloudfront() {
         .stdout(predicate::str::contains(
             "msr-webchat/latest/style.css: content differs",
         ));
+    // `repair` lists the folder, copies the file back with the alias headers, invalidates.
+    let invalidations_before = check(&["invalidations", &d]).as_array().unwrap().len();
+    cmd(&env)
+        .args(["repair", "latest", "--yes"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Done: 1 file(s) written"));
+    cmd(&env).arg("verify").assert().success();
+    let repaired = objects(&b, "msr-webchat/latest/");
+    let style = by_key(&repaired, "msr-webchat/latest/style.css");
+    assert_eq!(
+        style["etag"],
+        by_key(&v100, "msr-webchat/v1.0.0/style.css")["etag"]
+    );
+    assert_eq!(style["cache_control"], "public, max-age=300");
+    assert_eq!(style["content_type"], "text/css; charset=utf-8");
+    let invalidations = check(&["invalidations", &d]);
+    let invalidations = invalidations.as_array().unwrap();
+    assert_eq!(invalidations.len(), invalidations_before + 1);
+    assert!(
+        invalidations
+            .iter()
+            .any(|i| i["paths"] == serde_json::json!(["/msr-webchat/latest/*"])),
+        "{invalidations:?}"
+    );
 
     // Manual invalidation, and its guard rails.
     cmd(&env)

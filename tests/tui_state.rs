@@ -300,6 +300,15 @@ fn unpin_and_verify_act_on_the_selection() {
         &s.modal,
         Some(Modal::Message { error: false, .. })
     ));
+    s.modal = None;
+    let fx = s.update(cmd(Command::Repair));
+    assert!(matches!(&fx[..], [Effect::PlanRepair(a)] if a == &vec!["v1".to_string()]));
+    s.update(cmd(Command::GoScreen(0)));
+    assert!(
+        s.update(cmd(Command::Repair)).is_empty(),
+        "no alias selected"
+    );
+    assert!(s.status.as_ref().unwrap().text.contains("select an alias"));
 }
 
 #[test]
@@ -321,6 +330,7 @@ fn readonly_refuses_every_change() {
     }
     s.update(cmd(Command::GoScreen(1)));
     assert!(s.update(cmd(Command::Unpin)).is_empty());
+    assert!(s.update(cmd(Command::Repair)).is_empty());
     // Reading still works.
     assert!(!s.update(cmd(Command::Verify)).is_empty());
     assert!(!s.update(cmd(Command::Refresh)).is_empty());

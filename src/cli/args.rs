@@ -112,6 +112,11 @@ pub enum Command {
         after_help = "With no arguments every alias and every release is checked.\n\nExamples:\n  shipdeck verify\n  shipdeck verify latest 1.0.1"
     )]
     Verify { targets: Vec<String> },
+    /// Make alias folders match their releases again (after `verify` failed, or a hand-run sync).
+    #[command(
+        after_help = "Changes plan from the release state, which knows what every alias folder holds. When a folder\nwas changed outside Shipdeck, `shipdeck verify` names the files; `repair` lists the folders\nand copies what is missing or different, deletes what does not belong, and invalidates the\nCDN paths of the aliases it touched. With no arguments every alias is repaired.\n\nExamples:\n  shipdeck repair latest\n  shipdeck repair --dry-run"
+    )]
+    Repair { aliases: Vec<String> },
     /// List recorded changes, newest first.
     History {
         #[arg(long, value_name = "N")]

@@ -75,6 +75,7 @@ pub async fn run(s: &Session, g: &Global, cmd: Command) -> Result<i32> {
                 "unyank",
             )
         }
+        Command::Repair { aliases } => (change::plan_repair(ctx, &aliases).await?, "repair"),
         Command::Resume { revert } => (
             change::plan_resume(ctx, revert).await?,
             if revert { "revert" } else { "resume" },

@@ -87,6 +87,12 @@ pub fn verified(results: &[Verified]) {
             for p in &r.problems {
                 println!("         {p}");
             }
+            if r.target != r.version {
+                println!(
+                    "         `shipdeck repair {}` makes it match {} again",
+                    r.target, r.version
+                );
+            }
         }
     }
 }

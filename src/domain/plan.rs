@@ -53,6 +53,24 @@ pub struct FileOp {
     /// An entry point (copied after every other file).
     #[serde(skip)]
     pub entry: bool,
+    /// The content id the written object must report (the copy source's), when known: the
+    /// store's answer to each write is the check that the change landed.
+    #[serde(skip)]
+    pub expect: Option<String>,
+}
+
+impl FileOp {
+    /// What is wrong when the store reports `reported` for this write, if anything.
+    pub fn mismatch(&self, reported: Option<&str>) -> Option<String> {
+        let (want, got) = (self.expect.as_deref()?, reported?);
+        (want != got).then(|| {
+            format!(
+                "{}: the store reports different content than {} after the copy (content id {got}, expected {want}); `shipdeck repair` copies it again",
+                self.key,
+                self.source.as_deref().unwrap_or("its source"),
+            )
+        })
+    }
 }
 
 /// What a store knows of an existing object, relative to the folder being compared.
@@ -89,9 +107,6 @@ pub struct Plan {
     /// The manifest a publish writes once its files are uploaded.
     #[serde(skip)]
     pub manifest: Option<Manifest>,
-    /// The manifests of the releases the moved aliases now serve (read while planning).
-    #[serde(skip)]
-    pub targets: Vec<Manifest>,
     /// Finishes or undoes an operation recorded as in flight (so it must run even if no file
     /// is left to copy: the state still has to be committed).
     #[serde(skip)]
@@ -303,6 +318,9 @@ pub fn sync_ops(
             content_type: f.content_type.clone(),
             cache_control: cache_control.to_string(),
             entry: is_entry_point(&f.path),
+            expect: src_ids
+                .get(f.path.as_str())
+                .and_then(|s| s.content_id.clone()),
         };
         if is_entry_point(&f.path) {
             entries.push(op);
@@ -322,6 +340,7 @@ pub fn sync_ops(
                 content_type: String::new(),
                 cache_control: String::new(),
                 entry: false,
+                expect: None,
             });
         }
     }
@@ -425,6 +444,38 @@ mod tests {
             Some("v1.0.0/msr-webchat.umd.js.map")
         );
         assert_eq!(ops[0].cache_control, "public, max-age=300");
+        assert_eq!(
+            ops[0].expect.as_deref(),
+            Some("b2"),
+            "a copy expects its source's content id"
+        );
+        assert_eq!(ops[3].expect, None, "a delete reports nothing");
+    }
+
+    #[test]
+    fn a_write_is_checked_against_its_source() {
+        let m = manifest(&["a.js"]);
+        let (ops, _) = sync_ops("v1/", "latest/", Some(&m), &[ex("a.js", "s")], &[], "c");
+        let op = &ops[0];
+        assert_eq!(op.mismatch(Some("s")), None, "the same content id is fine");
+        let bad = op
+            .mismatch(Some("t"))
+            .expect("a different content id is reported");
+        assert!(
+            bad.starts_with("latest/a.js: ") && bad.contains("v1/a.js") && bad.contains("repair"),
+            "{bad}"
+        );
+        assert_eq!(
+            op.mismatch(None),
+            None,
+            "a store that reports nothing is not accused"
+        );
+        let (unknown, _) = sync_ops("v1/", "latest/", Some(&m), &[], &[], "c");
+        assert_eq!(
+            unknown[0].mismatch(Some("t")),
+            None,
+            "nothing expected, nothing to compare"
+        );
     }
 
     #[test]

@@ -13,7 +13,9 @@ use crate::domain::plan::{
 use crate::domain::state::{Core, PublishingRecord, State};
 use crate::error::{Error, Result};
 use chrono::Utc;
-use std::collections::BTreeSet;
+use futures::future::try_join_all;
+use semver::Version;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Plans a change; if the same change was interrupted earlier, plans finishing it instead.
 pub async fn plan_change(ctx: &Context, req: &Request) -> Result<Plan> {
@@ -25,7 +27,16 @@ pub async fn plan_change(ctx: &Context, req: &Request) -> Result<Plan> {
         return Err(unfinished(&state));
     }
     let out = decide(&state.core, req, &ctx.actor, Utc::now()).map_err(Error::Refused)?;
-    let mut plan = finish_plan(ctx, &state, etag, req.description(), out.next, &[]).await?;
+    let mut plan = finish_plan(
+        ctx,
+        &state,
+        etag,
+        req.description(),
+        out.next,
+        &[],
+        Observe::State,
+    )
+    .await?;
     plan.release_changes = out.release_changes;
     plan.notes.extend(out.notes);
     Ok(plan)
@@ -59,6 +70,17 @@ async fn existing(ctx: &Context, dir: &str) -> Result<Vec<Existing>> {
         .collect())
 }
 
+/// Where a plan learns what an alias folder holds now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Observe {
+    /// From the release state: a committed alias folder holds exactly its target's files, whose
+    /// content ids the target's manifest records (one small read instead of a listing; the
+    /// folder is still listed when the state cannot tell, e.g. an alias's first target).
+    State,
+    /// By listing every folder: after an interruption, or to repair a folder changed by hand.
+    Listing,
+}
+
 /// Completes a plan for moving from `state.core` to `next`: the file operations that make every
 /// moved alias folder (and every alias in `also_sync`) match its target, and the CDN paths.
 pub async fn finish_plan(
@@ -68,12 +90,32 @@ pub async fn finish_plan(
     description: String,
     next: Core,
     also_sync: &[AliasName],
+    observe: Observe,
 ) -> Result<Plan> {
-    finish_plan_with(ctx, state, base_etag, description, next, also_sync, None).await
+    finish_plan_with(
+        ctx,
+        state,
+        base_etag,
+        description,
+        next,
+        also_sync,
+        observe,
+        None,
+    )
+    .await
+}
+
+/// What one alias folder holds, and the release it must hold.
+struct Folder {
+    alias: AliasName,
+    /// The target's manifest and its folder's content ids (`None`: the alias is removed).
+    target: Option<(Manifest, Vec<Existing>)>,
+    now: Vec<Existing>,
 }
 
 /// As [`finish_plan`], when a release is being published in the same operation: its manifest
 /// is not in the store yet, so it is passed in.
+#[allow(clippy::too_many_arguments)]
 pub async fn finish_plan_with(
     ctx: &Context,
     state: &State,
@@ -81,62 +123,99 @@ pub async fn finish_plan_with(
     description: String,
     next: Core,
     also_sync: &[AliasName],
+    observe: Observe,
     publishing: Option<&Manifest>,
 ) -> Result<Plan> {
     let moves = alias_moves(&state.core, &next);
     let mut names: BTreeSet<AliasName> = moves.iter().map(|m| m.alias.clone()).collect();
     names.extend(also_sync.iter().cloned());
+    // A committed state describes the folders only when no operation was interrupted.
+    let trust_state = observe == Observe::State && state.in_flight.is_none();
+    let now_of = |name: &AliasName| {
+        trust_state
+            .then(|| state.core.aliases.get(name).map(|r| r.target.clone()))
+            .flatten()
+    };
+
+    // Every manifest needed, each read once and all at once: the targets', and the current
+    // targets' when they describe the folders.
+    let mut versions: BTreeSet<Version> = BTreeSet::new();
+    for name in &names {
+        versions.extend(next.aliases.get(name).map(|r| r.target.clone()));
+        versions.extend(now_of(name));
+    }
+    if let Some(p) = publishing {
+        versions.remove(&p.version);
+    }
+    let mut manifests: BTreeMap<Version, Manifest> =
+        try_join_all(versions.into_iter().map(|v| async move {
+            let m = require_manifest(ctx, &v).await?;
+            Ok::<_, Error>((v, m))
+        }))
+        .await?
+        .into_iter()
+        .collect();
+    if let Some(p) = publishing {
+        manifests.insert(p.version.clone(), p.clone());
+    }
+
+    // What each folder holds now (from a manifest, or listed), and each target's content ids
+    // (recorded in its manifest, or listed for manifests that predate them), read together.
+    let (manifests, next_ref, now_of) = (&manifests, &next, &now_of);
+    let folders = try_join_all(names.iter().map(|name| async move {
+        let dst_dir = ctx.layout.alias_dir(name);
+        let known_now = now_of(name).and_then(|v| manifests[&v].existing());
+        let now = async {
+            match known_now {
+                Some(files) => Ok(files),
+                None => existing(ctx, &dst_dir).await,
+            }
+        };
+        let target = async {
+            let Some(r) = next_ref.aliases.get(name) else {
+                return Ok(None);
+            };
+            let m = manifests[&r.target].clone();
+            let src = if publishing.is_some_and(|p| p.version == r.target) {
+                Vec::new()
+            } else if let Some(known) = m.existing() {
+                known
+            } else {
+                existing(ctx, &ctx.layout.release_dir(&r.target)).await?
+            };
+            Ok::<_, Error>(Some((m, src)))
+        };
+        let (now, target) = tokio::try_join!(now, target)?;
+        Ok::<_, Error>(Folder {
+            alias: name.clone(),
+            target,
+            now,
+        })
+    }))
+    .await?;
+
     let mut file_ops = Vec::new();
     let mut unchanged = 0;
     let mut invalidations = Vec::new();
-    // Each target release is read once, however many aliases move to it.
-    let mut targets: Vec<Manifest> = Vec::new();
-    for name in names {
-        let dst_dir = ctx.layout.alias_dir(&name);
-        let target = next.aliases.get(&name).map(|r| r.target.clone());
-        // The alias folder is listed while the target's manifest is read: one round trip less.
-        let listing = existing(ctx, &dst_dir);
-        let (manifest, src_dir, src, dst) = match &target {
-            Some(v) => {
-                let known = match (publishing, targets.iter().find(|t| &t.version == v)) {
-                    (Some(p), _) if &p.version == v => Some(p.clone()),
-                    (_, Some(t)) => Some(t.clone()),
-                    _ => None,
-                };
-                let (m, dst) = match known {
-                    Some(m) => (m, listing.await?),
-                    None => {
-                        let (m, dst) = tokio::join!(require_manifest(ctx, v), listing);
-                        (m?, dst?)
-                    }
-                };
-                let dir = ctx.layout.release_dir(v);
-                // The release folder's content ids: recorded in the manifest, or listed.
-                let src = if publishing.is_some_and(|p| &p.version == v) {
-                    Vec::new()
-                } else if let Some(known) = m.existing() {
-                    known
-                } else {
-                    existing(ctx, &dir).await?
-                };
-                if !targets.iter().any(|t| t.version == m.version) {
-                    targets.push(m.clone());
-                }
-                (Some(m), dir, src, dst)
-            }
-            None => (None, String::new(), Vec::new(), listing.await?),
+    for f in folders {
+        let src_dir = match &f.target {
+            Some((m, _)) => ctx.layout.release_dir(&m.version),
+            None => String::new(),
         };
         let (ops, same) = sync_ops(
             &src_dir,
-            &dst_dir,
-            manifest.as_ref(),
-            &src,
-            &dst,
+            &ctx.layout.alias_dir(&f.alias),
+            f.target.as_ref().map(|(m, _)| m),
+            f.target
+                .as_ref()
+                .map(|(_, s)| s.as_slice())
+                .unwrap_or_default(),
+            &f.now,
             &ctx.alias_cache_control,
         );
         unchanged += same;
         if !ops.is_empty() && ctx.cdn.enabled() {
-            invalidations.push(alias_invalidation_path(ctx.cdn.path_prefix(), &name));
+            invalidations.push(alias_invalidation_path(ctx.cdn.path_prefix(), &f.alias));
         }
         file_ops.extend(ops);
     }
@@ -152,7 +231,6 @@ pub async fn finish_plan_with(
         notes,
         next,
         base_etag,
-        targets,
         base: Some(Box::new(state.clone())),
         resumes: state.in_flight.is_some(),
         ..Default::default()
@@ -176,6 +254,53 @@ fn invalidation_cost(ctx: &Context, paths: usize) -> Option<String> {
     .ok()
 }
 
+/// Plans making alias folders match their targets again (every alias when `aliases` is empty):
+/// lists each folder, copies what is missing or differs, and deletes what does not belong —
+/// after `verify` found a problem, or after someone wrote to the folders by hand.
+pub async fn plan_repair(ctx: &Context, aliases: &[String]) -> Result<Plan> {
+    let (state, etag) = load_state(ctx).await?;
+    if state.in_flight.is_some() {
+        return Err(unfinished(&state));
+    }
+    let names: Vec<AliasName> = if aliases.is_empty() {
+        state.core.aliases.keys().cloned().collect()
+    } else {
+        let mut names = Vec::new();
+        for a in aliases {
+            let name: AliasName = a.parse().map_err(Error::Usage)?;
+            if !state.core.aliases.contains_key(&name) {
+                return Err(Error::Refused(format!(
+                    "alias '{name}' does not exist; `shipdeck releases` lists the aliases"
+                )));
+            }
+            names.push(name);
+        }
+        names
+    };
+    let description = if aliases.is_empty() {
+        "repair every alias".to_string()
+    } else {
+        format!(
+            "repair {}",
+            names
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" ")
+        )
+    };
+    finish_plan(
+        ctx,
+        &state,
+        etag,
+        description,
+        state.core.clone(),
+        &names,
+        Observe::Listing,
+    )
+    .await
+}
+
 /// Plans finishing (or, with `revert`, undoing) the operation recorded as in flight.
 pub async fn plan_resume(ctx: &Context, revert: bool) -> Result<Plan> {
     let (state, etag) = load_state(ctx).await?;
@@ -188,13 +313,20 @@ pub async fn plan_resume(ctx: &Context, revert: bool) -> Result<Plan> {
         if let Some(p) = &f.publishing {
             return super::publish::plan_resume_publish(ctx, &state, etag, &f, p).await;
         }
+        // An operation that moved no alias was a repair: finishing it re-checks every alias.
+        let repair: Vec<AliasName> = if alias_moves(&state.core, &f.next).is_empty() {
+            f.next.aliases.keys().cloned().collect()
+        } else {
+            Vec::new()
+        };
         let mut plan = finish_plan(
             ctx,
             &state,
             etag,
             f.description.clone(),
             f.next.clone(),
-            &[],
+            &repair,
+            Observe::Listing,
         )
         .await?;
         plan.notes.push(format!(
@@ -217,6 +349,7 @@ pub async fn plan_resume(ctx: &Context, revert: bool) -> Result<Plan> {
         format!("revert {}", f.description),
         state.core.clone(),
         &touched,
+        Observe::Listing,
     )
     .await?;
     if let Some(PublishingRecord { version, .. }) = &f.publishing {
@@ -245,5 +378,6 @@ fn delete_op(key: String, size: u64) -> FileOp {
         content_type: String::new(),
         cache_control: String::new(),
         entry: false,
+        expect: None,
     }
 }

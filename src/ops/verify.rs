@@ -1,14 +1,13 @@
 //! Verifying that what the store serves is exactly what the manifests say.
 //!
-//! `verify` reads every byte and compares SHA-256, Content-Type and Cache-Control; the quick
-//! check run after each change compares listings only (content ids), which is enough to catch a
-//! missing or stale copy without downloading the release again.
+//! `verify` reads every byte and compares SHA-256, Content-Type and Cache-Control, and names
+//! every file that does not belong. (A change checks itself more cheaply, from the content id
+//! the store reports for each write; see `ops::apply`.) `shipdeck repair` fixes what it finds.
 
 use super::Context;
 use super::records::{load_state, require_manifest};
 use crate::domain::alias::AliasName;
 use crate::domain::manifest::{Manifest, sha256_hex};
-use crate::domain::state::Core;
 use crate::domain::version::parse_version;
 use crate::error::{Error, Result};
 use serde::Serialize;
@@ -139,58 +138,6 @@ async fn check_folder(
                 "{key}: not part of {} (unexpected file)",
                 manifest.version
             ));
-        }
-    }
-    Ok(problems)
-}
-
-/// After a change: does the alias folder list exactly the target's files with the same content?
-pub async fn quick_check_alias(
-    ctx: &Context,
-    next: &Core,
-    alias: &AliasName,
-    fresh: Option<&Manifest>,
-) -> Result<Vec<String>> {
-    let Some(rec) = next.aliases.get(alias) else {
-        return Ok(Vec::new());
-    };
-    let manifest = match fresh {
-        Some(m) if m.version == rec.target => m.clone(),
-        _ => require_manifest(ctx, &rec.target).await?,
-    };
-    let dir = ctx.layout.alias_dir(alias);
-    let src_dir = ctx.layout.release_dir(&rec.target);
-    let dst: BTreeMap<String, Option<String>> = ctx
-        .store
-        .list(&dir)
-        .await?
-        .into_iter()
-        .map(|m| (m.key[dir.len()..].to_string(), m.content_id))
-        .collect();
-    // The release folder's content ids: from the manifest when it records them, else listed.
-    let src: BTreeMap<String, Option<String>> = match manifest.existing() {
-        Some(known) => known.into_iter().map(|e| (e.path, e.content_id)).collect(),
-        None => ctx
-            .store
-            .list(&src_dir)
-            .await?
-            .into_iter()
-            .map(|m| (m.key[src_dir.len()..].to_string(), m.content_id))
-            .collect(),
-    };
-    let mut problems = Vec::new();
-    for f in &manifest.files {
-        match (dst.get(&f.path), src.get(&f.path)) {
-            (None, _) => problems.push(format!("{dir}{}: missing after the change", f.path)),
-            (Some(d), Some(s)) if d.is_some() && d != s => {
-                problems.push(format!("{dir}{}: differs from {src_dir}{}", f.path, f.path))
-            }
-            _ => {}
-        }
-    }
-    for k in dst.keys() {
-        if manifest.file(k).is_none() {
-            problems.push(format!("{dir}{k}: left over from the previous target"));
         }
     }
     Ok(problems)

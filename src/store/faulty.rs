@@ -1,9 +1,11 @@
 //! A store wrapper that fails every write after the first N: the way Shipdeck's tests kill an
-//! operation at every possible point and prove that `resume` finishes it.
+//! operation at every possible point and prove that `resume` finishes it. It can also garble
+//! server-side copies (the copy lands other bytes, as a racing hand-run sync would leave), to
+//! prove that a change notices from the store's answers and that `repair` fixes it.
 //!
-//! This is a test instrument, not a mock: it forwards to a real store and only refuses writes.
-//! The CLI enables it with the hidden `SHIPDECK_FAIL_AFTER_WRITES` variable so end-to-end tests
-//! can stop the real binary mid-operation.
+//! This is a test instrument, not a mock: it forwards to a real store and only refuses or
+//! garbles writes. The CLI enables it with the hidden `SHIPDECK_FAIL_AFTER_WRITES` and
+//! `SHIPDECK_GARBLE_COPIES` variables so end-to-end tests can drive the real binary.
 
 use super::{Condition, Headers, Object, ObjectMeta, ObjectStore, StoreError};
 use async_trait::async_trait;
@@ -15,6 +17,7 @@ pub struct FaultyStore {
     inner: Arc<dyn ObjectStore>,
     allowed: usize,
     done: AtomicUsize,
+    garble_copies: bool,
 }
 
 impl FaultyStore {
@@ -23,6 +26,15 @@ impl FaultyStore {
             inner,
             allowed: allowed_writes,
             done: AtomicUsize::new(0),
+            garble_copies: false,
+        }
+    }
+
+    /// A store whose server-side copies write other bytes than the source's.
+    pub fn garbling_copies(inner: Arc<dyn ObjectStore>) -> Self {
+        FaultyStore {
+            garble_copies: true,
+            ..FaultyStore::new(inner, usize::MAX)
         }
     }
 
@@ -67,8 +79,18 @@ impl ObjectStore for FaultyStore {
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>, StoreError> {
         self.inner.list(prefix).await
     }
-    async fn copy(&self, from: &str, to: &str, headers: &Headers) -> Result<(), StoreError> {
+    async fn copy(
+        &self,
+        from: &str,
+        to: &str,
+        headers: &Headers,
+    ) -> Result<Option<String>, StoreError> {
         self.gate(to)?;
+        if self.garble_copies {
+            let body = Bytes::from(format!("/* not {from} */\n"));
+            let meta = self.inner.put(to, body, headers, &Condition::None).await?;
+            return Ok(meta.content_id);
+        }
         self.inner.copy(from, to, headers).await
     }
     async fn delete(&self, key: &str) -> Result<(), StoreError> {

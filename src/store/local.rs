@@ -279,7 +279,12 @@ impl ObjectStore for LocalStore {
         Ok(out)
     }
 
-    async fn copy(&self, from: &str, to: &str, headers: &Headers) -> Result<(), StoreError> {
+    async fn copy(
+        &self,
+        from: &str,
+        to: &str,
+        headers: &Headers,
+    ) -> Result<Option<String>, StoreError> {
         let src = self.path(from)?;
         let bytes = match fs::read(&src) {
             Ok(b) => b,
@@ -291,7 +296,7 @@ impl ObjectStore for LocalStore {
             }
             Err(e) => return Err(self.fail(from, e)),
         };
-        self.write_object(to, &bytes, headers).map(|_| ())
+        self.write_object(to, &bytes, headers).map(|m| m.content_id)
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {

@@ -91,8 +91,14 @@ pub trait ObjectStore: Send + Sync {
     ) -> Result<ObjectMeta, StoreError>;
     /// Every object whose key starts with `prefix`, sorted by key.
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>, StoreError>;
-    /// Server-side copy, replacing the headers with `headers`.
-    async fn copy(&self, from: &str, to: &str, headers: &Headers) -> Result<(), StoreError>;
+    /// Server-side copy, replacing the headers with `headers`. Returns the new object's content
+    /// id when the backend reports one, so a caller can confirm the copy without listing.
+    async fn copy(
+        &self,
+        from: &str,
+        to: &str,
+        headers: &Headers,
+    ) -> Result<Option<String>, StoreError>;
     /// Deletes `key`; deleting a missing key succeeds.
     async fn delete(&self, key: &str) -> Result<(), StoreError>;
 }

@@ -316,9 +316,15 @@ impl ObjectStore for S3Store {
         Ok(out)
     }
 
-    async fn copy(&self, from: &str, to: &str, headers: &Headers) -> Result<(), StoreError> {
+    async fn copy(
+        &self,
+        from: &str,
+        to: &str,
+        headers: &Headers,
+    ) -> Result<Option<String>, StoreError> {
         let source = format!("{}/{}", self.bucket, utf8_percent_encode(from, COPY_SOURCE));
-        self.client
+        let out = self
+            .client
             .copy_object()
             .bucket(&self.bucket)
             .key(to)
@@ -330,7 +336,11 @@ impl ObjectStore for S3Store {
             .send()
             .await
             .map_err(|e| self.fail(to, e))?;
-        Ok(())
+        // A single-part copy's ETag is the MD5 of the content, as the source's is.
+        Ok(out
+            .copy_object_result()
+            .and_then(|r| r.e_tag())
+            .map(trim_etag))
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {

@@ -24,6 +24,7 @@ pub enum Command {
     Yank,
     Unpin,
     Verify,
+    Repair,
     Resume,
     Refresh,
     Palette,
@@ -145,6 +146,14 @@ pub fn bindings() -> Vec<Binding> {
             "verify the selection against its manifest",
             false,
             &["Releases", "Aliases"],
+        ),
+        b(
+            "repair",
+            "F",
+            Command::Repair,
+            "repair the selected alias folder",
+            true,
+            &["Aliases"],
         ),
         b(
             "resume",

@@ -93,6 +93,7 @@ pub enum Effect {
     PlanResume {
         revert: bool,
     },
+    PlanRepair(Vec<String>),
     Apply(Box<Plan>, String),
     Verify(Vec<String>),
     LoadCost,
@@ -577,6 +578,17 @@ impl State {
                 };
                 self.busy = Some("verifying".into());
                 vec![Effect::Verify(target.into_iter().collect())]
+            }
+            Command::Repair => {
+                if self.refuse_readonly() {
+                    return Vec::new();
+                }
+                let Some((alias, _)) = self.selected_alias() else {
+                    self.info("select an alias on the Aliases screen to repair its folder");
+                    return Vec::new();
+                };
+                self.busy = Some(format!("listing the '{alias}' folder"));
+                vec![Effect::PlanRepair(vec![alias.to_string()])]
             }
             Command::Resume => {
                 if self.refuse_readonly() {

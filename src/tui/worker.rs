@@ -66,6 +66,12 @@ async fn run(s: &Session, effect: Effect, results: &UnboundedSender<Action>) -> 
                     .map_err(err),
             )
         }
+        Effect::PlanRepair(aliases) => Action::Planned(
+            change::plan_repair(ctx, &aliases)
+                .await
+                .map(|p| (Box::new(p), "repair".to_string()))
+                .map_err(err),
+        ),
         Effect::Apply(plan, action) => {
             let progress = ToConsole(results.clone());
             Action::Applied(

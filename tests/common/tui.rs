@@ -141,6 +141,7 @@ pub fn a_plan_for_snapshots() -> shipdeck::domain::plan::Plan {
         content_type: "text/javascript; charset=utf-8".into(),
         cache_control: "public, max-age=300".into(),
         entry: key.ends_with(".js"),
+        expect: None,
     };
     Plan {
         description: "rollback latest to 1.0.1".into(),
@@ -149,7 +150,7 @@ pub fn a_plan_for_snapshots() -> shipdeck::domain::plan::Plan {
             op(FileOpKind::Replace, "msr-webchat/latest/msr-webchat.umd.js.map", 210_000),
             op(FileOpKind::Replace, "msr-webchat/latest/style.css", 12_000),
             op(FileOpKind::Replace, "msr-webchat/latest/msr-webchat.umd.js", 45_000),
-            FileOp { kind: FileOpKind::Delete, key: "msr-webchat/latest/chunk-new.js".into(), source: None, size: 900, content_type: String::new(), cache_control: String::new(), entry: false },
+            FileOp { kind: FileOpKind::Delete, key: "msr-webchat/latest/chunk-new.js".into(), source: None, size: 900, content_type: String::new(), cache_control: String::new(), entry: false, expect: None },
         ],
         unchanged_files: 3,
         invalidations: vec!["/msr-webchat/latest/*".into()],

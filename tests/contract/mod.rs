@@ -119,14 +119,24 @@ async fn copy_replaces_headers_and_keeps_content(s: &dyn ObjectStore, root: &str
     )
     .await
     .unwrap();
-    s.copy(
-        &src,
-        &dst,
-        &h("text/javascript; charset=utf-8", "public, max-age=300"),
-    )
-    .await
-    .unwrap();
-    assert_eq!(s.head(&dst).await.unwrap().unwrap().size, 3);
+    let copied = s
+        .copy(
+            &src,
+            &dst,
+            &h("text/javascript; charset=utf-8", "public, max-age=300"),
+        )
+        .await
+        .unwrap();
+    let dst_meta = s.head(&dst).await.unwrap().unwrap();
+    assert_eq!(dst_meta.size, 3);
+    assert!(
+        copied.is_some(),
+        "a copy reports the new object's content id"
+    );
+    assert_eq!(
+        copied, dst_meta.content_id,
+        "the content id a copy reports is the one the store lists"
+    );
 
     let got = s.get(&dst).await.unwrap().unwrap();
     assert_eq!(&got.body[..], b"umd");
