@@ -455,20 +455,26 @@ fn an_alias_folder_a_hand_run_sync_filled_is_listed_on_its_first_promote() {
     env.cmd().arg("verify").assert().success();
 }
 
+/// Runs a change on a store whose copies land other bytes; it must exit 1. Returns stdout.
+fn with_garbled_copies(env: &Env, args: &[&str]) -> String {
+    let out = env
+        .cmd()
+        .args(args)
+        .env("SHIPDECK_GARBLE_COPIES", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{args:?}: {stdout}");
+    stdout
+}
+
 #[test]
 fn a_copy_that_lands_other_bytes_is_reported_and_repaired() {
     let env = Env::new();
     publish(&env, "1.0.0", true);
     publish(&env, "1.1.0", false);
     // The store's answer to each copy is the check: here every copy lands other bytes.
-    let out = env
-        .cmd()
-        .args(["promote", "1.1.0", "--yes"])
-        .env("SHIPDECK_GARBLE_COPIES", "1")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let stdout = with_garbled_copies(&env, &["promote", "1.1.0", "--yes"]);
     assert!(
         stdout.contains("verify: latest/msr-webchat.umd.js: the store reports different content than v1.1.0/msr-webchat.umd.js after the copy"),
         "{stdout}"
@@ -486,16 +492,8 @@ fn a_copy_that_lands_other_bytes_is_reported_and_repaired() {
 fn a_promote_that_publishes_checks_its_copies_against_the_uploads() {
     let env = Env::new();
     let dist = env.widget("1.0.0");
-    let out = env
-        .cmd()
-        .arg("publish")
-        .arg(&dist)
-        .args(["--promote", "--yes"])
-        .env("SHIPDECK_GARBLE_COPIES", "1")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let dist = dist.to_str().unwrap();
+    let stdout = with_garbled_copies(&env, &["publish", dist, "--promote", "--yes"]);
     assert!(
         stdout.contains(
             "verify: latest/style.css: the store reports different content than v1.0.0/style.css"
