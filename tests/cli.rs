@@ -455,6 +455,23 @@ fn an_alias_folder_a_hand_run_sync_filled_is_listed_on_its_first_promote() {
     env.cmd().arg("verify").assert().success();
 }
 
+#[test]
+fn an_alias_whose_release_lost_its_manifest_is_listed_instead() {
+    let env = Env::new();
+    publish(&env, "1.0.0", true);
+    publish(&env, "1.1.0", false);
+    std::fs::write(env.store().join("latest/extra.js"), "x").unwrap();
+    std::fs::remove_file(env.store().join(".shipdeck/manifests/v1.0.0.json")).unwrap();
+    // The state cannot describe `latest/` without 1.0.0's manifest: the folder is listed, so
+    // the promote still works and also removes the file it finds there.
+    env.cmd()
+        .args(["promote", "1.1.0", "--yes"])
+        .assert()
+        .success();
+    assert!(!env.store().join("latest/extra.js").exists());
+    env.cmd().args(["verify", "latest"]).assert().success();
+}
+
 /// Runs a change on a store whose copies land other bytes; it must exit 1. Returns stdout.
 fn with_garbled_copies(env: &Env, args: &[&str]) -> String {
     let out = env

@@ -3,7 +3,7 @@
 //! from the store and turns the decision into a complete [`Plan`].
 
 use super::Context;
-use super::records::{load_state, require_manifest};
+use super::records::{load_manifest, load_state, require_manifest};
 use crate::domain::alias::AliasName;
 use crate::domain::change::{Request, decide};
 use crate::domain::manifest::Manifest;
@@ -137,23 +137,32 @@ pub async fn finish_plan_with(
             .flatten()
     };
 
-    // Every manifest needed, each read once and all at once: the targets', and the current
-    // targets' when they describe the folders.
-    let mut versions: BTreeSet<Version> = BTreeSet::new();
+    // Every manifest needed, each read once and all at once: the targets' (required), and the
+    // current targets' when they describe the folders (a missing one means listing instead).
+    let mut versions: BTreeMap<Version, bool> = BTreeMap::new();
     for name in &names {
-        versions.extend(next.aliases.get(name).map(|r| r.target.clone()));
-        versions.extend(now_of(name));
+        if let Some(v) = now_of(name) {
+            versions.entry(v).or_insert(false);
+        }
+        if let Some(r) = next.aliases.get(name) {
+            versions.insert(r.target.clone(), true);
+        }
     }
     if let Some(p) = publishing {
         versions.remove(&p.version);
     }
     let mut manifests: BTreeMap<Version, Manifest> =
-        try_join_all(versions.into_iter().map(|v| async move {
-            let m = require_manifest(ctx, &v).await?;
-            Ok::<_, Error>((v, m))
+        try_join_all(versions.into_iter().map(|(v, required)| async move {
+            let m = if required {
+                Some(require_manifest(ctx, &v).await?)
+            } else {
+                load_manifest(ctx, &v).await?
+            };
+            Ok::<_, Error>(m.map(|m| (v, m)))
         }))
         .await?
         .into_iter()
+        .flatten()
         .collect();
     if let Some(p) = publishing {
         manifests.insert(p.version.clone(), p.clone());
@@ -164,7 +173,9 @@ pub async fn finish_plan_with(
     let (manifests, next_ref, now_of) = (&manifests, &next, &now_of);
     let folders = try_join_all(names.iter().map(|name| async move {
         let dst_dir = ctx.layout.alias_dir(name);
-        let known_now = now_of(name).and_then(|v| manifests[&v].existing());
+        let known_now = now_of(name)
+            .and_then(|v| manifests.get(&v))
+            .and_then(Manifest::existing);
         let now = async {
             match known_now {
                 Some(files) => Ok(files),
