@@ -456,6 +456,34 @@ fn an_alias_folder_a_hand_run_sync_filled_is_listed_on_its_first_promote() {
 }
 
 #[test]
+fn an_interrupted_repair_is_finished_by_resume_or_by_rerunning_it() {
+    for finish in [&["resume", "--yes"][..], &["repair", "--yes"][..]] {
+        let env = Env::new();
+        publish(&env, "1.0.0", true);
+        for f in ["latest/style.css", "latest/index.html", "v1/style.css"] {
+            std::fs::write(env.store().join(f), "tampered").unwrap();
+        }
+        // Lock, in-flight record and one copy go through; the next copy fails.
+        env.cmd()
+            .args(["repair", "--yes"])
+            .env("SHIPDECK_FAIL_AFTER_WRITES", "3")
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("injected failure"));
+        env.cmd().arg("verify").assert().code(1);
+        env.cmd()
+            .args(["yank", "1.0.0", "--reason", "x", "--yes"])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(
+                "an unfinished operation is recorded: 'repair every alias'",
+            ));
+        env.cmd().args(finish).assert().success();
+        env.cmd().arg("verify").assert().success();
+    }
+}
+
+#[test]
 fn an_alias_whose_release_lost_its_manifest_is_listed_instead() {
     let env = Env::new();
     publish(&env, "1.0.0", true);

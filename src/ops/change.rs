@@ -270,9 +270,6 @@ fn invalidation_cost(ctx: &Context, paths: usize) -> Option<String> {
 /// after `verify` found a problem, or after someone wrote to the folders by hand.
 pub async fn plan_repair(ctx: &Context, aliases: &[String]) -> Result<Plan> {
     let (state, etag) = load_state(ctx).await?;
-    if state.in_flight.is_some() {
-        return Err(unfinished(&state));
-    }
     let names: Vec<AliasName> = if aliases.is_empty() {
         state.core.aliases.keys().cloned().collect()
     } else {
@@ -300,6 +297,12 @@ pub async fn plan_repair(ctx: &Context, aliases: &[String]) -> Result<Plan> {
                 .join(" ")
         )
     };
+    if let Some(f) = &state.in_flight {
+        if f.description == description {
+            return plan_resume(ctx, false).await;
+        }
+        return Err(unfinished(&state));
+    }
     finish_plan(
         ctx,
         &state,
