@@ -300,6 +300,26 @@ fn unpin_and_verify_act_on_the_selection() {
         &s.modal,
         Some(Modal::Message { error: false, .. })
     ));
+    s.update(Action::Verified(Ok(vec![
+        shipdeck::ops::verify::Verified {
+            target: "v1".into(),
+            version: "1.1.0".into(),
+            files: 6,
+            problems: vec!["v1/style.css: content differs from the manifest of 1.1.0".into()],
+        },
+    ])));
+    match &s.modal {
+        Some(Modal::Message { error, lines, .. }) => {
+            assert!(*error);
+            assert!(
+                lines
+                    .iter()
+                    .any(|l| l.contains("makes v1 match 1.1.0 again")),
+                "{lines:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
     s.modal = None;
     let fx = s.update(cmd(Command::Repair));
     assert!(matches!(&fx[..], [Effect::PlanRepair(a)] if a == &vec!["v1".to_string()]));

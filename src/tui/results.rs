@@ -155,6 +155,12 @@ impl State {
                                     r.problems.len()
                                 ));
                                 lines.extend(r.problems.iter().map(|p| format!("  {p}")));
+                                if r.target != r.version {
+                                    lines.push(format!(
+                                        "  repair (palette, or F on Aliases) makes {} match {} again",
+                                        r.target, r.version
+                                    ));
+                                }
                             }
                         }
                         let title = if bad == 0 {
