@@ -27,16 +27,7 @@ pub async fn plan_change(ctx: &Context, req: &Request) -> Result<Plan> {
         return Err(unfinished(&state));
     }
     let out = decide(&state.core, req, &ctx.actor, Utc::now()).map_err(Error::Refused)?;
-    let mut plan = finish_plan(
-        ctx,
-        &state,
-        etag,
-        req.description(),
-        out.next,
-        &[],
-        Observe::State,
-    )
-    .await?;
+    let mut plan = finish_plan(ctx, &state, etag, req.description(), out.next, &[]).await?;
     plan.release_changes = out.release_changes;
     plan.notes.extend(out.notes);
     Ok(plan)
@@ -70,39 +61,23 @@ async fn existing(ctx: &Context, dir: &str) -> Result<Vec<Existing>> {
         .collect())
 }
 
-/// Where a plan learns what an alias folder holds now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Observe {
-    /// From the release state: a committed alias folder holds exactly its target's files, whose
-    /// content ids the target's manifest records (one small read instead of a listing; the
-    /// folder is still listed when the state cannot tell, e.g. an alias's first target).
-    State,
-    /// By listing every folder: after an interruption, or to repair a folder changed by hand.
-    Listing,
-}
-
 /// Completes a plan for moving from `state.core` to `next`: the file operations that make every
-/// moved alias folder (and every alias in `also_sync`) match its target, and the CDN paths.
+/// moved alias folder (and every alias in `relist`) match its target, and the CDN paths.
+///
+/// What a folder holds now comes from the release state, as a Terraform plan comes from its
+/// state: a committed alias folder holds exactly its target's files, whose content ids the
+/// target's manifest records, so one small read replaces a listing. A folder is listed where
+/// the state cannot tell: an alias's first target, a missing manifest, an operation left in
+/// flight (resume, revert), and every alias in `relist` (repair).
 pub async fn finish_plan(
     ctx: &Context,
     state: &State,
     base_etag: Option<String>,
     description: String,
     next: Core,
-    also_sync: &[AliasName],
-    observe: Observe,
+    relist: &[AliasName],
 ) -> Result<Plan> {
-    finish_plan_with(
-        ctx,
-        state,
-        base_etag,
-        description,
-        next,
-        also_sync,
-        observe,
-        None,
-    )
-    .await
+    finish_plan_with(ctx, state, base_etag, description, next, relist, None).await
 }
 
 /// What one alias folder holds, and the release it must hold.
@@ -115,24 +90,21 @@ struct Folder {
 
 /// As [`finish_plan`], when a release is being published in the same operation: its manifest
 /// is not in the store yet, so it is passed in.
-#[allow(clippy::too_many_arguments)]
 pub async fn finish_plan_with(
     ctx: &Context,
     state: &State,
     base_etag: Option<String>,
     description: String,
     next: Core,
-    also_sync: &[AliasName],
-    observe: Observe,
+    relist: &[AliasName],
     publishing: Option<&Manifest>,
 ) -> Result<Plan> {
     let moves = alias_moves(&state.core, &next);
     let mut names: BTreeSet<AliasName> = moves.iter().map(|m| m.alias.clone()).collect();
-    names.extend(also_sync.iter().cloned());
-    // A committed state describes the folders only when no operation was interrupted.
-    let trust_state = observe == Observe::State && state.in_flight.is_none();
+    names.extend(relist.iter().cloned());
+    // The release the state says a folder holds, where the state can be trusted to say.
     let now_of = |name: &AliasName| {
-        trust_state
+        (state.in_flight.is_none() && !relist.contains(name))
             .then(|| state.core.aliases.get(name).map(|r| r.target.clone()))
             .flatten()
     };
@@ -303,16 +275,7 @@ pub async fn plan_repair(ctx: &Context, aliases: &[String]) -> Result<Plan> {
         }
         return Err(unfinished(&state));
     }
-    finish_plan(
-        ctx,
-        &state,
-        etag,
-        description,
-        state.core.clone(),
-        &names,
-        Observe::Listing,
-    )
-    .await
+    finish_plan(ctx, &state, etag, description, state.core.clone(), &names).await
 }
 
 /// Plans finishing (or, with `revert`, undoing) the operation recorded as in flight.
@@ -340,7 +303,6 @@ pub async fn plan_resume(ctx: &Context, revert: bool) -> Result<Plan> {
             f.description.clone(),
             f.next.clone(),
             &repair,
-            Observe::Listing,
         )
         .await?;
         plan.notes.push(format!(
@@ -363,7 +325,6 @@ pub async fn plan_resume(ctx: &Context, revert: bool) -> Result<Plan> {
         format!("revert {}", f.description),
         state.core.clone(),
         &touched,
-        Observe::Listing,
     )
     .await?;
     if let Some(PublishingRecord { version, .. }) = &f.publishing {

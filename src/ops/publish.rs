@@ -5,7 +5,7 @@
 //! visible only when complete: files, then the manifest, then the state.
 
 use super::Context;
-use super::change::{Observe, finish_plan_with, unfinished};
+use super::change::{finish_plan_with, unfinished};
 use super::records::load_state;
 use crate::domain::alias::resolve_aliases;
 use crate::domain::manifest::{FileEntry, Manifest, describe_file};
@@ -208,17 +208,8 @@ async fn build_plan(
         },
     );
     next.aliases = resolve_aliases(&next);
-    let mut plan = finish_plan_with(
-        ctx,
-        state,
-        etag,
-        description,
-        next,
-        &[],
-        Observe::State,
-        Some(&manifest),
-    )
-    .await?;
+    let mut plan =
+        finish_plan_with(ctx, state, etag, description, next, &[], Some(&manifest)).await?;
     let mut ops = upload_ops(ctx, build, &v);
     ops.append(&mut plan.file_ops);
     plan.file_ops = ops;
