@@ -8,22 +8,7 @@ use predicates::prelude::*;
 use serde_json::Value;
 
 fn alias_target(doc: &Value, name: &str) -> Option<String> {
-    doc["aliases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["name"] == name)
-        .map(|a| a["target"].as_str().unwrap().to_string())
-}
-
-fn publish(env: &Env, version: &str, promote: bool) {
-    let dist = env.widget(version);
-    let mut c = env.cmd();
-    c.arg("publish").arg(&dist).arg("--yes");
-    if promote {
-        c.arg("--promote");
-    }
-    c.assert().success();
+    common::alias(doc, name).map(|a| a["target"].as_str().unwrap().to_string())
 }
 
 #[test]
@@ -80,7 +65,7 @@ fn publish_uses_package_json_version_and_records_a_manifest() {
 #[test]
 fn publishing_an_existing_version_is_refused_and_touches_nothing() {
     let env = Env::new();
-    publish(&env, "1.0.0", true);
+    env.publish("1.0.0", true);
     let before = std::fs::read(env.store().join("v1.0.0/msr-webchat.umd.js")).unwrap();
     let other = env.build(
         "other",
@@ -142,9 +127,9 @@ fn publish_refuses_symlinks_empty_folders_and_empty_builds() {
 #[test]
 fn promote_rollback_unpin_move_aliases_with_alias_cache_headers() {
     let env = Env::new();
-    publish(&env, "1.0.0", true);
-    publish(&env, "1.0.1", true);
-    publish(&env, "1.1.0", false);
+    env.publish("1.0.0", true);
+    env.publish("1.0.1", true);
+    env.publish("1.1.0", false);
     let doc = env.json(&["releases"]);
     assert_eq!(alias_target(&doc, "latest").as_deref(), Some("1.0.1"));
     env.cmd()
@@ -185,12 +170,7 @@ fn promote_rollback_unpin_move_aliases_with_alias_cache_headers() {
             "still serving 1.1.0 after this rollback: v1, v1.1",
         ));
     let doc = env.json(&["releases"]);
-    let latest = doc["aliases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["name"] == "latest")
-        .unwrap();
+    let latest = common::alias(&doc, "latest").unwrap();
     assert_eq!(latest["target"], "1.0.1");
     assert_eq!(latest["pinned"], true);
     assert_eq!(
@@ -216,8 +196,8 @@ fn promote_rollback_unpin_move_aliases_with_alias_cache_headers() {
 #[test]
 fn an_unchanged_promote_copies_nothing() {
     let env = Env::new();
-    publish(&env, "1.0.0", true);
-    publish(&env, "1.0.1", true);
+    env.publish("1.0.0", true);
+    env.publish("1.0.1", true);
     let state = || std::fs::read(env.store().join(".shipdeck/state.json")).unwrap();
     let before = state();
     env.cmd()
@@ -239,7 +219,7 @@ fn an_unchanged_promote_copies_nothing() {
 #[test]
 fn identical_files_are_skipped_when_an_alias_moves() {
     let env = Env::new();
-    publish(&env, "1.0.0", true);
+    env.publish("1.0.0", true);
     let mut files = common::widget_files("1.0.1", 1);
     for f in files.iter_mut() {
         if f.0 == "style.css" || f.0 == "README.md" {
@@ -281,8 +261,8 @@ fn identical_files_are_skipped_when_an_alias_moves() {
 #[test]
 fn yank_moves_aliases_away_and_keeps_the_folder() {
     let env = Env::new();
-    publish(&env, "1.0.0", true);
-    publish(&env, "1.1.0", true);
+    env.publish("1.0.0", true);
+    env.publish("1.1.0", true);
     env.cmd()
         .args(["yank", "1.1.0", "--reason", "breaks Safari 15", "--yes"])
         .assert()
@@ -328,7 +308,7 @@ fn yank_moves_aliases_away_and_keeps_the_folder() {
 #[test]
 fn prereleases_go_to_channels_only() {
     let env = Env::new();
-    publish(&env, "1.0.0", true);
+    env.publish("1.0.0", true);
     let dist = env.widget("2.0.0-beta.1");
     env.cmd()
         .arg("publish")
@@ -359,7 +339,7 @@ fn prereleases_go_to_channels_only() {
 #[test]
 fn verify_names_every_file_that_differs_or_is_missing() {
     let env = Env::new();
-    publish(&env, "1.0.0", true);
+    env.publish("1.0.0", true);
     env.cmd().arg("verify").assert().success();
     std::fs::write(env.store().join("latest/style.css"), "tampered").unwrap();
     std::fs::remove_file(env.store().join("v1.0.0/index.html")).unwrap();
@@ -387,8 +367,8 @@ fn verify_names_every_file_that_differs_or_is_missing() {
 #[test]
 fn repair_makes_a_folder_changed_by_hand_match_again() {
     let env = Env::new();
-    publish(&env, "1.0.0", true);
-    publish(&env, "1.1.0", true);
+    env.publish("1.0.0", true);
+    env.publish("1.1.0", true);
     std::fs::write(env.store().join("latest/style.css"), "tampered").unwrap();
     std::fs::remove_file(env.store().join("latest/index.html")).unwrap();
     std::fs::write(env.store().join("latest/extra.js"), "x").unwrap();
@@ -450,7 +430,7 @@ fn an_alias_folder_a_hand_run_sync_filled_is_listed_on_its_first_promote() {
     std::fs::create_dir_all(&stale).unwrap();
     std::fs::write(stale.join("msr-webchat.umd.js"), "old build").unwrap();
     std::fs::write(stale.join("chunk-from-2023.js"), "old chunk").unwrap();
-    publish(&env, "1.0.0", true);
+    env.publish("1.0.0", true);
     assert!(!stale.join("chunk-from-2023.js").exists(), "stale files go");
     env.cmd().arg("verify").assert().success();
 }
@@ -459,7 +439,7 @@ fn an_alias_folder_a_hand_run_sync_filled_is_listed_on_its_first_promote() {
 fn an_interrupted_repair_is_finished_by_resume_or_by_rerunning_it() {
     for finish in [&["resume", "--yes"][..], &["repair", "--yes"][..]] {
         let env = Env::new();
-        publish(&env, "1.0.0", true);
+        env.publish("1.0.0", true);
         for f in ["latest/style.css", "latest/index.html", "v1/style.css"] {
             std::fs::write(env.store().join(f), "tampered").unwrap();
         }
@@ -486,8 +466,8 @@ fn an_interrupted_repair_is_finished_by_resume_or_by_rerunning_it() {
 #[test]
 fn an_alias_whose_release_lost_its_manifest_is_listed_instead() {
     let env = Env::new();
-    publish(&env, "1.0.0", true);
-    publish(&env, "1.1.0", false);
+    env.publish("1.0.0", true);
+    env.publish("1.1.0", false);
     std::fs::write(env.store().join("latest/extra.js"), "x").unwrap();
     std::fs::remove_file(env.store().join(".shipdeck/manifests/v1.0.0.json")).unwrap();
     // The state cannot describe `latest/` without 1.0.0's manifest: the folder is listed, so
@@ -516,8 +496,8 @@ fn with_garbled_copies(env: &Env, args: &[&str]) -> String {
 #[test]
 fn a_copy_that_lands_other_bytes_is_reported_and_repaired() {
     let env = Env::new();
-    publish(&env, "1.0.0", true);
-    publish(&env, "1.1.0", false);
+    env.publish("1.0.0", true);
+    env.publish("1.1.0", false);
     // The store's answer to each copy is the check: here every copy lands other bytes.
     let stdout = with_garbled_copies(&env, &["promote", "1.1.0", "--yes"]);
     assert!(
@@ -550,8 +530,8 @@ fn a_promote_that_publishes_checks_its_copies_against_the_uploads() {
 #[test]
 fn history_lists_every_change_newest_first() {
     let env = Env::new();
-    publish(&env, "1.0.0", true);
-    publish(&env, "1.0.1", true);
+    env.publish("1.0.0", true);
+    env.publish("1.0.1", true);
     env.cmd().args(["rollback", "--yes"]).assert().success();
     let doc = env.json(&["history"]);
     let events = doc["events"].as_array().unwrap();
@@ -622,7 +602,7 @@ fn changes_need_confirmation_and_dry_run_changes_nothing() {
 #[test]
 fn bad_inputs_get_one_sentence_and_change_nothing() {
     let env = Env::new();
-    publish(&env, "1.0.0", true);
+    env.publish("1.0.0", true);
     let snapshot = || {
         let mut v = files_under(&env.store());
         v.retain(|f| !f.starts_with(".shipdeck/history") && !f.contains(".cas-lock"));
@@ -723,7 +703,7 @@ fn a_prefix_puts_releases_under_it_and_records_outside() {
     let env = Env::with_config(
         "[profiles.test]\nstore = { kind = \"local\", path = \"store\", prefix = \"msr-webchat/\" }\n",
     );
-    publish(&env, "1.0.0", true);
+    env.publish("1.0.0", true);
     assert!(
         env.store()
             .join("msr-webchat/v1.0.0/msr-webchat.umd.js")
@@ -787,8 +767,8 @@ fn help_teaches_with_examples() {
 #[test]
 fn a_killed_run_is_reported_and_finished_by_rerunning_the_same_command() {
     let env = Env::new();
-    publish(&env, "1.0.0", true);
-    publish(&env, "1.1.0", false);
+    env.publish("1.0.0", true);
+    env.publish("1.1.0", false);
     env.cmd()
         .args(["promote", "1.1.0", "--yes"])
         .env("SHIPDECK_FAIL_AFTER_WRITES", "4")
@@ -822,8 +802,8 @@ fn a_killed_run_is_reported_and_finished_by_rerunning_the_same_command() {
 #[test]
 fn a_held_lock_names_its_holder_and_since_when() {
     let env = Env::new();
-    publish(&env, "1.0.0", true);
-    publish(&env, "1.0.1", true);
+    env.publish("1.0.0", true);
+    env.publish("1.0.1", true);
     // A lock held by a live process (this test) on this host.
     let lock = serde_json::json!({
         "token": "t1", "holder": "alice", "host": std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim(),
@@ -855,8 +835,8 @@ fn a_held_lock_names_its_holder_and_since_when() {
 #[test]
 fn a_lock_left_by_a_dead_process_is_taken_over() {
     let env = Env::new();
-    publish(&env, "1.0.0", true);
-    publish(&env, "1.0.1", true);
+    env.publish("1.0.0", true);
+    env.publish("1.0.1", true);
     let mut child = std::process::Command::new("true").spawn().unwrap();
     let dead = child.id();
     child.wait().unwrap();

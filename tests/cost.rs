@@ -119,13 +119,7 @@ fn text_output_is_a_breakdown_with_free_lines_and_totals() {
 #[test]
 fn the_bundle_comes_from_the_manifest_of_latest() {
     let env = Env::new();
-    let dist = env.widget("1.0.0");
-    env.cmd()
-        .arg("publish")
-        .arg(&dist)
-        .args(["--promote", "--yes"])
-        .assert()
-        .success();
+    env.publish("1.0.0", true);
     let manifest: serde_json::Value = serde_json::from_slice(
         &std::fs::read(env.store().join(".shipdeck/manifests/v1.0.0.json")).unwrap(),
     )
@@ -202,13 +196,7 @@ fn bad_usage_files_name_file_line_and_key() {
 #[test]
 fn a_damaged_manifest_is_reported_not_replaced_by_an_assumed_size() {
     let env = Env::new();
-    let dist = env.widget("1.0.0");
-    env.cmd()
-        .arg("publish")
-        .arg(&dist)
-        .args(["--promote", "--yes"])
-        .assert()
-        .success();
+    env.publish("1.0.0", true);
     std::fs::write(
         env.store().join(".shipdeck/manifests/v1.0.0.json"),
         "{ not json",

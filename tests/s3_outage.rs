@@ -163,12 +163,7 @@ fn a_server_that_stops_answering_mid_promote_times_out_then_resume_finishes() {
             .stdout,
     )
     .unwrap();
-    let latest = doc["aliases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["name"] == "latest")
-        .unwrap();
+    let latest = common::alias(&doc, "latest").unwrap();
     assert_eq!(latest["target"], "1.1.0");
     assert!(doc["in_flight"].is_null());
 }

@@ -81,6 +81,17 @@ impl Env {
     }
 
     /// The widget's usual 7 files, with content that depends on `version`.
+    /// Builds the widget at `version` and publishes it (with `--promote` if asked); must succeed.
+    pub fn publish(&self, version: &str, promote: bool) {
+        let dist = self.widget(version);
+        let mut c = self.cmd();
+        c.arg("publish").arg(&dist).arg("--yes");
+        if promote {
+            c.arg("--promote");
+        }
+        c.assert().success();
+    }
+
     pub fn widget(&self, version: &str) -> PathBuf {
         self.build(
             &format!("build-{version}"),
@@ -146,6 +157,15 @@ pub fn files_under(dir: &Path) -> Vec<String> {
 
 /// Runs `args`, which must fail with `code` and one line on stderr containing `text` (and no
 /// panic): how every bad input is answered.
+/// The alias named `name` in a `--json releases` document.
+pub fn alias<'a>(doc: &'a serde_json::Value, name: &str) -> Option<&'a serde_json::Value> {
+    doc["aliases"]
+        .as_array()
+        .expect("a releases document lists aliases")
+        .iter()
+        .find(|a| a["name"] == name)
+}
+
 pub fn refused(env: &Env, args: &[&str], code: i32, text: &str) {
     let out = env.cmd().args(args).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
