@@ -41,6 +41,18 @@ pub fn table<'a>(
     f.render_widget(table, area);
 }
 
+/// The line under a table's header that says why it is empty and what to do.
+pub fn empty_hint(f: &mut Frame, area: Rect, text: &str, color: ratatui::style::Color) {
+    f.render_widget(
+        Paragraph::new(text).style(Style::default().fg(color)),
+        Rect {
+            y: area.y + 1,
+            height: 1,
+            ..area
+        },
+    );
+}
+
 pub fn aliases(state: &State, f: &mut Frame, area: Rect) {
     let t = &state.theme;
     let Some(v) = &state.releases else { return };
@@ -83,16 +95,11 @@ pub fn aliases(state: &State, f: &mut Frame, area: Rect) {
         |i| rows[i].clone(),
     );
     if v.aliases.is_empty() {
-        f.render_widget(
-            Paragraph::new(
-                "no aliases yet — `p` promotes the selected version on the Releases screen",
-            )
-            .style(Style::default().fg(t.muted)),
-            Rect {
-                y: area.y + 1,
-                height: 1,
-                ..area
-            },
+        empty_hint(
+            f,
+            area,
+            "no aliases yet — `p` promotes the selected version on the Releases screen",
+            t.muted,
         );
     }
 }
@@ -134,14 +141,7 @@ pub fn history(state: &State, f: &mut Frame, area: Rect) {
         |i| rows[i].clone(),
     );
     if state.history.is_empty() {
-        f.render_widget(
-            Paragraph::new("no history yet").style(Style::default().fg(t.muted)),
-            Rect {
-                y: area.y + 1,
-                height: 1,
-                ..area
-            },
-        );
+        empty_hint(f, area, "no history yet", t.muted);
     }
 }
 
@@ -245,16 +245,11 @@ pub fn origins(state: &State, f: &mut Frame, area: Rect) {
         |i| rows[i].clone(),
     );
     if listing.origins.is_empty() {
-        f.render_widget(
-            Paragraph::new(
-                " the allowlist is empty: the Bridge refuses every browser — `a` adds an origin",
-            )
-            .style(Style::default().fg(t.warn)),
-            Rect {
-                y: body.y + 1,
-                height: 1,
-                ..body
-            },
+        empty_hint(
+            f,
+            body,
+            " the allowlist is empty: the Bridge refuses every browser — `a` adds an origin",
+            t.warn,
         );
     }
 }

@@ -114,14 +114,7 @@ fn render_list(state: &State, f: &mut Frame, area: Rect) {
         } else {
             "no version matches the filter (Esc clears it)"
         };
-        f.render_widget(
-            Paragraph::new(msg).style(Style::default().fg(t.muted)),
-            Rect {
-                y: area.y + 1,
-                height: 1,
-                ..area
-            },
-        );
+        super::lists::empty_hint(f, area, msg, t.muted);
     }
 }
 
