@@ -20,6 +20,13 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
+/// Draws `content` in a `w` × `h` box centred in `area`, over whatever is beneath.
+fn popup(f: &mut Frame, area: Rect, w: u16, h: u16, content: Paragraph) {
+    let r = centered(area, w, h);
+    f.render_widget(Clear, r);
+    f.render_widget(content, r);
+}
+
 fn frame_block<'a>(state: &State, title: String, error: bool) -> Block<'a> {
     let t = &state.theme;
     let color = if error { t.error } else { t.accent };
@@ -55,11 +62,12 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) {
                 " mouse: click selects, wheel scrolls · Esc closes",
                 muted,
             )));
-            let r = centered(area, 64, lines.len() as u16 + 2);
-            f.render_widget(Clear, r);
-            f.render_widget(
+            popup(
+                f,
+                area,
+                64,
+                lines.len() as u16 + 2,
                 Paragraph::new(lines).block(frame_block(state, format!("Keys — {screen}"), false)),
-                r,
             );
         }
         Modal::Palette { query, selected } => {
@@ -86,11 +94,12 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) {
             if matches.is_empty() {
                 lines.push(Line::from(Span::styled(" no command matches", muted)));
             }
-            let r = centered(area, 64, 15);
-            f.render_widget(Clear, r);
-            f.render_widget(
+            popup(
+                f,
+                area,
+                64,
+                15,
                 Paragraph::new(lines).block(frame_block(state, "Command palette".into(), false)),
-                r,
             );
         }
         Modal::Plan { plan, running, .. } => {
@@ -162,11 +171,12 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) {
                     muted,
                 )),
             ];
-            let r = centered(area, 72, 8);
-            f.render_widget(Clear, r);
-            f.render_widget(
+            popup(
+                f,
+                area,
+                72,
+                8,
                 Paragraph::new(lines).block(frame_block(state, "Add an origin".into(), false)),
-                r,
             );
         }
         Modal::Message {
@@ -177,13 +187,14 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) {
             let mut body: Vec<Line> = lines.iter().map(|l| Line::from(format!(" {l}"))).collect();
             body.push(Line::from(""));
             body.push(Line::from(Span::styled(" Enter/Esc close", muted)));
-            let r = centered(area, 76, body.len() as u16 + 4);
-            f.render_widget(Clear, r);
-            f.render_widget(
+            popup(
+                f,
+                area,
+                76,
+                body.len() as u16 + 4,
                 Paragraph::new(body)
                     .wrap(Wrap { trim: false })
                     .block(frame_block(state, title.clone(), *error)),
-                r,
             );
         }
         Modal::YankReason { version, reason } => {
@@ -200,11 +211,12 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) {
                 Line::from(""),
                 Line::from(Span::styled(" Enter plan the yank · Esc cancel", muted)),
             ];
-            let r = centered(area, 70, 7);
-            f.render_widget(Clear, r);
-            f.render_widget(
+            popup(
+                f,
+                area,
+                70,
+                7,
                 Paragraph::new(lines).block(frame_block(state, "Yank".into(), false)),
-                r,
             );
         }
         Modal::RollbackPick { options, selected } => {
@@ -225,11 +237,12 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) {
                 " ↑/↓ choose · Enter plan the rollback · Esc cancel",
                 muted,
             )));
-            let r = centered(area, 60, lines.len() as u16 + 2);
-            f.render_widget(Clear, r);
-            f.render_widget(
+            popup(
+                f,
+                area,
+                60,
+                lines.len() as u16 + 2,
                 Paragraph::new(lines).block(frame_block(state, "Roll back".into(), false)),
-                r,
             );
         }
     }
@@ -293,11 +306,12 @@ fn plan_dialog(
         )));
     }
     body.extend(footer);
-    let r = centered(area, outer.width, body.len() as u16 + 2);
-    f.render_widget(Clear, r);
-    f.render_widget(
+    popup(
+        f,
+        area,
+        outer.width,
+        body.len() as u16 + 2,
         Paragraph::new(body).block(frame_block(state, "Review the plan".into(), false)),
-        r,
     );
 }
 
