@@ -2,9 +2,15 @@
 //! publish a 7-file 300 KB build [< 50 ms], promote it [< 50 ms], `releases` on a store with
 //! 1,000 versions [< 100 ms]. Run with `cargo bench --bench local`; prints medians of N runs.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests and benchmarks fail loudly, naming what went wrong"
+)]
+
 use shipdeck::cdn::NoCdn;
 use shipdeck::domain::layout::Layout;
-use shipdeck::domain::manifest::ALIAS_CACHE;
 use shipdeck::ops::publish::{PublishRequest, plan_publish};
 use shipdeck::ops::{Context, Silent, apply::apply};
 use shipdeck::store::local::LocalStore;
@@ -115,16 +121,15 @@ fn main() {
     .unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let ctx = Context {
-            store: Arc::new(LocalStore::open(&big).unwrap()),
-            cdn: Arc::new(NoCdn {
+        let ctx = Context::new(
+            Arc::new(LocalStore::open(&big).unwrap()),
+            Arc::new(NoCdn {
                 path_prefix: "/".into(),
+                skipped: false,
             }),
-            layout: Layout::new(""),
-            actor: "bench".into(),
-            alias_cache_control: ALIAS_CACHE.into(),
-            concurrency: 16,
-        };
+            Layout::new(""),
+            "bench",
+        );
         let src = root.join("tiny");
         std::fs::create_dir_all(&src).unwrap();
         std::fs::write(src.join("msr-webchat.umd.js"), "x").unwrap();

@@ -8,6 +8,13 @@
 //!
 //! Needs the peers: run `bash scripts/bench.sh`, which starts moto and runs every benchmark.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests and benchmarks fail loudly, naming what went wrong"
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};

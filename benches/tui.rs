@@ -5,6 +5,13 @@
 //!
 //! Run with `cargo bench --bench tui`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests and benchmarks fail loudly, naming what went wrong"
+)]
+
 use chrono::{DateTime, Utc};
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use ratatui::Terminal;
@@ -73,7 +80,10 @@ fn redraw_bench() {
         } else {
             Command::PageDown
         }));
-        term.draw(|f| views::render(&s, f)).unwrap();
+        term.draw(|f| {
+            views::render(&s, f);
+        })
+        .unwrap();
         times.push(t.elapsed());
     }
     s.update(Action::Cmd(Command::Filter));
@@ -81,7 +91,10 @@ fn redraw_bench() {
     for c in "4.5".chars() {
         let t = Instant::now();
         s.update(Action::Input(c));
-        term.draw(|f| views::render(&s, f)).unwrap();
+        term.draw(|f| {
+            views::render(&s, f);
+        })
+        .unwrap();
         ftimes.push(t.elapsed());
     }
     times.sort();

@@ -13,9 +13,15 @@ trap peers_stop EXIT
 
 mkdir -p "$PEERS_DIR"
 log="$PEERS_DIR/test-output.log"
-# Benchmarks are compiled, in the same dev profile, but not run (they are timing runs;
-# `bash scripts/bench.sh` runs them). Then every test: library, binary, integration, doc.
-{ cargo test --locked --benches --no-run && cargo test --locked "$@"; } 2>&1 | tee "$log"
+# The lint gate first (Cargo.toml's [lints] table, clippy.toml), then the benchmarks compiled
+# in the same dev profile but not run (they are timing runs; `bash scripts/bench.sh` runs
+# them), then every test: library, binary, integration, doc. The test instruments (the
+# fault-injecting store) exist only with the `test-faults` feature, which release builds lack.
+FEATURES=(--features test-faults)
+{ cargo fmt --check &&
+  cargo clippy --locked --all-targets "${FEATURES[@]}" -- -D warnings &&
+  cargo test --locked "${FEATURES[@]}" --benches --no-run &&
+  cargo test --locked "${FEATURES[@]}" "$@"; } 2>&1 | tee "$log"
 
 # No credential used by a test may appear in anything a test run printed.
 if grep -n -e 'shipdeck-e2e-secret-Q7vX2kLp' -e 'wJalrXUtnFEMI/K7MDENG' "$log"; then

@@ -190,7 +190,9 @@ fn parse_file(path: &Path) -> Result<Loaded> {
 }
 
 /// Parses config text; errors read `LINE: key 'K': message`.
-pub fn parse_str(text: &str) -> std::result::Result<ConfigFile, String> {
+pub fn parse_str(
+    text: &str,
+) -> std::result::Result<ConfigFile, crate::domain::tomlfile::TomlError> {
     crate::domain::tomlfile::parse(text)
 }
 
@@ -216,16 +218,18 @@ production = true
 
     #[test]
     fn errors_name_line_and_key() {
-        let e =
-            parse_str("[profiles.prod]\nstore = { kind = \"ftp\", path = \"x\" }\n").unwrap_err();
+        let e = parse_str("[profiles.prod]\nstore = { kind = \"ftp\", path = \"x\" }\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("2: key 'profiles.prod.store'"), "{e}");
         assert!(e.contains("ftp"), "{e}");
         let e = parse_str(
             "[profiles.prod]\nstore = { kind = \"local\", path = \"x\" }\nconcurrency = \"many\"\n",
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.starts_with("3: key 'profiles.prod.concurrency'"), "{e}");
-        let e = parse_str("user = \n").unwrap_err();
+        let e = parse_str("user = \n").unwrap_err().to_string();
         assert!(e.starts_with("1:"), "{e}");
     }
 }

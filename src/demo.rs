@@ -35,7 +35,7 @@ pub async fn seed_if_empty(ctx: &Context, scratch: &Path) -> Result<bool> {
         apply::apply(&ctx, &plan, "publish", &Silent).await?;
     }
     let pin = Request::Promote {
-        version: PRERELEASE.parse().expect("valid"),
+        version: crate::domain::version::parse_version(PRERELEASE)?,
         alias: Some(AliasName::Channel("next".into())),
     };
     let plan = change::plan_change(&ctx, &pin).await?;
@@ -58,10 +58,7 @@ pub fn extract(version: &str, dir: &Path) -> Result<()> {
     };
     std::fs::create_dir_all(dir).map_err(io)?;
     for f in src.files() {
-        let rel = f
-            .path()
-            .strip_prefix(version)
-            .expect("files sit under their version");
+        let rel = f.path().strip_prefix(version).unwrap_or(f.path());
         let to = dir.join(rel);
         if let Some(p) = to.parent() {
             std::fs::create_dir_all(p).map_err(io)?;

@@ -1,14 +1,31 @@
-//! Errors written for the release manager reading them at 2 a.m.: one sentence saying what is
-//! wrong and how to fix it, never an SDK debug dump, never a secret.
+//! Errors of the use cases, written for the release manager reading them at 2 a.m.: one
+//! sentence saying what is wrong and how to fix it, never an SDK debug dump, never a secret.
+//!
+//! Each layer has its own typed error that keeps its source (`StoreError`, `CdnError`,
+//! `Refusal`, `AliasError`, `VersionError`, …); this enum wraps them without rewording, so a
+//! sentence is written once, where its type is defined, and a front end only presents it.
 
+use crate::cdn::CdnError;
+use crate::domain::alias::AliasError;
+use crate::domain::change::Refusal;
+use crate::domain::version::VersionError;
 use crate::store::StoreError;
 use thiserror::Error;
 
-#[derive(Debug, Error)]
+#[derive(Debug, Clone, Error)]
 pub enum Error {
     /// Bad input from the user (exit code 2).
     #[error("{0}")]
     Usage(String),
+    /// A version typed by the user that Shipdeck does not accept (exit code 2).
+    #[error(transparent)]
+    Version(#[from] VersionError),
+    /// An alias name that is not one, or an alias that cannot serve a version (exit code 2).
+    #[error(transparent)]
+    Alias(#[from] AliasError),
+    /// The input was fine but a release rule refuses the change (exit code 1).
+    #[error(transparent)]
+    Rule(#[from] Refusal),
     /// The input was fine but the thing it names is not there or not allowed (exit code 1).
     #[error("{0}")]
     Refused(String),
@@ -34,17 +51,37 @@ pub enum Error {
         by: String,
         at: String,
     },
-    #[error("{0}")]
+    #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Cdn(#[from] CdnError),
     #[error("{0}")]
     Io(String),
 }
 
 impl Error {
+    /// A stable code naming the kind of failure, for `--json` documents and scripts.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Usage(_) => "usage",
+            Error::Version(_) => "invalid_version",
+            Error::Alias(_) => "invalid_alias",
+            Error::Rule(_) => "refused_by_rule",
+            Error::Refused(_) => "refused",
+            Error::Config(_) => "config",
+            Error::Locked { .. } => "locked",
+            Error::Conflict => "conflict",
+            Error::Unfinished { .. } => "unfinished",
+            Error::Store(_) => "store",
+            Error::Cdn(_) => "cdn",
+            Error::Io(_) => "io",
+        }
+    }
+
     /// Process exit code: 2 for bad usage, 1 for everything else.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Usage(_) => 2,
+            Error::Usage(_) | Error::Version(_) | Error::Alias(_) => 2,
             _ => 1,
         }
     }

@@ -1,11 +1,16 @@
 //! Shipdeck: release the web-chat widget to CDNs from a terminal console or a headless CLI.
 //!
 //! Layers, dependencies pointing down only:
-//! - [`cli`] and [`tui`]: front ends, sharing [`session`] and [`ops`].
-//! - [`ops`]: use cases (publish, promote, rollback, yank, verify, resume, history).
+//! - [`cli`] and [`tui`]: front ends, sharing [`session`], [`ops`] and [`present`]; neither
+//!   imports the other.
+//! - [`present`]: the words for typed outcomes, shared by every front end.
+//! - [`ops`]: use cases (publish, promote, rollback, yank, verify, resume, history) returning
+//!   typed outcomes.
 //! - [`domain`]: pure rules, no IO.
-//! - [`store`], [`cdn`]: adapters behind small traits.
+//! - [`store`], [`cdn`], [`bridge`], [`credentials`]: adapters behind small traits; [`aws`] is
+//!   the plumbing the AWS adapters share.
 
+pub mod aws;
 pub mod bridge;
 pub mod cdn;
 pub mod cli;
@@ -15,6 +20,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod ops;
+pub mod present;
 pub mod session;
 pub mod store;
 pub mod tui;

@@ -8,7 +8,6 @@ use crate::domain::manifest::ALIAS_CACHE;
 use crate::error::{Error, Result};
 use crate::ops::Context;
 use crate::store::ObjectStore;
-use crate::store::faulty::FaultyStore;
 use crate::store::local::LocalStore;
 use std::sync::Arc;
 
@@ -108,7 +107,7 @@ pub fn choose(loaded: &Loaded, wanted: Option<&str>) -> Result<(String, Profile)
         .or_else(|| loaded.file.default_profile.clone())
     {
         Some(n) => n,
-        None if profiles.len() == 1 => profiles.keys().next().cloned().expect("one profile"),
+        None if profiles.len() == 1 => profiles.keys().next().cloned().unwrap_or_default(),
         None if profiles.is_empty() => DEMO_PROFILE.to_string(),
         None => {
             return Err(Error::Config(format!(
@@ -134,6 +133,22 @@ pub fn choose(loaded: &Loaded, wanted: Option<&str>) -> Result<(String, Profile)
     )))
 }
 
+/// How the interactive console was asked to start, whichever front end asked: a type both
+/// front ends know, so the CLI can open the console without importing it.
+#[derive(Debug, Clone, Default)]
+pub struct ConsoleOptions {
+    /// Hide and refuse every change.
+    pub readonly: bool,
+    /// A theme name overriding the config's.
+    pub theme: Option<String>,
+}
+
+/// Opens the interactive console on a session; `main` passes the TUI's to the CLI.
+pub type Console = fn(
+    Session,
+    ConsoleOptions,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send>>;
+
 /// Options for opening a profile that the command line decides.
 #[derive(Debug, Clone, Default)]
 pub struct OpenOptions {
@@ -146,7 +161,7 @@ pub async fn aws_settings(
     name: &str,
     region: &str,
     endpoint: Option<String>,
-) -> Result<crate::store::s3::AwsSettings> {
+) -> Result<crate::aws::AwsSettings> {
     // No keyring on this machine (a CI runner, a server without a desktop session) is not an
     // error: the standard AWS chain still applies. `shipdeck credentials` shows which is used.
     let keys = match crate::credentials::load(secret_store(), name).await {
@@ -159,7 +174,7 @@ pub async fn aws_settings(
             None
         }
     };
-    Ok(crate::store::s3::AwsSettings {
+    Ok(crate::aws::AwsSettings {
         region: region.to_string(),
         endpoint,
         keys,
@@ -189,25 +204,20 @@ pub async fn open(loaded: &Loaded, wanted: Option<&str>, opts: &OpenOptions) -> 
             Arc::new(crate::store::s3::S3Store::connect(bucket, settings).await)
         }
     };
-    // Test instrument: fail every write after N (see store::faulty).
-    if let Some(n) = std::env::var("SHIPDECK_FAIL_AFTER_WRITES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-    {
-        store = Arc::new(FaultyStore::new(store, n));
-    }
-    if std::env::var_os("SHIPDECK_GARBLE_COPIES").is_some() {
-        store = Arc::new(FaultyStore::garbling_copies(store));
-    }
+    store = with_test_faults(store);
     let layout = Layout::new(profile.store.prefix());
     let default_path = format!("/{}", layout.prefix().trim_end_matches('/'));
     let none = |p: Option<String>| -> Arc<dyn Cdn> {
         Arc::new(NoCdn {
             path_prefix: p.unwrap_or_else(|| default_path.clone()),
+            skipped: false,
         })
     };
     let cdn: Arc<dyn Cdn> = match &profile.cdn {
-        _ if opts.no_invalidate => none(None),
+        Some(CdnConfig::Cloudfront { path_prefix, .. }) if opts.no_invalidate => Arc::new(NoCdn {
+            path_prefix: path_prefix.clone().unwrap_or_else(|| default_path.clone()),
+            skipped: true,
+        }),
         Some(CdnConfig::None { path_prefix }) => none(path_prefix.clone()),
         Some(CdnConfig::Cloudfront {
             distribution_id,
@@ -242,6 +252,7 @@ pub async fn open(loaded: &Loaded, wanted: Option<&str>, opts: &OpenOptions) -> 
             .clone()
             .unwrap_or_else(|| ALIAS_CACHE.to_string()),
         concurrency: profile.concurrency.unwrap_or(16).clamp(1, 256),
+        pricing_dir: config::config_dir().map(|d| d.join("pricing")),
     };
     Ok(Session {
         profile_name: name,
@@ -251,4 +262,27 @@ pub async fn open(loaded: &Loaded, wanted: Option<&str>, opts: &OpenOptions) -> 
         theme: loaded.file.theme.clone(),
         keys: loaded.file.keys.clone(),
     })
+}
+
+/// Test instrument (only with the `test-faults` feature): fail every write after N, or garble
+/// copies, as `SHIPDECK_FAIL_AFTER_WRITES` and `SHIPDECK_GARBLE_COPIES` say (see store::faulty).
+#[cfg(feature = "test-faults")]
+fn with_test_faults(mut store: Arc<dyn ObjectStore>) -> Arc<dyn ObjectStore> {
+    use crate::store::faulty::FaultyStore;
+    if let Some(n) = std::env::var("SHIPDECK_FAIL_AFTER_WRITES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        store = Arc::new(FaultyStore::new(store, n));
+    }
+    if std::env::var_os("SHIPDECK_GARBLE_COPIES").is_some() {
+        store = Arc::new(FaultyStore::garbling_copies(store));
+    }
+    store
+}
+
+/// Without the `test-faults` feature the store is used as it is, whatever the environment says.
+#[cfg(not(feature = "test-faults"))]
+fn with_test_faults(store: Arc<dyn ObjectStore>) -> Arc<dyn ObjectStore> {
+    store
 }

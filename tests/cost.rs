@@ -1,6 +1,13 @@
 //! `shipdeck cost` end to end: a hand-computed total, the side-by-side and scaled views, the
 //! bundle taken from the manifest of `latest`, and bad usage files.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests and benchmarks fail loudly, naming what went wrong"
+)]
+
 mod common;
 
 use common::Env;
@@ -179,13 +186,50 @@ fn bad_usage_files_name_file_line_and_key() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("u.toml:1: key 'lods'"));
-    env.cmd()
-        .args(["cost", "--bundle-kb", "50", "--scale", "0"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "--scale 0 must be a positive number",
-        ));
+    // Every number a flag takes is checked for range where it is parsed, naming the range.
+    for (flag, value) in [
+        ("--scale", "0"),
+        ("--scale", "1e308"),
+        ("--scale", "NaN"),
+        ("--bundle-kb", "-1"),
+        ("--bundle-kb", "NaN"),
+        ("--bundle-kb", "inf"),
+        ("--loads", "99999999999999999999999"),
+        ("--loads", "-5"),
+    ] {
+        let mut args = vec!["cost", flag, value];
+        if flag != "--bundle-kb" {
+            args.extend(["--bundle-kb", "50"]);
+        }
+        env.cmd()
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!("'{value}' for '{flag}")))
+            .stderr(predicate::str::contains("out of range; use a number"));
+    }
+    // A usage file's numbers too: not a number, infinite, or a negative fixed cost.
+    for (text, says) in [
+        (
+            "loads = nan\n",
+            "u.toml:1: key 'loads': NaN is out of range",
+        ),
+        (
+            "loads = inf\n",
+            "u.toml:1: key 'loads': inf is out of range",
+        ),
+        (
+            "[[fixed]]\nname = \"db\"\nmonthly = -30.0\n",
+            "key 'fixed' ('db'): `monthly` and `unit_price` must be numbers from 0",
+        ),
+    ] {
+        std::fs::write(env.path().join("u.toml"), text).unwrap();
+        env.cmd()
+            .args(["cost", "--usage", "u.toml", "--bundle-kb", "50"])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(says));
+    }
     env.cmd()
         .args(["cost", "--bundle-kb", "50", "--provider", "gcp"])
         .assert()
@@ -206,18 +250,9 @@ fn a_damaged_manifest_is_reported_not_replaced_by_an_assumed_size() {
     // Nothing served at all is the one case with a fallback (the console assumes 60 KB; the CLI
     // asks for --bundle-kb).
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let ctx = shipdeck::ops::Context {
-        store: std::sync::Arc::new(
-            shipdeck::store::local::LocalStore::open(env.path().join("empty")).unwrap(),
-        ),
-        cdn: std::sync::Arc::new(shipdeck::cdn::NoCdn {
-            path_prefix: "/".into(),
-        }),
-        layout: shipdeck::domain::layout::Layout::new(""),
-        actor: "t".into(),
-        alias_cache_control: "c".into(),
-        concurrency: 2,
-    };
+    let ctx = common::context(std::sync::Arc::new(
+        shipdeck::store::local::LocalStore::open(env.path().join("empty")).unwrap(),
+    ));
     assert!(
         rt.block_on(shipdeck::ops::cost::latest_bundle(&ctx))
             .unwrap()

@@ -2,6 +2,13 @@
 //! run a command against the S3 peer with no AWS variables set, log out — and the secret never
 //! appears in any output, the log file or the config.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests and benchmarks fail loudly, naming what went wrong"
+)]
+
 mod common;
 
 use common::s3::{bucket, config, endpoint};

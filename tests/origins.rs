@@ -3,6 +3,13 @@
 //! runbook's risky entries, and probes see what the running Bridge really allows — including
 //! drift when the list was edited but the Bridge not restarted.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests and benchmarks fail loudly, naming what went wrong"
+)]
+
 mod common;
 
 use common::Env;

@@ -2,13 +2,17 @@
 //! `resume`, re-running the same command, `resume --revert`, the lock left behind, and the
 //! conflict between two managers.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests and benchmarks fail loudly, naming what went wrong"
+)]
+
 mod common;
 
-use shipdeck::cdn::NoCdn;
 use shipdeck::domain::alias::AliasName;
 use shipdeck::domain::change::Request;
-use shipdeck::domain::layout::Layout;
-use shipdeck::domain::manifest::ALIAS_CACHE;
 use shipdeck::error::Error;
 use shipdeck::ops::publish::{PublishRequest, plan_publish};
 use shipdeck::ops::{Context, Silent, apply::apply, change, query, records, verify};
@@ -19,16 +23,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 fn ctx(store: Arc<dyn ObjectStore>) -> Context {
-    Context {
-        store,
-        cdn: Arc::new(NoCdn {
-            path_prefix: "/".into(),
-        }),
-        layout: Layout::new(""),
-        actor: "tester".into(),
-        alias_cache_control: ALIAS_CACHE.into(),
-        concurrency: 4,
-    }
+    common::context(store)
 }
 
 fn local(root: &Path) -> Context {
@@ -70,8 +65,8 @@ async fn target(c: &Context, alias: &str) -> Option<String> {
         .unwrap()
         .aliases
         .into_iter()
-        .find(|a| a.name == alias)
-        .map(|a| a.target)
+        .find(|a| a.name.to_string() == alias)
+        .map(|a| a.target.to_string())
 }
 
 #[tokio::test]
@@ -190,7 +185,9 @@ async fn a_publish_killed_midway_is_finished_or_reverted() {
             let view = query::releases(&good).await.unwrap();
             if revert {
                 assert!(
-                    view.versions.iter().all(|v| v.version != "2.1.0"),
+                    view.versions
+                        .iter()
+                        .all(|v| v.version.to_string() != "2.1.0"),
                     "n={n}: reverted publish is gone"
                 );
                 assert!(
@@ -294,7 +291,7 @@ async fn a_second_manager_is_refused_while_the_state_changed_under_the_plan() {
     );
     let view = query::releases(&a).await.unwrap();
     assert!(
-        view.versions.iter().all(|v| !v.yanked),
+        view.versions.iter().all(|v| !v.yanked()),
         "bob's yank was not committed"
     );
     assert_eq!(target(&a, "latest").await.as_deref(), Some("1.0.0"));

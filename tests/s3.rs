@@ -2,6 +2,13 @@
 //! end to end, checked with an independent client (boto3), and the errors a user sees when
 //! credentials or the network fail.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests and benchmarks fail loudly, naming what went wrong"
+)]
+
 mod common;
 mod contract;
 
@@ -9,8 +16,9 @@ use common::Env;
 use common::s3::{aws_env, bucket, check, config, distribution, endpoint};
 use predicates::prelude::*;
 use serde_json::Value;
+use shipdeck::aws::AwsSettings;
 use shipdeck::credentials::{AwsKeys, Secret};
-use shipdeck::store::s3::{AwsSettings, S3Store};
+use shipdeck::store::s3::S3Store;
 
 fn settings() -> AwsSettings {
     AwsSettings {
@@ -323,16 +331,23 @@ fn a_failed_invalidation_is_reported_and_recorded_and_the_change_stands() {
     let b = bucket("badcdn");
     let env = Env::with_config(&config(&b, Some("EBOGUS00000000"), &endpoint(), ""));
     let dist = env.widget("3.0.0");
-    cmd(&env)
+    let out = cmd(&env)
         .arg("publish")
         .arg(&dist)
         .args(["--promote", "--yes"])
-        .assert()
-        .success()
-        .stdout(
-            predicate::str::contains("warning: the CDN invalidation failed")
-                .and(predicate::str::contains("the alias change stands")),
-        );
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // CloudFront's error is named as CloudFront's (not S3's), with the command that retries.
+    assert!(
+        stdout.contains(
+            "warning: the CDN invalidation failed (CloudFront distribution EBOGUS00000000: the distribution does not exist"
+        ) && stdout.contains("the alias change stands")
+            && stdout.contains("retry with `shipdeck invalidate '/latest/*'"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("S3 answered"), "{stdout}");
     assert_eq!(objects(&b, "latest/").len(), 7, "the alias moved anyway");
     let doc = history(&env);
     let inv = doc["events"]
@@ -345,7 +360,83 @@ fn a_failed_invalidation_is_reported_and_recorded_and_the_change_stands() {
         inv["outcome"]
             .as_str()
             .unwrap()
-            .starts_with("failed: CloudFront EBOGUS00000000"),
+            .starts_with("failed: CloudFront distribution EBOGUS00000000"),
         "{inv}"
+    );
+    // In --json the outcome is typed: failed, with the paths still to invalidate.
+    let dist = env.widget("3.0.1");
+    let out = cmd(&env)
+        .args(["--json", "publish"])
+        .arg(&dist)
+        .args(["--promote", "--yes"])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cdn = &doc["report"]["cdn"];
+    assert_eq!(cdn["outcome"], "failed", "{doc}");
+    assert!(
+        cdn["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("CloudFront distribution")
+    );
+    assert!(
+        cdn["paths"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == "/latest/*")
+    );
+}
+
+/// The console presents the same outcome as the CLI: a promote against a distribution that does
+/// not exist opens a warning naming CloudFront and the retry command, not a plain "done".
+#[test]
+fn the_console_shows_a_failed_invalidation_as_the_cli_does() {
+    use shipdeck::ops::{Silent, apply, change};
+    use shipdeck::tui::dialogs::Modal;
+    use shipdeck::tui::state::Action;
+    let b = bucket("badcdn-tui");
+    let env = Env::with_config(&config(&b, Some("EBOGUS00000001"), &endpoint(), ""));
+    cmd(&env)
+        .arg("publish")
+        .arg(env.widget("4.0.0"))
+        .arg("--yes")
+        .assert()
+        .success();
+    // The same steps as the console's worker (plan, apply) on the same store and CDN.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let report = rt.block_on(async {
+        let mut ctx = common::context(std::sync::Arc::new(S3Store::connect(&b, settings()).await));
+        ctx.cdn = std::sync::Arc::new(
+            shipdeck::cdn::cloudfront::CloudFront::connect("EBOGUS00000001", "/", settings()).await,
+        );
+        let req = shipdeck::domain::change::Request::Promote {
+            version: "4.0.0".parse().unwrap(),
+            alias: None,
+        };
+        let plan = change::plan_change(&ctx, &req).await.unwrap();
+        apply::apply(&ctx, &plan, "promote", &Silent).await.unwrap()
+    });
+    let mut state = common::tui::state(100, 30, false);
+    state.update(Action::Applied(Ok(report)));
+    let Some(Modal::Message {
+        title,
+        lines,
+        error,
+    }) = &state.modal
+    else {
+        panic!(
+            "a failed invalidation opens a message, not a status line: {:?}",
+            state.status
+        )
+    };
+    assert!(*error && title.contains("warnings"), "{title}");
+    let text: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    assert!(
+        text.iter()
+            .any(|l| l.contains("CloudFront distribution EBOGUS00000001")
+                && l.contains("retry with `shipdeck invalidate '/latest/*'")),
+        "{text:?}"
     );
 }

@@ -7,6 +7,13 @@
 //! share it, so it cannot be frozen with SIGSTOP). A hand-written part, because no server can
 //! "hang on purpose" mid-operation.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests and benchmarks fail loudly, naming what went wrong"
+)]
+
 mod common;
 
 use common::Env;

@@ -1,5 +1,12 @@
 //! The local store passes the shared storage contract.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests and benchmarks fail loudly, naming what went wrong"
+)]
+
 mod contract;
 
 use shipdeck::store::ObjectStore;

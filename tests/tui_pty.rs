@@ -2,6 +2,13 @@
 //! version through the plan dialog, check the store changed, quit, and check that the terminal
 //! was restored (alternate screen left, cursor shown, mouse capture off).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests and benchmarks fail loudly, naming what went wrong"
+)]
+
 mod common;
 
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};

@@ -2,6 +2,13 @@
 //! Run `INSTA_UPDATE=always cargo test --test tui_snapshots` to accept intended changes, and
 //! commit the `.snap` files: under CI insta never writes new ones.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests and benchmarks fail loudly, naming what went wrong"
+)]
+
 mod common;
 
 use common::tui::{a_plan_for_snapshots, state};
@@ -13,7 +20,10 @@ use shipdeck::tui::views;
 
 fn draw(s: &State, w: u16, h: u16) -> String {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| views::render(s, f)).unwrap();
+    t.draw(|f| {
+        views::render(s, f);
+    })
+    .unwrap();
     t.backend().to_string()
 }
 
@@ -118,10 +128,10 @@ fn cost_screen_follows_edits() {
     let mut s = state(80, 24, false);
     s.update(Action::Cmd(Command::GoScreen(4)));
     s.update(Action::CostLoaded(Ok(Box::new(common::tui::cost_data()))));
-    let before = s.extra.cost.estimates().unwrap()[0].total;
+    let before = s.cost.estimates().unwrap()[0].total;
     s.update(Action::Cmd(Command::EditNext));
     s.update(Action::Input('0'));
-    let after = s.extra.cost.estimates().unwrap()[0].total;
+    let after = s.cost.estimates().unwrap()[0].total;
     assert!(
         after > before * 5.0,
         "ten times the loads: {before} → {after}"
@@ -139,17 +149,27 @@ fn account_screen() {
     at_both_sizes("account", |s| {
         s.update(Action::Cmd(Command::GoScreen(5)));
         s.update(Action::AccountLoaded(Ok(Box::new(
-            shipdeck::tui::extra::Account {
+            shipdeck::ops::account::AccountView {
                 profile: "prod".into(),
-                config: "/home/alice/.config/shipdeck/config.toml".into(),
+                config: Some("/home/alice/.config/shipdeck/config.toml".into()),
                 store: "s3://msr-event-agent-webchat".into(),
                 cdn: "CloudFront E1234ABCD5678".into(),
                 actor: "alice".into(),
-                credentials: "OS keyring (access key AKIA…MPLE)".into(),
-                lock: Some(
-                    "bob on build-01 (pid 4242) since 2026-11-26 08:00:00 UTC — promote 1.2.0"
-                        .into(),
-                ),
+                credentials: shipdeck::ops::account::Credentials {
+                    source: shipdeck::credentials::CredentialSource::Keyring {
+                        access_key: "AKIA…MPLE".into(),
+                    },
+                    keyring_error: None,
+                },
+                lock: Some(shipdeck::ops::lock::LockRecord {
+                    token: "t".into(),
+                    holder: "bob".into(),
+                    host: "build-01".into(),
+                    pid: 4242,
+                    since: "2026-11-26T08:00:00Z".parse().unwrap(),
+                    expires: "2026-11-26T08:15:00Z".parse().unwrap(),
+                    operation: "promote 1.2.0".into(),
+                }),
                 in_flight: None,
             },
         ))));

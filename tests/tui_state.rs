@@ -1,14 +1,23 @@
 //! `State::update` for every action: movement, screens, filter, dialogs and their cancel paths,
 //! worker results, errors, and read-only mode. Pure: no terminal, no store.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests and benchmarks fail loudly, naming what went wrong"
+)]
+
 mod common;
 
-use common::tui::{manifest, state, view};
+use common::tui::{drawn, manifest, state, view};
 use shipdeck::domain::change::Request;
 use shipdeck::ops::ProgressEvent;
 use shipdeck::ops::apply::Report;
+use shipdeck::tui::dialogs::Modal;
 use shipdeck::tui::keymap::Command;
-use shipdeck::tui::state::{Action, Effect, Modal, Screen};
+use shipdeck::tui::screens::Screen;
+use shipdeck::tui::state::{Action, Effect, OriginEdit};
 
 fn cmd(c: Command) -> Action {
     Action::Cmd(c)
@@ -45,7 +54,7 @@ fn movement_clamps_and_loads_the_selected_manifest() {
     assert_eq!(s.selection(), 0);
     let fx = s.update(cmd(Command::Down));
     assert_eq!(s.selection(), 1);
-    assert!(matches!(&fx[..], [Effect::LoadManifest(v)] if v == "1.2.0"));
+    assert!(matches!(&fx[..], [Effect::LoadManifest(v)] if v.to_string() == "1.2.0"));
     s.update(cmd(Command::Bottom));
     assert_eq!(s.selection(), 4);
     s.update(cmd(Command::Down));
@@ -60,15 +69,20 @@ fn movement_clamps_and_loads_the_selected_manifest() {
     assert_eq!(s.selection(), 1);
     s.update(Action::Scroll(-1));
     assert_eq!(s.selection(), 0);
-    // Click on the 4th list row (rows start below header, tabs and table header).
+    // Click on the 4th list row, where the last draw put it (below header, tabs and the
+    // table header).
+    drawn(&mut s);
     s.update(Action::Click { row: 3 + 3 });
-    assert_eq!(s.selected_version().unwrap().version, "1.0.1");
+    assert_eq!(s.selected_version().unwrap().version.to_string(), "1.0.1");
+    // A click below the last row selects nothing new.
+    s.update(Action::Click { row: 20 });
+    assert_eq!(s.selected_version().unwrap().version.to_string(), "1.0.1");
     // A manifest for another version than the selected one is ignored.
     s.update(Action::ManifestLoaded(
-        "1.0.0".into(),
+        "1.0.0".parse().unwrap(),
         Ok(manifest("1.0.0")),
     ));
-    assert!(s.manifest.as_ref().unwrap().version.to_string() != "1.0.0");
+    assert!(s.release.manifest.as_ref().unwrap().version.to_string() != "1.0.0");
 }
 
 #[test]
@@ -104,20 +118,20 @@ fn filter_is_incremental_and_escape_clears_it() {
     for c in "1.0.".chars() {
         s.update(Action::Input(c));
     }
-    let shown: Vec<&str> = s
+    let shown: Vec<String> = s
         .visible_versions()
         .iter()
-        .map(|v| v.version.as_str())
+        .map(|v| v.version.to_string())
         .collect();
     assert_eq!(shown, vec!["1.0.1", "1.0.0"]);
     s.update(Action::Backspace);
     s.update(Action::Backspace);
     s.update(Action::Backspace);
     s.update(Action::Input('a'));
-    assert_eq!(s.filter, "1a");
+    assert_eq!(s.release.filter, "1a");
     assert!(s.visible_versions().is_empty());
     s.update(cmd(Command::Cancel));
-    assert!(!s.filtering && s.filter.is_empty());
+    assert!(!s.release.filtering && s.release.filter.is_empty());
     assert_eq!(s.visible_versions().len(), 5);
     // Enter keeps the filter; Esc later clears it.
     s.update(cmd(Command::Filter));
@@ -125,7 +139,7 @@ fn filter_is_incremental_and_escape_clears_it() {
         s.update(Action::Input(c));
     }
     s.update(cmd(Command::Confirm));
-    assert!(!s.filtering);
+    assert!(!s.release.filtering);
     assert_eq!(s.visible_versions().len(), 1);
     s.update(cmd(Command::Cancel));
     assert_eq!(s.visible_versions().len(), 5);
@@ -209,7 +223,7 @@ fn errors_open_a_dismissible_popup_and_the_status_line() {
         Err("version 9.9.9 is not published".into()),
     ));
     assert!(
-        matches!(&s.modal, Some(Modal::Message { error: true, lines, .. }) if lines[0].contains("9.9.9"))
+        matches!(&s.modal, Some(Modal::Message { error: true, lines, .. }) if lines[0].text.contains("9.9.9"))
     );
     assert!(s.status.as_ref().unwrap().error);
     s.update(cmd(Command::Down));
@@ -314,7 +328,7 @@ fn unpin_and_verify_act_on_the_selection() {
             assert!(
                 lines
                     .iter()
-                    .any(|l| l.contains("makes v1 match 1.1.0 again")),
+                    .any(|l| l.text.contains("makes v1 match 1.1.0 again")),
                 "{lines:?}"
             );
         }
@@ -322,7 +336,7 @@ fn unpin_and_verify_act_on_the_selection() {
     }
     s.modal = None;
     let fx = s.update(cmd(Command::Repair));
-    assert!(matches!(&fx[..], [Effect::PlanRepair(a)] if a == &vec!["v1".to_string()]));
+    assert!(matches!(&fx[..], [Effect::PlanRepair(a)] if a.len() == 1 && a[0].to_string() == "v1"));
     s.update(cmd(Command::GoScreen(0)));
     assert!(
         s.update(cmd(Command::Repair)).is_empty(),
@@ -391,9 +405,17 @@ fn help_palette_and_quit() {
 fn an_unfinished_operation_is_shown_in_the_status_line() {
     let mut s = state(80, 24, false);
     let mut v = view();
-    v.in_flight = Some("'promote 1.1.0' by alice is unfinished; run `shipdeck resume`".into());
+    v.in_flight = Some(shipdeck::ops::query::InFlightSummary {
+        description: "promote 1.1.0".into(),
+        by: "alice".into(),
+        started_at: common::tui::at(3),
+    });
     s.update(Action::Loaded(Ok(v)));
-    assert!(s.status.as_ref().unwrap().text.contains("shipdeck resume"));
+    let status = &s.status.as_ref().unwrap().text;
+    assert!(
+        status.contains("'promote 1.1.0' by alice") && status.contains("Ctrl-r resumes"),
+        "{status}"
+    );
     let fx = s.update(cmd(Command::Resume));
     assert!(matches!(&fx[..], [Effect::PlanResume { revert: false }]));
 }
@@ -411,14 +433,14 @@ fn cost_inputs_are_edited_in_place() {
     for c in "2000000".chars() {
         s.update(Action::Input(c));
     }
-    assert_eq!(s.extra.cost.fields[0], "2000000");
+    assert_eq!(s.cost.fields[0], "2000000");
     s.update(cmd(Command::Down));
-    assert_eq!(s.extra.cost.editing, Some(1));
+    assert_eq!(s.cost.editing, Some(1));
     s.update(Action::Input('x'));
-    assert_eq!(s.extra.cost.fields[1], "0.5", "only numbers are typed");
+    assert_eq!(s.cost.fields[1], "0.5", "only numbers are typed");
     s.update(cmd(Command::Confirm));
     assert!(!s.text_input());
-    assert_eq!(s.extra.cost.usage().unwrap().0.loads, 2_000_000.0);
+    assert_eq!(s.cost.usage().unwrap().0.loads, 2_000_000.0);
 }
 
 #[test]
@@ -439,7 +461,7 @@ fn origins_add_remove_probe_and_readonly() {
     s.update(cmd(Command::Down));
     let fx = s.update(cmd(Command::Confirm));
     assert!(
-        matches!(&fx[..], [Effect::PlanOrigin { add: Some((o, false)), remove: None }] if o == "https://c3.com"),
+        matches!(&fx[..], [Effect::PlanOrigin(OriginEdit::Add { origin, additional: false })] if origin == "https://c3.com"),
         "{fx:?}"
     );
     // Esc cancels the input.
@@ -449,7 +471,7 @@ fn origins_add_remove_probe_and_readonly() {
     s.update(cmd(Command::Down));
     let fx = s.update(cmd(Command::RemoveOrigin));
     assert!(
-        matches!(&fx[..], [Effect::PlanOrigin { add: None, remove: Some(o) }] if o == "http://localhost:3000"),
+        matches!(&fx[..], [Effect::PlanOrigin(OriginEdit::Remove { origin })] if origin == "http://localhost:3000"),
         "{fx:?}"
     );
     // A planned change opens the dialog; y applies, n cancels.
@@ -499,7 +521,7 @@ fn origins_add_remove_probe_and_readonly() {
     assert!(matches!(&fx[..], [Effect::ProbeOrigins]));
     s.update(Action::Probed(Ok(Box::new(probe_report()))));
     assert!(
-        matches!(&s.modal, Some(Modal::Message { lines, .. }) if lines[0].starts_with("https://customer1.com"))
+        matches!(&s.modal, Some(Modal::Message { lines, .. }) if lines[0].text.starts_with("https://customer1.com"))
     );
     // Read-only: add and remove refused, probe allowed.
     let mut r = state(80, 24, true);
@@ -518,12 +540,103 @@ fn clicks_select_the_row_under_the_mouse_on_every_screen() {
     s.update(Action::OriginsLoaded(Ok(Box::new(
         common::tui::origins_listing(),
     ))));
+    // Before any draw of this screen, a click has no layout to land on.
+    s.update(Action::Click { row: 4 + 2 });
+    assert_eq!(s.selection(), 0, "no draw yet, no hit");
     // Header, tabs, the allowlist's title line and the table header take rows 0–3.
+    let screen = drawn(&mut s);
+    assert!(
+        screen.lines().nth(4).unwrap().contains("https://"),
+        "{screen}"
+    );
     s.update(Action::Click { row: 4 + 2 });
     assert_eq!(s.selection(), 2);
     s.update(Action::Click { row: 1 });
     assert_eq!(s.selection(), 2, "a click above the list changes nothing");
     s.update(cmd(Command::GoScreen(1)));
+    drawn(&mut s);
     s.update(Action::Click { row: 3 + 1 });
     assert_eq!(s.selected_alias().unwrap().0.to_string(), "v1");
+    // A tall terminal shows the Releases list above its detail pane: the hit test follows
+    // the drawn layout, not a row count written by hand.
+    let mut tall = state(120, 40, false);
+    drawn(&mut tall);
+    tall.update(Action::Click { row: 3 + 2 });
+    assert_eq!(
+        tall.selected_version().unwrap().version.to_string(),
+        "1.1.0"
+    );
+    // A click in the detail pane below the list does not select a version.
+    tall.update(Action::Click { row: 30 });
+    assert_eq!(
+        tall.selected_version().unwrap().version.to_string(),
+        "1.1.0"
+    );
+}
+
+#[test]
+fn the_cdn_outcome_of_a_change_is_presented_as_the_cli_presents_it() {
+    use shipdeck::cdn::{CdnError, Invalidation, InvalidationStatus};
+    use shipdeck::ops::invalidate::CdnOutcome;
+    let paths = vec!["/msr-webchat/latest/*".to_string()];
+    // Accepted: the status line says done, with the invalidation id and status.
+    let mut s = state(80, 24, false);
+    s.update(Action::Planned(Ok((Box::new(a_plan()), "promote".into()))));
+    s.update(cmd(Command::Yes));
+    let ok = Report {
+        cdn: CdnOutcome::Requested {
+            cdn: "CloudFront distribution E1".into(),
+            paths: paths.clone(),
+            invalidation: Invalidation {
+                id: "I2J3".into(),
+                status: InvalidationStatus::Completed,
+            },
+        },
+        ..Report::default()
+    };
+    s.update(Action::Applied(Ok(ok)));
+    assert!(s.modal.is_none());
+    let status = &s.status.as_ref().unwrap().text;
+    assert!(
+        status.starts_with("done: promote 1.1.0")
+            && status.contains("CDN invalidation: I2J3 Completed"),
+        "{status}"
+    );
+    // Failed: a warning naming CloudFront and the command that retries, never a plain "done".
+    s.update(Action::Planned(Ok((Box::new(a_plan()), "promote".into()))));
+    s.update(cmd(Command::Yes));
+    let failed = Report {
+        cdn: CdnOutcome::Failed {
+            paths,
+            error: CdnError {
+                cdn: "CloudFront distribution EBOGUS".into(),
+                cause:
+                    "the distribution does not exist; check `distribution_id` in the profile's cdn"
+                        .into(),
+                source: None,
+            },
+        },
+        ..Report::default()
+    };
+    s.update(Action::Applied(Ok(failed)));
+    let Some(Modal::Message {
+        title,
+        lines,
+        error,
+    }) = &s.modal
+    else {
+        panic!("a failed invalidation opens a message: {:?}", s.status)
+    };
+    assert!(
+        *error && title == "Done, with warnings: promote 1.1.0",
+        "{title}"
+    );
+    assert!(
+        lines.iter().any(|l| l
+            .text
+            .starts_with("warning: the CDN invalidation failed (CloudFront distribution EBOGUS")
+            && l.text
+                .ends_with("retry with `shipdeck invalidate '/msr-webchat/latest/*'`")),
+        "{lines:?}"
+    );
 }

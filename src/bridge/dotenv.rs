@@ -84,7 +84,12 @@ impl AllowlistSource for DotenvSource {
                 self.path.display()
             )));
         }
-        let text = next.text.as_deref().expect("dotenv lists carry their text");
+        let Some(text) = next.text.as_deref() else {
+            return Err(Error::Refused(format!(
+                "the new allowlist for '{}' was not made from the file's text; run the command again",
+                self.path.display()
+            )));
+        };
         let dir = self
             .path
             .parent()

@@ -88,7 +88,7 @@ impl AllowlistSource for ObjectSource {
             allowed: next.allowed.clone(),
             additional: next.additional.clone(),
         })
-        .expect("serializes");
+        .map_err(|e| Error::Io(format!("cannot encode the allowlist as JSON: {e}")))?;
         let cond = match &base.version {
             Some(t) => Condition::IfMatch(t.clone()),
             None => Condition::IfAbsent,

@@ -46,13 +46,13 @@ pub async fn preflight(
 }
 
 /// A client with bounded waits, so a dead Bridge gives an answer, not a hang.
-pub fn client() -> reqwest::Client {
+pub fn client() -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(5))
         .timeout(Duration::from_secs(10))
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .expect("an HTTP client with static settings builds")
+        .map_err(|e| format!("cannot set up the HTTP client for the probe ({e})"))
 }
 
 fn describe_error(url: &str, e: &reqwest::Error) -> String {

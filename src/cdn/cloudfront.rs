@@ -1,11 +1,13 @@
 //! CloudFront (aws-sdk-cloudfront): invalidates the paths of moved aliases, never `/*` and never
 //! immutable version folders, and follows each invalidation to completion.
 
-use super::{Cdn, Invalidation};
-use crate::store::s3::{AwsSettings, explain, sdk_config};
+use super::{Cdn, CdnError, Invalidation, InvalidationStatus};
+use crate::aws::{AwsSettings, Service, explain, sdk_config};
 use async_trait::async_trait;
 use aws_sdk_cloudfront::Client;
+use aws_sdk_cloudfront::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cloudfront::types::{InvalidationBatch, Paths};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub struct CloudFront {
@@ -37,22 +39,27 @@ impl CloudFront {
         }
     }
 
-    fn error<
-        E: aws_sdk_cloudfront::error::ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug,
-    >(
-        &self,
-        e: &aws_sdk_cloudfront::error::SdkError<E, R>,
-    ) -> String {
-        format!(
-            "CloudFront {}: {}",
-            self.distribution_id,
-            explain(e, &self.settings)
-        )
+    fn error<E, R>(&self, e: SdkError<E, R>) -> CdnError
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: std::fmt::Debug + Send + Sync + 'static,
+    {
+        CdnError {
+            cdn: self.describe(),
+            cause: explain(&e, &self.settings, Service::CloudFront),
+            source: Some(Arc::new(e)),
+        }
     }
 
-    /// The current status of an invalidation.
-    pub async fn status(&self, id: &str) -> Result<String, String> {
+    fn refused(&self, cause: impl Into<String>) -> CdnError {
+        CdnError {
+            cdn: self.describe(),
+            cause: cause.into(),
+            source: None,
+        }
+    }
+
+    async fn status_word(&self, id: &str) -> Result<String, CdnError> {
         let out = self
             .client
             .get_invalidation()
@@ -60,7 +67,7 @@ impl CloudFront {
             .id(id)
             .send()
             .await
-            .map_err(|e| self.error(&e))?;
+            .map_err(|e| self.error(e))?;
         Ok(out
             .invalidation()
             .map(|i| i.status().to_string())
@@ -71,7 +78,7 @@ impl CloudFront {
 #[async_trait]
 impl Cdn for CloudFront {
     fn describe(&self) -> String {
-        format!("CloudFront {}", self.distribution_id)
+        format!("CloudFront distribution {}", self.distribution_id)
     }
 
     fn enabled(&self) -> bool {
@@ -86,18 +93,23 @@ impl Cdn for CloudFront {
         Some(("aws", "cloudfront.invalidation_paths"))
     }
 
-    async fn invalidate(&self, paths: &[String]) -> Result<Invalidation, String> {
-        let batch = InvalidationBatch::builder()
-            .caller_reference(format!("shipdeck-{}", crate::ops::new_id()))
-            .paths(
-                Paths::builder()
-                    .quantity(paths.len() as i32)
-                    .set_items(Some(paths.to_vec()))
-                    .build()
-                    .map_err(|e| e.to_string())?,
-            )
+    async fn status(&self, id: &str) -> Result<InvalidationStatus, CdnError> {
+        Ok(InvalidationStatus::from_word(&self.status_word(id).await?))
+    }
+
+    async fn invalidate(&self, paths: &[String]) -> Result<Invalidation, CdnError> {
+        // A caller reference unique to this request: CloudFront deduplicates on it.
+        let reference = format!("shipdeck-{:016x}", rand::random::<u64>());
+        let items = Paths::builder()
+            .quantity(i32::try_from(paths.len()).unwrap_or(i32::MAX))
+            .set_items(Some(paths.to_vec()))
             .build()
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| self.refused(format!("the path list is not valid ({e})")))?;
+        let batch = InvalidationBatch::builder()
+            .caller_reference(reference)
+            .paths(items)
+            .build()
+            .map_err(|e| self.refused(format!("the request is not valid ({e})")))?;
         let out = self
             .client
             .create_invalidation()
@@ -105,26 +117,28 @@ impl Cdn for CloudFront {
             .invalidation_batch(batch)
             .send()
             .await
-            .map_err(|e| self.error(&e))?;
+            .map_err(|e| self.error(e))?;
         let inv = out
             .invalidation()
-            .ok_or("CloudFront returned no invalidation")?;
+            .ok_or_else(|| self.refused("CloudFront returned no invalidation"))?;
         let id = inv.id().to_string();
-        let mut status = inv.status().to_string();
+        let mut word = inv.status().to_string();
         let start = Instant::now();
         let mut delay = Duration::from_millis(500);
-        // Compare case-insensitively: CloudFront says "Completed", some servers "COMPLETED".
-        while !status.eq_ignore_ascii_case("completed") && start.elapsed() < self.wait {
+        while InvalidationStatus::from_word(&word) != InvalidationStatus::Completed
+            && start.elapsed() < self.wait
+        {
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(Duration::from_secs(10));
-            status = self.status(&id).await?;
+            word = self.status_word(&id).await?;
         }
-        if !status.eq_ignore_ascii_case("completed") {
-            status = format!(
-                "{status} (still running after {} s; `shipdeck invalidate --status {id}` checks it)",
-                self.wait.as_secs()
-            );
-        }
+        let status = match InvalidationStatus::from_word(&word) {
+            InvalidationStatus::Completed => InvalidationStatus::Completed,
+            InvalidationStatus::InProgress { .. } => InvalidationStatus::InProgress {
+                waited_s: self.wait.as_secs(),
+            },
+            other => other,
+        };
         Ok(Invalidation { id, status })
     }
 }

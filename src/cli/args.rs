@@ -202,19 +202,41 @@ pub struct CostArgs {
     /// Usage file (TOML): loads, cache hit shares, releases, fixed items.
     #[arg(long, value_name = "FILE")]
     pub usage: Option<PathBuf>,
-    /// Widget loads per month.
-    #[arg(long, value_name = "N")]
+    /// Widget loads per month (0 to 1e12).
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = number_in(0.0, 1e12))]
     pub loads: Option<f64>,
-    /// Gzip KB a page loads (overrides the manifest of latest).
-    #[arg(long, value_name = "K")]
+    /// Gzip KB a page loads, overriding the manifest of latest (above 0, at most 1e6).
+    #[arg(long, value_name = "K", allow_negative_numbers = true, value_parser = number_in(f64::MIN_POSITIVE, 1e6))]
     pub bundle_kb: Option<f64>,
     /// AWS and Azure side by side.
     #[arg(long)]
     pub compare: bool,
-    /// Show the estimate at X times the traffic.
-    #[arg(long, value_name = "X", default_value_t = 1.0)]
+    /// Show the estimate at X times the traffic (above 0, at most 1e6).
+    #[arg(long, value_name = "X", default_value_t = 1.0, allow_negative_numbers = true, value_parser = number_in(f64::MIN_POSITIVE, 1e6))]
     pub scale: f64,
     /// aws or azure (default: aws).
     #[arg(long, value_name = "NAME", default_value = "aws")]
     pub provider: String,
+}
+
+/// A clap parser for a finite number within `min..=max`, with a sentence naming the range.
+fn number_in(min: f64, max: f64) -> impl Fn(&str) -> Result<f64, String> + Clone {
+    move |text: &str| {
+        let v: f64 = text
+            .trim()
+            .replace('_', "")
+            .parse()
+            .map_err(|_| format!("'{text}' is not a number"))?;
+        if !v.is_finite() || v < min || v > max {
+            let low = if min > 0.0 {
+                "above 0".to_string()
+            } else {
+                format!("from {min}")
+            };
+            return Err(format!(
+                "{text} is out of range; use a number {low} up to {max:e}"
+            ));
+        }
+        Ok(v)
+    }
 }

@@ -1,7 +1,7 @@
 //! Changing commands: plan, show, confirm, apply — the same steps for every change.
 
 use super::args::{Command, Global};
-use super::{output, usage};
+use super::output;
 use crate::domain::alias::AliasName;
 use crate::domain::change::Request;
 use crate::domain::plan::Plan;
@@ -9,7 +9,8 @@ use crate::domain::version::parse_version;
 use crate::error::{Error, Result};
 use crate::ops::apply::{Report, apply};
 use crate::ops::publish::{PublishRequest, plan_publish};
-use crate::ops::{ProgressEvent, change};
+use crate::ops::{ProgressEvent, ProgressTally, change};
+use crate::present;
 use crate::session::Session;
 use serde_json::json;
 use std::io::{BufRead, IsTerminal, Write};
@@ -33,54 +34,58 @@ pub async fn run(s: &Session, g: &Global, cmd: Command) -> Result<i32> {
             (plan_publish(ctx, &req).await?, "publish")
         }
         Command::Promote { version, alias } => {
-            let version = usage(parse_version(&version))?;
-            let alias = alias
-                .map(|a| a.parse::<AliasName>())
-                .transpose()
-                .map_err(Error::Usage)?;
+            let version = parse_version(&version)?;
+            let alias = alias.map(|a| a.parse::<AliasName>()).transpose()?;
             (
                 change::plan_change(ctx, &Request::Promote { version, alias }).await?,
                 "promote",
             )
         }
         Command::Rollback { alias, to } => {
-            let alias = alias.parse::<AliasName>().map_err(Error::Usage)?;
-            let to = to
-                .map(|t| parse_version(&t))
-                .transpose()
-                .map_err(|e| Error::Usage(e.to_string()))?;
+            let alias = alias.parse::<AliasName>()?;
+            let to = to.map(|t| parse_version(&t)).transpose()?;
             (
                 change::plan_change(ctx, &Request::Rollback { alias, to }).await?,
                 "rollback",
             )
         }
         Command::Unpin { alias } => {
-            let alias = alias.parse::<AliasName>().map_err(Error::Usage)?;
+            let alias = alias.parse::<AliasName>()?;
             (
                 change::plan_change(ctx, &Request::Unpin { alias }).await?,
                 "unpin",
             )
         }
         Command::Yank { version, reason } => {
-            let version = usage(parse_version(&version))?;
+            let version = parse_version(&version)?;
             (
                 change::plan_change(ctx, &Request::Yank { version, reason }).await?,
                 "yank",
             )
         }
         Command::Unyank { version } => {
-            let version = usage(parse_version(&version))?;
+            let version = parse_version(&version)?;
             (
                 change::plan_change(ctx, &Request::Unyank { version }).await?,
                 "unyank",
             )
         }
-        Command::Repair { aliases } => (change::plan_repair(ctx, &aliases).await?, "repair"),
+        Command::Repair { aliases } => {
+            let aliases = aliases
+                .iter()
+                .map(|a| a.parse::<AliasName>())
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            (change::plan_repair(ctx, &aliases).await?, "repair")
+        }
         Command::Resume { revert } => (
             change::plan_resume(ctx, revert).await?,
             if revert { "revert" } else { "resume" },
         ),
-        _ => unreachable!("read-only commands are handled by the caller"),
+        other => {
+            return Err(Error::Usage(format!(
+                "`{other:?}` is not a change; this is a bug in Shipdeck's command table"
+            )));
+        }
     };
     execute(g, &plan, action, ctx).await
 }
@@ -111,7 +116,7 @@ pub async fn execute(
     let progress = StderrProgress::new(!g.json && std::io::stderr().is_terminal());
     let report = apply(ctx, plan, action, &progress).await?;
     progress.finish();
-    let problems = !report.verify_problems.is_empty();
+    let problems = !report.landed();
     if g.json {
         output::print_json(&json!({ "plan": plan, "applied": true, "report": report }));
     } else {
@@ -121,26 +126,10 @@ pub async fn execute(
 }
 
 fn summary(r: &Report) {
-    println!(
-        "Done: {} file(s) written ({}), {} deleted.",
-        r.files_written,
-        crate::domain::plan::human_bytes(r.bytes_written),
-        r.files_deleted
-    );
-    if let Some(inv) = &r.invalidation {
-        if r.invalidation_failed {
-            println!(
-                "warning: the CDN invalidation failed ({inv}); the alias change stands — retry with `shipdeck invalidate`"
-            );
-        } else {
-            println!("CDN invalidation: {inv}");
-        }
-    }
-    for p in &r.verify_problems {
-        println!("verify: {p}");
-    }
-    for w in &r.warnings {
-        println!("warning: {w}");
+    let (summary, lines) = present::report(r);
+    println!("Done: {summary}.");
+    for l in lines {
+        println!("{}", l.text);
     }
 }
 
@@ -171,14 +160,14 @@ pub(super) fn confirm() -> Result<()> {
 /// Progress on stderr, one rewritten line, only on a terminal.
 struct StderrProgress {
     on: bool,
-    state: Mutex<(usize, usize, u64, String)>,
+    tally: Mutex<ProgressTally>,
 }
 
 impl StderrProgress {
     fn new(on: bool) -> Self {
         StderrProgress {
             on,
-            state: Mutex::new((0, 0, 0, String::new())),
+            tally: Mutex::new(ProgressTally::default()),
         }
     }
 
@@ -194,24 +183,12 @@ impl crate::ops::Progress for StderrProgress {
         if !self.on {
             return;
         }
-        let mut st = self.state.lock().expect("progress state");
-        match event {
-            ProgressEvent::Phase { label, files, .. } => *st = (0, files, 0, label),
-            ProgressEvent::File { bytes, .. } => {
-                st.0 += 1;
-                st.2 += bytes;
-            }
-            ProgressEvent::Step(s) => {
-                eprint!("\r\x1b[2K{s}");
-                return;
-            }
-        }
-        eprint!(
-            "\r\x1b[2K{} {}/{} ({})",
-            st.3,
-            st.0,
-            st.1,
-            crate::domain::plan::human_bytes(st.2)
-        );
+        // A poisoned tally only means another report panicked mid-count: keep counting.
+        let mut tally = self
+            .tally
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        tally.add(event);
+        eprint!("\r\x1b[2K{}", present::progress(&tally));
     }
 }

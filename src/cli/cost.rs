@@ -2,7 +2,7 @@
 
 use super::args::{CostArgs, Global};
 use super::output::print_json;
-use crate::domain::cost::{Estimate, Usage, estimate, fmt_qty, scaled};
+use crate::domain::cost::{Estimate, Usage, UsageField, estimate, fmt_qty, scaled};
 use crate::error::{Error, Result};
 use crate::ops::{Context, cost};
 use serde_json::json;
@@ -16,14 +16,11 @@ pub fn usage_from(args: &CostArgs) -> Result<Usage> {
     if let Some(l) = args.loads {
         u.loads = l;
     }
-    u.check()
-        .map_err(|e| Error::Usage(e.replace("key '", "option '")))?;
-    if !(args.scale.is_finite() && args.scale > 0.0) {
-        return Err(Error::Usage(format!(
-            "--scale {} must be a positive number, e.g. 10 for ten times the traffic",
-            args.scale
-        )));
-    }
+    u.check().map_err(|e| match e.field() {
+        // --loads is the only number a flag sets; the others come from the usage file.
+        Some(UsageField::Loads) if args.loads.is_some() => Error::Usage(e.naming("--loads")),
+        _ => Error::Usage(e.to_string()),
+    })?;
     Ok(u)
 }
 
@@ -38,13 +35,14 @@ pub async fn run(ctx: &Context, g: &Global, args: &CostArgs) -> Result<i32> {
     let mut estimates = Vec::new();
     let mut base_totals = Vec::new();
     for p in &providers {
-        let table = cost::pricing(p)?;
-        let base = estimate(&table, &usage, &bundle).map_err(Error::Config)?;
+        let table = cost::pricing(ctx, p)?;
+        let base = estimate(&table, &usage, &bundle).map_err(|e| Error::Config(e.to_string()))?;
         base_totals.push(base.total);
         estimates.push(if args.scale == 1.0 {
             base
         } else {
-            estimate(&table, &scaled(&usage, args.scale), &bundle).map_err(Error::Config)?
+            estimate(&table, &scaled(&usage, args.scale), &bundle)
+                .map_err(|e| Error::Config(e.to_string()))?
         });
     }
     if g.json {
@@ -155,7 +153,7 @@ fn breakdown(e: &Estimate) {
 /// 0.0850 → "0.085", 3.5 → "3.50": at least two decimals, at most four.
 fn trim_price(p: f64) -> String {
     let s = format!("{p:.4}");
-    let (int, frac) = s.split_once('.').expect("formatted with decimals");
+    let (int, frac) = s.split_once('.').unwrap_or((s.as_str(), ""));
     let frac = frac.trim_end_matches('0');
     format!("{int}.{frac:0<2}")
 }

@@ -2,43 +2,101 @@
 //! Text goes to stdout for people, `--json` gives exactly one document for machines, prompts and
 //! progress go to stderr, logs go to a file.
 
+// Every line the CLI prints goes through `out`, so a closed pipe ends it quietly. These shadow
+// the standard macros in this module and every submodule declared below.
+macro_rules! println {
+    () => { $crate::cli::out::stdout(format_args!(""), true) };
+    ($($t:tt)*) => { $crate::cli::out::stdout(format_args!($($t)*), true) };
+}
+macro_rules! print {
+    ($($t:tt)*) => { $crate::cli::out::stdout(format_args!($($t)*), false) };
+}
+macro_rules! eprintln {
+    () => { $crate::cli::out::stderr(format_args!(""), true) };
+    ($($t:tt)*) => { $crate::cli::out::stderr(format_args!($($t)*), true) };
+}
+macro_rules! eprint {
+    ($($t:tt)*) => { $crate::cli::out::stderr(format_args!($($t)*), false) };
+}
+
 pub mod args;
 mod auth;
+mod out;
 
 mod changes;
 mod cost;
+mod invalidate;
 mod origins;
 mod output;
 
 use crate::config;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::ops::{self, query, records, verify};
-use crate::session::{self, Session};
+use crate::present;
+use crate::session::{self, Console, ConsoleOptions, Session};
 use args::{Cli, Command, Global};
 use clap::Parser;
 use serde_json::json;
+use std::io::IsTerminal;
 
-/// Runs the CLI and returns the process exit code.
-pub fn main() -> i32 {
+/// Runs the CLI and returns the process exit code; `console` opens the interactive console
+/// when no subcommand is given.
+pub fn main(console: Console) -> i32 {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
+            // Under --json a usage error is one JSON document too (the flag cannot be read
+            // from arguments that did not parse, so look for it).
+            if e.use_stderr() && std::env::args().any(|a| a == "--json") {
+                let text = e.render().to_string();
+                let first = text.lines().next().unwrap_or_default();
+                let message = first.strip_prefix("error: ").unwrap_or(first);
+                println!(
+                    "{}",
+                    json!({ "error": message, "code": "usage", "exit_code": 2 })
+                );
+            }
+            // Help and version go to stdout, usage errors to stderr; both through `out`, in
+            // colour only on a terminal.
+            let styled = e.render();
+            let on_terminal = if e.use_stderr() {
+                std::io::stderr().is_terminal()
+            } else {
+                std::io::stdout().is_terminal()
+            };
+            let text = if on_terminal {
+                styled.ansi().to_string()
+            } else {
+                styled.to_string()
+            };
+            if e.use_stderr() {
+                eprint!("{text}");
+            } else {
+                print!("{text}");
+            }
             return code;
         }
     };
     let _log = init_logging();
-    let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!(
+                "error: cannot start Shipdeck's async runtime ({e}); check the process limits"
+            );
+            return 1;
+        }
+    };
     let json = cli.global.json;
-    match rt.block_on(run(cli)) {
+    match rt.block_on(run(cli, console)) {
         Ok(code) => code,
         Err(e) => {
             tracing::error!(error = %e, "command failed");
             if json {
                 println!(
                     "{}",
-                    json!({ "error": e.to_string(), "exit_code": e.exit_code() })
+                    json!({ "error": e.to_string(), "code": e.code(), "exit_code": e.exit_code() })
                 );
             }
             eprintln!("error: {e}");
@@ -82,11 +140,15 @@ pub async fn open_session(g: &Global) -> Result<Session> {
     Ok(s)
 }
 
-async fn run(cli: Cli) -> Result<i32> {
+async fn run(cli: Cli, console: Console) -> Result<i32> {
     let g = cli.global.clone();
     let Some(cmd) = cli.command else {
         let s = open_session(&g).await?;
-        return crate::tui::run(s, &g).await.map(|_| 0);
+        let opts = ConsoleOptions {
+            readonly: g.readonly,
+            theme: g.theme.clone(),
+        };
+        return console(s, opts).await.map(|_| 0);
     };
     match &cmd {
         Command::Profiles => return output::profiles(&g),
@@ -128,13 +190,7 @@ async fn run(cli: Cli) -> Result<i32> {
         }
         Command::Unlock => {
             let held = ops::lock::force_unlock(ctx).await?;
-            let msg = match &held {
-                Some(l) => format!(
-                    "removed the lock held by {} on {} since {} ({})",
-                    l.holder, l.host, l.since, l.operation
-                ),
-                None => "no lock was held".to_string(),
-            };
+            let msg = present::unlocked(held.as_ref());
             if g.json {
                 output::print_json(&json!({ "removed": held.is_some(), "message": msg }));
             } else {
@@ -144,15 +200,10 @@ async fn run(cli: Cli) -> Result<i32> {
         }
         Command::Cost(args) => cost::run(ctx, &g, &args).await,
         Command::Invalidate { paths, status } => {
-            auth::invalidate(&s, &g, &paths, status.as_deref()).await
+            invalidate::run(&s, &g, &paths, status.as_deref()).await
         }
         Command::Origins(cmd) => origins::run(&s, &g, cmd).await,
 
         other => changes::run(&s, &g, other).await,
     }
-}
-
-/// Turns a clap-level alias/version string into a usage error with one sentence.
-pub(crate) fn usage<T, E: std::fmt::Display>(r: std::result::Result<T, E>) -> Result<T> {
-    r.map_err(|e| Error::Usage(e.to_string()))
 }

@@ -1,4 +1,5 @@
-//! Text output of the read-only commands.
+//! Text output of the read-only commands: tables laid out for a terminal, with the words from
+//! `crate::present` (the console uses the same words).
 
 use super::args::Global;
 use crate::config::{self, Source};
@@ -7,21 +8,26 @@ use crate::domain::plan::human_bytes;
 use crate::error::Result;
 use crate::ops::query::ReleasesView;
 use crate::ops::verify::Verified;
+use crate::present::{self, Front};
 use crate::session::Session;
 use serde::Serialize;
 use serde_json::json;
 
 pub fn print_json<T: Serialize>(v: &T) {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(v).expect("output serializes")
-    );
+    match serde_json::to_string_pretty(v) {
+        Ok(text) => println!("{text}"),
+        // Every output type serializes; if one ever does not, say so as JSON, not as a panic.
+        Err(e) => println!(
+            "{}",
+            json!({ "error": format!("cannot encode the output: {e}") })
+        ),
+    }
 }
 
 pub fn releases(s: &Session, v: &ReleasesView) {
     println!("Profile {} — {}", s.profile_name, v.store);
     if let Some(f) = &v.in_flight {
-        println!("warning: {f}");
+        println!("warning: {}", present::in_flight(f, Front::Cli));
     }
     println!();
     println!(
@@ -29,25 +35,17 @@ pub fn releases(s: &Session, v: &ReleasesView) {
         "VERSION", "STATUS", "FILES", "SIZE", "GZIP", "PUBLISHED", "BY"
     );
     for r in &v.versions {
-        let status = if r.yanked {
-            "yanked"
-        } else if r.prerelease {
-            "prerelease"
-        } else if r.promoted {
-            "stable"
-        } else {
-            "unpromoted"
-        };
+        let aliases: Vec<String> = r.aliases.iter().map(ToString::to_string).collect();
         println!(
             "{:<18} {:<11} {:>5} {:>10} {:>10}  {:<17} {:<14} {}",
-            r.version,
-            status,
+            r.version.to_string(),
+            present::release_status(r.status()),
             r.files,
             human_bytes(r.size),
             human_bytes(r.gzip_size),
             r.published_at.format("%Y-%m-%d %H:%M"),
             r.published_by,
-            r.aliases.join(" ")
+            aliases.join(" ")
         );
     }
     if v.versions.is_empty() {
@@ -59,41 +57,22 @@ pub fn releases(s: &Session, v: &ReleasesView) {
         "ALIAS", "TARGET", "MODE", "PREVIOUS"
     );
     for a in &v.aliases {
+        let or_dash =
+            |v: &Option<semver::Version>| v.as_ref().map_or("-".into(), |v| v.to_string());
         println!(
             "{:<10} {:<18} {:<10} {:<18} {}",
-            a.name,
-            a.target,
+            a.name.to_string(),
+            a.target.to_string(),
             if a.pinned { "pinned" } else { "auto" },
-            a.previous.as_deref().unwrap_or("-"),
-            a.automatic.as_deref().unwrap_or("-")
+            or_dash(&a.previous),
+            or_dash(&a.automatic)
         );
     }
 }
 
 pub fn verified(results: &[Verified]) {
-    for r in results {
-        if r.problems.is_empty() {
-            println!(
-                "ok       {:<14} {} file(s) match {}",
-                r.target, r.files, r.version
-            );
-        } else {
-            println!(
-                "FAILED   {:<14} {} problem(s) against {}",
-                r.target,
-                r.problems.len(),
-                r.version
-            );
-            for p in &r.problems {
-                println!("         {p}");
-            }
-            if r.target != r.version {
-                println!(
-                    "         `shipdeck repair {}` makes it match {} again",
-                    r.target, r.version
-                );
-            }
-        }
+    for line in present::verify(results, Front::Cli).lines {
+        println!("{}", line.text);
     }
 }
 
@@ -117,10 +96,10 @@ pub fn history(events: &[HistoryEvent]) {
 
 pub fn profiles(g: &Global) -> Result<i32> {
     let loaded = config::load(g.config.as_deref())?;
-    let source = match &loaded.source {
-        Source::File(p) => p.display().to_string(),
-        Source::Builtin => "built-in (no config file found)".into(),
-    };
+    let source = present::config_source(match &loaded.source {
+        Source::File(p) => Some(p.as_path()),
+        Source::Builtin => None,
+    });
     let mut names: Vec<String> = loaded.file.profiles.keys().cloned().collect();
     if !names.iter().any(|n| n == config::DEMO_PROFILE) {
         names.push(config::DEMO_PROFILE.into());

@@ -66,13 +66,30 @@ pub fn mask(id: &str) -> String {
     )
 }
 
+/// Why the keyring could not be used. Never carries a secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CredentialError {
+    #[error(
+        "the OS keyring is not available ({0}); on Linux start a Secret Service (e.g. gnome-keyring) in your session, or use AWS environment variables or an AWS profile instead"
+    )]
+    Unavailable(String),
+    #[error("the OS keyring refused the request ({0})")]
+    Refused(String),
+    #[error(
+        "the keyring entry of profile '{0}' is not one Shipdeck wrote; run `shipdeck logout --profile {0}` then `shipdeck login --profile {0}`"
+    )]
+    NotOurs(String),
+    #[error("the keyring call did not finish (its thread stopped); try again")]
+    Interrupted,
+}
+
 /// Where secrets are kept. The OS keyring in production; an in-memory store in tests.
 pub trait SecretStore: Send + Sync {
     fn describe(&self) -> String;
-    fn get(&self, profile: &str) -> Result<Option<String>, String>;
-    fn set(&self, profile: &str, value: &str) -> Result<(), String>;
+    fn get(&self, profile: &str) -> Result<Option<String>, CredentialError>;
+    fn set(&self, profile: &str, value: &str) -> Result<(), CredentialError>;
     /// Returns whether something was removed.
-    fn delete(&self, profile: &str) -> Result<bool, String>;
+    fn delete(&self, profile: &str) -> Result<bool, CredentialError>;
 }
 
 const SERVICE: &str = "shipdeck";
@@ -85,17 +102,17 @@ fn user(profile: &str) -> String {
 pub struct OsKeyring;
 
 impl OsKeyring {
-    fn entry(profile: &str) -> Result<keyring::Entry, String> {
+    fn entry(profile: &str) -> Result<keyring::Entry, CredentialError> {
         keyring::Entry::new(SERVICE, &user(profile)).map_err(|e| explain(&e))
     }
 }
 
-fn explain(e: &keyring::Error) -> String {
+fn explain(e: &keyring::Error) -> CredentialError {
     match e {
-        keyring::Error::NoStorageAccess(_) | keyring::Error::PlatformFailure(_) => format!(
-            "the OS keyring is not available ({e}); on Linux start a Secret Service (e.g. gnome-keyring) in your session, or use AWS environment variables or an AWS profile instead"
-        ),
-        other => format!("the OS keyring refused the request ({other})"),
+        keyring::Error::NoStorageAccess(_) | keyring::Error::PlatformFailure(_) => {
+            CredentialError::Unavailable(e.to_string())
+        }
+        other => CredentialError::Refused(other.to_string()),
     }
 }
 
@@ -104,7 +121,7 @@ impl SecretStore for OsKeyring {
         "OS keyring".into()
     }
 
-    fn get(&self, profile: &str) -> Result<Option<String>, String> {
+    fn get(&self, profile: &str) -> Result<Option<String>, CredentialError> {
         match Self::entry(profile)?.get_password() {
             Ok(v) => Ok(Some(v)),
             Err(keyring::Error::NoEntry) => Ok(None),
@@ -112,13 +129,13 @@ impl SecretStore for OsKeyring {
         }
     }
 
-    fn set(&self, profile: &str, value: &str) -> Result<(), String> {
+    fn set(&self, profile: &str, value: &str) -> Result<(), CredentialError> {
         Self::entry(profile)?
             .set_password(value)
             .map_err(|e| explain(&e))
     }
 
-    fn delete(&self, profile: &str) -> Result<bool, String> {
+    fn delete(&self, profile: &str) -> Result<bool, CredentialError> {
         match Self::entry(profile)?.delete_credential() {
             Ok(()) => Ok(true),
             Err(keyring::Error::NoEntry) => Ok(false),
@@ -132,43 +149,54 @@ impl SecretStore for OsKeyring {
 #[derive(Default)]
 pub struct MemoryStore(Mutex<HashMap<String, String>>);
 
+impl MemoryStore {
+    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<String, String>> {
+        // A panic while holding the map cannot leave it half-written: take it as it is.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 impl SecretStore for MemoryStore {
     fn describe(&self) -> String {
         "memory".into()
     }
-    fn get(&self, profile: &str) -> Result<Option<String>, String> {
-        Ok(self.0.lock().expect("store").get(profile).cloned())
+    fn get(&self, profile: &str) -> Result<Option<String>, CredentialError> {
+        Ok(self.map().get(profile).cloned())
     }
-    fn set(&self, profile: &str, value: &str) -> Result<(), String> {
-        self.0
-            .lock()
-            .expect("store")
-            .insert(profile.into(), value.into());
+    fn set(&self, profile: &str, value: &str) -> Result<(), CredentialError> {
+        self.map().insert(profile.into(), value.into());
         Ok(())
     }
-    fn delete(&self, profile: &str) -> Result<bool, String> {
-        Ok(self.0.lock().expect("store").remove(profile).is_some())
+    fn delete(&self, profile: &str) -> Result<bool, CredentialError> {
+        Ok(self.map().remove(profile).is_some())
     }
 }
 
 /// Runs a blocking keyring call on its own thread and awaits it.
-async fn off_runtime<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+async fn off_runtime<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, CredentialError> + Send + 'static,
+) -> Result<T, CredentialError> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     std::thread::spawn(move || {
         let _ = tx.send(f());
     });
-    rx.await.expect("the keyring thread answers")
+    rx.await.map_err(|_| CredentialError::Interrupted)?
 }
 
 /// The keys stored for `profile`, if any.
-pub async fn load(store: Arc<dyn SecretStore>, profile: &str) -> Result<Option<AwsKeys>, String> {
+pub async fn load(
+    store: Arc<dyn SecretStore>,
+    profile: &str,
+) -> Result<Option<AwsKeys>, CredentialError> {
     let p = profile.to_string();
     let raw = off_runtime(move || store.get(&p)).await?;
     match raw {
         None => Ok(None),
         Some(text) => serde_json::from_str(&text)
             .map(Some)
-            .map_err(|_| format!("the keyring entry of profile '{profile}' is not one Shipdeck wrote; run `shipdeck logout --profile {profile}` then `shipdeck login --profile {profile}`")),
+            .map_err(|_| CredentialError::NotOurs(profile.to_string())),
     }
 }
 
@@ -176,34 +204,69 @@ pub async fn save(
     store: Arc<dyn SecretStore>,
     profile: &str,
     keys: &AwsKeys,
-) -> Result<(), String> {
+) -> Result<(), CredentialError> {
     let p = profile.to_string();
-    let text = serde_json::to_string(keys).expect("keys serialize");
+    let text = serde_json::to_string(keys)
+        .map_err(|e| CredentialError::Refused(format!("the keys could not be encoded: {e}")))?;
     off_runtime(move || store.set(&p, &text)).await
 }
 
-pub async fn remove(store: Arc<dyn SecretStore>, profile: &str) -> Result<bool, String> {
+pub async fn remove(store: Arc<dyn SecretStore>, profile: &str) -> Result<bool, CredentialError> {
     let p = profile.to_string();
     off_runtime(move || store.delete(&p)).await
 }
 
+/// Where a profile's credentials come from. Holds at most a masked key id, never a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "from", rename_all = "snake_case")]
+pub enum CredentialSource {
+    /// A local store needs none.
+    NotNeeded,
+    /// The profile's OS-keyring entry.
+    Keyring { access_key: String },
+    /// `AWS_ACCESS_KEY_ID` and friends.
+    Environment { access_key: String },
+    /// A named AWS profile (shared config or SSO).
+    AwsProfile { name: String },
+    /// The default profile of the AWS shared config.
+    SharedConfig,
+    /// Nothing found.
+    Missing,
+}
+
 /// Where a profile's AWS credentials come from, without showing them.
-pub fn describe_source(in_keyring: Option<&AwsKeys>) -> String {
+pub fn aws_source(in_keyring: Option<&AwsKeys>) -> CredentialSource {
     if let Some(k) = in_keyring {
-        return format!("OS keyring (access key {})", mask(&k.access_key_id));
+        return CredentialSource::Keyring {
+            access_key: mask(&k.access_key_id),
+        };
     }
     if let Ok(id) = std::env::var("AWS_ACCESS_KEY_ID") {
-        return format!("environment (AWS_ACCESS_KEY_ID {})", mask(&id));
+        return CredentialSource::Environment {
+            access_key: mask(&id),
+        };
     }
-    if let Ok(p) = std::env::var("AWS_PROFILE") {
-        return format!("AWS profile '{p}' (shared config or SSO)");
+    if let Ok(name) = std::env::var("AWS_PROFILE") {
+        return CredentialSource::AwsProfile { name };
     }
     let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
     if home.is_some_and(|h| h.join(".aws/credentials").is_file() || h.join(".aws/config").is_file())
     {
-        return "AWS shared config, default profile".into();
+        return CredentialSource::SharedConfig;
     }
-    "none — run `shipdeck login`".into()
+    CredentialSource::Missing
+}
+
+/// Where credentials come from for a profile whose store needs them: the keyring entry, else
+/// the AWS chain; with the keyring's error when it could not be asked.
+pub async fn aws_lookup(
+    store: Arc<dyn SecretStore>,
+    profile: &str,
+) -> (CredentialSource, Option<CredentialError>) {
+    match load(store, profile).await {
+        Ok(k) => (aws_source(k.as_ref()), None),
+        Err(e) => (aws_source(None), Some(e)),
+    }
 }
 
 #[cfg(test)]
@@ -247,7 +310,7 @@ mod tests {
         assert!(remove(store.clone(), "prod").await.unwrap());
         assert!(!remove(store.clone(), "prod").await.unwrap());
         store.set("bad", "not json").unwrap();
-        let e = load(store, "bad").await.unwrap_err();
+        let e = load(store, "bad").await.unwrap_err().to_string();
         assert!(
             e.contains("shipdeck logout --profile bad") && !e.contains("not json"),
             "{e}"

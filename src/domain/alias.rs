@@ -33,21 +33,23 @@ impl AliasName {
     }
 
     /// Whether `v` may be served by this alias at all (its scope and stability).
-    pub fn check_target(&self, v: &Version) -> Result<(), String> {
+    pub fn check_target(&self, v: &Version) -> Result<(), AliasError> {
         if is_prerelease(v) && self.is_automatic() {
-            return Err(format!(
-                "{v} is a prerelease and cannot be served by '{self}'; pin it to a named channel instead, e.g. --alias next"
-            ));
+            return Err(AliasError::Prerelease {
+                alias: self.clone(),
+                version: v.clone(),
+            });
         }
-        match self {
-            AliasName::Major(m) if v.major != *m => {
-                Err(format!("'{self}' can only serve {m}.x.y releases, not {v}"))
-            }
-            AliasName::Minor(m, n) if v.major != *m || v.minor != *n => Err(format!(
-                "'{self}' can only serve {m}.{n}.x releases, not {v}"
-            )),
-            _ => Ok(()),
-        }
+        let scope = match self {
+            AliasName::Major(m) if v.major != *m => format!("{m}.x.y"),
+            AliasName::Minor(m, n) if v.major != *m || v.minor != *n => format!("{m}.{n}.x"),
+            _ => return Ok(()),
+        };
+        Err(AliasError::OutOfScope {
+            alias: self.clone(),
+            scope,
+            version: v.clone(),
+        })
     }
 
     /// Whether a release falls in the automatic scope of this alias.
@@ -72,8 +74,40 @@ impl fmt::Display for AliasName {
     }
 }
 
+/// The longest channel name, in characters.
+pub const MAX_CHANNEL_LEN: usize = 32;
+
+/// Why a string is not an alias, or why an alias cannot serve a version.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AliasError {
+    #[error(
+        "'{0}' is a release folder, not an alias; aliases are latest, vMAJOR, vMAJOR.MINOR or a channel name"
+    )]
+    ReleaseFolder(String),
+    #[error("'{0}' is not an alias; use latest, v1, v1.2 or a channel name such as next")]
+    NotAnAlias(String),
+    #[error(
+        "'{0}' is not an alias; use latest, v1, v1.2 or a channel name of lower-case letters, digits and '-' (e.g. next)"
+    )]
+    BadChannel(String),
+    #[error(
+        "'{0}' is too long for a channel name; channel names have at most {MAX_CHANNEL_LEN} characters"
+    )]
+    ChannelTooLong(String),
+    #[error(
+        "{version} is a prerelease and cannot be served by '{alias}'; pin it to a named channel instead, e.g. --alias next"
+    )]
+    Prerelease { alias: AliasName, version: Version },
+    #[error("'{alias}' can only serve {scope} releases, not {version}")]
+    OutOfScope {
+        alias: AliasName,
+        scope: String,
+        version: Version,
+    },
+}
+
 impl FromStr for AliasName {
-    type Err = String;
+    type Err = AliasError;
 
     fn from_str(input: &str) -> Result<Self, Self::Err> {
         let s = input.trim().trim_end_matches('/');
@@ -92,26 +126,21 @@ impl FromStr for AliasName {
             return match nums.as_slice() {
                 [m] => parse(m).map(AliasName::Major),
                 [m, n] => parse(m).zip(parse(n)).map(|(m, n)| AliasName::Minor(m, n)),
-                [_, _, _] => {
-                    return Err(format!(
-                        "'{input}' is a release folder, not an alias; aliases are latest, vMAJOR, vMAJOR.MINOR or a channel name"
-                    ));
-                }
+                [_, _, _] => return Err(AliasError::ReleaseFolder(input.to_string())),
                 _ => None,
             }
-            .ok_or_else(|| format!("'{input}' is not an alias; use latest, v1, v1.2 or a channel name such as next"));
+            .ok_or_else(|| AliasError::NotAnAlias(input.to_string()));
         }
-        let valid = !s.is_empty()
-            && s.len() <= 32
-            && s.starts_with(|c: char| c.is_ascii_lowercase())
+        if s.chars().count() > MAX_CHANNEL_LEN {
+            return Err(AliasError::ChannelTooLong(input.to_string()));
+        }
+        let valid = s.starts_with(|c: char| c.is_ascii_lowercase())
             && s.chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if valid {
             Ok(AliasName::Channel(s.to_string()))
         } else {
-            Err(format!(
-                "'{input}' is not an alias; use latest, v1, v1.2 or a channel name of lower-case letters, digits and '-' (e.g. next)"
-            ))
+            Err(AliasError::BadChannel(input.to_string()))
         }
     }
 }
@@ -226,9 +255,21 @@ mod tests {
             "v1.2.3"
                 .parse::<AliasName>()
                 .unwrap_err()
+                .to_string()
                 .contains("release folder")
         );
         assert!("Latest!".parse::<AliasName>().is_err());
+        let long = "n".repeat(MAX_CHANNEL_LEN + 1);
+        assert_eq!(
+            long.parse::<AliasName>(),
+            Err(AliasError::ChannelTooLong(long.clone())),
+            "an over-long channel name says the limit"
+        );
+        assert!(
+            AliasError::ChannelTooLong(long)
+                .to_string()
+                .contains(&format!("at most {MAX_CHANNEL_LEN} characters"))
+        );
         assert!("v01".parse::<AliasName>().is_err());
         assert_eq!(AliasName::Minor(3, 4).to_string(), "v3.4");
     }
@@ -287,6 +328,7 @@ mod tests {
             AliasName::Latest
                 .check_target(&v("2.0.0-rc.1"))
                 .unwrap_err()
+                .to_string()
                 .contains("named channel")
         );
         assert!(

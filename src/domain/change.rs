@@ -4,7 +4,7 @@
 //! the sentences a release manager should read before approving it. Refusals are sentences too:
 //! they say what is wrong and what to type instead.
 
-use crate::domain::alias::{AliasName, resolve_aliases};
+use crate::domain::alias::{AliasError, AliasName, resolve_aliases};
 use crate::domain::state::{AliasRecord, Core, Yank};
 use crate::domain::version::is_prerelease;
 use chrono::{DateTime, Utc};
@@ -73,12 +73,35 @@ pub struct Outcome {
     pub notes: Vec<String>,
 }
 
-fn unknown_version(v: &Version) -> String {
-    format!("version {v} is not published; `shipdeck releases` lists the published versions")
-}
-
-fn unknown_alias(a: &AliasName) -> String {
-    format!("alias '{a}' does not exist; `shipdeck releases` lists the aliases")
+/// Why a change is refused, by the rule that refuses it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("version {0} is not published; `shipdeck releases` lists the published versions")]
+    UnknownVersion(Version),
+    #[error("alias '{0}' does not exist; `shipdeck releases` lists the aliases")]
+    UnknownAlias(AliasName),
+    #[error("{version} is yanked ({reason}); run `shipdeck unyank {version}` first")]
+    PromoteYanked { version: Version, reason: String },
+    #[error(
+        "{0} is a prerelease, and prereleases never land on automatic aliases; pin it to a channel: shipdeck promote {0} --alias next"
+    )]
+    PrereleaseOnAutomatic(Version),
+    #[error(transparent)]
+    Scope(#[from] AliasError),
+    #[error("'{0}' has no previous target recorded; choose one with --to VERSION")]
+    NoPrevious(AliasName),
+    #[error(
+        "rolling back to {version} is refused: it was yanked ({reason}); choose another version or unyank it first"
+    )]
+    RollbackToYanked { version: Version, reason: String },
+    #[error("'{0}' is not pinned; it already follows automatic resolution")]
+    NotPinned(AliasName),
+    #[error("a yank needs a reason that the team will read later: --reason \"TEXT\"")]
+    NoReason,
+    #[error("{0} is already yanked")]
+    AlreadyYanked(Version),
+    #[error("{0} is not yanked")]
+    NotYanked(Version),
 }
 
 fn list(names: &[AliasName]) -> String {
@@ -89,185 +112,218 @@ fn list(names: &[AliasName]) -> String {
         .join(", ")
 }
 
+/// The next state being built, and what to tell the user about it.
+struct Draft {
+    next: Core,
+    release_changes: Vec<String>,
+    notes: Vec<String>,
+}
+
 /// Decides the next state for `req`, or says why it is refused.
 pub fn decide(
     core: &Core,
     req: &Request,
     actor: &str,
     now: DateTime<Utc>,
-) -> Result<Outcome, String> {
-    let mut next = core.clone();
-    let mut release_changes = Vec::new();
-    let mut notes = Vec::new();
+) -> Result<Outcome, Refusal> {
+    let mut d = Draft {
+        next: core.clone(),
+        release_changes: Vec::new(),
+        notes: Vec::new(),
+    };
     match req {
-        Request::Promote { version, alias } => {
-            let rel = next
-                .releases
-                .get_mut(version)
-                .ok_or_else(|| unknown_version(version))?;
-            if let Some(y) = &rel.yanked {
-                return Err(format!(
-                    "{version} is yanked ({}); run `shipdeck unyank {version}` first",
-                    y.reason
-                ));
-            }
-            match alias {
-                None => {
-                    if is_prerelease(version) {
-                        return Err(format!(
-                            "{version} is a prerelease, and prereleases never land on automatic aliases; pin it to a channel: shipdeck promote {version} --alias next"
-                        ));
-                    }
-                    if !rel.promoted {
-                        rel.promoted = true;
-                        release_changes
-                            .push(format!("{version} becomes eligible for automatic aliases"));
-                    }
-                    for (name, rec) in &core.aliases {
-                        if rec.pinned && name.in_scope(version) && *version > rec.target {
-                            notes.push(format!(
-                                "'{name}' is pinned to {} and stays there; `shipdeck unpin {name}` lets it follow",
-                                rec.target
-                            ));
-                        }
-                    }
-                }
-                Some(a) => {
-                    a.check_target(version)?;
-                    let previous = core
-                        .aliases
-                        .get(a)
-                        .map(|r| r.target.clone())
-                        .filter(|t| t != version);
-                    next.aliases.insert(
-                        a.clone(),
-                        AliasRecord {
-                            target: version.clone(),
-                            pinned: true,
-                            previous,
-                        },
-                    );
-                    if a.is_automatic() {
-                        notes.push(format!(
-                            "'{a}' will stay pinned to {version} until `shipdeck unpin {a}`"
-                        ));
-                    }
-                }
-            }
-        }
-        Request::Rollback { alias, to } => {
-            let cur = core
-                .aliases
-                .get(alias)
-                .ok_or_else(|| unknown_alias(alias))?;
-            let target = match to {
-                Some(v) => v.clone(),
-                None => cur.previous.clone().ok_or_else(|| {
-                    format!(
-                        "'{alias}' has no previous target recorded; choose one with --to VERSION"
-                    )
-                })?,
-            };
-            let rel = core
-                .releases
-                .get(&target)
-                .ok_or_else(|| unknown_version(&target))?;
-            if let Some(y) = &rel.yanked {
-                return Err(format!(
-                    "rolling back to {target} is refused: it was yanked ({}); choose another version or unyank it first",
-                    y.reason
-                ));
-            }
-            alias.check_target(&target)?;
-            next.aliases.insert(
-                alias.clone(),
-                AliasRecord {
-                    target: target.clone(),
-                    pinned: true,
-                    previous: Some(cur.target.clone()).filter(|t| *t != target),
-                },
-            );
-            let others: Vec<AliasName> = core
-                .aliases_serving(&cur.target)
-                .into_iter()
-                .filter(|a| a != alias)
-                .collect();
-            if !others.is_empty() && cur.target != target {
-                notes.push(format!(
-                    "still serving {} after this rollback: {} (roll those back too if {} is bad, or yank it)",
-                    cur.target,
-                    list(&others),
-                    cur.target
-                ));
-            }
-            notes.push(format!(
-                "'{alias}' stays pinned to {target} until `shipdeck unpin {alias}`"
-            ));
-        }
-        Request::Unpin { alias } => {
-            let cur = core
-                .aliases
-                .get(alias)
-                .ok_or_else(|| unknown_alias(alias))?;
-            if !cur.pinned {
-                return Err(format!(
-                    "'{alias}' is not pinned; it already follows automatic resolution"
-                ));
-            }
-            if let Some(r) = next.aliases.get_mut(alias) {
-                r.pinned = false;
-            }
-            if !alias.is_automatic() {
-                notes.push(format!("'{alias}' is a channel: unpinning removes it"));
-            }
-        }
+        Request::Promote { version, alias } => promote(core, &mut d, version, alias.as_ref())?,
+        Request::Rollback { alias, to } => rollback(core, &mut d, alias, to.as_ref())?,
+        Request::Unpin { alias } => unpin(core, &mut d, alias)?,
         Request::Yank { version, reason } => {
-            if reason.trim().is_empty() {
-                return Err(
-                    "a yank needs a reason that the team will read later: --reason \"TEXT\"".into(),
-                );
-            }
-            let rel = next
-                .releases
-                .get_mut(version)
-                .ok_or_else(|| unknown_version(version))?;
-            if rel.yanked.is_some() {
-                return Err(format!("{version} is already yanked"));
-            }
-            rel.yanked = Some(Yank {
+            let record = Yank {
                 reason: reason.trim().to_string(),
                 by: actor.to_string(),
                 at: now,
-            });
-            release_changes.push(format!("{version} is yanked: {}", reason.trim()));
-            let serving = core.aliases_serving(version);
-            if !serving.is_empty() {
-                notes.push(format!(
-                    "re-resolving the aliases that served {version}: {}",
-                    list(&serving)
+            };
+            yank(core, &mut d, version, record)?;
+        }
+        Request::Unyank { version } => unyank(&mut d, version)?,
+    }
+    d.next.aliases = resolve_aliases(&d.next);
+    Ok(Outcome {
+        next: d.next,
+        release_changes: d.release_changes,
+        notes: d.notes,
+    })
+}
+
+fn promote(
+    core: &Core,
+    d: &mut Draft,
+    version: &Version,
+    alias: Option<&AliasName>,
+) -> Result<(), Refusal> {
+    let rel = d
+        .next
+        .releases
+        .get_mut(version)
+        .ok_or_else(|| Refusal::UnknownVersion(version.clone()))?;
+    if let Some(y) = &rel.yanked {
+        return Err(Refusal::PromoteYanked {
+            version: version.clone(),
+            reason: y.reason.clone(),
+        });
+    }
+    let Some(a) = alias else {
+        if is_prerelease(version) {
+            return Err(Refusal::PrereleaseOnAutomatic(version.clone()));
+        }
+        if !rel.promoted {
+            rel.promoted = true;
+            d.release_changes
+                .push(format!("{version} becomes eligible for automatic aliases"));
+        }
+        for (name, rec) in &core.aliases {
+            if rec.pinned && name.in_scope(version) && *version > rec.target {
+                d.notes.push(format!(
+                    "'{name}' is pinned to {} and stays there; `shipdeck unpin {name}` lets it follow",
+                    rec.target
                 ));
             }
-            notes.push(format!(
-                "the folder of {version} stays, for pages that load it by its full version"
-            ));
         }
-        Request::Unyank { version } => {
-            let rel = next
-                .releases
-                .get_mut(version)
-                .ok_or_else(|| unknown_version(version))?;
-            if rel.yanked.take().is_none() {
-                return Err(format!("{version} is not yanked"));
-            }
-            release_changes.push(format!("{version} is no longer yanked"));
-        }
+        return Ok(());
+    };
+    a.check_target(version)?;
+    let previous = core
+        .aliases
+        .get(a)
+        .map(|r| r.target.clone())
+        .filter(|t| t != version);
+    d.next.aliases.insert(
+        a.clone(),
+        AliasRecord {
+            target: version.clone(),
+            pinned: true,
+            previous,
+        },
+    );
+    if a.is_automatic() {
+        d.notes.push(format!(
+            "'{a}' will stay pinned to {version} until `shipdeck unpin {a}`"
+        ));
     }
-    next.aliases = resolve_aliases(&next);
-    Ok(Outcome {
-        next,
-        release_changes,
-        notes,
-    })
+    Ok(())
+}
+
+fn rollback(
+    core: &Core,
+    d: &mut Draft,
+    alias: &AliasName,
+    to: Option<&Version>,
+) -> Result<(), Refusal> {
+    let cur = core
+        .aliases
+        .get(alias)
+        .ok_or_else(|| Refusal::UnknownAlias(alias.clone()))?;
+    let target = match to {
+        Some(v) => v.clone(),
+        None => cur
+            .previous
+            .clone()
+            .ok_or_else(|| Refusal::NoPrevious(alias.clone()))?,
+    };
+    let rel = core
+        .releases
+        .get(&target)
+        .ok_or_else(|| Refusal::UnknownVersion(target.clone()))?;
+    if let Some(y) = &rel.yanked {
+        return Err(Refusal::RollbackToYanked {
+            version: target.clone(),
+            reason: y.reason.clone(),
+        });
+    }
+    alias.check_target(&target)?;
+    d.next.aliases.insert(
+        alias.clone(),
+        AliasRecord {
+            target: target.clone(),
+            pinned: true,
+            previous: Some(cur.target.clone()).filter(|t| *t != target),
+        },
+    );
+    let others: Vec<AliasName> = core
+        .aliases_serving(&cur.target)
+        .into_iter()
+        .filter(|a| a != alias)
+        .collect();
+    if !others.is_empty() && cur.target != target {
+        d.notes.push(format!(
+            "still serving {} after this rollback: {} (roll those back too if {} is bad, or yank it)",
+            cur.target,
+            list(&others),
+            cur.target
+        ));
+    }
+    d.notes.push(format!(
+        "'{alias}' stays pinned to {target} until `shipdeck unpin {alias}`"
+    ));
+    Ok(())
+}
+
+fn unpin(core: &Core, d: &mut Draft, alias: &AliasName) -> Result<(), Refusal> {
+    let cur = core
+        .aliases
+        .get(alias)
+        .ok_or_else(|| Refusal::UnknownAlias(alias.clone()))?;
+    if !cur.pinned {
+        return Err(Refusal::NotPinned(alias.clone()));
+    }
+    if let Some(r) = d.next.aliases.get_mut(alias) {
+        r.pinned = false;
+    }
+    if !alias.is_automatic() {
+        d.notes
+            .push(format!("'{alias}' is a channel: unpinning removes it"));
+    }
+    Ok(())
+}
+
+fn yank(core: &Core, d: &mut Draft, version: &Version, record: Yank) -> Result<(), Refusal> {
+    if record.reason.is_empty() {
+        return Err(Refusal::NoReason);
+    }
+    let rel = d
+        .next
+        .releases
+        .get_mut(version)
+        .ok_or_else(|| Refusal::UnknownVersion(version.clone()))?;
+    if rel.yanked.is_some() {
+        return Err(Refusal::AlreadyYanked(version.clone()));
+    }
+    d.release_changes
+        .push(format!("{version} is yanked: {}", record.reason));
+    rel.yanked = Some(record);
+    let serving = core.aliases_serving(version);
+    if !serving.is_empty() {
+        d.notes.push(format!(
+            "re-resolving the aliases that served {version}: {}",
+            list(&serving)
+        ));
+    }
+    d.notes.push(format!(
+        "the folder of {version} stays, for pages that load it by its full version"
+    ));
+    Ok(())
+}
+
+fn unyank(d: &mut Draft, version: &Version) -> Result<(), Refusal> {
+    let rel = d
+        .next
+        .releases
+        .get_mut(version)
+        .ok_or_else(|| Refusal::UnknownVersion(version.clone()))?;
+    if rel.yanked.take().is_none() {
+        return Err(Refusal::NotYanked(version.clone()));
+    }
+    d.release_changes
+        .push(format!("{version} is no longer yanked"));
+    Ok(())
 }
 
 #[cfg(test)]
@@ -368,7 +424,8 @@ mod tests {
             "me",
             now(),
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("yanked (xss)"), "{e}");
         let e = decide(
             &c,
@@ -379,7 +436,8 @@ mod tests {
             "me",
             now(),
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("not published"), "{e}");
         let e = decide(
             &c,
@@ -390,7 +448,8 @@ mod tests {
             "me",
             now(),
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("--alias next"), "{e}");
         let e = decide(
             &c,
@@ -400,7 +459,8 @@ mod tests {
             "me",
             now(),
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("not pinned"), "{e}");
         let e = decide(
             &c,
@@ -411,7 +471,8 @@ mod tests {
             "me",
             now(),
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("does not exist"), "{e}");
         let e = decide(
             &c,
@@ -422,7 +483,8 @@ mod tests {
             "me",
             now(),
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("--reason"), "{e}");
     }
 

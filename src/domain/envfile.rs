@@ -37,7 +37,10 @@ pub fn find(text: &str, key: &str) -> Result<Option<ValueSpan>, String> {
 }
 
 /// If `line` defines `key`: the value's byte range within the line and its quote.
-#[allow(clippy::type_complexity)]
+#[allow(
+    clippy::type_complexity,
+    reason = "a one-off tuple: value start, end and quote"
+)]
 fn parse_line(line: &str, key: &str) -> Option<Result<(usize, usize, Option<char>), String>> {
     let lead = line.len() - line.trim_start().len();
     let mut rest = &line[lead..];

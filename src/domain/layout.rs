@@ -8,6 +8,33 @@ use crate::domain::alias::AliasName;
 use crate::domain::version::folder_name;
 use semver::Version;
 
+/// Why a path typed for the CDN is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CdnPathError {
+    #[error("'{0}' is not a path; CDN paths start with '/', e.g. /msr-webchat/latest/*")]
+    NotAPath(String),
+    #[error(
+        "'/*' would throw away the cache of every immutable release; invalidate the alias paths that changed instead"
+    )]
+    Everything,
+    #[error("'{0}' has a control character; type the path as it appears in the URL")]
+    ControlCharacter(String),
+}
+
+/// Checks a CDN path typed by hand: a path, without control characters, never `/*`.
+pub fn check_cdn_path(p: &str) -> Result<(), CdnPathError> {
+    if !p.starts_with('/') {
+        return Err(CdnPathError::NotAPath(p.to_string()));
+    }
+    if p.chars().any(char::is_control) {
+        return Err(CdnPathError::ControlCharacter(p.escape_debug().to_string()));
+    }
+    if p == "/*" {
+        return Err(CdnPathError::Everything);
+    }
+    Ok(())
+}
+
 /// Key layout of one profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Layout {

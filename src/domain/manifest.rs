@@ -121,6 +121,10 @@ pub fn is_entry_point(path: &str) -> bool {
 }
 
 /// Hashes, sizes and headers of one file's bytes.
+#[expect(
+    clippy::expect_used,
+    reason = "gzip into a Vec cannot fail: writing to a Vec never errs"
+)]
 pub fn describe_file(path: &str, bytes: &[u8]) -> FileEntry {
     let mut gz = GzEncoder::new(
         Vec::with_capacity(bytes.len() / 3 + 64),

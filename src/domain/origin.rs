@@ -60,11 +60,7 @@ fn default_port(scheme: &str) -> Option<u16> {
 
 /// Parses an allowlist entry. `Ok` only when the entry is exactly what a browser would send.
 pub fn parse_origin(raw: &str) -> Result<Origin, OriginError> {
-    let invalid = |why: &str| {
-        OriginError::Invalid(format!(
-            "'{raw}' is not an origin: {why}; write scheme://host[:port], e.g. https://app.example.com"
-        ))
-    };
+    let invalid = |why: &str| invalid(raw, why);
     if raw.is_empty() {
         return Err(OriginError::Invalid(
             "an empty entry is not an origin (a stray comma?)".into(),
@@ -89,7 +85,50 @@ pub fn parse_origin(raw: &str) -> Result<Origin, OriginError> {
     }
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(end);
-    let tail_reason = if tail == "/" {
+    let (host_raw, port_raw) = split_authority(raw, authority)?;
+    let host = check_host(raw, host_raw)?;
+    if host != host_raw {
+        reasons.push("upper case".into());
+    }
+    let mut port = match port_raw {
+        None => None,
+        Some(p) => Some(
+            p.parse::<u16>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| invalid(&format!("'{p}' is not a port")))?,
+        ),
+    };
+    if let Some(p) = port
+        && Some(p) == default_port(&scheme)
+    {
+        reasons.push(format!("the default port :{p}"));
+        port = None;
+    }
+    reasons.extend(tail_reason(tail).map(str::to_string));
+    let mut seen = std::collections::HashSet::new();
+    reasons.retain(|r| seen.insert(r.clone()));
+
+    let origin = Origin { scheme, host, port };
+    if reasons.is_empty() {
+        Ok(origin)
+    } else {
+        Err(OriginError::NeverMatches {
+            reasons,
+            fixed: origin,
+        })
+    }
+}
+
+fn invalid(raw: &str, why: &str) -> OriginError {
+    OriginError::Invalid(format!(
+        "'{raw}' is not an origin: {why}; write scheme://host[:port], e.g. https://app.example.com"
+    ))
+}
+
+/// What follows the authority, if anything, that a browser never sends.
+fn tail_reason(tail: &str) -> Option<&'static str> {
+    if tail == "/" {
         Some("a trailing slash")
     } else if tail.starts_with('?') {
         Some("a query")
@@ -99,25 +138,35 @@ pub fn parse_origin(raw: &str) -> Result<Origin, OriginError> {
         Some("a path")
     } else {
         None
-    };
-    if authority.contains('@') {
-        return Err(invalid("it has user information ('@')"));
     }
-    let (host_raw, port_raw) = if let Some(stripped) = authority.strip_prefix('[') {
+}
+
+/// Splits `host[:port]` (or `[v6]:port`).
+fn split_authority<'a>(
+    raw: &str,
+    authority: &'a str,
+) -> Result<(&'a str, Option<&'a str>), OriginError> {
+    if authority.contains('@') {
+        return Err(invalid(raw, "it has user information ('@')"));
+    }
+    if let Some(stripped) = authority.strip_prefix('[') {
         let close = stripped
             .find(']')
-            .ok_or_else(|| invalid("an IPv6 address is missing its ']'"))?;
+            .ok_or_else(|| invalid(raw, "an IPv6 address is missing its ']'"))?;
         let host = &authority[..close + 2];
         let after = &authority[close + 2..];
-        (host, after.strip_prefix(':'))
-    } else {
-        match authority.rsplit_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (authority, None),
-        }
-    };
+        return Ok((host, after.strip_prefix(':')));
+    }
+    Ok(match authority.rsplit_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (authority, None),
+    })
+}
+
+/// Checks a host name or IPv6 literal; returns it in lower case.
+fn check_host(raw: &str, host_raw: &str) -> Result<String, OriginError> {
     if host_raw.is_empty() {
-        return Err(invalid("it has no host"));
+        return Err(invalid(raw, "it has no host"));
     }
     let host = host_raw.to_ascii_lowercase();
     let valid_host = if host.starts_with('[') {
@@ -135,41 +184,17 @@ pub fn parse_origin(raw: &str) -> Result<Origin, OriginError> {
     };
     if host.contains('*') {
         return Err(invalid(
+            raw,
             "wildcards are not supported: the Bridge compares origins exactly, so list every site",
         ));
     }
     if !valid_host || host.len() > 253 {
-        return Err(invalid(&format!("'{host_raw}' is not a valid host name")));
+        return Err(invalid(
+            raw,
+            &format!("'{host_raw}' is not a valid host name"),
+        ));
     }
-    if host != host_raw {
-        reasons.push("upper case".into());
-    }
-    let mut port = match port_raw {
-        None => None,
-        Some(p) => Some(
-            p.parse::<u16>()
-                .ok()
-                .filter(|n| *n > 0)
-                .ok_or_else(|| invalid(&format!("'{p}' is not a port")))?,
-        ),
-    };
-    if port.is_some() && port == default_port(&scheme) {
-        reasons.push(format!("the default port :{}", port.expect("checked")));
-        port = None;
-    }
-    reasons.extend(tail_reason.map(str::to_string));
-    let mut seen = std::collections::HashSet::new();
-    reasons.retain(|r| seen.insert(r.clone()));
-
-    let origin = Origin { scheme, host, port };
-    if reasons.is_empty() {
-        Ok(origin)
-    } else {
-        Err(OriginError::NeverMatches {
-            reasons,
-            fixed: origin,
-        })
-    }
+    Ok(host)
 }
 
 /// How serious a finding is. `Warning` and above make `origins audit` exit non-zero.

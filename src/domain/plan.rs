@@ -61,16 +61,26 @@ pub struct FileOp {
 
 impl FileOp {
     /// What is wrong when the store reports `reported` for this write, if anything.
-    pub fn mismatch(&self, reported: Option<&str>) -> Option<String> {
+    pub fn mismatch(&self, reported: Option<&str>) -> Option<CopyMismatch> {
         let (want, got) = (self.expect.as_deref()?, reported?);
-        (want != got).then(|| {
-            format!(
-                "{}: the store reports different content than {} after the copy (content id {got}, expected {want}); `shipdeck repair` copies it again",
-                self.key,
-                self.source.as_deref().unwrap_or("its source"),
-            )
+        (want != got).then(|| CopyMismatch {
+            key: self.key.clone(),
+            source: self.source.clone(),
+            expected: want.to_string(),
+            reported: got.to_string(),
         })
     }
+}
+
+/// A write whose object the store reports with other content than its source's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CopyMismatch {
+    pub key: String,
+    pub source: Option<String>,
+    /// The source's content id.
+    pub expected: String,
+    /// The content id the store reported for the written object.
+    pub reported: String,
 }
 
 /// What a store knows of an existing object, relative to the folder being compared.
@@ -461,10 +471,9 @@ mod tests {
         let bad = op
             .mismatch(Some("t"))
             .expect("a different content id is reported");
-        assert!(
-            bad.starts_with("latest/a.js: ") && bad.contains("v1/a.js") && bad.contains("repair"),
-            "{bad}"
-        );
+        assert_eq!(bad.key, "latest/a.js");
+        assert_eq!(bad.source.as_deref(), Some("v1/a.js"));
+        assert_eq!((bad.expected.as_str(), bad.reported.as_str()), ("s", "t"));
         assert_eq!(
             op.mismatch(None),
             None,

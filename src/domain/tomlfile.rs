@@ -2,21 +2,50 @@
 //! Shared by the config, pricing and usage files, whose callers prefix the file name.
 
 use serde::de::DeserializeOwned;
+use std::fmt;
+
+/// A TOML file that cannot be read: where, which key, what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TomlError {
+    /// 1-based line, when the parser knows it.
+    pub line: Option<usize>,
+    pub key: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for TomlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{line}: ")?,
+            None => write!(f, " ")?,
+        }
+        if let Some(k) = &self.key {
+            write!(f, "key '{k}': ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for TomlError {}
 
 /// Parses `text`; errors read `LINE: key 'K': message`.
-pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, TomlError> {
     toml::from_str::<T>(text).map_err(|e| {
         let message = e.message().trim().to_string();
         match e.span() {
             Some(span) => {
                 let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-                let key = key_at(text, line);
-                format!(
-                    "{line}: {}{message}",
-                    key.map(|k| format!("key '{k}': ")).unwrap_or_default()
-                )
+                TomlError {
+                    line: Some(line),
+                    key: key_at(text, line),
+                    message,
+                }
             }
-            None => format!(" {message}"),
+            None => TomlError {
+                line: None,
+                key: None,
+                message,
+            },
         }
     })
 }
@@ -52,22 +81,22 @@ mod tests {
     use super::*;
 
     #[derive(serde::Deserialize, Debug)]
-    #[allow(dead_code)]
+    #[expect(dead_code, reason = "fields exist only to be parsed")]
     struct T {
         a: u32,
         s: Option<S>,
     }
     #[derive(serde::Deserialize, Debug)]
-    #[allow(dead_code)]
+    #[expect(dead_code, reason = "fields exist only to be parsed")]
     struct S {
         b: String,
     }
 
     #[test]
     fn names_line_and_key() {
-        let e = parse::<T>("a = 1\n[s]\nb = 3\n").unwrap_err();
+        let e = parse::<T>("a = 1\n[s]\nb = 3\n").unwrap_err().to_string();
         assert!(e.starts_with("3: key 's.b': "), "{e}");
-        let e = parse::<T>("a = \"x\"\n").unwrap_err();
+        let e = parse::<T>("a = \"x\"\n").unwrap_err().to_string();
         assert!(e.starts_with("1: key 'a': "), "{e}");
         assert!(parse::<T>("a = 2").is_ok());
     }

@@ -9,11 +9,12 @@
 //! Every step is idempotent, and the in-flight record holds the state to commit, so a run killed
 //! anywhere is finished by `shipdeck resume` (or by re-running the same command).
 
+use super::invalidate::{CdnOutcome, invalidate_recorded};
 use super::records::{append_history, load_state, save_manifest, save_state};
 use super::{Context, Progress, ProgressEvent, lock, new_id};
 use crate::domain::history::{AliasChange, HistoryEvent};
-use crate::domain::plan::{FileOp, FileOpKind, Plan};
-use crate::domain::state::InFlight;
+use crate::domain::plan::{CopyMismatch, FileOp, FileOpKind, Plan};
+use crate::domain::state::{InFlight, State};
 use crate::error::{Error, Result};
 use crate::store::{Condition, Headers};
 use bytes::Bytes;
@@ -22,22 +23,45 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// What applying a plan did.
+/// What applying a plan did: data, never prose; each front end presents it.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
     pub history_id: Option<String>,
     pub files_written: usize,
     pub files_deleted: usize,
     pub bytes_written: u64,
-    /// The CDN's answer, or why it failed (the alias change stands either way).
-    pub invalidation: Option<String>,
-    pub invalidation_failed: bool,
-    /// Anything the post-apply check found wrong.
-    pub verify_problems: Vec<String>,
+    /// The aliases that moved, as recorded in history.
+    pub aliases_moved: Vec<AliasChange>,
+    /// What the CDN was told (the alias change stands whatever happened there).
+    pub cdn: CdnOutcome,
+    /// Writes whose object the store reports with other content than its source.
+    pub copy_mismatches: Vec<CopyMismatch>,
     /// Steps after the commit that failed; the change itself stands.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
+impl Report {
+    /// Whether the change landed as planned (no mismatch; warnings are about records only).
+    pub fn landed(&self) -> bool {
+        self.copy_mismatches.is_empty()
+    }
+}
+
+/// A step after the commit that failed.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "warning", rename_all = "snake_case")]
+pub enum Warning {
+    /// The change is committed, but its history event was not written.
+    HistoryNotWritten {
+        #[serde(serialize_with = "super::as_text")]
+        error: Error,
+    },
+    /// The CDN request failed and that failure could not be recorded in history either.
+    FailureNotRecorded {
+        #[serde(serialize_with = "super::as_text")]
+        error: Error,
+    },
+}
 /// Applies `plan`. A no-op plan returns at once without locking.
 pub async fn apply(
     ctx: &Context,
@@ -106,14 +130,14 @@ struct Done {
     /// The store's content id of the written object.
     content_id: Option<String>,
     /// What the store's answer says went wrong, if anything.
-    mismatch: Option<String>,
+    mismatch: Option<CopyMismatch>,
 }
 
 fn bytes(done: &[Done]) -> u64 {
     done.iter().map(|d| d.bytes).sum()
 }
 
-fn mismatches(done: Vec<Done>) -> impl Iterator<Item = String> {
+fn mismatches(done: Vec<Done>) -> impl Iterator<Item = CopyMismatch> {
     done.into_iter().filter_map(|d| d.mismatch)
 }
 
@@ -124,7 +148,12 @@ async fn run_op(ctx: &Context, op: &FileOp) -> Result<Option<String>> {
     };
     match op.kind {
         FileOpKind::Upload => {
-            let src = op.source.as_deref().expect("uploads have a source");
+            let Some(src) = op.source.as_deref() else {
+                return Err(Error::Refused(format!(
+                    "the plan has no build file for {}; plan again",
+                    op.key
+                )));
+            };
             let bytes = tokio::fs::read(src)
                 .await
                 .map_err(|e| Error::Io(format!("cannot read build file '{src}': {e}")))?;
@@ -140,7 +169,12 @@ async fn run_op(ctx: &Context, op: &FileOp) -> Result<Option<String>> {
             return Ok(meta.content_id);
         }
         FileOpKind::Copy | FileOpKind::Replace => {
-            let src = op.source.as_deref().expect("copies have a source");
+            let Some(src) = op.source.as_deref() else {
+                return Err(Error::Refused(format!(
+                    "the plan has no copy source for {}; plan again",
+                    op.key
+                )));
+            };
             return Ok(ctx.store.copy(src, &op.key, &headers).await?);
         }
         FileOpKind::Delete => ctx.store.delete(&op.key).await?,
@@ -154,8 +188,24 @@ async fn apply_locked(
     action: &str,
     progress: &dyn Progress,
 ) -> Result<Report> {
-    // The state the plan was made from; the in-flight write below is conditional on its ETag,
-    // so a state changed since the plan is refused exactly as if it had been read again.
+    let (mut state, etag, op_id) = record_in_flight(ctx, plan).await?;
+    progress.report(ProgressEvent::Step(
+        "recorded the operation as in flight".into(),
+    ));
+    let mut report = write_files(ctx, plan, progress).await?;
+
+    state.core = plan.next.clone();
+    state.in_flight = None;
+    save_state(ctx, &state, Some(&etag)).await?;
+    progress.report(ProgressEvent::Step("committed the release state".into()));
+    after_commit(ctx, plan, action, op_id, progress, &mut report).await;
+    Ok(report)
+}
+
+/// Records the plan as in flight, on the state the plan was made from: the write is
+/// conditional on its ETag, so a state changed since the plan is refused exactly as if it had
+/// been read again. Returns the state, its new ETag and the operation's id.
+async fn record_in_flight(ctx: &Context, plan: &Plan) -> Result<(State, String, String)> {
     let (mut state, etag) = match &plan.base {
         Some(base) => ((**base).clone(), plan.base_etag.clone()),
         None => load_state(ctx).await?,
@@ -176,10 +226,11 @@ async fn apply_locked(
             .or_else(|| state.in_flight.as_ref().and_then(|f| f.publishing.clone())),
     });
     let etag = save_state(ctx, &state, etag.as_deref()).await?;
-    progress.report(ProgressEvent::Step(
-        "recorded the operation as in flight".into(),
-    ));
+    Ok((state, etag, op_id))
+}
 
+/// Uploads, writes the manifest, copies (entry points last), deletes.
+async fn write_files(ctx: &Context, plan: &Plan, progress: &dyn Progress) -> Result<Report> {
     let mut report = Report::default();
     let uploads: Vec<&FileOp> = plan
         .file_ops
@@ -254,15 +305,22 @@ async fn apply_locked(
     ] {
         let done = run_phase(ctx, label, ops.iter().collect(), progress).await?;
         report.bytes_written += bytes(&done);
-        report.verify_problems.extend(mismatches(done));
+        report.copy_mismatches.extend(mismatches(done));
     }
     run_phase(ctx, "deleting stale files", deletes, progress).await?;
+    Ok(report)
+}
 
-    state.core = plan.next.clone();
-    state.in_flight = None;
-    save_state(ctx, &state, Some(&etag)).await?;
-    progress.report(ProgressEvent::Step("committed the release state".into()));
-
+/// After the commit: history, then the CDN. Failures here are warnings in the report, never
+/// errors that would suggest the change did not happen.
+async fn after_commit(
+    ctx: &Context,
+    plan: &Plan,
+    action: &str,
+    op_id: String,
+    progress: &dyn Progress,
+    report: &mut Report,
+) {
     let changes: Vec<AliasChange> = plan
         .alias_moves
         .iter()
@@ -272,6 +330,7 @@ async fn apply_locked(
             to: m.to.as_ref().map(ToString::to_string),
         })
         .collect();
+    report.aliases_moved = changes.clone();
     let event = HistoryEvent {
         id: op_id.clone(),
         at: Utc::now(),
@@ -285,9 +344,7 @@ async fn apply_locked(
     // would suggest the change did not happen.
     match append_history(ctx, &event).await {
         Ok(()) => report.history_id = Some(op_id),
-        Err(e) => report.warnings.push(format!(
-            "the change is committed, but its history event could not be written: {e}"
-        )),
+        Err(error) => report.warnings.push(Warning::HistoryNotWritten { error }),
     }
 
     if !plan.invalidations.is_empty() && ctx.cdn.enabled() {
@@ -295,29 +352,12 @@ async fn apply_locked(
             "invalidating {} CDN path(s)",
             plan.invalidations.len()
         )));
-        match ctx.cdn.invalidate(&plan.invalidations).await {
-            Ok(inv) => report.invalidation = Some(format!("{} {}", inv.id, inv.status)),
-            Err(e) => {
-                report.invalidation_failed = true;
-                report.invalidation = Some(e.clone());
-                let failed = HistoryEvent {
-                    id: new_id(),
-                    at: Utc::now(),
-                    by: ctx.actor.clone(),
-                    action: "invalidate".into(),
-                    description: format!("invalidate {}", plan.invalidations.join(" ")),
-                    changes: Vec::new(),
-                    outcome: format!("failed: {e}"),
-                };
-                if let Err(e) = append_history(ctx, &failed).await {
-                    report.warnings.push(format!(
-                        "the failed invalidation could not be recorded in history: {e}"
-                    ));
-                }
-            }
-        }
+    }
+    let (cdn, unrecorded) = invalidate_recorded(ctx, &plan.invalidations).await;
+    report.cdn = cdn;
+    if let Some(error) = unrecorded {
+        report.warnings.push(Warning::FailureNotRecorded { error });
     }
 
     progress.report(ProgressEvent::Step("done".into()));
-    Ok(report)
 }

@@ -5,12 +5,12 @@
 use super::Context;
 use super::records::{load_manifest, load_state, require_manifest};
 use crate::domain::alias::AliasName;
-use crate::domain::change::{Request, decide};
+use crate::domain::change::{Refusal, Request, decide};
 use crate::domain::manifest::Manifest;
 use crate::domain::plan::{
     Existing, FileOp, FileOpKind, Plan, alias_invalidation_path, alias_moves, sync_ops,
 };
-use crate::domain::state::{Core, PublishingRecord, State};
+use crate::domain::state::{Core, InFlight, PublishingRecord, State};
 use crate::error::{Error, Result};
 use chrono::Utc;
 use futures::future::try_join_all;
@@ -24,21 +24,17 @@ pub async fn plan_change(ctx: &Context, req: &Request) -> Result<Plan> {
         if f.description == req.description() {
             return plan_resume(ctx, false).await;
         }
-        return Err(unfinished(&state));
+        return Err(unfinished(f));
     }
-    let out = decide(&state.core, req, &ctx.actor, Utc::now()).map_err(Error::Refused)?;
+    let out = decide(&state.core, req, &ctx.actor, Utc::now())?;
     let mut plan = finish_plan(ctx, &state, etag, req.description(), out.next, &[]).await?;
     plan.release_changes = out.release_changes;
     plan.notes.extend(out.notes);
     Ok(plan)
 }
 
-/// The error for a state with an unfinished operation.
-pub fn unfinished(state: &State) -> Error {
-    let f = state
-        .in_flight
-        .as_ref()
-        .expect("called with an operation in flight");
+/// The error for an unfinished operation recorded in the state.
+pub fn unfinished(f: &InFlight) -> Error {
     Error::Unfinished {
         description: f.description.clone(),
         by: f.by.clone(),
@@ -88,6 +84,35 @@ struct Folder {
     now: Vec<Existing>,
 }
 
+/// Reads the manifests of `versions` (each read once, all at once; `true`: required, `false`:
+/// a missing one is left out), plus the one being published, which is not in the store yet.
+async fn read_manifests(
+    ctx: &Context,
+    mut versions: BTreeMap<Version, bool>,
+    publishing: Option<&Manifest>,
+) -> Result<BTreeMap<Version, Manifest>> {
+    if let Some(p) = publishing {
+        versions.remove(&p.version);
+    }
+    let mut manifests: BTreeMap<Version, Manifest> =
+        try_join_all(versions.into_iter().map(|(v, required)| async move {
+            let m = if required {
+                Some(require_manifest(ctx, &v).await?)
+            } else {
+                load_manifest(ctx, &v).await?
+            };
+            Ok::<_, Error>(m.map(|m| (v, m)))
+        }))
+        .await?
+        .into_iter()
+        .flatten()
+        .collect();
+    if let Some(p) = publishing {
+        manifests.insert(p.version.clone(), p.clone());
+    }
+    Ok(manifests)
+}
+
 /// As [`finish_plan`], when a release is being published in the same operation: its manifest
 /// is not in the store yet, so it is passed in.
 pub async fn finish_plan_with(
@@ -120,25 +145,7 @@ pub async fn finish_plan_with(
             versions.insert(r.target.clone(), true);
         }
     }
-    if let Some(p) = publishing {
-        versions.remove(&p.version);
-    }
-    let mut manifests: BTreeMap<Version, Manifest> =
-        try_join_all(versions.into_iter().map(|(v, required)| async move {
-            let m = if required {
-                Some(require_manifest(ctx, &v).await?)
-            } else {
-                load_manifest(ctx, &v).await?
-            };
-            Ok::<_, Error>(m.map(|m| (v, m)))
-        }))
-        .await?
-        .into_iter()
-        .flatten()
-        .collect();
-    if let Some(p) = publishing {
-        manifests.insert(p.version.clone(), p.clone());
-    }
+    let manifests = read_manifests(ctx, versions, publishing).await?;
 
     // What each folder holds now (from a manifest, or listed), and each target's content ids
     // (recorded in its manifest, or listed for manifests that predate them), read together.
@@ -226,7 +233,7 @@ fn invalidation_cost(ctx: &Context, paths: usize) -> Option<String> {
     if paths == 0 {
         return None;
     }
-    let table = super::cost::pricing(provider).ok()?;
+    let table = super::cost::pricing(ctx, provider).ok()?;
     let p = table.get(id).ok()?;
     let free = crate::domain::cost::fmt_qty(p.free);
     Ok::<_, ()>(format!(
@@ -240,22 +247,17 @@ fn invalidation_cost(ctx: &Context, paths: usize) -> Option<String> {
 /// Plans making alias folders match their targets again (every alias when `aliases` is empty):
 /// lists each folder, copies what is missing or differs, and deletes what does not belong —
 /// after `verify` found a problem, or after someone wrote to the folders by hand.
-pub async fn plan_repair(ctx: &Context, aliases: &[String]) -> Result<Plan> {
+pub async fn plan_repair(ctx: &Context, aliases: &[AliasName]) -> Result<Plan> {
     let (state, etag) = load_state(ctx).await?;
     let names: Vec<AliasName> = if aliases.is_empty() {
         state.core.aliases.keys().cloned().collect()
     } else {
-        let mut names = Vec::new();
-        for a in aliases {
-            let name: AliasName = a.parse().map_err(Error::Usage)?;
-            if !state.core.aliases.contains_key(&name) {
-                return Err(Error::Refused(format!(
-                    "alias '{name}' does not exist; `shipdeck releases` lists the aliases"
-                )));
+        for name in aliases {
+            if !state.core.aliases.contains_key(name) {
+                return Err(Refusal::UnknownAlias(name.clone()).into());
             }
-            names.push(name);
         }
-        names
+        aliases.to_vec()
     };
     let description = if aliases.is_empty() {
         "repair every alias".to_string()
@@ -273,7 +275,7 @@ pub async fn plan_repair(ctx: &Context, aliases: &[String]) -> Result<Plan> {
         if f.description == description {
             return plan_resume(ctx, false).await;
         }
-        return Err(unfinished(&state));
+        return Err(unfinished(f));
     }
     finish_plan(ctx, &state, etag, description, state.core.clone(), &names).await
 }

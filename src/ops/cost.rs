@@ -13,10 +13,11 @@ const BUILTIN: [(&str, &str); 2] = [
     ("azure", include_str!("../../assets/pricing/azure.toml")),
 ];
 
-/// Loads the pricing file of `provider`: `pricing/PROVIDER.toml` in the config dir if present.
-pub fn pricing(provider: &str) -> Result<PriceTable> {
-    if let Some(dir) = crate::config::config_dir() {
-        let p = dir.join("pricing").join(format!("{provider}.toml"));
+/// Loads the pricing file of `provider`: `PROVIDER.toml` in the profile's pricing override
+/// folder (`pricing/` in the config dir, found by the session) if present, else the built-in.
+pub fn pricing(ctx: &Context, provider: &str) -> Result<PriceTable> {
+    if let Some(dir) = &ctx.pricing_dir {
+        let p = dir.join(format!("{provider}.toml"));
         if p.is_file() {
             let text = std::fs::read_to_string(&p)
                 .map_err(|e| Error::Config(format!("cannot read '{}': {e}", p.display())))?;
@@ -43,9 +44,27 @@ pub fn usage_file(path: &Path) -> Result<Usage> {
         .map_err(|e| Error::Usage(format!("cannot read usage file '{}': {e}", path.display())))?;
     let u: Usage = crate::domain::tomlfile::parse(&text)
         .map_err(|e| Error::Config(format!("{}:{e}", path.display())))?;
-    u.check()
-        .map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+    // A range error names the key; the line is where the key is written.
+    u.check().map_err(|e| {
+        let line = e
+            .field()
+            .and_then(|f| key_line(&text, f.key()))
+            .map(|l| format!("{l}: "))
+            .unwrap_or_else(|| " ".into());
+        Error::Config(format!("{}:{line}{e}", path.display()))
+    })?;
     Ok(u)
+}
+
+/// The 1-based line on which `key = …` is written, if it is.
+fn key_line(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|i| i + 1)
 }
 
 /// Bundle sizes from the manifest of the release `latest` serves; `None` when none is served.

@@ -21,7 +21,14 @@ const LEASE: Duration = Duration::minutes(15);
 /// was left by an operation of this process that failed).
 static HELD: LazyLock<Mutex<HashSet<String>>> = LazyLock::new(|| Mutex::new(HashSet::new()));
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// The registry of held locks. A panic elsewhere while it was held leaves a set that is still
+/// whole (inserts and removes are single calls), so a poisoned lock is taken as it is.
+fn held() -> std::sync::MutexGuard<'static, HashSet<String>> {
+    HELD.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LockRecord {
     pub token: String,
     pub holder: String,
@@ -65,7 +72,7 @@ fn is_stale(rec: &LockRecord, now: DateTime<Utc>) -> bool {
         return false;
     }
     if rec.pid == std::process::id() {
-        return !HELD.lock().expect("lock registry").contains(&rec.token);
+        return !held().contains(&rec.token);
     }
     !process_alive(rec.pid)
 }
@@ -90,7 +97,7 @@ pub async fn acquire(ctx: &Context, operation: &str) -> Result<Lease> {
         expires: now + LEASE,
         operation: operation.to_string(),
     };
-    let body = Bytes::from(serde_json::to_vec_pretty(&rec).expect("lock serializes"));
+    let body = Bytes::from(super::records::to_json(&rec, "the lock")?);
     for _ in 0..3 {
         match ctx
             .store
@@ -153,13 +160,13 @@ pub async fn force_unlock(ctx: &Context) -> Result<Option<LockRecord>> {
 impl Lease {
     /// Records a lock this process now holds.
     fn granted(key: String, token: String) -> Lease {
-        HELD.lock().expect("lock registry").insert(token.clone());
+        held().insert(token.clone());
         Lease { key, token }
     }
 
     /// Releases the lock if it is still ours. Failures are logged: an unreleased lock goes stale.
     pub async fn release(self, ctx: &Context) {
-        HELD.lock().expect("lock registry").remove(&self.token);
+        held().remove(&self.token);
         match ctx.store.get(&self.key).await {
             Ok(Some(obj)) => {
                 let ours = serde_json::from_slice::<LockRecord>(&obj.body)

@@ -4,10 +4,16 @@
 //! Each use case takes a [`Context`] (a store, a CDN, the key layout, who is acting) and is split
 //! into a *plan* step that changes nothing and an *apply* step that executes exactly that plan,
 //! so both front ends can show the plan and ask before anything is written.
+//!
+//! Use cases return typed outcomes (a `Plan`, a `Report`, `Verified` findings, a `CdnOutcome`,
+//! progress events), never prose: each front end presents the same value (`crate::present`
+//! holds the words they share), so the CLI and the console cannot drift apart.
 
+pub mod account;
 pub mod apply;
 pub mod change;
 pub mod cost;
+pub mod invalidate;
 pub mod lock;
 pub mod origins;
 pub mod publish;
@@ -32,6 +38,29 @@ pub struct Context {
     pub alias_cache_control: String,
     /// How many object operations run at once.
     pub concurrency: usize,
+    /// A folder of pricing files that override the built-in ones (`pricing/` in the config
+    /// dir), found by whoever builds the context: use cases never look for it themselves.
+    pub pricing_dir: Option<std::path::PathBuf>,
+}
+
+impl Context {
+    /// A context with the defaults of a profile that sets nothing but its store and CDN.
+    pub fn new(
+        store: Arc<dyn ObjectStore>,
+        cdn: Arc<dyn Cdn>,
+        layout: Layout,
+        actor: &str,
+    ) -> Self {
+        Context {
+            store,
+            cdn,
+            layout,
+            actor: actor.to_string(),
+            alias_cache_control: crate::domain::manifest::ALIAS_CACHE.to_string(),
+            concurrency: 16,
+            pricing_dir: None,
+        }
+    }
 }
 
 /// Progress of a long operation, reported to whoever shows it.
@@ -64,6 +93,66 @@ impl<F: Fn(ProgressEvent) + Send + Sync> Progress for F {
     fn report(&self, event: ProgressEvent) {
         self(event)
     }
+}
+
+/// A running count of a long operation's progress events: what the CLI's progress line and the
+/// console's gauge both show.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProgressTally {
+    /// The current phase or step.
+    pub label: String,
+    pub done: usize,
+    pub total: usize,
+    pub bytes: u64,
+    pub total_bytes: u64,
+    /// Whether the last event was a one-line step rather than a file.
+    pub step: bool,
+}
+
+impl ProgressTally {
+    /// Folds one event in.
+    pub fn add(&mut self, event: ProgressEvent) {
+        match event {
+            ProgressEvent::Phase {
+                label,
+                files,
+                bytes,
+            } => {
+                *self = ProgressTally {
+                    label,
+                    total: files,
+                    total_bytes: bytes,
+                    ..Default::default()
+                }
+            }
+            ProgressEvent::File { bytes, .. } => {
+                self.done += 1;
+                self.bytes += bytes;
+                self.step = false;
+            }
+            ProgressEvent::Step(s) => {
+                self.label = s;
+                self.step = true;
+            }
+        }
+    }
+
+    /// How far along the current phase is, from 0 to 1.
+    pub fn ratio(&self) -> f64 {
+        if self.total == 0 {
+            0.0
+        } else {
+            (self.done as f64 / self.total as f64).clamp(0.0, 1.0)
+        }
+    }
+}
+
+/// Serializes a value as its one-sentence text (errors in `--json` documents).
+pub(crate) fn as_text<T: std::fmt::Display, S: serde::Serializer>(
+    v: &T,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_str(v)
 }
 
 /// A short random id for operations, history events and locks.

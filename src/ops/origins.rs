@@ -285,7 +285,7 @@ pub async fn probe(o: &Origins, only: &[String]) -> Result<ProbeReport> {
     } else {
         targets.extend(only.iter().map(|t| (t.clone(), "asked for".to_string())));
     }
-    let client = probe::client();
+    let client = probe::client().map_err(Error::Io)?;
     let mut results = Vec::new();
     for (origin, kind) in targets {
         let expected = list.allows(&origin);

@@ -88,7 +88,7 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, FileEntry)>) -> Result<
         let entry = entry.map_err(|e| io(dir, e))?;
         let path = entry.path();
         let ft = entry.file_type().map_err(|e| io(&path, e))?;
-        let rel = path.strip_prefix(root).expect("walk stays under root");
+        let rel = path.strip_prefix(root).unwrap_or(&path);
         let rel_str = rel.to_str().ok_or_else(|| {
             Error::Usage(format!(
                 "'{}' has a name that is not valid UTF-8; rename it",
@@ -256,7 +256,7 @@ pub async fn plan_publish(ctx: &Context, req: &PublishRequest) -> Result<Plan> {
         if f.description == description {
             return super::change::plan_resume(ctx, false).await;
         }
-        return Err(unfinished(&state));
+        return Err(unfinished(f));
     }
     if let Some(r) = state.core.releases.get(&v) {
         return Err(Error::Refused(format!(

@@ -3,38 +3,117 @@
 
 use super::Context;
 use super::records::load_state;
-use crate::domain::alias::highest_eligible;
+use crate::domain::alias::{AliasName, highest_eligible};
 use crate::domain::state::Core;
 use crate::domain::version::is_prerelease;
 use crate::error::Result;
 use chrono::{DateTime, Utc};
+use semver::Version;
 use serde::Serialize;
 
+/// One published version, as the release list shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(into = "VersionDoc")]
 pub struct VersionRow {
-    pub version: String,
-    pub prerelease: bool,
-    pub yanked: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub yank_reason: Option<String>,
+    pub version: Version,
+    /// Eligible for automatic aliases.
     pub promoted: bool,
+    /// Why it was yanked, when it is.
+    pub yank_reason: Option<String>,
     pub files: usize,
     pub size: u64,
     pub gzip_size: u64,
     pub published_at: DateTime<Utc>,
     pub published_by: String,
     /// Aliases serving this version.
-    pub aliases: Vec<String>,
+    pub aliases: Vec<AliasName>,
+}
+
+/// Where a version stands, most important first: a yanked prerelease is yanked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReleaseStatus {
+    /// Excluded from every alias.
+    Yanked,
+    /// Only channels may serve it.
+    Prerelease,
+    /// Eligible for automatic aliases.
+    Stable,
+    /// Published but never promoted: no automatic alias serves it yet.
+    Unpromoted,
+}
+
+impl VersionRow {
+    pub fn status(&self) -> ReleaseStatus {
+        if self.yank_reason.is_some() {
+            ReleaseStatus::Yanked
+        } else if is_prerelease(&self.version) {
+            ReleaseStatus::Prerelease
+        } else if self.promoted {
+            ReleaseStatus::Stable
+        } else {
+            ReleaseStatus::Unpromoted
+        }
+    }
+
+    pub fn yanked(&self) -> bool {
+        self.yank_reason.is_some()
+    }
+}
+
+/// The `--json` form of a [`VersionRow`]: its fields, its status, and the flags scripts read.
+#[derive(Serialize)]
+struct VersionDoc {
+    version: Version,
+    status: ReleaseStatus,
+    prerelease: bool,
+    yanked: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    yank_reason: Option<String>,
+    promoted: bool,
+    files: usize,
+    size: u64,
+    gzip_size: u64,
+    published_at: DateTime<Utc>,
+    published_by: String,
+    aliases: Vec<AliasName>,
+}
+
+impl From<VersionRow> for VersionDoc {
+    fn from(r: VersionRow) -> Self {
+        VersionDoc {
+            status: r.status(),
+            prerelease: is_prerelease(&r.version),
+            yanked: r.yanked(),
+            version: r.version,
+            yank_reason: r.yank_reason,
+            promoted: r.promoted,
+            files: r.files,
+            size: r.size,
+            gzip_size: r.gzip_size,
+            published_at: r.published_at,
+            published_by: r.published_by,
+            aliases: r.aliases,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AliasRow {
-    pub name: String,
-    pub target: String,
+    pub name: AliasName,
+    pub target: Version,
     pub pinned: bool,
-    pub previous: Option<String>,
+    pub previous: Option<Version>,
     /// Where automatic resolution would point it (differs from `target` when pinned).
-    pub automatic: Option<String>,
+    pub automatic: Option<Version>,
+}
+
+/// An operation that was interrupted and is still recorded in the state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InFlightSummary {
+    pub description: String,
+    pub by: String,
+    pub started_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -43,20 +122,18 @@ pub struct ReleasesView {
     /// Newest first.
     pub versions: Vec<VersionRow>,
     pub aliases: Vec<AliasRow>,
-    /// An interrupted operation, in words.
-    pub in_flight: Option<String>,
+    /// An interrupted operation.
+    pub in_flight: Option<InFlightSummary>,
 }
 
 /// Builds the view from a state's core (pure; used by the TUI on fixed data too).
-pub fn view_of(core: &Core, store: String, in_flight: Option<String>) -> ReleasesView {
+pub fn view_of(core: &Core, store: String, in_flight: Option<InFlightSummary>) -> ReleasesView {
     let versions = core
         .releases
         .iter()
         .rev()
         .map(|(v, r)| VersionRow {
-            version: v.to_string(),
-            prerelease: is_prerelease(v),
-            yanked: r.yanked.is_some(),
+            version: v.clone(),
             yank_reason: r.yanked.as_ref().map(|y| y.reason.clone()),
             promoted: r.promoted,
             files: r.files,
@@ -64,22 +141,18 @@ pub fn view_of(core: &Core, store: String, in_flight: Option<String>) -> Release
             gzip_size: r.gzip_size,
             published_at: r.published_at,
             published_by: r.published_by.clone(),
-            aliases: core
-                .aliases_serving(v)
-                .iter()
-                .map(ToString::to_string)
-                .collect(),
+            aliases: core.aliases_serving(v),
         })
         .collect();
     let aliases = core
         .aliases
         .iter()
         .map(|(n, r)| AliasRow {
-            name: n.to_string(),
-            target: r.target.to_string(),
+            name: n.clone(),
+            target: r.target.clone(),
             pinned: r.pinned,
-            previous: r.previous.as_ref().map(ToString::to_string),
-            automatic: highest_eligible(core, n).map(|v| v.to_string()),
+            previous: r.previous.clone(),
+            automatic: highest_eligible(core, n),
         })
         .collect();
     ReleasesView {
@@ -92,13 +165,10 @@ pub fn view_of(core: &Core, store: String, in_flight: Option<String>) -> Release
 
 pub async fn releases(ctx: &Context) -> Result<ReleasesView> {
     let (state, _) = load_state(ctx).await?;
-    let in_flight = state.in_flight.as_ref().map(|f| {
-        format!(
-            "'{}' by {} at {} is unfinished; run `shipdeck resume`",
-            f.description,
-            f.by,
-            f.started_at.format("%Y-%m-%d %H:%M UTC")
-        )
+    let in_flight = state.in_flight.as_ref().map(|f| InFlightSummary {
+        description: f.description.clone(),
+        by: f.by.clone(),
+        started_at: f.started_at,
     });
     Ok(view_of(&state.core, ctx.store.describe(), in_flight))
 }

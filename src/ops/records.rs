@@ -41,9 +41,15 @@ pub async fn load_state(ctx: &Context) -> Result<(State, Option<String>)> {
     }
 }
 
+/// Encodes one of Shipdeck's records as pretty JSON.
+pub(crate) fn to_json<T: serde::Serialize>(v: &T, what: &str) -> Result<Vec<u8>> {
+    serde_json::to_vec_pretty(v)
+        .map_err(|e| Error::Io(format!("cannot encode {what} as JSON: {e}")))
+}
+
 /// Writes the state only if it is still the version `etag` names; returns the new ETag.
 pub async fn save_state(ctx: &Context, state: &State, etag: Option<&str>) -> Result<String> {
-    let body = serde_json::to_vec_pretty(state).expect("state serializes");
+    let body = to_json(state, "the release state")?;
     let cond = match etag {
         Some(t) => Condition::IfMatch(t.to_string()),
         None => Condition::IfAbsent,
@@ -87,7 +93,7 @@ pub async fn require_manifest(ctx: &Context, v: &Version) -> Result<Manifest> {
 /// Writes a manifest once; an identical manifest already there counts as written.
 pub async fn save_manifest(ctx: &Context, m: &Manifest) -> Result<()> {
     let key = ctx.layout.manifest_key(&m.version);
-    let body = serde_json::to_vec_pretty(m).expect("manifest serializes");
+    let body = to_json(m, "a manifest")?;
     match ctx
         .store
         .put(
@@ -115,7 +121,7 @@ pub async fn save_manifest(ctx: &Context, m: &Manifest) -> Result<()> {
 
 pub async fn append_history(ctx: &Context, event: &HistoryEvent) -> Result<()> {
     let key = format!("{}{}", ctx.layout.history_dir(), event_name(event));
-    let body = serde_json::to_vec_pretty(event).expect("event serializes");
+    let body = to_json(event, "a history event")?;
     ctx.store
         .put(
             &key,

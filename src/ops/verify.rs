@@ -30,13 +30,9 @@ enum Target {
 
 fn parse_target(s: &str) -> Result<Target> {
     if s.starts_with(|c: char| c.is_ascii_digit()) {
-        return parse_version(s)
-            .map(Target::Version)
-            .map_err(|e| Error::Usage(e.to_string()));
+        return Ok(Target::Version(parse_version(s)?));
     }
-    s.parse::<AliasName>()
-        .map(Target::Alias)
-        .map_err(Error::Usage)
+    Ok(Target::Alias(s.parse::<AliasName>()?))
 }
 
 /// Verifies the named aliases and versions (every alias and release when `names` is empty).

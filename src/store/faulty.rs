@@ -4,8 +4,10 @@
 //! prove that a change notices from the store's answers and that `repair` fixes it.
 //!
 //! This is a test instrument, not a mock: it forwards to a real store and only refuses or
-//! garbles writes. The CLI enables it with the hidden `SHIPDECK_FAIL_AFTER_WRITES` and
-//! `SHIPDECK_GARBLE_COPIES` variables so end-to-end tests can drive the real binary.
+//! garbles writes. It is compiled only with the `test-faults` feature (which the test command
+//! turns on); then the hidden `SHIPDECK_FAIL_AFTER_WRITES` and `SHIPDECK_GARBLE_COPIES`
+//! variables enable it, so end-to-end tests can drive the real binary. A release build has
+//! neither the code nor the variables.
 
 use super::{Condition, Headers, Object, ObjectMeta, ObjectStore, StoreError};
 use async_trait::async_trait;
@@ -45,11 +47,12 @@ impl FaultyStore {
 
     fn gate(&self, key: &str) -> Result<(), StoreError> {
         if self.done.fetch_add(1, Ordering::SeqCst) >= self.allowed {
-            return Err(StoreError::Failed {
-                store: self.inner.describe(),
-                key: key.to_string(),
-                cause: "injected failure (the connection was cut)".into(),
-            });
+            return Err(StoreError::failed(
+                self.inner.describe(),
+                key,
+                "injected failure (the connection was cut)",
+                None,
+            ));
         }
         Ok(())
     }

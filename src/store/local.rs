@@ -6,8 +6,8 @@
 //! conditional writes hold an OS file lock, so two processes get the same compare-and-swap
 //! guarantee S3 gives.
 //!
-//! File IO here is synchronous: objects are small and the CLI and TUI worker run it on a
-//! multi-threaded runtime, off the draw path.
+//! The file IO itself is synchronous (std::fs); every trait method runs it on tokio's blocking
+//! pool, so a slow disk never stalls the async runtime that also drives the console.
 
 use super::{Condition, Headers, Object, ObjectMeta, ObjectStore, StoreError};
 use crate::domain::manifest::{content_type, sha256_hex};
@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 const META_DIR: &str = ".shipdeck-objects";
 
@@ -27,6 +28,7 @@ fn mtime_ns(md: &fs::Metadata) -> u128 {
         .map_or(0, |d| d.as_nanos())
 }
 
+#[derive(Clone)]
 pub struct LocalStore {
     root: PathBuf,
 }
@@ -46,12 +48,16 @@ impl LocalStore {
     /// Opens (and creates, if needed) a store rooted at `root`.
     pub fn open(root: impl Into<PathBuf>) -> Result<Self, StoreError> {
         let root = root.into();
-        fs::create_dir_all(root.join(META_DIR)).map_err(|e| StoreError::Failed {
-            store: format!("local {}", root.display()),
-            key: String::new(),
-            cause: format!(
+        fs::create_dir_all(root.join(META_DIR)).map_err(|e| {
+            let cause = format!(
                 "cannot create the store folder ({e}); check the profile's path and its permissions"
-            ),
+            );
+            StoreError::failed(
+                format!("local {}", root.display()),
+                "",
+                cause,
+                Some(Arc::new(e)),
+            )
         })?;
         Ok(LocalStore { root })
     }
@@ -61,11 +67,12 @@ impl LocalStore {
     }
 
     fn fail(&self, key: &str, cause: impl std::fmt::Display) -> StoreError {
-        StoreError::Failed {
-            store: self.describe(),
-            key: key.to_string(),
-            cause: cause.to_string(),
-        }
+        StoreError::failed(self.describe(), key, cause.to_string(), None)
+    }
+
+    /// An IO error on `key`, kept as the source.
+    fn io(&self, key: &str, e: std::io::Error) -> StoreError {
+        StoreError::failed(self.describe(), key, e.to_string(), Some(Arc::new(e)))
     }
 
     fn path(&self, key: &str) -> Result<PathBuf, StoreError> {
@@ -87,19 +94,21 @@ impl LocalStore {
     }
 
     fn write_atomic(&self, key: &str, path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-        let dir = path.parent().expect("object paths have a parent");
-        fs::create_dir_all(dir).map_err(|e| self.fail(key, e))?;
+        let Some(dir) = path.parent() else {
+            return Err(self.fail(key, "not a valid object key"));
+        };
+        fs::create_dir_all(dir).map_err(|e| self.io(key, e))?;
         let tmp = dir.join(format!(
             ".tmp-shipdeck-{}-{}",
             std::process::id(),
             rand::random::<u64>()
         ));
-        let mut f = fs::File::create(&tmp).map_err(|e| self.fail(key, e))?;
-        f.write_all(bytes).map_err(|e| self.fail(key, e))?;
+        let mut f = fs::File::create(&tmp).map_err(|e| self.io(key, e))?;
+        f.write_all(bytes).map_err(|e| self.io(key, e))?;
         drop(f);
         fs::rename(&tmp, path).map_err(|e| {
             let _ = fs::remove_file(&tmp);
-            self.fail(key, e)
+            self.io(key, e)
         })
     }
 
@@ -108,7 +117,7 @@ impl LocalStore {
             Ok(m) if m.is_file() => m,
             Ok(_) => return Ok(None),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(self.fail(key, e)),
+            Err(e) => return Err(self.io(key, e)),
         };
         let sidecar: Option<Sidecar> = fs::read(self.sidecar_path(key))
             .ok()
@@ -118,7 +127,7 @@ impl LocalStore {
             Some(s) => (s.sha256, s.content_type, Some(s.cache_control)),
             None => {
                 // A file placed by hand: hash it so the ETag still tracks its content.
-                let bytes = fs::read(path).map_err(|e| self.fail(key, e))?;
+                let bytes = fs::read(path).map_err(|e| self.io(key, e))?;
                 (sha256_hex(&bytes), content_type(key), None)
             }
         };
@@ -141,7 +150,7 @@ impl LocalStore {
         let path = self.path(key)?;
         let sha = sha256_hex(bytes);
         self.write_atomic(key, &path, bytes)?;
-        let md = fs::metadata(&path).map_err(|e| self.fail(key, e))?;
+        let md = fs::metadata(&path).map_err(|e| self.io(key, e))?;
         let side = Sidecar {
             sha256: sha.clone(),
             size: bytes.len() as u64,
@@ -151,7 +160,7 @@ impl LocalStore {
         };
         // Object first, then its sidecar: a sidecar that does not match the file (size and
         // mtime) is ignored and the file re-hashed, so a crash in between loses only headers.
-        let side_bytes = serde_json::to_vec(&side).expect("sidecar serializes");
+        let side_bytes = serde_json::to_vec(&side).map_err(|e| self.fail(key, e))?;
         self.write_atomic(key, &self.sidecar_path(key), &side_bytes)?;
         Ok(ObjectMeta {
             key: key.to_string(),
@@ -173,16 +182,16 @@ impl LocalStore {
         let rd = match fs::read_dir(dir) {
             Ok(rd) => rd,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(self.fail(prefix, e)),
+            Err(e) => return Err(self.io(prefix, e)),
         };
         for entry in rd {
-            let entry = entry.map_err(|e| self.fail(prefix, e))?;
+            let entry = entry.map_err(|e| self.io(prefix, e))?;
             let name = entry.file_name().to_string_lossy().into_owned();
             if name == META_DIR || name.starts_with(".tmp-shipdeck-") {
                 continue;
             }
             let key = format!("{rel}{name}");
-            let ft = entry.file_type().map_err(|e| self.fail(&key, e))?;
+            let ft = entry.file_type().map_err(|e| self.io(&key, e))?;
             if ft.is_dir() {
                 let sub = format!("{key}/");
                 if sub.starts_with(prefix) || prefix.starts_with(&sub) {
@@ -205,25 +214,21 @@ impl LocalStore {
             .truncate(false)
             .write(true)
             .open(self.root.join(META_DIR).join(".cas-lock"))
-            .map_err(|e| self.fail(key, e))?;
-        f.lock().map_err(|e| self.fail(key, e))?;
+            .map_err(|e| self.io(key, e))?;
+        f.lock().map_err(|e| self.io(key, e))?;
         Ok(f)
     }
 }
 
-#[async_trait]
-impl ObjectStore for LocalStore {
-    fn describe(&self) -> String {
-        format!("local {}", self.root.display())
-    }
-
-    async fn get(&self, key: &str) -> Result<Option<Object>, StoreError> {
+/// The synchronous operations, run on the blocking pool by the trait methods below.
+impl LocalStore {
+    fn get_sync(&self, key: &str) -> Result<Option<Object>, StoreError> {
         let path = self.path(key)?;
         let body = match fs::read(&path) {
             Ok(b) => Bytes::from(b),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => return Ok(None),
-            Err(e) => return Err(self.fail(key, e)),
+            Err(e) => return Err(self.io(key, e)),
         };
         let mut meta = match self.meta_of(key, &path)? {
             Some(m) => m,
@@ -237,12 +242,12 @@ impl ObjectStore for LocalStore {
         Ok(Some(Object { meta, body }))
     }
 
-    async fn head(&self, key: &str) -> Result<Option<ObjectMeta>, StoreError> {
+    fn head_sync(&self, key: &str) -> Result<Option<ObjectMeta>, StoreError> {
         let path = self.path(key)?;
         self.meta_of(key, &path)
     }
 
-    async fn put(
+    fn put_sync(
         &self,
         key: &str,
         body: Bytes,
@@ -257,7 +262,7 @@ impl ObjectStore for LocalStore {
         let current = match fs::read(&path) {
             Ok(b) => Some(sha256_hex(&b)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(self.fail(key, e)),
+            Err(e) => return Err(self.io(key, e)),
         };
         let ok = match (condition, &current) {
             (Condition::IfAbsent, None) => true,
@@ -272,14 +277,14 @@ impl ObjectStore for LocalStore {
         self.write_object(key, &body, headers)
     }
 
-    async fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>, StoreError> {
+    fn list_sync(&self, prefix: &str) -> Result<Vec<ObjectMeta>, StoreError> {
         let mut out = Vec::new();
         self.walk(&self.root, "", prefix, &mut out)?;
         out.sort_by(|a, b| a.key.cmp(&b.key));
         Ok(out)
     }
 
-    async fn copy(
+    fn copy_sync(
         &self,
         from: &str,
         to: &str,
@@ -294,17 +299,17 @@ impl ObjectStore for LocalStore {
                     "the copy source does not exist; run `shipdeck verify` on its release",
                 ));
             }
-            Err(e) => return Err(self.fail(from, e)),
+            Err(e) => return Err(self.io(from, e)),
         };
         self.write_object(to, &bytes, headers).map(|m| m.content_id)
     }
 
-    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+    fn delete_sync(&self, key: &str) -> Result<(), StoreError> {
         let path = self.path(key)?;
         match fs::remove_file(&path) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(self.fail(key, e)),
+            Err(e) => return Err(self.io(key, e)),
         }
         let _ = fs::remove_file(self.sidecar_path(key));
         // Remove folders left empty, up to the root, so a deleted alias leaves no husk.
@@ -316,5 +321,64 @@ impl ObjectStore for LocalStore {
             dir = d.parent().map(Path::to_path_buf);
         }
         Ok(())
+    }
+}
+
+/// Runs `f` on a clone of the store on tokio's blocking pool.
+async fn blocking<T: Send + 'static>(
+    store: &LocalStore,
+    f: impl FnOnce(&LocalStore) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    let s = store.clone();
+    tokio::task::spawn_blocking(move || f(&s))
+        .await
+        .map_err(|e| store.fail("", format!("the file operation was interrupted ({e})")))?
+}
+
+#[async_trait]
+impl ObjectStore for LocalStore {
+    fn describe(&self) -> String {
+        format!("local {}", self.root.display())
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Object>, StoreError> {
+        let key = key.to_string();
+        blocking(self, move |s| s.get_sync(&key)).await
+    }
+
+    async fn head(&self, key: &str) -> Result<Option<ObjectMeta>, StoreError> {
+        let key = key.to_string();
+        blocking(self, move |s| s.head_sync(&key)).await
+    }
+
+    async fn put(
+        &self,
+        key: &str,
+        body: Bytes,
+        headers: &Headers,
+        condition: &Condition,
+    ) -> Result<ObjectMeta, StoreError> {
+        let (key, headers, condition) = (key.to_string(), headers.clone(), condition.clone());
+        blocking(self, move |s| s.put_sync(&key, body, &headers, &condition)).await
+    }
+
+    async fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>, StoreError> {
+        let prefix = prefix.to_string();
+        blocking(self, move |s| s.list_sync(&prefix)).await
+    }
+
+    async fn copy(
+        &self,
+        from: &str,
+        to: &str,
+        headers: &Headers,
+    ) -> Result<Option<String>, StoreError> {
+        let (from, to, headers) = (from.to_string(), to.to_string(), headers.clone());
+        blocking(self, move |s| s.copy_sync(&from, &to, &headers)).await
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        let key = key.to_string();
+        blocking(self, move |s| s.delete_sync(&key)).await
     }
 }

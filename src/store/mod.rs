@@ -4,13 +4,14 @@
 //! delete — so a new backend is one file, and one shared contract suite (`tests/contract`)
 //! proves that every backend behaves the same, as apache `object_store` does.
 
+#[cfg(feature = "test-faults")]
 pub mod faulty;
 pub mod local;
 pub mod s3;
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use std::fmt;
+use std::sync::Arc;
 
 /// Headers a published object carries.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -49,31 +50,43 @@ pub struct Object {
     pub body: Bytes,
 }
 
+/// The error an SDK or the OS gave, kept as the source of an adapter's error so a log or a
+/// debugger can follow the chain (as apache `object_store` keeps its sources).
+pub type Cause = Arc<dyn std::error::Error + Send + Sync>;
+
 /// Why a store operation failed, in words a user can act on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     /// A precondition did not hold (412, or the object exists on create-only).
+    #[error("'{key}' was changed by someone else — reload and retry")]
     PreconditionFailed { key: String },
     /// Anything else: which store, which key, what happened and what to do.
+    #[error("{store}: '{key}': {cause}")]
     Failed {
         store: String,
         key: String,
         cause: String,
+        #[source]
+        source: Option<Cause>,
     },
 }
 
-impl fmt::Display for StoreError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            StoreError::PreconditionFailed { key } => {
-                write!(f, "'{key}' was changed by someone else — reload and retry")
-            }
-            StoreError::Failed { store, key, cause } => write!(f, "{store}: '{key}': {cause}"),
+impl StoreError {
+    /// A failure of `store` on `key`, explained by `cause`, with the error it came from.
+    pub fn failed(
+        store: impl Into<String>,
+        key: impl Into<String>,
+        cause: impl Into<String>,
+        source: Option<Cause>,
+    ) -> Self {
+        StoreError::Failed {
+            store: store.into(),
+            key: key.into(),
+            cause: cause.into(),
+            source,
         }
     }
 }
-
-impl std::error::Error for StoreError {}
 
 /// The storage contract. Keys use `/` separators and never start with `/`.
 #[async_trait]

@@ -2,25 +2,20 @@
 //! path-style addressing).
 //!
 //! Every call has bounded waits (connect 5 s, each attempt 8 s, the whole operation 20 s with
-
 //! up to 3 attempts and backoff for throttling and 5xx), so a server that stops answering gives
 //! a clear timeout instead of a hang. Errors are one sentence naming the bucket, the key and the
 //! cause, never an SDK debug dump.
 
 use super::{Condition, Headers, Object, ObjectMeta, ObjectStore, StoreError};
-use crate::credentials::AwsKeys;
+use crate::aws::{AwsSettings, Service, explain, sdk_config};
 use async_trait::async_trait;
-use aws_config::BehaviorVersion;
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
 use aws_sdk_s3::Client;
-use aws_sdk_s3::config::{Credentials, Region};
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::MetadataDirective;
 use bytes::Bytes;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use std::time::Duration;
+use std::sync::Arc;
 
 /// Characters escaped in a copy source: everything but unreserved characters and `/`.
 const COPY_SOURCE: &AsciiSet = &NON_ALPHANUMERIC
@@ -29,40 +24,6 @@ const COPY_SOURCE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'~')
     .remove(b'/');
-
-/// Connection settings shared by the S3 store and CloudFront.
-#[derive(Clone, Debug)]
-pub struct AwsSettings {
-    pub region: String,
-    pub endpoint: Option<String>,
-    /// Keys from the OS keyring; `None` uses the standard AWS chain.
-    pub keys: Option<AwsKeys>,
-    /// Which profile, for "run shipdeck login --profile P" hints.
-    pub profile: String,
-}
-
-/// Loads an SDK config with Shipdeck's timeouts, retries and credentials.
-pub async fn sdk_config(s: &AwsSettings) -> aws_config::SdkConfig {
-    let timeouts = TimeoutConfig::builder()
-        .connect_timeout(Duration::from_secs(5))
-        .operation_attempt_timeout(Duration::from_secs(8))
-        .operation_timeout(Duration::from_secs(20))
-        .build();
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(s.region.clone()))
-        .timeout_config(timeouts)
-        .retry_config(RetryConfig::standard().with_max_attempts(3));
-    if let Some(k) = &s.keys {
-        loader = loader.credentials_provider(Credentials::new(
-            k.access_key_id.clone(),
-            k.secret_access_key.expose().to_string(),
-            None,
-            None,
-            "shipdeck-keyring",
-        ));
-    }
-    loader.load().await
-}
 
 pub struct S3Store {
     client: Client,
@@ -84,7 +45,7 @@ impl S3Store {
         }
     }
 
-    fn fail<E: ProvideErrorMetadata + std::error::Error + 'static>(
+    fn fail<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
         &self,
         key: &str,
         e: SdkError<E, aws_sdk_s3::config::http::HttpResponse>,
@@ -95,79 +56,9 @@ impl S3Store {
                 key: key.to_string(),
             };
         }
-        StoreError::Failed {
-            store: self.describe(),
-            key: key.to_string(),
-            cause: explain(&e, &self.settings),
-        }
+        let cause = explain(&e, &self.settings, Service::S3);
+        StoreError::failed(self.describe(), key, cause, Some(Arc::new(e)))
     }
-}
-
-/// One sentence for an SDK error: what happened and what to do.
-pub fn explain<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
-    e: &SdkError<E, R>,
-    s: &AwsSettings,
-) -> String {
-    let chain = {
-        let mut parts = vec![e.to_string()];
-        let mut src = std::error::Error::source(e);
-        while let Some(x) = src {
-            parts.push(x.to_string());
-            src = x.source();
-        }
-        parts.join(": ")
-    };
-    let login = format!(
-        "run `shipdeck login --profile {}`, or set AWS_PROFILE (then `aws sso login`) or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY",
-        s.profile
-    );
-    let endpoint = s
-        .endpoint
-        .clone()
-        .unwrap_or_else(|| format!("S3 in {}", s.region));
-    match e {
-        SdkError::TimeoutError(_) => format!(
-            "timed out: {endpoint} did not answer within 20 s (3 attempts); check the network, then `shipdeck resume` if a change was under way"
-        ),
-        SdkError::ServiceError(se) => {
-            let code = se.err().code().unwrap_or("");
-            let msg = se.err().message().unwrap_or("");
-            match code {
-                "ExpiredToken" | "TokenRefreshRequired" | "RequestExpired" => {
-                    format!("the AWS session has expired; {login}")
-                }
-                "InvalidAccessKeyId" | "SignatureDoesNotMatch" => {
-                    format!("the AWS credentials were refused ({code}); {login}")
-                }
-                "AccessDenied" => format!(
-                    "access denied: these credentials may not do this on the bucket ({msg}); check the IAM policy"
-                ),
-                "NoSuchBucket" => {
-                    "the bucket does not exist; check `bucket` and `region` in the profile".into()
-                }
-                _ if code.is_empty() => {
-                    "S3 answered an error without a code; try again, and check the endpoint".into()
-                }
-
-                _ => format!("S3 answered {code}: {msg}"),
-            }
-        }
-        SdkError::DispatchFailure(d) if d.is_timeout() => format!(
-            "timed out connecting to {endpoint}; check the network, then `shipdeck resume` if a change was under way"
-        ),
-        SdkError::DispatchFailure(d) if d.is_io() => format!(
-            "cannot connect to {endpoint} ({}); is the endpoint right and reachable?",
-            last(&chain)
-        ),
-        _ if chain.to_lowercase().contains("credential") => {
-            format!("no usable AWS credentials ({}); {login}", last(&chain))
-        }
-        _ => format!("the request failed: {}", last(&chain)),
-    }
-}
-
-fn last(chain: &str) -> &str {
-    chain.rsplit(": ").next().unwrap_or(chain)
 }
 
 fn trim_etag(t: &str) -> String {
@@ -207,10 +98,9 @@ impl ObjectStore for S3Store {
             content_type: out.content_type().map(str::to_string),
             cache_control: out.cache_control().map(str::to_string),
         };
-        let body = out.body.collect().await.map_err(|e| StoreError::Failed {
-            store: self.describe(),
-            key: key.to_string(),
-            cause: format!("the download was cut off ({e}); try again"),
+        let body = out.body.collect().await.map_err(|e| {
+            let cause = format!("the download was cut off ({e}); try again");
+            StoreError::failed(self.describe(), key, cause, Some(Arc::new(e)))
         })?;
         Ok(Some(Object {
             meta,

@@ -54,6 +54,10 @@ pub struct Binding {
     pub screens: &'static [&'static str],
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "a table with one entry per bindable command, not logic"
+)]
 pub fn bindings() -> Vec<Binding> {
     let b = |name, key, command, help, changes, screens| Binding {
         name,
@@ -288,6 +292,10 @@ pub struct Keymap {
 }
 
 impl Default for Keymap {
+    #[expect(
+        clippy::expect_used,
+        reason = "the default keys are constants; the keymap tests parse every one"
+    )]
     fn default() -> Self {
         Keymap::with_overrides(&BTreeMap::new()).expect("defaults parse")
     }
@@ -295,6 +303,10 @@ impl Default for Keymap {
 
 impl Keymap {
     /// Defaults with `overrides` (action name → key) from the config.
+    #[expect(
+        clippy::expect_used,
+        reason = "the fixed keys are constants; the keymap tests parse every one"
+    )]
     pub fn with_overrides(overrides: &BTreeMap<String, String>) -> Result<Keymap, String> {
         let all = bindings();
         for name in overrides.keys() {
@@ -339,7 +351,7 @@ impl Keymap {
 
     pub fn command(&self, k: &KeyEvent) -> Option<Command> {
         let key = Key::from_event(k)?;
-        if key == Key::parse("ctrl-c").expect("parses") {
+        if Key::parse("ctrl-c").is_ok_and(|c| c == key) {
             return Some(Command::Quit);
         }
         self.map.get(&key).cloned()

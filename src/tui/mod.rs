@@ -4,17 +4,14 @@
 //! and effects, a worker task runs the effects through `ops` and sends results back as actions,
 //! and views draw the state. The draw path never awaits and never does IO.
 
-pub mod cost;
-mod dialogs;
-pub mod extra;
+pub mod dialogs;
 pub mod keymap;
-mod results;
+pub mod screens;
 pub mod state;
 pub mod theme;
 pub mod views;
 pub mod worker;
 
-use crate::cli::args::Global;
 use crate::error::{Error, Result};
 use crate::session::Session;
 use crossterm::event::{
@@ -25,9 +22,19 @@ use state::{Action, State};
 use std::io::IsTerminal;
 use tokio::sync::mpsc::unbounded_channel;
 
+pub use crate::session::ConsoleOptions;
+
+/// The console as a [`crate::session::Console`]: what `main` hands the CLI.
+pub fn launch(
+    s: Session,
+    opts: ConsoleOptions,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send>> {
+    Box::pin(async move { run(s, &opts).await })
+}
+
 /// Builds the initial state for a session (used by the console and by tests).
-pub fn initial_state(s: &Session, g: &Global) -> Result<State> {
-    let theme_name = g
+pub fn initial_state(s: &Session, opts: &ConsoleOptions) -> Result<State> {
+    let theme_name = opts
         .theme
         .clone()
         .or_else(|| s.theme.clone())
@@ -37,7 +44,7 @@ pub fn initial_state(s: &Session, g: &Global) -> Result<State> {
     Ok(State::new(
         &s.profile_name,
         &s.ctx.store.describe(),
-        g.readonly,
+        opts.readonly,
         s.profile.public_url.clone(),
         theme,
         keymap,
@@ -97,12 +104,22 @@ fn restore() {
     ratatui::restore();
 }
 
+/// Draws a frame and records what it laid out (for mouse hit-testing).
+fn draw(terminal: &mut ratatui::DefaultTerminal, state: &mut State) -> Result<()> {
+    let mut hits = screens::Hits::default();
+    terminal
+        .draw(|f| hits = views::render(state, f))
+        .map_err(|e| Error::Io(e.to_string()))?;
+    state.update(Action::Drawn(hits));
+    Ok(())
+}
+
 /// Runs the console until the user quits.
-pub async fn run(s: Session, g: &Global) -> Result<()> {
+pub async fn run(s: Session, opts: &ConsoleOptions) -> Result<()> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(Error::Usage("the console needs a terminal; in scripts use a subcommand such as `shipdeck releases` (see --help)".into()));
     }
-    let mut state = initial_state(&s, g)?;
+    let mut state = initial_state(&s, opts)?;
     let (tx, mut rx) = unbounded_channel::<Msg>();
     let (act_tx, mut act_rx) = unbounded_channel::<Action>();
     let effects = worker::spawn(s, act_tx);
@@ -133,9 +150,7 @@ pub async fn run(s: Session, g: &Global) -> Result<()> {
     let result: Result<()> = async {
         let size = terminal.size().map_err(|e| Error::Io(e.to_string()))?;
         state.update(Action::Resize(size.width, size.height));
-        terminal
-            .draw(|f| views::render(&state, f))
-            .map_err(|e| Error::Io(e.to_string()))?;
+        draw(&mut terminal, &mut state)?;
         for e in state.start() {
             let _ = effects.send(e);
         }
@@ -152,9 +167,7 @@ pub async fn run(s: Session, g: &Global) -> Result<()> {
             if state.quit {
                 break;
             }
-            terminal
-                .draw(|f| views::render(&state, f))
-                .map_err(|e| Error::Io(e.to_string()))?;
+            draw(&mut terminal, &mut state)?;
         }
         Ok(())
     }

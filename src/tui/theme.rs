@@ -58,6 +58,10 @@ pub struct Theme {
 }
 
 impl Default for Theme {
+    #[expect(
+        clippy::expect_used,
+        reason = "the built-in themes are compiled in; a theme test parses each"
+    )]
     fn default() -> Self {
         parse(BUILTIN[0].1).expect("built-in theme parses")
     }
@@ -109,7 +113,8 @@ pub fn load(name: &str) -> Result<Theme, String> {
     BUILTIN
         .iter()
         .find(|(n, _)| *n == name)
-        .map(|(_, t)| parse(t).expect("built-in themes parse"))
+        .map(|(_, t)| parse(t).map_err(|e| format!("built-in theme '{name}': {e}")))
+        .transpose()?
         .ok_or_else(|| format!("unknown theme '{name}'; built-in themes: {}, or put {name}.toml in the config dir's themes/ folder", builtin_names().join(", ")))
 }
 

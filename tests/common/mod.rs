@@ -1,5 +1,11 @@
 //! Helpers for end-to-end tests: a temporary profile, builds, and the real binary.
-#![allow(dead_code)]
+#![allow(dead_code, reason = "each test binary uses only some of the helpers")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers fail loudly, naming what is missing"
+)]
 
 pub mod bridge;
 pub mod s3;
@@ -8,6 +14,22 @@ pub mod tui;
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
+
+/// A use-case context on `store`, with no CDN and a fixed actor: the one way tests that call
+/// `ops` directly build one.
+pub fn context(store: std::sync::Arc<dyn shipdeck::store::ObjectStore>) -> shipdeck::ops::Context {
+    let mut c = shipdeck::ops::Context::new(
+        store,
+        std::sync::Arc::new(shipdeck::cdn::NoCdn {
+            path_prefix: "/".into(),
+            skipped: false,
+        }),
+        shipdeck::domain::layout::Layout::new(""),
+        "tester",
+    );
+    c.concurrency = 4;
+    c
+}
 
 pub struct Env {
     pub dir: TempDir,

@@ -7,6 +7,7 @@ use shipdeck::ops::query::{AliasRow, ReleasesView, VersionRow};
 use shipdeck::tui::keymap::Keymap;
 use shipdeck::tui::state::{Action, State};
 use shipdeck::tui::theme;
+use shipdeck::tui::views;
 
 pub fn at(h: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(1_795_000_000 + h * 3600, 0).unwrap()
@@ -14,9 +15,7 @@ pub fn at(h: i64) -> DateTime<Utc> {
 
 fn row(v: &str, aliases: &[&str], yanked: bool, promoted: bool, h: i64) -> VersionRow {
     VersionRow {
-        version: v.into(),
-        prerelease: v.contains('-'),
-        yanked,
+        version: v.parse().unwrap(),
         yank_reason: yanked.then(|| "breaks Safari 15".into()),
         promoted,
         files: 7,
@@ -24,7 +23,7 @@ fn row(v: &str, aliases: &[&str], yanked: bool, promoted: bool, h: i64) -> Versi
         gzip_size: 88_000,
         published_at: at(h),
         published_by: "alice".into(),
-        aliases: aliases.iter().map(|s| s.to_string()).collect(),
+        aliases: aliases.iter().map(|s| s.parse().unwrap()).collect(),
     }
 }
 
@@ -35,12 +34,13 @@ fn alias(
     previous: Option<&str>,
     automatic: Option<&str>,
 ) -> AliasRow {
+    let v = |s: &str| s.parse().unwrap();
     AliasRow {
-        name: name.into(),
-        target: target.into(),
+        name: name.parse().unwrap(),
+        target: v(target),
         pinned,
-        previous: previous.map(Into::into),
-        automatic: automatic.map(Into::into),
+        previous: previous.map(v),
+        automatic: automatic.map(v),
     }
 }
 
@@ -123,7 +123,7 @@ pub fn state(w: u16, h: u16, readonly: bool) -> State {
     s.update(Action::Loaded(Ok(view())));
     s.update(Action::HistoryLoaded(Ok(history())));
     s.update(Action::ManifestLoaded(
-        "2.0.0-beta.1".into(),
+        "2.0.0-beta.1".parse().unwrap(),
         Ok(manifest("2.0.0-beta.1")),
     ));
     s
@@ -160,9 +160,9 @@ pub fn a_plan_for_snapshots() -> shipdeck::domain::plan::Plan {
 }
 
 /// Cost data from the built-in pricing files and a fixed bundle.
-pub fn cost_data() -> shipdeck::tui::cost::CostData {
+pub fn cost_data() -> shipdeck::tui::screens::cost::CostData {
     use shipdeck::ops::cost::builtin_pricing;
-    shipdeck::tui::cost::CostData {
+    shipdeck::tui::screens::cost::CostData {
         aws: builtin_pricing("aws").unwrap(),
         azure: builtin_pricing("azure").unwrap(),
         bundle: shipdeck::domain::cost::Bundle {
@@ -243,4 +243,15 @@ pub fn probe_report() -> shipdeck::ops::origins::ProbeReport {
         ],
         ok: false,
     }
+}
+
+/// Draws `s` at its size on a test terminal, as the console does after every action, so the
+/// state knows the layout a click lands on; returns the screen's text.
+pub fn drawn(s: &mut State) -> String {
+    let (w, h) = s.size;
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+    let mut hits = Default::default();
+    t.draw(|f| hits = views::render(s, f)).unwrap();
+    s.update(Action::Drawn(hits));
+    t.backend().to_string()
 }

@@ -1,20 +1,19 @@
-//! Views: pure functions from `&State` to a frame. They never await, never do IO, and draw only
-//! the rows that fit, so a redraw costs the same with ten versions or ten thousand.
+//! The console's frame: header, tabs, the current screen, the status line and the open dialog.
+//! Views are pure functions from `&State` to a frame: they never await, never do IO, and draw
+//! only the rows that fit, so a redraw costs the same with ten versions or ten thousand. The
+//! screens and dialogs draw themselves (`screens/`, `dialogs/`); this file lays them out.
 
-mod cost;
-mod lists;
-mod modals;
-mod releases;
-
-use super::state::{Screen, State};
+use super::dialogs;
+use super::screens::{self, Hits, Screen};
+use super::state::State;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Gauge, Paragraph};
 
-/// Draws the whole console.
-pub fn render(state: &State, f: &mut Frame) {
+/// Draws the whole console; returns what the draw laid out, for mouse hit-testing.
+pub fn render(state: &State, f: &mut Frame) -> Hits {
     let area = f.area();
     let base = Style::default().fg(state.theme.fg).bg(state.theme.bg);
     f.render_widget(Paragraph::new("").style(base), area);
@@ -27,16 +26,10 @@ pub fn render(state: &State, f: &mut Frame) {
     .areas(area);
     render_header(state, f, header);
     render_tabs(state, f, tabs);
-    match state.screen {
-        Screen::Releases => releases::render(state, f, body),
-        Screen::Aliases => lists::aliases(state, f, body),
-        Screen::History => lists::history(state, f, body),
-        Screen::Origins => lists::origins(state, f, body),
-        Screen::Cost => cost::render(state, f, body),
-        Screen::Account => lists::account(state, f, body),
-    }
+    let list = screens::render(state, f, body);
     render_status(state, f, status);
-    modals::render(state, f, area);
+    dialogs::render(state, f, area);
+    Hits { list }
 }
 
 fn render_header(state: &State, f: &mut Frame, area: Rect) {
@@ -88,32 +81,19 @@ fn render_tabs(state: &State, f: &mut Frame, area: Rect) {
 fn render_status(state: &State, f: &mut Frame, area: Rect) {
     let t = &state.theme;
     if let Some(p) = &state.progress {
-        let ratio = if p.total == 0 {
-            0.0
-        } else {
-            p.done as f64 / p.total as f64
-        };
-        let label = format!(
-            "{} {}/{} files, {} of {}",
-            p.label,
-            p.done,
-            p.total,
-            crate::domain::plan::human_bytes(p.bytes),
-            crate::domain::plan::human_bytes(p.total_bytes)
-        );
         f.render_widget(
             Gauge::default()
-                .ratio(ratio.clamp(0.0, 1.0))
-                .label(label)
+                .ratio(p.ratio())
+                .label(crate::present::progress(p))
                 .gauge_style(Style::default().fg(t.accent).bg(t.bg)),
             area,
         );
         return;
     }
-    let line = if state.filtering {
+    let line = if state.release.filtering {
         Line::from(vec![
             Span::styled("/", Style::default().fg(t.accent)),
-            Span::raw(state.filter.clone()),
+            Span::raw(state.release.filter.clone()),
             Span::styled("▏  Enter keep · Esc clear", Style::default().fg(t.muted)),
         ])
     } else if let Some(s) = &state.status {
@@ -130,8 +110,8 @@ fn render_status(state: &State, f: &mut Frame, area: Rect) {
         Line::from(Span::styled(format!("… {b}"), Style::default().fg(t.muted)))
     } else {
         let mut hint = String::from("? help  : palette  / filter  Tab screens  q quit");
-        if !state.filter.is_empty() {
-            hint = format!("filter: {}  (Esc clears)  {hint}", state.filter);
+        if !state.release.filter.is_empty() {
+            hint = format!("filter: {}  (Esc clears)  {hint}", state.release.filter);
         }
         Line::from(Span::styled(hint, Style::default().fg(t.muted)))
     };
@@ -139,6 +119,10 @@ fn render_status(state: &State, f: &mut Frame, area: Rect) {
 }
 
 /// A label badge: text on colour, so it reads without colour too.
-fn badge(text: &str, bg: ratatui::style::Color, fg: ratatui::style::Color) -> Span<'static> {
+pub(crate) fn badge(
+    text: &str,
+    bg: ratatui::style::Color,
+    fg: ratatui::style::Color,
+) -> Span<'static> {
     Span::styled(format!("[{text}]"), Style::default().fg(fg).bg(bg))
 }

@@ -5,266 +5,15 @@
 //! The estimate is a list of line items, Infracost-style, with free allowances shown as their
 //! own negative lines rather than hidden in the numbers. Nothing here knows a price by heart.
 
-use serde::{Deserialize, Serialize};
+mod price;
+mod usage;
+
+pub use price::{Price, PriceError, PriceProblem, PriceTable, Tier, tiered};
+use serde::Serialize;
+pub use usage::{FixedItem, MAX_COUNT, MAX_MONEY, Usage, UsageError, UsageField};
 
 /// Bytes in the GB that CDN and storage prices are quoted per (AWS and Azure bill binary GB).
 pub const BYTES_PER_GB: f64 = 1_073_741_824.0;
-
-/// One pricing file.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PriceTable {
-    /// `aws` or `azure`.
-    pub provider: String,
-    pub currency: String,
-    #[serde(rename = "price")]
-    pub prices: Vec<Price>,
-}
-
-/// One price, as published.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Price {
-    pub id: String,
-    pub name: String,
-    /// What one unit is, in words (`GB`, `10,000 requests`, `path`, `month`).
-    pub unit: String,
-    /// How many raw items one unit is (10,000 for "per 10,000 requests"; 1 for GB).
-    #[serde(default = "one")]
-    pub unit_size: f64,
-    pub region: String,
-    pub source: String,
-    /// When the price was read from its source (YYYY-MM-DD).
-    pub date: String,
-    /// Tiers by cumulative upper bound in units; the last has no bound.
-    #[serde(default)]
-    pub tiers: Vec<Tier>,
-    /// A flat price per unit (when there are no tiers).
-    pub price: Option<f64>,
-    /// Units free each month.
-    #[serde(default)]
-    pub free: f64,
-}
-
-fn one() -> f64 {
-    1.0
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Tier {
-    pub up_to: Option<f64>,
-    pub price: f64,
-}
-
-impl Price {
-    /// The monthly cost of `units`, before any free allowance.
-    pub fn cost(&self, units: f64) -> f64 {
-        if self.tiers.is_empty() {
-            return units * self.price.unwrap_or(0.0);
-        }
-        tiered(units, &self.tiers)
-    }
-
-    /// Price of the first unit (shown as "unit price" for tiered prices).
-    pub fn first_price(&self) -> f64 {
-        self.tiers
-            .first()
-            .map_or(self.price.unwrap_or(0.0), |t| t.price)
-    }
-
-    pub fn is_tiered(&self) -> bool {
-        self.tiers.len() > 1
-    }
-
-    fn check(&self) -> Result<(), String> {
-        let miss = |what: &str| Err(format!("price '{}' has no {what}", self.id));
-        if self.unit.trim().is_empty() {
-            return miss("unit");
-        }
-        if self.source.trim().is_empty() {
-            return miss("source");
-        }
-        if self.date.len() != 10
-            || chrono::NaiveDate::parse_from_str(&self.date, "%Y-%m-%d").is_err()
-        {
-            return Err(format!(
-                "price '{}' has date '{}'; use YYYY-MM-DD, the day it was read from its source",
-                self.id, self.date
-            ));
-        }
-        match (self.tiers.is_empty(), self.price) {
-            (true, None) => {
-                return Err(format!(
-                    "price '{}' has neither `price` nor `tiers`",
-                    self.id
-                ));
-            }
-            (false, Some(_)) => {
-                return Err(format!(
-                    "price '{}' has both `price` and `tiers`; keep one",
-                    self.id
-                ));
-            }
-            _ => {}
-        }
-        let mut last = 0.0;
-        for (i, t) in self.tiers.iter().enumerate() {
-            match t.up_to {
-                Some(u) if u <= last => {
-                    return Err(format!(
-                        "price '{}': tier {} ends at {u}, not above the previous tier",
-                        self.id,
-                        i + 1
-                    ));
-                }
-                Some(u) => last = u,
-                None if i + 1 != self.tiers.len() => {
-                    return Err(format!(
-                        "price '{}': only the last tier may be unbounded",
-                        self.id
-                    ));
-                }
-                None => {}
-            }
-        }
-        if self.unit_size <= 0.0 {
-            return Err(format!("price '{}': unit_size must be positive", self.id));
-        }
-        Ok(())
-    }
-}
-
-/// Cost of `units` through cumulative tiers.
-pub fn tiered(units: f64, tiers: &[Tier]) -> f64 {
-    let mut total = 0.0;
-    let mut floor = 0.0;
-    for t in tiers {
-        let ceiling = t.up_to.unwrap_or(f64::INFINITY);
-        if units <= floor {
-            break;
-        }
-        total += (units.min(ceiling) - floor) * t.price;
-        floor = ceiling;
-    }
-    total
-}
-
-impl PriceTable {
-    /// Parses a pricing file's text and checks every entry.
-    pub fn parse(text: &str) -> Result<PriceTable, String> {
-        let t: PriceTable = crate::domain::tomlfile::parse(text)?;
-        for p in &t.prices {
-            p.check().map_err(|e| {
-                let line = text
-                    .find(&format!("\"{}\"", p.id))
-                    .map_or(0, |i| text[..i].matches('\n').count() + 1);
-                format!("{line}: key 'price.{}': {e}", p.id)
-            })?;
-        }
-        Ok(t)
-    }
-
-    pub fn get(&self, id: &str) -> Result<&Price, String> {
-        self.prices
-            .iter()
-            .find(|p| p.id == id)
-            .ok_or_else(|| format!("the {} pricing file has no price '{id}'", self.provider))
-    }
-}
-
-/// Monthly usage: what drives the bill.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Usage {
-    /// Widget loads per month (page views that include the widget).
-    pub loads: f64,
-    /// Share of loads served from the browser cache (no CDN request at all).
-    pub browser_cache_hit: f64,
-    /// Share of CDN requests served from the CDN cache (the rest go to the origin).
-    pub cdn_cache_hit: f64,
-    /// Files a page loads per widget load (bundle + stylesheet).
-    pub files_per_load: f64,
-    /// Chat API requests per load (for items priced per API request).
-    pub api_requests_per_load: f64,
-    pub releases_per_month: f64,
-    /// Promotes, rollbacks and yanks per month.
-    pub alias_moves_per_month: f64,
-    /// Alias folders one move touches (latest, vM, vM.m → 3).
-    pub aliases_per_move: f64,
-    pub versions_kept: f64,
-    /// Monthly items the CDN bill does not cover (Bridge compute, database, API gateway).
-    pub fixed: Vec<FixedItem>,
-}
-
-impl Default for Usage {
-    fn default() -> Self {
-        Usage {
-            loads: 100_000.0,
-            browser_cache_hit: 0.5,
-            cdn_cache_hit: 0.95,
-            files_per_load: 2.0,
-            api_requests_per_load: 3.0,
-            releases_per_month: 4.0,
-            alias_moves_per_month: 6.0,
-            aliases_per_move: 3.0,
-            versions_kept: 20.0,
-            fixed: Vec::new(),
-        }
-    }
-}
-
-impl Usage {
-    /// Checks shares and counts, naming the key at fault.
-    pub fn check(&self) -> Result<(), String> {
-        for (k, v) in [
-            ("browser_cache_hit", self.browser_cache_hit),
-            ("cdn_cache_hit", self.cdn_cache_hit),
-        ] {
-            if !(0.0..=1.0).contains(&v) {
-                return Err(format!(
-                    "key '{k}': {v} is not a share; use a number from 0 to 1 (0.95 = 95 %)"
-                ));
-            }
-        }
-        for (k, v) in [
-            ("loads", self.loads),
-            ("files_per_load", self.files_per_load),
-            ("api_requests_per_load", self.api_requests_per_load),
-            ("releases_per_month", self.releases_per_month),
-            ("alias_moves_per_month", self.alias_moves_per_month),
-            ("aliases_per_move", self.aliases_per_move),
-            ("versions_kept", self.versions_kept),
-        ] {
-            if !v.is_finite() || v < 0.0 {
-                return Err(format!("key '{k}': {v} must be a number of zero or more"));
-            }
-        }
-        for f in &self.fixed {
-            if f.monthly.is_none() && (f.unit_price.is_none() || f.per_api_requests.is_none()) {
-                return Err(format!(
-                    "key 'fixed' ('{}'): give `monthly`, or `unit_price` with `per_api_requests`",
-                    f.name
-                ));
-            }
-        }
-        Ok(())
-    }
-}
-
-/// A cost outside the CDN bill.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FixedItem {
-    pub name: String,
-    /// A fixed monthly amount.
-    pub monthly: Option<f64>,
-    /// Or a price per `per_api_requests` chat API requests (e.g. 3.50 per 1,000,000).
-    pub unit_price: Option<f64>,
-    pub per_api_requests: Option<f64>,
-    /// `aws`, `azure`, or both when absent.
-    pub provider: Option<String>,
-}
 
 /// What the releases contribute: bytes a page downloads, bytes stored per release.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -386,7 +135,11 @@ fn plural(unit: &str, n: f64) -> String {
 }
 
 /// Estimates one provider's monthly bill.
-pub fn estimate(table: &PriceTable, usage: &Usage, bundle: &Bundle) -> Result<Estimate, String> {
+pub fn estimate(
+    table: &PriceTable,
+    usage: &Usage,
+    bundle: &Bundle,
+) -> Result<Estimate, PriceError> {
     let q = quantities(usage, bundle);
     let mut lines = Vec::new();
     // Each provider's bill, as (price id, component, monthly quantity, grows with traffic).
@@ -418,11 +171,7 @@ pub fn estimate(table: &PriceTable, usage: &Usage, bundle: &Bundle) -> Result<Es
             ("blob.write_ops", "Blob Storage", q.writes, false),
             ("blob.read_ops", "Blob Storage", q.origin_requests, true),
         ],
-        other => {
-            return Err(format!(
-                "unknown provider '{other}' in a pricing file; use aws or azure"
-            ));
-        }
+        other => return Err(PriceError::UnknownProvider(other.to_string())),
     };
     for (id, component, quantity, usage_based) in rows {
         lines.extend(item(table.get(id)?, component, quantity, usage_based));
@@ -504,11 +253,11 @@ mod tests {
     use super::*;
 
     fn aws() -> PriceTable {
-        PriceTable::parse(include_str!("../../assets/pricing/aws.toml")).unwrap()
+        PriceTable::parse(include_str!("../../../assets/pricing/aws.toml")).unwrap()
     }
 
     fn azure() -> PriceTable {
-        PriceTable::parse(include_str!("../../assets/pricing/azure.toml")).unwrap()
+        PriceTable::parse(include_str!("../../../assets/pricing/azure.toml")).unwrap()
     }
 
     fn close(a: f64, b: f64) {
@@ -624,23 +373,56 @@ mod tests {
 
     #[test]
     fn malformed_pricing_names_line_and_key() {
-        let text = include_str!("../../assets/pricing/aws.toml").replacen(
+        let text = include_str!("../../../assets/pricing/aws.toml").replacen(
             "date = \"",
             "date = \"yesterday",
             1,
         );
-        let e = PriceTable::parse(&text).unwrap_err();
+        let e = PriceTable::parse(&text).unwrap_err().to_string();
         assert!(
             e.contains("key 'price.cloudfront.transfer_out'") && e.contains("YYYY-MM-DD"),
             "{e}"
         );
-        let e = PriceTable::parse("provider = \"aws\"\ncurrency = \"USD\"\n[[price]]\nid = \"x\"\nname = \"x\"\nunit = 5\n").unwrap_err();
+        let e = PriceTable::parse("provider = \"aws\"\ncurrency = \"USD\"\n[[price]]\nid = \"x\"\nname = \"x\"\nunit = 5\n").unwrap_err().to_string();
         assert!(e.starts_with("6: key 'price.unit'"), "{e}");
         let bad = Usage {
             cdn_cache_hit: 95.0,
             ..Usage::default()
         };
-        assert!(bad.check().unwrap_err().contains("key 'cdn_cache_hit'"));
+        assert!(
+            bad.check()
+                .unwrap_err()
+                .to_string()
+                .contains("key 'cdn_cache_hit'")
+        );
+        for bad in [f64::NAN, f64::INFINITY, -1.0, 1e30] {
+            let u = Usage {
+                loads: bad,
+                ..Usage::default()
+            };
+            assert_eq!(
+                u.check().unwrap_err().field(),
+                Some(UsageField::Loads),
+                "{bad}"
+            );
+        }
+        let fixed = |monthly: f64| Usage {
+            fixed: vec![FixedItem {
+                name: "db".into(),
+                monthly: Some(monthly),
+                unit_price: None,
+                per_api_requests: None,
+                provider: None,
+            }],
+            ..Usage::default()
+        };
+        assert!(fixed(30.0).check().is_ok());
+        for bad in [f64::NAN, f64::INFINITY, -5.0] {
+            assert!(
+                matches!(fixed(bad).check(), Err(UsageError::FixedAmount(_))),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -1,0 +1,331 @@
+//! The words for typed outcomes, written once and used by every front end.
+//!
+//! Use cases return data (`Report`, `CdnOutcome`, `Verified`, `LockRecord`, …); the CLI's text,
+//! the console and (later) a CI summary each lay these sentences out their own way — a line on
+//! stdout, a dialog, a table row — but never write their own. That is what keeps the front ends
+//! from drifting apart (the console once said "done" where the CLI warned that the CDN
+//! invalidation had failed). Where a hint must name a key or a command, [`Front`] says which.
+//!
+//! Nothing here does IO; `--json` serializes the typed values themselves.
+
+use crate::cdn::InvalidationStatus;
+use crate::credentials::CredentialSource;
+use crate::domain::plan::{CopyMismatch, human_bytes};
+use crate::ops::ProgressTally;
+use crate::ops::account::Credentials;
+use crate::ops::apply::{Report, Warning};
+use crate::ops::invalidate::CdnOutcome;
+use crate::ops::lock::LockRecord;
+use crate::ops::query::{InFlightSummary, ReleaseStatus};
+use crate::ops::verify::Verified;
+
+/// How a line should read: fine, worth a look, or wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Ok,
+    Info,
+    Warning,
+    Error,
+}
+
+/// One line of presented text with its tone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Said {
+    pub tone: Tone,
+    pub text: String,
+}
+
+impl Said {
+    fn new(tone: Tone, text: impl Into<String>) -> Self {
+        Said {
+            tone,
+            text: text.into(),
+        }
+    }
+}
+
+/// Which front end a hint is for: the CLI names commands, the console names keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Front {
+    Cli,
+    Console,
+}
+
+/// The status column of the release list.
+pub fn release_status(s: ReleaseStatus) -> &'static str {
+    match s {
+        ReleaseStatus::Yanked => "yanked",
+        ReleaseStatus::Prerelease => "prerelease",
+        ReleaseStatus::Stable => "stable",
+        ReleaseStatus::Unpromoted => "unpromoted",
+    }
+}
+
+/// An interrupted operation, and how to finish it.
+pub fn in_flight(f: &InFlightSummary, front: Front) -> String {
+    let how = match front {
+        Front::Cli => "run `shipdeck resume`",
+        Front::Console => "Ctrl-r resumes",
+    };
+    format!(
+        "'{}' by {} at {} is unfinished; {how}",
+        f.description,
+        f.by,
+        f.started_at.format("%Y-%m-%d %H:%M UTC")
+    )
+}
+
+/// Who holds the release lock.
+pub fn lock_holder(l: &LockRecord) -> String {
+    format!(
+        "{} on {} (pid {}) since {} — {}",
+        l.holder,
+        l.host,
+        l.pid,
+        l.since.format("%Y-%m-%d %H:%M:%S UTC"),
+        l.operation
+    )
+}
+
+/// What `shipdeck unlock` did.
+pub fn unlocked(removed: Option<&LockRecord>) -> String {
+    match removed {
+        Some(l) => format!("removed the lock held by {}", lock_holder(l)),
+        None => "no lock was held".into(),
+    }
+}
+
+/// Where credentials come from, without showing them.
+pub fn credential_source(c: &CredentialSource) -> String {
+    match c {
+        CredentialSource::NotNeeded => "not needed (local store)".into(),
+        CredentialSource::Keyring { access_key } => format!("OS keyring (access key {access_key})"),
+        CredentialSource::Environment { access_key } => {
+            format!("environment (AWS_ACCESS_KEY_ID {access_key})")
+        }
+        CredentialSource::AwsProfile { name } => {
+            format!("AWS profile '{name}' (shared config or SSO)")
+        }
+        CredentialSource::SharedConfig => "AWS shared config, default profile".into(),
+        CredentialSource::Missing => "none — run `shipdeck login`".into(),
+    }
+}
+
+/// Where credentials come from, and why the keyring was skipped when it was.
+pub fn credentials(c: &Credentials) -> String {
+    let source = credential_source(&c.source);
+    match &c.keyring_error {
+        Some(e) => format!("keyring unavailable ({e}); falls back to {source}"),
+        None => source,
+    }
+}
+
+/// Where the configuration came from.
+pub fn config_source(path: Option<&std::path::Path>) -> String {
+    match path {
+        Some(p) => p.display().to_string(),
+        None => "built in (no config file found)".into(),
+    }
+}
+
+/// An invalidation's status in words.
+pub fn invalidation_status(id: &str, s: &InvalidationStatus) -> String {
+    match s {
+        InvalidationStatus::Completed => "Completed".into(),
+        InvalidationStatus::InProgress { waited_s } => format!(
+            "InProgress (still running after {waited_s} s; `shipdeck invalidate --status {id}` checks it)"
+        ),
+        InvalidationStatus::Other { status } => status.clone(),
+    }
+}
+
+/// The command that invalidates `paths` by hand, quoted for a shell.
+fn invalidate_command(paths: &[String]) -> String {
+    let quoted: Vec<String> = paths.iter().map(|p| format!("'{p}'")).collect();
+    format!("shipdeck invalidate {}", quoted.join(" "))
+}
+
+/// What the CDN was told after a change, if there is anything to say.
+pub fn cdn_outcome(o: &CdnOutcome) -> Option<Said> {
+    match o {
+        CdnOutcome::NotNeeded => None,
+        CdnOutcome::Skipped { paths } => Some(Said::new(
+            Tone::Warning,
+            format!(
+                "warning: the CDN was left alone (--no-invalidate); its cached alias files stay until they expire, or run `{}`",
+                invalidate_command(paths)
+            ),
+        )),
+        CdnOutcome::Requested {
+            cdn, invalidation, ..
+        } => Some(Said::new(
+            Tone::Info,
+            format!(
+                "CDN invalidation: {} {} ({cdn})",
+                invalidation.id,
+                invalidation_status(&invalidation.id, &invalidation.status)
+            ),
+        )),
+        CdnOutcome::Failed { paths, error } => Some(Said::new(
+            Tone::Warning,
+            format!(
+                "warning: the CDN invalidation failed ({error}); the alias change stands — retry with `{}`",
+                invalidate_command(paths)
+            ),
+        )),
+    }
+}
+
+/// A write the store reports with other content than its source.
+pub fn copy_mismatch(m: &CopyMismatch) -> String {
+    format!(
+        "{}: the store reports different content than {} after the copy (content id {}, expected {}); `shipdeck repair` copies it again",
+        m.key,
+        m.source.as_deref().unwrap_or("its source"),
+        m.reported,
+        m.expected
+    )
+}
+
+/// A step after the commit that failed.
+pub fn warning(w: &Warning) -> String {
+    match w {
+        Warning::HistoryNotWritten { error } => {
+            format!("the change is committed, but its history event could not be written: {error}")
+        }
+        Warning::FailureNotRecorded { error } => {
+            format!("the failed invalidation could not be recorded in history: {error}")
+        }
+    }
+}
+
+/// What applying a plan did: a one-line summary, then every line worth reading.
+pub fn report(r: &Report) -> (String, Vec<Said>) {
+    let summary = format!(
+        "{} file(s) written ({}), {} deleted",
+        r.files_written,
+        human_bytes(r.bytes_written),
+        r.files_deleted
+    );
+    let mut lines: Vec<Said> = cdn_outcome(&r.cdn).into_iter().collect();
+    lines.extend(
+        r.copy_mismatches
+            .iter()
+            .map(|m| Said::new(Tone::Error, format!("verify: {}", copy_mismatch(m)))),
+    );
+    lines.extend(
+        r.warnings
+            .iter()
+            .map(|w| Said::new(Tone::Warning, format!("warning: {}", warning(w)))),
+    );
+    (summary, lines)
+}
+
+/// Verify findings: a title, whether everything matched, and one line per finding.
+pub struct VerifySummary {
+    pub title: String,
+    pub ok: bool,
+    pub lines: Vec<Said>,
+}
+
+/// Presents verify results; the repair hint names the CLI command or the console key.
+pub fn verify(results: &[Verified], front: Front) -> VerifySummary {
+    let bad: usize = results.iter().map(|r| r.problems.len()).sum();
+    let mut lines = Vec::new();
+    for r in results {
+        if r.problems.is_empty() {
+            lines.push(Said::new(
+                Tone::Ok,
+                format!(
+                    "ok       {:<14} {} file(s) match {}",
+                    r.target, r.files, r.version
+                ),
+            ));
+            continue;
+        }
+        lines.push(Said::new(
+            Tone::Error,
+            format!(
+                "FAILED   {:<14} {} problem(s) against {}",
+                r.target,
+                r.problems.len(),
+                r.version
+            ),
+        ));
+        lines.extend(
+            r.problems
+                .iter()
+                .map(|p| Said::new(Tone::Error, format!("         {p}"))),
+        );
+        if r.target != r.version {
+            let text = match front {
+                Front::Cli => format!(
+                    "`shipdeck repair {}` makes it match {} again",
+                    r.target, r.version
+                ),
+                Front::Console => format!(
+                    "repair (F on Aliases, or the palette) makes {} match {} again",
+                    r.target, r.version
+                ),
+            };
+            lines.push(Said::new(Tone::Info, format!("         {text}")));
+        }
+    }
+    VerifySummary {
+        title: if bad == 0 {
+            "Verify: all files match".into()
+        } else {
+            format!("Verify: {bad} problem(s)")
+        },
+        ok: bad == 0,
+        lines,
+    }
+}
+
+/// A long operation's progress in one line.
+pub fn progress(t: &ProgressTally) -> String {
+    if t.step {
+        return t.label.clone();
+    }
+    format!(
+        "{} {}/{} files, {} of {}",
+        t.label,
+        t.done,
+        t.total,
+        human_bytes(t.bytes),
+        human_bytes(t.total_bytes)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cdn::CdnError;
+
+    #[test]
+    fn a_failed_invalidation_names_the_cdn_and_the_retry_command() {
+        let o = CdnOutcome::Failed {
+            paths: vec!["/w/latest/*".into(), "/w/v1/*".into()],
+            error: CdnError {
+                cdn: "CloudFront EBOGUS".into(),
+                cause: "CloudFront answered NoSuchDistribution".into(),
+                source: None,
+            },
+        };
+        let said = cdn_outcome(&o).expect("a failure is always said");
+        assert_eq!(said.tone, Tone::Warning);
+        assert!(said.text.contains("CloudFront EBOGUS"), "{}", said.text);
+        assert!(
+            said.text
+                .ends_with("retry with `shipdeck invalidate '/w/latest/*' '/w/v1/*'`"),
+            "{}",
+            said.text
+        );
+        assert!(!said.text.contains("S3"), "{}", said.text);
+    }
+
+    #[test]
+    fn nothing_is_said_when_no_invalidation_was_needed() {
+        assert_eq!(cdn_outcome(&CdnOutcome::NotNeeded), None);
+    }
+}

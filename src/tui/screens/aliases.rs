@@ -1,0 +1,104 @@
+//! The Aliases screen: every alias with its target, mode, previous and automatic target. Keys:
+//! unpin, repair its folder, roll it back to its previous target, verify it.
+
+use super::{ListArea, elsewhere, empty_hint, table};
+use crate::domain::change::Request;
+use crate::tui::keymap::Command;
+use crate::tui::state::{Effect, State};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::Span;
+use ratatui::widgets::Cell;
+
+pub(crate) fn command(state: &mut State, c: Command) -> Vec<Effect> {
+    let selected = state.selected_alias();
+    match (c, selected) {
+        (Command::Unpin, Some((name, true))) => state.plan(Request::Unpin { alias: name }),
+        (Command::Unpin, Some((name, false))) => {
+            state.info(format!("'{name}' is not pinned"));
+            Vec::new()
+        }
+        (Command::Repair, Some((alias, _))) => {
+            if state.refuse_readonly() {
+                return Vec::new();
+            }
+            state.busy = Some(format!("listing the '{alias}' folder"));
+            vec![Effect::PlanRepair(vec![alias])]
+        }
+        (Command::Rollback, selected) => {
+            if state.refuse_readonly() {
+                return Vec::new();
+            }
+            // The selected alias, back to its previous target.
+            let options = selected
+                .and_then(|(a, _)| {
+                    let view = state.releases.as_ref()?;
+                    let row = view.aliases.iter().find(|r| r.name == a)?;
+                    Some((a, row.previous.clone()?))
+                })
+                .into_iter()
+                .collect();
+            crate::tui::dialogs::rollback::open(state, options)
+        }
+        (Command::Verify, selected) => {
+            state.busy = Some("verifying".into());
+            vec![Effect::Verify(
+                selected.map(|(a, _)| a.to_string()).into_iter().collect(),
+            )]
+        }
+        (other, _) => elsewhere(state, &other),
+    }
+}
+
+pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
+    let t = &state.theme;
+    let v = state.releases.as_ref()?;
+    let dash = |v: &Option<semver::Version>| v.as_ref().map_or("-".into(), |v| v.to_string());
+    let rows: Vec<Vec<Cell>> = v
+        .aliases
+        .iter()
+        .map(|a| {
+            let mode = if a.pinned {
+                Span::styled("pinned", Style::default().fg(t.badge_pinned))
+            } else {
+                Span::styled("automatic", Style::default().fg(t.ok))
+            };
+            let auto = match (&a.automatic, a.pinned) {
+                (Some(x), true) if *x != a.target => format!("{x} (if unpinned)"),
+                (auto, _) => dash(auto),
+            };
+            vec![
+                Cell::from(a.name.to_string()),
+                Cell::from(a.target.to_string()),
+                Cell::from(mode),
+                Cell::from(dash(&a.previous)),
+                Cell::from(auto),
+            ]
+        })
+        .collect();
+    let hits = table(
+        state,
+        f,
+        area,
+        &["ALIAS", "TARGET", "MODE", "PREVIOUS", "AUTOMATIC"],
+        &[
+            Constraint::Length(10),
+            Constraint::Length(16),
+            Constraint::Length(10),
+            Constraint::Length(16),
+            Constraint::Min(12),
+        ],
+        rows.len(),
+        |i| rows[i].clone(),
+    );
+    if v.aliases.is_empty() {
+        empty_hint(
+            f,
+            area,
+            "no aliases yet — `p` promotes the selected version on the Releases screen",
+            t.muted,
+        );
+    }
+    Some(hits)
+}

@@ -1,0 +1,334 @@
+//! The Cost screen: the inputs a release manager edits in place, AWS and Azure breakdowns,
+//! and bars of the largest items. The estimate is recomputed from this state on every draw (it
+//! is pure and takes microseconds), so totals follow every keystroke.
+
+use super::{ListArea, elsewhere, table};
+use crate::domain::cost::{
+    Bundle, Estimate, PriceTable, Usage, UsageField, estimate, fmt_qty, scaled,
+};
+use crate::tui::keymap::Command;
+use crate::tui::state::{Effect, State, Status};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph};
+
+/// Pricing and bundle data, loaded by the worker.
+#[derive(Debug, Clone)]
+pub struct CostData {
+    pub aws: PriceTable,
+    pub azure: PriceTable,
+    pub bundle: Bundle,
+    pub bundle_from: String,
+}
+
+/// The editable inputs, in order.
+pub const FIELDS: [&str; 4] = [
+    "loads/month",
+    "browser cache hit",
+    "CDN cache hit",
+    "scale ×",
+];
+
+/// The largest traffic multiple the scale input takes.
+const MAX_SCALE: f64 = 1e6;
+
+#[derive(Debug, Clone)]
+pub struct CostScreen {
+    pub data: Option<Result<CostData, String>>,
+    pub fields: [String; 4],
+    pub editing: Option<usize>,
+}
+
+impl Default for CostScreen {
+    fn default() -> Self {
+        let u = Usage::default();
+        CostScreen {
+            data: None,
+            fields: [
+                format!("{}", u.loads),
+                format!("{}", u.browser_cache_hit),
+                format!("{}", u.cdn_cache_hit),
+                "1".into(),
+            ],
+            editing: None,
+        }
+    }
+}
+
+/// How the screen labels a usage field.
+fn label(field: UsageField) -> &'static str {
+    match field {
+        UsageField::Loads => FIELDS[0],
+        UsageField::BrowserCacheHit => FIELDS[1],
+        UsageField::CdnCacheHit => FIELDS[2],
+        other => other.key(),
+    }
+}
+
+impl CostScreen {
+    /// The usage the fields describe, or which field is wrong.
+    pub fn usage(&self) -> Result<(Usage, f64), String> {
+        let num = |i: usize| {
+            self.fields[i]
+                .trim()
+                .replace('_', "")
+                .parse::<f64>()
+                .map_err(|_| format!("{}: '{}' is not a number", FIELDS[i], self.fields[i]))
+        };
+        let u = Usage {
+            loads: num(0)?,
+            browser_cache_hit: num(1)?,
+            cdn_cache_hit: num(2)?,
+            ..Usage::default()
+        };
+        u.check().map_err(|e| match e.field() {
+            Some(f) => e.naming(label(f)),
+            None => e.to_string(),
+        })?;
+        let scale = num(3)?;
+        if !(scale.is_finite() && scale > 0.0 && scale <= MAX_SCALE) {
+            return Err(format!(
+                "{}: must be above 0 and at most {MAX_SCALE:e}",
+                FIELDS[3]
+            ));
+        }
+        Ok((u, scale))
+    }
+
+    /// AWS and Azure estimates for the current inputs.
+    pub fn estimates(&self) -> Result<Vec<Estimate>, String> {
+        let data = match &self.data {
+            Some(Ok(d)) => d,
+            Some(Err(e)) => return Err(e.clone()),
+            None => return Err("loading prices…".into()),
+        };
+        let (u, scale) = self.usage()?;
+        let u = scaled(&u, scale);
+        let one = |t: &PriceTable| estimate(t, &u, &data.bundle).map_err(|e| e.to_string());
+        Ok(vec![one(&data.aws)?, one(&data.azure)?])
+    }
+
+    /// Rows of the breakdown table (for selection bounds).
+    pub fn rows(&self) -> usize {
+        self.estimates()
+            .map_or(0, |es| es.iter().map(|e| e.lines.len() + 1).sum())
+    }
+
+    /// A typed character (`Some`) or a backspace (`None`) in the field being edited.
+    pub(crate) fn type_text(&mut self, c: Option<char>) {
+        let Some(i) = self.editing else { return };
+        match c {
+            Some(ch) if ch.is_ascii_digit() || ch == '.' || ch == '_' => self.fields[i].push(ch),
+            Some(_) => {}
+            None => {
+                self.fields[i].pop();
+            }
+        }
+    }
+
+    /// Keys while a field is edited: ↑/↓ another field, Enter/Esc done.
+    pub(crate) fn edit_command(&mut self, c: &Command) {
+        let Some(i) = self.editing else { return };
+        match c {
+            Command::Up => self.editing = Some(i.saturating_sub(1)),
+            Command::Down => self.editing = Some((i + 1).min(self.fields.len() - 1)),
+            Command::Confirm | Command::Cancel => self.editing = None,
+            _ => {}
+        }
+    }
+}
+
+pub(crate) fn command(state: &mut State, c: Command) -> Vec<Effect> {
+    match c {
+        Command::EditNext => {
+            state.cost.editing = Some(0);
+            state.status = Some(Status {
+                text: "editing: type a value, ↑/↓ another input, Enter/Esc done".into(),
+                error: false,
+            });
+            Vec::new()
+        }
+        other => elsewhere(state, &other),
+    }
+}
+
+pub(crate) fn loaded(state: &mut State, r: Result<Box<CostData>, String>) -> Vec<Effect> {
+    state.cost.data = Some(r.map(|b| *b));
+    state.clamp_selections();
+    Vec::new()
+}
+
+pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
+    let t = &state.theme;
+    let c = &state.cost;
+    let bars_h = if area.height >= 30 { 7 } else { 4 };
+    let [inputs, body, bars] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Min(3),
+        Constraint::Length(bars_h),
+    ])
+    .areas(area);
+    let estimates = c.estimates();
+    render_inputs(state, f, inputs, estimates.as_deref().ok());
+    let estimates = match estimates {
+        Ok(e) => e,
+        Err(e) => {
+            f.render_widget(
+                Paragraph::new(Span::styled(
+                    format!(" {e}"),
+                    Style::default().fg(if c.data.is_none() { t.muted } else { t.error }),
+                )),
+                body,
+            );
+            return None;
+        }
+    };
+    let hits = render_breakdown(state, f, body, &estimates);
+    render_bars(state, f, bars, &estimates);
+    Some(hits)
+}
+
+/// The editable inputs, then each provider's total and where the bundle size comes from.
+fn render_inputs(state: &State, f: &mut Frame, area: Rect, estimates: Option<&[Estimate]>) {
+    let t = &state.theme;
+    let c = &state.cost;
+    let muted = Style::default().fg(t.muted);
+    let mut spans = Vec::new();
+    for (i, name) in FIELDS.iter().enumerate() {
+        let editing = c.editing == Some(i);
+        let style = if editing {
+            Style::default().fg(t.selected_fg).bg(t.selected_bg)
+        } else {
+            Style::default().fg(t.accent)
+        };
+        spans.push(Span::styled(format!(" {name} "), muted));
+        spans.push(Span::styled(
+            format!("[{}{}]", c.fields[i], if editing { "▏" } else { "" }),
+            style,
+        ));
+    }
+    let mut second = Vec::new();
+    for e in estimates.unwrap_or_default() {
+        second.push(Span::styled(
+            format!(" {} ", e.provider.to_uppercase()),
+            muted,
+        ));
+        second.push(Span::styled(
+            format!("${:.2}/month", e.total),
+            Style::default().add_modifier(Modifier::BOLD),
+        ));
+    }
+    if let Some(Ok(d)) = &c.data {
+        second.push(Span::styled(
+            format!(
+                "  · bundle {} KB gzip/load ({}) · e edits",
+                fmt_qty(d.bundle.bytes_per_load / 1024.0),
+                d.bundle_from
+            ),
+            muted,
+        ));
+    }
+    f.render_widget(
+        Paragraph::new(vec![Line::from(spans), Line::from(second)]),
+        area,
+    );
+}
+
+/// Every line item of both providers, with a total row each.
+fn render_breakdown(state: &State, f: &mut Frame, area: Rect, estimates: &[Estimate]) -> ListArea {
+    let t = &state.theme;
+    let bold = Style::default().add_modifier(Modifier::BOLD);
+    let mut rows = Vec::new();
+    for e in estimates {
+        for l in &e.lines {
+            let name = format!(
+                "{}{} {}",
+                if l.usage_based { "*" } else { " " },
+                e.provider.to_uppercase(),
+                l.name
+            );
+            let money = if l.monthly < 0.0 {
+                format!("-${:.2}", -l.monthly)
+            } else {
+                format!("${:.2}", l.monthly)
+            };
+            let style = if l.free {
+                Style::default().fg(t.ok)
+            } else {
+                Style::default()
+            };
+            rows.push(vec![
+                Cell::from(Span::styled(name, style)),
+                Cell::from(fmt_qty(l.quantity)),
+                Cell::from(l.unit.clone()),
+                Cell::from(money),
+            ]);
+        }
+        rows.push(vec![
+            Cell::from(Span::styled(
+                format!(" {} total", e.provider.to_uppercase()),
+                bold,
+            )),
+            Cell::from(""),
+            Cell::from(""),
+            Cell::from(Span::styled(format!("${:.2}", e.total), bold)),
+        ]);
+    }
+    table(
+        state,
+        f,
+        area,
+        &["ITEM (* grows with traffic)", "QUANTITY", "UNIT", "MONTHLY"],
+        &[
+            Constraint::Min(30),
+            Constraint::Length(12),
+            Constraint::Length(18),
+            Constraint::Length(10),
+        ],
+        rows.len(),
+        |i| rows[i].clone(),
+    )
+}
+
+/// The largest items, as text bars (they read without colour).
+fn render_bars(state: &State, f: &mut Frame, area: Rect, estimates: &[Estimate]) {
+    let t = &state.theme;
+    let mut items: Vec<(String, f64)> = estimates
+        .iter()
+        .flat_map(|e| {
+            e.lines.iter().filter(|l| l.monthly > 0.0).map(move |l| {
+                (
+                    format!("{} {}", e.provider.to_uppercase(), l.name),
+                    l.monthly,
+                )
+            })
+        })
+        .collect();
+    items.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let max = items.first().map_or(1.0, |i| i.1).max(0.01);
+    let label_w = 34usize;
+    let bar_w = usize::from(area.width).saturating_sub(label_w + 14).max(4);
+    let mut lines = vec![Line::from(Span::styled(
+        " largest items",
+        Style::default().fg(t.muted),
+    ))];
+    for (name, v) in items
+        .iter()
+        .take(usize::from(area.height).saturating_sub(1))
+    {
+        let n = ((v / max) * bar_w as f64).round().max(1.0) as usize;
+        let label: String = if name.chars().count() > label_w {
+            format!("{}…", name.chars().take(label_w - 1).collect::<String>())
+        } else {
+            name.clone()
+        };
+        lines.push(Line::from(vec![
+            Span::raw(format!(" {label:<label_w$} ")),
+            Span::styled("█".repeat(n), Style::default().fg(t.accent)),
+            Span::raw(format!(" ${v:.2}")),
+        ]));
+    }
+    f.render_widget(Paragraph::new(lines), area);
+}

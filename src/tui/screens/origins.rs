@@ -1,0 +1,253 @@
+//! The Origins screen: the Bridge allowlist with each entry's audit findings and, after a probe,
+//! what the running Bridge answered for it. Keys: add, remove, probe.
+
+use super::{ListArea, elsewhere, empty_hint, loading, not_configured, table};
+use crate::domain::origin::{OriginError, Severity, parse_origin};
+use crate::ops::origins::{Listed, Listing, OriginPlan, ProbeReport, Probed};
+use crate::tui::dialogs::Modal;
+use crate::tui::keymap::Command;
+use crate::tui::state::{Effect, OriginEdit, State};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::Span;
+use ratatui::widgets::{Cell, Paragraph};
+
+/// The Origins screen: the listing (or why there is none) and the last probe.
+#[derive(Debug, Clone, Default)]
+pub struct OriginsScreen {
+    pub listing: Option<Result<Listing, String>>,
+    pub probe: Option<ProbeReport>,
+}
+
+impl OriginsScreen {
+    pub fn len(&self) -> usize {
+        match &self.listing {
+            Some(Ok(l)) => l.origins.len(),
+            _ => 0,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The origin on row `i`.
+    pub fn origin_at(&self, i: usize) -> Option<String> {
+        match &self.listing {
+            Some(Ok(l)) => l.origins.get(i).map(|o| o.origin.clone()),
+            _ => None,
+        }
+    }
+}
+
+pub(crate) fn command(state: &mut State, c: Command) -> Vec<Effect> {
+    let edits = matches!(c, Command::AddOrigin | Command::RemoveOrigin);
+    if edits && state.refuse_readonly() {
+        return Vec::new();
+    }
+    let listed = matches!(state.origins.listing, Some(Ok(_)));
+    match c {
+        Command::AddOrigin | Command::RemoveOrigin | Command::Probe if !listed => Vec::new(),
+        Command::AddOrigin => {
+            state.modal = Some(Modal::OriginInput {
+                value: String::new(),
+                additional: true,
+            });
+            Vec::new()
+        }
+        Command::RemoveOrigin => match state.origins.origin_at(state.selection()) {
+            Some(origin) => {
+                state.busy = Some(format!("planning: remove {origin}"));
+                vec![Effect::PlanOrigin(OriginEdit::Remove { origin })]
+            }
+            None => {
+                state.info("the allowlist is empty: nothing to remove");
+                Vec::new()
+            }
+        },
+        Command::Probe => {
+            state.busy = Some("probing the Bridge".into());
+            vec![Effect::ProbeOrigins]
+        }
+        other => elsewhere(state, &other),
+    }
+}
+
+pub(crate) fn loaded(state: &mut State, r: Result<Box<Listing>, String>) -> Vec<Effect> {
+    state.busy = None;
+    state.origins.listing = Some(r.map(|b| *b));
+    state.clamp_selections();
+    Vec::new()
+}
+
+pub(crate) fn planned(state: &mut State, r: Result<Box<OriginPlan>, String>) -> Vec<Effect> {
+    state.busy = None;
+    match r {
+        Ok(plan) => {
+            state.modal = Some(Modal::OriginPlan {
+                plan,
+                running: false,
+            })
+        }
+        Err(e) => state.error("Cannot change the allowlist", e),
+    }
+    Vec::new()
+}
+
+pub(crate) fn applied(state: &mut State, r: Result<(), String>) -> Vec<Effect> {
+    state.busy = None;
+    let desc = match state.modal.take() {
+        Some(Modal::OriginPlan { plan, .. }) => plan.description,
+        _ => "allowlist change".into(),
+    };
+    match r {
+        Ok(()) => state.info(format!(
+            "done: {desc} — restart the Bridge, then P to probe"
+        )),
+        Err(e) => state.error(&format!("Failed: {desc}"), e),
+    }
+    vec![Effect::LoadOrigins, Effect::LoadHistory]
+}
+
+pub(crate) fn probed(state: &mut State, r: Result<Box<ProbeReport>, String>) -> Vec<Effect> {
+    state.busy = None;
+    let rep = match r {
+        Ok(rep) => rep,
+        Err(e) => {
+            state.error("Probe failed", e);
+            return Vec::new();
+        }
+    };
+    let bad: Vec<&Probed> = rep
+        .results
+        .iter()
+        .filter(|r| !r.problems.is_empty())
+        .collect();
+    if bad.is_empty() {
+        state.info(format!(
+            "probe: all {} origin(s) answered as the list says",
+            rep.results.len()
+        ));
+    } else {
+        let lines = bad
+            .iter()
+            .flat_map(|r| {
+                std::iter::once((format!("{} ({})", r.origin, r.kind), true))
+                    .chain(r.problems.iter().map(|p| (format!("  {p}"), true)))
+            })
+            .collect();
+        state.modal = Some(Modal::message(
+            &format!("Probe: {} origin(s) disagree with the list", bad.len()),
+            lines,
+            true,
+        ));
+    }
+    state.origins.probe = Some(*rep);
+    Vec::new()
+}
+
+pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
+    let t = &state.theme;
+    let listing = match &state.origins.listing {
+        None => {
+            loading(state, f, area, "loading the allowlist…");
+            return None;
+        }
+        Some(Err(e)) => {
+            let (what, how) = e.split_once("; ").unwrap_or((e.as_str(), ""));
+            not_configured(state, f, area, what, how);
+            return None;
+        }
+        Some(Ok(l)) => l,
+    };
+    let [head, body] =
+        ratatui::layout::Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    let title = format!(
+        " {}{} · a add · d remove · P probe",
+        listing.source,
+        if listing.production {
+            " (production rules)"
+        } else {
+            ""
+        }
+    );
+    f.render_widget(
+        Paragraph::new(Span::styled(title, Style::default().fg(t.muted))),
+        head,
+    );
+    let rows: Vec<Vec<Cell>> = listing.origins.iter().map(|e| row(state, e)).collect();
+    let hits = table(
+        state,
+        f,
+        body,
+        &["ORIGIN", "LIST", "AUDIT", "FINDINGS", "PROBE"],
+        &[
+            Constraint::Min(26),
+            Constraint::Length(10),
+            Constraint::Length(5),
+            Constraint::Min(16),
+            Constraint::Length(16),
+        ],
+        rows.len(),
+        |i| rows[i].clone(),
+    );
+    if listing.origins.is_empty() {
+        empty_hint(
+            f,
+            body,
+            " the allowlist is empty: the Bridge refuses every browser — `a` adds an origin",
+            t.warn,
+        );
+    }
+    Some(hits)
+}
+
+fn row(state: &State, e: &Listed) -> Vec<Cell<'static>> {
+    let t = &state.theme;
+    let (label, color) = match e.findings.iter().map(|f| f.severity).max() {
+        Some(Severity::Error) => ("ERROR", t.error),
+        Some(Severity::Warning) => ("WARN", t.warn),
+        Some(Severity::Info) => ("info", t.muted),
+        None => ("ok", t.ok),
+    };
+    let findings: Vec<&str> = e.findings.iter().map(|f| f.code).collect();
+    // What a browser sends for this entry: the probe result to show beside it.
+    let sent = match parse_origin(&e.origin) {
+        Ok(p) => p.to_string(),
+        Err(OriginError::NeverMatches { fixed, .. }) => fixed.to_string(),
+        Err(_) => e.origin.clone(),
+    };
+    let probe = state
+        .origins
+        .probe
+        .as_ref()
+        .and_then(|p| p.results.iter().find(|r| r.origin == sent))
+        .map_or(Span::styled("-", Style::default().fg(t.muted)), |r| {
+            let text = format!(
+                "{}{}",
+                if r.allowed { "allowed" } else { "refused" },
+                if r.problems.is_empty() {
+                    ""
+                } else {
+                    " ≠ list"
+                }
+            );
+            Span::styled(
+                text,
+                Style::default().fg(if r.problems.is_empty() { t.ok } else { t.error }),
+            )
+        });
+    vec![
+        // Debug-quoted so stray spaces in an entry are visible.
+        Cell::from(if e.origin.trim() == e.origin {
+            e.origin.clone()
+        } else {
+            format!("{:?}", e.origin)
+        }),
+        Cell::from(e.list.trim_end_matches("_ORIGINS").to_lowercase()),
+        Cell::from(Span::styled(label, Style::default().fg(color))),
+        Cell::from(findings.join(", ")),
+        Cell::from(probe),
+    ]
+}

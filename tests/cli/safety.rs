@@ -1,0 +1,165 @@
+//! Safety of changes: confirmation, dry runs, history, interrupted runs and locks.
+
+use crate::aliases::alias_target;
+use crate::common::Env;
+use predicates::prelude::*;
+
+#[test]
+fn history_lists_every_change_newest_first() {
+    let env = Env::new();
+    env.publish("1.0.0", true);
+    env.publish("1.0.1", true);
+    env.cmd().args(["rollback", "--yes"]).assert().success();
+    let doc = env.json(&["history"]);
+    let events = doc["events"].as_array().unwrap();
+    assert_eq!(events.len(), 3);
+    assert_eq!(events[0]["action"], "rollback");
+    assert_eq!(events[0]["by"], "tester");
+    assert_eq!(events[0]["outcome"], "ok");
+    let latest = events[0]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["alias"] == "latest")
+        .unwrap();
+    assert_eq!(
+        (latest["from"].as_str(), latest["to"].as_str()),
+        (Some("1.0.1"), Some("1.0.0"))
+    );
+    assert_eq!(
+        env.json(&["history", "--limit", "1"])["events"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    env.cmd()
+        .args(["history"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("rollback  rollback latest"));
+}
+
+#[test]
+fn changes_need_confirmation_and_dry_run_changes_nothing() {
+    let env = Env::new();
+    let dist = env.widget("1.0.0");
+    env.cmd()
+        .arg("publish")
+        .arg(&dist)
+        .arg("--dry-run")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Dry run: nothing was changed."));
+    assert!(!env.store().join("v1.0.0").exists());
+    env.cmd()
+        .arg("publish")
+        .arg(&dist)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("pass --yes to apply or --dry-run"));
+    assert!(!env.store().join("v1.0.0").exists());
+    env.cmd()
+        .arg("publish")
+        .arg(&dist)
+        .write_stdin("n\n")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cancelled; nothing was changed"));
+    assert!(!env.store().join("v1.0.0").exists());
+    env.cmd()
+        .arg("publish")
+        .arg(&dist)
+        .write_stdin("y\n")
+        .assert()
+        .success();
+    assert!(env.store().join("v1.0.0/style.css").exists());
+}
+
+#[test]
+fn a_killed_run_is_reported_and_finished_by_rerunning_the_same_command() {
+    let env = Env::new();
+    env.publish("1.0.0", true);
+    env.publish("1.1.0", false);
+    env.cmd()
+        .args(["promote", "1.1.0", "--yes"])
+        .env("SHIPDECK_FAIL_AFTER_WRITES", "4")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("injected failure"));
+    env.cmd()
+        .args(["yank", "1.0.0", "--reason", "x", "--yes"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "an unfinished operation is recorded: 'promote 1.1.0', started by tester",
+        ))
+        .stderr(predicate::str::contains("shipdeck resume"));
+    env.cmd()
+        .arg("releases")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "warning: 'promote 1.1.0' by tester",
+        ));
+    env.cmd()
+        .args(["promote", "1.1.0", "--yes"])
+        .assert()
+        .success();
+    env.cmd().arg("verify").assert().success();
+    let doc = env.json(&["releases"]);
+    assert_eq!(alias_target(&doc, "latest").as_deref(), Some("1.1.0"));
+}
+
+#[test]
+fn a_held_lock_names_its_holder_and_since_when() {
+    let env = Env::new();
+    env.publish("1.0.0", true);
+    env.publish("1.0.1", true);
+    // A lock held by a live process (this test) on this host.
+    let lock = serde_json::json!({
+        "token": "t1", "holder": "alice", "host": std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim(),
+        "pid": std::process::id(), "since": "2026-11-26T08:00:00Z", "expires": "2099-01-01T00:00:00Z",
+        "operation": "promote 1.0.1"
+    });
+    std::fs::write(env.store().join(".shipdeck/lock.json"), lock.to_string()).unwrap();
+    env.cmd()
+        .args(["rollback", "--yes"])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("locked by alice on").and(predicate::str::contains(
+                "since 2026-11-26 08:00:00 UTC (promote 1.0.1)",
+            )),
+        );
+    assert_eq!(
+        alias_target(&env.json(&["releases"]), "latest").as_deref(),
+        Some("1.0.1")
+    );
+    env.cmd()
+        .arg("unlock")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("removed the lock held by alice"));
+    env.cmd().args(["rollback", "--yes"]).assert().success();
+}
+
+#[test]
+fn a_lock_left_by_a_dead_process_is_taken_over() {
+    let env = Env::new();
+    env.publish("1.0.0", true);
+    env.publish("1.0.1", true);
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    let lock = serde_json::json!({
+        "token": "t1", "holder": "ghost", "host": std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim(),
+        "pid": dead, "since": "2026-11-26T08:00:00Z", "expires": "2099-01-01T00:00:00Z", "operation": "x"
+    });
+    std::fs::write(env.store().join(".shipdeck/lock.json"), lock.to_string()).unwrap();
+    env.cmd().args(["rollback", "--yes"]).assert().success();
+    assert!(
+        !env.store().join(".shipdeck/lock.json").exists(),
+        "the lock is released after use"
+    );
+}

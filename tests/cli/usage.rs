@@ -1,0 +1,198 @@
+//! Bad input, configuration, help and the demo profile: one sentence, nothing changed.
+
+use crate::aliases::alias_target;
+use crate::common::{self, Env, files_under};
+use predicates::prelude::*;
+use serde_json::Value;
+
+#[test]
+fn bad_inputs_get_one_sentence_and_change_nothing() {
+    let env = Env::new();
+    env.publish("1.0.0", true);
+    let snapshot = || {
+        let mut v = files_under(&env.store());
+        v.retain(|f| !f.starts_with(".shipdeck/history") && !f.contains(".cas-lock"));
+        (
+            v,
+            std::fs::read(env.store().join(".shipdeck/state.json")).unwrap(),
+        )
+    };
+    let before = snapshot();
+    let cases: &[(&[&str], i32, &str)] = &[
+        (&["promote", "1.2", "--yes"], 2, "did you mean 1.2.0"),
+        (&["promote", "v1.2.3", "--yes"], 2, "drop the leading 'v'"),
+        (&["promote", "1.0.0+build", "--yes"], 2, "build metadata"),
+        (
+            &["rollback", "v1.2.3", "--yes"],
+            2,
+            "is a release folder, not an alias",
+        ),
+        (&["rollback", "Latest!", "--yes"], 2, "is not an alias"),
+        (&["rollback", "v7", "--yes"], 1, "alias 'v7' does not exist"),
+        (
+            &["promote", "9.9.9", "--yes"],
+            1,
+            "version 9.9.9 is not published",
+        ),
+        (&["verify", "9.9.9"], 1, "version 9.9.9 is not published"),
+        (&["unpin", "latest", "--yes"], 1, "is not pinned"),
+        (
+            &["yank", "1.0.0", "--reason", "", "--yes"],
+            1,
+            "needs a reason",
+        ),
+        (
+            &["--profile", "nope", "releases"],
+            2,
+            "unknown profile 'nope'; known profiles: test, demo",
+        ),
+        (&["resume", "--yes"], 1, "nothing to resume"),
+    ];
+    for (args, code, text) in cases {
+        common::refused(&env, args, *code, text);
+    }
+    env.cmd()
+        .arg("frobnicate")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unrecognized subcommand"));
+    assert_eq!(snapshot(), before, "no bad input changed the store");
+}
+
+#[test]
+fn json_errors_are_one_document_too() {
+    let env = Env::new();
+    let out = env
+        .cmd()
+        .args(["--json", "promote", "1.2"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        doc["error"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean 1.2.0")
+    );
+}
+
+#[test]
+fn malformed_config_names_file_line_and_key() {
+    let env = Env::with_config(
+        "[profiles.test]\nstore = { kind = \"local\", path = \"store\" }\nconcurrency = \"lots\"\n",
+    );
+    env.cmd()
+        .arg("releases")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "shipdeck.toml:3: key 'profiles.test.concurrency'",
+        ));
+    let env = Env::with_config("[profiles.test]\nstore = { kind = \"ftp\", path = \"store\" }\n");
+    env.cmd().arg("releases").assert().code(1).stderr(
+        predicate::str::contains(":2: key 'profiles.test.store'")
+            .and(predicate::str::contains("ftp")),
+    );
+    let env = Env::new();
+    env.cmd()
+        .args(["--config", "missing.toml", "releases"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "config file 'missing.toml' does not exist",
+        ));
+}
+
+#[test]
+fn the_demo_profile_is_seeded_when_there_is_no_config() {
+    let env = Env::new();
+    std::fs::remove_file(env.path().join("shipdeck.toml")).unwrap();
+    let doc = env.json(&["releases"]);
+    let versions: Vec<&str> = doc["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["version"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        versions,
+        vec!["2.0.0-beta.1", "1.1.0", "1.0.1", "1.0.0", "0.9.0"]
+    );
+    assert_eq!(doc["versions"][0]["prerelease"], true);
+    assert_eq!(alias_target(&doc, "latest").as_deref(), Some("1.1.0"));
+    assert_eq!(alias_target(&doc, "next").as_deref(), Some("2.0.0-beta.1"));
+    assert!(
+        env.path()
+            .join("xdg-data/shipdeck/demo-store/latest/msr-webchat.umd.js")
+            .exists()
+    );
+    env.cmd().arg("verify").assert().success();
+    // A second run does not seed again.
+    assert_eq!(
+        env.json(&["history"])["events"].as_array().unwrap().len(),
+        6
+    );
+    assert_eq!(
+        env.json(&["history"])["events"].as_array().unwrap().len(),
+        6
+    );
+}
+
+#[test]
+fn help_teaches_with_examples() {
+    let env = Env::new();
+    for cmd in ["publish", "promote", "rollback", "yank", "verify"] {
+        env.cmd()
+            .args([cmd, "--help"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Example"));
+    }
+}
+
+#[test]
+fn the_example_config_parses() {
+    let env = Env::new();
+    let example =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/shipdeck.example.toml");
+    let doc = env.json(&["--config", example.to_str().unwrap(), "profiles"]);
+    assert_eq!(doc["default"], "prod");
+    assert_eq!(
+        doc["profiles"],
+        serde_json::json!(["prod", "staging", "demo"])
+    );
+}
+
+#[test]
+fn the_acting_user_falls_back_to_the_system_account() {
+    let env = Env::new();
+    let dist = env.widget("1.0.0");
+    env.cmd()
+        .env_remove("SHIPDECK_USER")
+        .env_remove("USER")
+        .env_remove("LOGNAME")
+        .arg("publish")
+        .arg(&dist)
+        .arg("--yes")
+        .assert()
+        .success();
+    let doc = env.json(&["releases"]);
+    let by = doc["versions"][0]["published_by"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let expected = String::from_utf8(
+        std::process::Command::new("id")
+            .arg("-un")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(
+        by,
+        expected.trim(),
+        "the name `id -un` gives, not 'unknown'"
+    );
+}
