@@ -264,8 +264,9 @@ pub async fn open(loaded: &Loaded, wanted: Option<&str>, opts: &OpenOptions) -> 
     })
 }
 
-/// Test instrument (only with the `test-faults` feature): fail every write after N, or garble
-/// copies, as `SHIPDECK_FAIL_AFTER_WRITES` and `SHIPDECK_GARBLE_COPIES` say (see store::faulty).
+/// Test instrument (only with the `test-faults` feature): fail every write after N, garble
+/// copies, or fail every write to some keys for good, as `SHIPDECK_FAIL_AFTER_WRITES`,
+/// `SHIPDECK_GARBLE_COPIES` and `SHIPDECK_FAIL_KEYS_CONTAINING` say (see store::faulty).
 #[cfg(feature = "test-faults")]
 fn with_test_faults(mut store: Arc<dyn ObjectStore>) -> Arc<dyn ObjectStore> {
     use crate::store::faulty::FaultyStore;
@@ -277,6 +278,9 @@ fn with_test_faults(mut store: Arc<dyn ObjectStore>) -> Arc<dyn ObjectStore> {
     }
     if std::env::var_os("SHIPDECK_GARBLE_COPIES").is_some() {
         store = Arc::new(FaultyStore::garbling_copies(store));
+    }
+    if let Ok(part) = std::env::var("SHIPDECK_FAIL_KEYS_CONTAINING") {
+        store = Arc::new(FaultyStore::failing_keys(store, &part));
     }
     store
 }

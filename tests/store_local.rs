@@ -30,10 +30,25 @@ async fn local_store_passes_the_contract() {
 async fn local_store_refuses_keys_that_escape_its_root() {
     let dir = tempfile::tempdir().unwrap();
     let store = LocalStore::open(dir.path()).unwrap();
+    let h = shipdeck::store::Headers::default();
     for key in ["../escape", "/abs", "a/../../b", "dir/"] {
-        let e = store.get(key).await.unwrap_err().to_string();
+        let e = store.check_key(key).unwrap_err().to_string();
         assert!(e.contains("not a valid object key"), "{key}: {e}");
+        let e = store
+            .put(
+                key,
+                bytes::Bytes::from_static(b"x"),
+                &h,
+                &shipdeck::store::Condition::None,
+            )
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not a valid object key"), "{key}: {e}");
+        // Reading such a key touches nothing outside the root: it is simply not there.
+        assert!(store.get(key).await.unwrap().is_none(), "{key}");
     }
+    assert!(!dir.path().parent().unwrap().join("escape").exists());
 }
 
 #[tokio::test]

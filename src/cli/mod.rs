@@ -50,8 +50,10 @@ pub fn main(console: Console) -> i32 {
             // from arguments that did not parse, so look for it).
             if e.use_stderr() && std::env::args().any(|a| a == "--json") {
                 let text = e.render().to_string();
-                let first = text.lines().next().unwrap_or_default();
-                let message = first.strip_prefix("error: ").unwrap_or(first);
+                // The sentence without the usage block that follows it, on one line.
+                let body = text.split("\n\nUsage:").next().unwrap_or_default();
+                let body = body.strip_prefix("error: ").unwrap_or(body);
+                let message = body.split_whitespace().collect::<Vec<_>>().join(" ");
                 println!(
                     "{}",
                     json!({ "error": message, "code": "usage", "exit_code": 2 })

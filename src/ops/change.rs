@@ -21,6 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub async fn plan_change(ctx: &Context, req: &Request) -> Result<Plan> {
     let (state, etag) = load_state(ctx).await?;
     if let Some(f) = &state.in_flight {
+        super::lock::refuse_if_held(ctx).await?;
         if f.description == req.description() {
             return plan_resume(ctx, false).await;
         }
@@ -31,6 +32,25 @@ pub async fn plan_change(ctx: &Context, req: &Request) -> Result<Plan> {
     plan.release_changes = out.release_changes;
     plan.notes.extend(out.notes);
     Ok(plan)
+}
+
+/// Refuses a plan that would write a key the store can never hold (too long, a name its file
+/// system refuses), before anything is written: a change must never fail half-way for a
+/// reason known in advance.
+pub(crate) fn check_keys(ctx: &Context, plan: &Plan) -> Result<()> {
+    let writes = plan
+        .file_ops
+        .iter()
+        .filter(|o| o.kind != FileOpKind::Delete)
+        .map(|o| o.key.clone());
+    let manifest = plan
+        .manifest
+        .as_ref()
+        .map(|m| ctx.layout.manifest_key(&m.version));
+    for key in writes.chain(manifest) {
+        ctx.store.check_key(&key)?;
+    }
+    Ok(())
 }
 
 /// The error for an unfinished operation recorded in the state.
@@ -212,7 +232,7 @@ pub async fn finish_plan_with(
     let notes = invalidation_cost(ctx, invalidations.len())
         .into_iter()
         .collect();
-    Ok(Plan {
+    let plan = Plan {
         description,
         alias_moves: moves,
         file_ops,
@@ -224,7 +244,9 @@ pub async fn finish_plan_with(
         base: Some(Box::new(state.clone())),
         resumes: state.in_flight.is_some(),
         ..Default::default()
-    })
+    };
+    check_keys(ctx, &plan)?;
+    Ok(plan)
 }
 
 /// What `paths` invalidation paths cost, from the pricing file (e.g. CloudFront's free 1,000).
@@ -272,6 +294,7 @@ pub async fn plan_repair(ctx: &Context, aliases: &[AliasName]) -> Result<Plan> {
         )
     };
     if let Some(f) = &state.in_flight {
+        super::lock::refuse_if_held(ctx).await?;
         if f.description == description {
             return plan_resume(ctx, false).await;
         }
@@ -288,6 +311,8 @@ pub async fn plan_resume(ctx: &Context, revert: bool) -> Result<Plan> {
             "nothing to resume: no unfinished operation is recorded for this profile".into(),
         ));
     };
+    // The operation may not be unfinished at all, only still running: then wait for it.
+    super::lock::refuse_if_held(ctx).await?;
     if !revert {
         if let Some(p) = &f.publishing {
             return super::publish::plan_resume_publish(ctx, &state, etag, &f, p).await;

@@ -84,6 +84,27 @@ fn headers() -> Headers {
     }
 }
 
+/// The error for a lock held by a live holder: who, where, since when, doing what.
+fn locked(ex: LockRecord) -> Error {
+    Error::Locked {
+        holder: format!("{} on {} (pid {})", ex.holder, ex.host, ex.pid),
+        since: ex.since.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        operation: ex.operation,
+    }
+}
+
+/// Fails with who holds the lock when a live holder has it (a run still at work). An
+/// unfinished operation recorded in the state is only "unfinished" when no one is at work on
+/// it; while its holder lives, everyone else is told to wait, never to resume or revert.
+pub async fn refuse_if_held(ctx: &Context) -> Result<()> {
+    match current(ctx).await? {
+        Some(rec) if !is_stale(&rec, Utc::now()) && !held().contains(&rec.token) => {
+            Err(locked(rec))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Takes the lock for `operation`, or says who holds it.
 pub async fn acquire(ctx: &Context, operation: &str) -> Result<Lease> {
     let key = ctx.layout.lock_key();
@@ -113,13 +134,7 @@ pub async fn acquire(ctx: &Context, operation: &str) -> Result<Lease> {
         };
         let existing: Option<LockRecord> = serde_json::from_slice(&obj.body).ok();
         match existing {
-            Some(ex) if !is_stale(&ex, now) => {
-                return Err(Error::Locked {
-                    holder: format!("{} on {} (pid {})", ex.holder, ex.host, ex.pid),
-                    since: ex.since.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
-                    operation: ex.operation,
-                });
-            }
+            Some(ex) if !is_stale(&ex, now) => return Err(locked(ex)),
             _ => {
                 tracing::warn!(key, "taking over a stale lock");
                 match ctx

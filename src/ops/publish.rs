@@ -235,6 +235,7 @@ async fn build_plan(
         source_dir: build.dir.display().to_string(),
     });
     plan.manifest = Some(manifest);
+    super::change::check_keys(ctx, &plan)?;
     Ok(plan)
 }
 
@@ -253,6 +254,7 @@ pub async fn plan_publish(ctx: &Context, req: &PublishRequest) -> Result<Plan> {
     let (state, etag) = load_state(ctx).await?;
     let description = req.description(&v);
     if let Some(f) = &state.in_flight {
+        super::lock::refuse_if_held(ctx).await?;
         if f.description == description {
             return super::change::plan_resume(ctx, false).await;
         }

@@ -20,6 +20,9 @@ pub struct FaultyStore {
     allowed: usize,
     done: AtomicUsize,
     garble_copies: bool,
+    /// Writes (puts and copies) to keys containing this fail every time: a write that can
+    /// never succeed, whatever is retried.
+    failing: Option<String>,
 }
 
 impl FaultyStore {
@@ -29,6 +32,15 @@ impl FaultyStore {
             allowed: allowed_writes,
             done: AtomicUsize::new(0),
             garble_copies: false,
+            failing: None,
+        }
+    }
+
+    /// A store on which every put or copy to a key containing `part` fails, every time.
+    pub fn failing_keys(inner: Arc<dyn ObjectStore>, part: &str) -> Self {
+        FaultyStore {
+            failing: Some(part.to_string()),
+            ..FaultyStore::new(inner, usize::MAX)
         }
     }
 
@@ -43,6 +55,20 @@ impl FaultyStore {
     /// Writes that went through so far.
     pub fn writes(&self) -> usize {
         self.done.load(Ordering::SeqCst).min(self.allowed)
+    }
+
+    fn gate_write(&self, key: &str) -> Result<(), StoreError> {
+        if let Some(part) = &self.failing
+            && key.contains(part.as_str())
+        {
+            return Err(StoreError::failed(
+                self.inner.describe(),
+                key,
+                "injected permanent failure (this key can never be written)",
+                None,
+            ));
+        }
+        self.gate(key)
     }
 
     fn gate(&self, key: &str) -> Result<(), StoreError> {
@@ -63,6 +89,9 @@ impl ObjectStore for FaultyStore {
     fn describe(&self) -> String {
         self.inner.describe()
     }
+    fn check_key(&self, key: &str) -> Result<(), StoreError> {
+        self.inner.check_key(key)
+    }
     async fn get(&self, key: &str) -> Result<Option<Object>, StoreError> {
         self.inner.get(key).await
     }
@@ -76,7 +105,7 @@ impl ObjectStore for FaultyStore {
         headers: &Headers,
         condition: &Condition,
     ) -> Result<ObjectMeta, StoreError> {
-        self.gate(key)?;
+        self.gate_write(key)?;
         self.inner.put(key, body, headers, condition).await
     }
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>, StoreError> {
@@ -88,7 +117,7 @@ impl ObjectStore for FaultyStore {
         to: &str,
         headers: &Headers,
     ) -> Result<Option<String>, StoreError> {
-        self.gate(to)?;
+        self.gate_write(to)?;
         if self.garble_copies {
             let body = Bytes::from(format!("/* not {from} */\n"));
             let meta = self.inner.put(to, body, headers, &Condition::None).await?;

@@ -20,6 +20,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 const META_DIR: &str = ".shipdeck-objects";
+/// Where writes are staged before they are renamed into place: inside Shipdeck's own folder on
+/// the same file system, so a temporary file never appears under a published prefix.
+const TMP_DIR: &str = "tmp";
+/// The longest name one folder entry may have (NAME_MAX is 255 bytes on Linux, macOS and
+/// Windows), less the `.json` a sidecar adds.
+const MAX_NAME_BYTES: usize = 250;
+/// The longest path the file system takes (PATH_MAX is 4,096 bytes on Linux).
+const MAX_PATH_BYTES: usize = 4095;
 
 fn mtime_ns(md: &fs::Metadata) -> u128 {
     md.modified()
@@ -76,17 +84,44 @@ impl LocalStore {
     }
 
     fn path(&self, key: &str) -> Result<PathBuf, StoreError> {
+        self.key_rules(key)?;
+        Ok(self.root.join(key))
+    }
+
+    /// The keys a folder tree can hold: relative, no `.`/`..` or Shipdeck's own folder, each
+    /// name short enough for the file system once its sidecar suffix is added, the whole path
+    /// short enough too.
+    fn key_rules(&self, key: &str) -> Result<(), StoreError> {
+        let refuse = |reason: String| StoreError::InvalidKey {
+            store: self.describe(),
+            key: super::shown_key(key),
+            reason,
+        };
         let bad = key.is_empty()
             || key.starts_with('/')
             || key.contains('\\')
+            || key.contains('\0')
             || key
                 .split('/')
                 .any(|c| c == ".." || c == "." || c == META_DIR)
             || key.ends_with('/');
         if bad {
-            return Err(self.fail(key, "not a valid object key"));
+            return Err(refuse("it is not a valid object key".into()));
         }
-        Ok(self.root.join(key))
+        if let Some(long) = key.split('/').find(|c| c.len() > MAX_NAME_BYTES) {
+            return Err(refuse(format!(
+                "the name '{}' is {} bytes long and this file system takes at most {MAX_NAME_BYTES} per name; use a shorter version or file name",
+                super::shown_key(long),
+                long.len()
+            )));
+        }
+        let full = self.sidecar_path(key).as_os_str().len();
+        if full > MAX_PATH_BYTES {
+            return Err(refuse(format!(
+                "its path in the store would be {full} bytes long, over the file system's {MAX_PATH_BYTES}; use a shorter store path, version or file name"
+            )));
+        }
+        Ok(())
     }
 
     fn sidecar_path(&self, key: &str) -> PathBuf {
@@ -98,7 +133,9 @@ impl LocalStore {
             return Err(self.fail(key, "not a valid object key"));
         };
         fs::create_dir_all(dir).map_err(|e| self.io(key, e))?;
-        let tmp = dir.join(format!(
+        let staging = self.root.join(META_DIR).join(TMP_DIR);
+        fs::create_dir_all(&staging).map_err(|e| self.io(key, e))?;
+        let tmp = staging.join(format!(
             ".tmp-shipdeck-{}-{}",
             std::process::id(),
             rand::random::<u64>()
@@ -187,7 +224,9 @@ impl LocalStore {
         for entry in rd {
             let entry = entry.map_err(|e| self.io(prefix, e))?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name == META_DIR || name.starts_with(".tmp-shipdeck-") {
+            // Temporary files are staged under META_DIR; a `.tmp-shipdeck-*` left in a published
+            // folder by an older Shipdeck is listed like any other file, so `verify` names it.
+            if name == META_DIR {
                 continue;
             }
             let key = format!("{rel}{name}");
@@ -223,7 +262,10 @@ impl LocalStore {
 /// The synchronous operations, run on the blocking pool by the trait methods below.
 impl LocalStore {
     fn get_sync(&self, key: &str) -> Result<Option<Object>, StoreError> {
-        let path = self.path(key)?;
+        // A key the store can never hold is not in it.
+        let Ok(path) = self.path(key) else {
+            return Ok(None);
+        };
         let body = match fs::read(&path) {
             Ok(b) => Bytes::from(b),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -243,7 +285,9 @@ impl LocalStore {
     }
 
     fn head_sync(&self, key: &str) -> Result<Option<ObjectMeta>, StoreError> {
-        let path = self.path(key)?;
+        let Ok(path) = self.path(key) else {
+            return Ok(None);
+        };
         self.meta_of(key, &path)
     }
 
@@ -305,7 +349,10 @@ impl LocalStore {
     }
 
     fn delete_sync(&self, key: &str) -> Result<(), StoreError> {
-        let path = self.path(key)?;
+        // Deleting a key the store can never hold succeeds: it is not there.
+        let Ok(path) = self.path(key) else {
+            return Ok(());
+        };
         match fs::remove_file(&path) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -339,6 +386,10 @@ async fn blocking<T: Send + 'static>(
 impl ObjectStore for LocalStore {
     fn describe(&self) -> String {
         format!("local {}", self.root.display())
+    }
+
+    fn check_key(&self, key: &str) -> Result<(), StoreError> {
+        self.key_rules(key)
     }
 
     async fn get(&self, key: &str) -> Result<Option<Object>, StoreError> {

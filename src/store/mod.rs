@@ -60,6 +60,14 @@ pub enum StoreError {
     /// A precondition did not hold (412, or the object exists on create-only).
     #[error("'{key}' was changed by someone else — reload and retry")]
     PreconditionFailed { key: String },
+    /// A key this backend can never hold (too long, a name the file system refuses): found
+    /// while planning, before anything is written.
+    #[error("{store} cannot hold '{key}': {reason}")]
+    InvalidKey {
+        store: String,
+        key: String,
+        reason: String,
+    },
     /// Anything else: which store, which key, what happened and what to do.
     #[error("{store}: '{key}': {cause}")]
     Failed {
@@ -69,6 +77,24 @@ pub enum StoreError {
         #[source]
         source: Option<Cause>,
     },
+}
+
+/// A key shortened for a sentence: long keys are the usual reason they are refused.
+pub fn shown_key(key: &str) -> String {
+    let escaped = key.escape_debug().to_string();
+    if escaped.chars().count() <= 80 {
+        return escaped;
+    }
+    let head: String = escaped.chars().take(60).collect();
+    let tail: String = escaped
+        .chars()
+        .rev()
+        .take(16)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    format!("{head}…{tail}")
 }
 
 impl StoreError {
@@ -93,6 +119,9 @@ impl StoreError {
 pub trait ObjectStore: Send + Sync {
     /// A short description for headers and errors, e.g. `local /srv/cdn` or `s3://bucket`.
     fn describe(&self) -> String;
+    /// Whether this backend can hold `key` at all (its length and naming limits). Plans check
+    /// every key they would write with it, so an impossible key is refused before any write.
+    fn check_key(&self, key: &str) -> Result<(), StoreError>;
     async fn get(&self, key: &str) -> Result<Option<Object>, StoreError>;
     async fn head(&self, key: &str) -> Result<Option<ObjectMeta>, StoreError>;
     async fn put(

@@ -17,6 +17,9 @@ use bytes::Bytes;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use std::sync::Arc;
 
+/// The longest key S3 accepts, in bytes.
+const MAX_KEY_BYTES: usize = 1024;
+
 /// Characters escaped in a copy source: everything but unreserved characters and `/`.
 const COPY_SOURCE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
@@ -67,6 +70,21 @@ fn trim_etag(t: &str) -> String {
 
 #[async_trait]
 impl ObjectStore for S3Store {
+    fn check_key(&self, key: &str) -> Result<(), StoreError> {
+        // S3 keys are at most 1,024 bytes of UTF-8.
+        if key.len() > MAX_KEY_BYTES {
+            return Err(StoreError::InvalidKey {
+                store: self.describe(),
+                key: super::shown_key(key),
+                reason: format!(
+                    "it is {} bytes long and S3 keys hold at most {MAX_KEY_BYTES}; use a shorter version or file name",
+                    key.len()
+                ),
+            });
+        }
+        Ok(())
+    }
+
     fn describe(&self) -> String {
         match &self.settings.endpoint {
             Some(ep) => format!("s3://{} at {ep}", self.bucket),
@@ -75,6 +93,10 @@ impl ObjectStore for S3Store {
     }
 
     async fn get(&self, key: &str) -> Result<Option<Object>, StoreError> {
+        // A key S3 can never hold is not in the bucket.
+        if self.check_key(key).is_err() {
+            return Ok(None);
+        }
         let r = self
             .client
             .get_object()
@@ -109,6 +131,9 @@ impl ObjectStore for S3Store {
     }
 
     async fn head(&self, key: &str) -> Result<Option<ObjectMeta>, StoreError> {
+        if self.check_key(key).is_err() {
+            return Ok(None);
+        }
         match self
             .client
             .head_object()
@@ -234,6 +259,9 @@ impl ObjectStore for S3Store {
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        if self.check_key(key).is_err() {
+            return Ok(());
+        }
         self.client
             .delete_object()
             .bucket(&self.bucket)

@@ -12,7 +12,9 @@
 mod common;
 
 mod aliases;
+mod output;
 mod publish;
 mod safety;
+mod stranding;
 mod usage;
 mod verify_repair;

@@ -163,3 +163,114 @@ fn a_lock_left_by_a_dead_process_is_taken_over() {
         "the lock is released after use"
     );
 }
+
+#[test]
+fn while_a_live_run_holds_the_lock_no_one_is_told_to_resume() {
+    let env = Env::new();
+    env.publish("1.0.0", true);
+    env.publish("1.0.1", true);
+    // An operation recorded as in flight (a run interrupted after its first writes)...
+    env.cmd()
+        .env("SHIPDECK_FAIL_AFTER_WRITES", "3")
+        .args(["rollback", "--yes"])
+        .assert()
+        .code(1);
+    // ...whose holder is alive and at work: a lock naming a live process on this host.
+    let lock = serde_json::json!({
+        "token": "t1", "holder": "alice", "host": std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim(),
+        "pid": std::process::id(), "since": "2026-11-26T08:00:00Z", "expires": "2099-01-01T00:00:00Z",
+        "operation": "rollback latest"
+    });
+    std::fs::write(env.store().join(".shipdeck/lock.json"), lock.to_string()).unwrap();
+    for args in [
+        &["promote", "1.0.0", "--alias", "v1", "--yes"][..],
+        &["rollback", "--yes"],
+        &["resume", "--yes"],
+        &["resume", "--revert", "--yes"],
+        &["repair", "--yes"],
+    ] {
+        let out = env.cmd().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("locked by alice on")
+                && stderr.contains("since 2026-11-26 08:00:00 UTC (rollback latest)"),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            !stderr.contains("shipdeck resume"),
+            "{args:?} must not send anyone to resume a live run: {stderr}"
+        );
+    }
+    // Once the holder is gone, the unfinished operation is offered for resuming again.
+    std::fs::remove_file(env.store().join(".shipdeck/lock.json")).unwrap();
+    env.cmd()
+        .args(["promote", "1.0.0", "--alias", "v1", "--yes"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("shipdeck resume"));
+    env.cmd().args(["resume", "--yes"]).assert().success();
+}
+
+#[test]
+fn two_managers_at_once_one_applies_and_the_other_is_never_sent_to_resume() {
+    let env = Env::new();
+    // Enough files that a promote takes a while, so the two runs overlap.
+    let files: Vec<(String, String)> = (0..400)
+        .map(|i| {
+            (
+                format!("chunk-{i:03}.js"),
+                format!("/* {i} */").repeat(i + 1),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, String)> = files.iter().map(|(n, c)| (n.as_str(), c.clone())).collect();
+    let mut all = crate::common::widget_files("2.0.0", 1);
+    all.extend(refs);
+    let dist = env.build("big", "2.0.0", &all);
+    env.cmd()
+        .arg("publish")
+        .arg(&dist)
+        .arg("--yes")
+        .assert()
+        .success();
+    for round in 0..3 {
+        let alias = format!("ch{round}");
+        let spawn = || {
+            let cmd = env.cmd();
+            let mut c = std::process::Command::new(cmd.get_program());
+            c.args(["promote", "2.0.0", "--alias", &alias, "--yes"])
+                .current_dir(cmd.get_current_dir().unwrap())
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            for (k, v) in cmd.get_envs() {
+                match v {
+                    Some(v) => c.env(k, v),
+                    None => c.env_remove(k),
+                };
+            }
+            c.spawn().unwrap()
+        };
+        let (a, b) = (spawn(), spawn());
+        let outs = [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()];
+        let ok = outs.iter().filter(|o| o.status.success()).count();
+        assert!(ok >= 1, "round {round}: at least one run applies: {outs:?}");
+        for o in outs.iter().filter(|o| !o.status.success()) {
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            assert!(
+                !stderr.contains("resume"),
+                "round {round}: the loser is told to wait, never to resume: {stderr}"
+            );
+            assert!(
+                stderr.contains("locked by") || stderr.contains("someone else changed"),
+                "round {round}: {stderr}"
+            );
+        }
+        assert!(
+            env.json(&["releases"])["in_flight"].is_null(),
+            "round {round}"
+        );
+    }
+    env.cmd().arg("verify").assert().success();
+}

@@ -61,6 +61,8 @@ impl Env {
         c.current_dir(self.path())
             .env_remove("SHIPDECK_CONFIG")
             .env_remove("SHIPDECK_FAIL_AFTER_WRITES")
+            .env_remove("SHIPDECK_GARBLE_COPIES")
+            .env_remove("SHIPDECK_FAIL_KEYS_CONTAINING")
             .env("XDG_DATA_HOME", self.path().join("xdg-data"))
             .env("XDG_CONFIG_HOME", self.path().join("xdg-config"))
             .env("HOME", self.path())

@@ -20,6 +20,27 @@ pub async fn run_all(store: &dyn ObjectStore, root: &str) {
     delete_is_idempotent(store, root).await;
     create_only_and_compare_and_swap(store, root).await;
     missing_objects(store, root).await;
+    impossible_keys(store, root).await;
+}
+
+/// A key a backend can never hold is refused by `check_key` (what plans ask before writing),
+/// and reads or deletes of it answer "not there" instead of failing, so an operation that
+/// recorded such a key can always be reverted.
+async fn impossible_keys(s: &dyn ObjectStore, root: &str) {
+    let ok = format!("{root}v1.0.0/msr-webchat.umd.js");
+    s.check_key(&ok).expect("an ordinary key is fine");
+    // Over every backend's limit: S3's 1,024 bytes, a file system's 255 per name.
+    let long = format!("{root}v1.2.0-{}/msr-webchat.umd.js", "a".repeat(1100));
+    match s.check_key(&long) {
+        Err(StoreError::InvalidKey { reason, key, .. }) => {
+            assert!(reason.contains("at most"), "the limit is named: {reason}");
+            assert!(key.chars().count() < 100, "the key is shortened: {key}");
+        }
+        other => panic!("an over-long key must be refused by check_key: {other:?}"),
+    }
+    assert!(s.get(&long).await.unwrap().is_none());
+    assert!(s.head(&long).await.unwrap().is_none());
+    s.delete(&long).await.unwrap();
 }
 
 async fn put_get_head(s: &dyn ObjectStore, root: &str) {
