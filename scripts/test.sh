@@ -21,7 +21,7 @@ FEATURES=(--features test-faults)
 { cargo fmt --check &&
   cargo clippy --locked --all-targets "${FEATURES[@]}" -- -D warnings &&
   cargo test --locked "${FEATURES[@]}" --benches --no-run &&
-  cargo test --locked "${FEATURES[@]}" "$@"; } 2>&1 | tee "$log"
+  cargo test --locked --no-fail-fast "${FEATURES[@]}" "$@"; } 2>&1 | tee "$log"
 
 # No credential used by a test may appear in anything a test run printed.
 if grep -n -e 'shipdeck-e2e-secret-Q7vX2kLp' -e 'wJalrXUtnFEMI/K7MDENG' "$log"; then

@@ -39,9 +39,46 @@ pub struct Profile {
     /// Production profiles get the stricter origin audit rules.
     #[serde(default)]
     pub production: bool,
+    #[serde(default, deserialize_with = "header_value")]
     pub alias_cache_control: Option<String>,
+    #[serde(default, deserialize_with = "concurrency")]
     pub concurrency: Option<usize>,
     pub bridge: Option<BridgeConfig>,
+    /// The build files a publish requires (default: the widget's UMD and ES bundles and its
+    /// stylesheet); `--allow-missing-entries` publishes without them.
+    #[serde(default)]
+    pub entry_files: Option<Vec<String>>,
+}
+
+/// The most object operations at once a profile may ask for.
+pub const MAX_CONCURRENCY: usize = 256;
+
+// Checks done while the file is parsed, so a bad value is reported as FILE:LINE: key 'K'.
+
+fn header_value<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<String>, D::Error> {
+    let v = String::deserialize(d)?;
+    crate::domain::manifest::check_header_value(&v).map_err(serde::de::Error::custom)?;
+    Ok(Some(v))
+}
+
+fn concurrency<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<usize>, D::Error> {
+    let v = i64::deserialize(d)?;
+    if !(1..=MAX_CONCURRENCY as i64).contains(&v) {
+        return Err(serde::de::Error::custom(format!(
+            "{v} is out of range; use 1 to {MAX_CONCURRENCY} object operations at once"
+        )));
+    }
+    Ok(usize::try_from(v).ok())
+}
+
+fn key_prefix<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
+    let v = String::deserialize(d)?;
+    crate::domain::layout::check_prefix(&v).map_err(serde::de::Error::custom)?;
+    Ok(v)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -49,13 +86,13 @@ pub struct Profile {
 pub enum StoreConfig {
     Local {
         path: PathBuf,
-        #[serde(default)]
+        #[serde(default, deserialize_with = "key_prefix")]
         prefix: String,
     },
     S3 {
         bucket: String,
         region: String,
-        #[serde(default)]
+        #[serde(default, deserialize_with = "key_prefix")]
         prefix: String,
         /// An S3-compatible server (path-style addressing then).
         endpoint: Option<String>,

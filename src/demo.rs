@@ -11,6 +11,26 @@ use std::path::Path;
 
 static DEMO: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/assets/demo");
 
+/// The runbook's Bridge `.env`, for the demo profile's allowlist.
+const BRIDGE_ENV: &str = include_str!("../assets/demo-bridge.env");
+
+/// Writes the demo Bridge `.env` at `path` unless one is there (edits to it are kept).
+pub fn seed_bridge(path: &Path) -> Result<()> {
+    if path.exists() {
+        return Ok(());
+    }
+    let io = |e: std::io::Error| {
+        Error::Io(format!(
+            "cannot write the demo Bridge .env to '{}': {e}",
+            path.display()
+        ))
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    std::fs::write(path, BRIDGE_ENV).map_err(io)
+}
+
 /// Versions in publish order; the last one is a prerelease pinned to the `next` channel.
 const STABLE: [&str; 4] = ["0.9.0", "1.0.0", "1.0.1", "1.1.0"];
 const PRERELEASE: &str = "2.0.0-beta.1";
@@ -30,6 +50,7 @@ pub async fn seed_if_empty(ctx: &Context, scratch: &Path) -> Result<bool> {
             version: Some(v.to_string()),
             promote: *v != PRERELEASE,
             commit: None,
+            ..Default::default()
         };
         let plan = publish::plan_publish(&ctx, &req).await?;
         apply::apply(&ctx, &plan, "publish", &Silent).await?;

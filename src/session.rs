@@ -62,8 +62,19 @@ pub fn demo_profile() -> Profile {
         production: false,
         alias_cache_control: None,
         concurrency: None,
-        bridge: None,
+        bridge: Some(crate::config::BridgeConfig {
+            allowlist: crate::config::AllowlistConfig::Dotenv {
+                path: demo_bridge_env(),
+            },
+            url: None,
+        }),
+        entry_files: None,
     }
+}
+
+/// Where the demo profile's sample Bridge `.env` lives (written on first use).
+pub fn demo_bridge_env() -> std::path::PathBuf {
+    config::data_dir().join("demo-bridge").join(".env")
 }
 
 /// The acting user: config `user`, `$SHIPDECK_USER`, or the OS user.
@@ -192,6 +203,12 @@ pub async fn open(loaded: &Loaded, wanted: Option<&str>, opts: &OpenOptions) -> 
     let (name, profile) = choose(loaded, wanted)?;
     let mut aws = None;
     let mut store: Arc<dyn ObjectStore> = match &profile.store {
+        // The demo store makes itself on first use; every other local store must exist.
+        StoreConfig::Local { path, .. }
+            if name == DEMO_PROFILE && !loaded.file.profiles.contains_key(DEMO_PROFILE) =>
+        {
+            Arc::new(LocalStore::create(path)?)
+        }
         StoreConfig::Local { path, .. } => Arc::new(LocalStore::open(path)?),
         StoreConfig::S3 {
             bucket,
@@ -253,6 +270,12 @@ pub async fn open(loaded: &Loaded, wanted: Option<&str>, opts: &OpenOptions) -> 
             .unwrap_or_else(|| ALIAS_CACHE.to_string()),
         concurrency: profile.concurrency.unwrap_or(16).clamp(1, 256),
         pricing_dir: config::config_dir().map(|d| d.join("pricing")),
+        entry_files: profile.entry_files.clone().unwrap_or_else(|| {
+            crate::domain::buildfile::DEFAULT_ENTRY_FILES
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+        }),
     };
     Ok(Session {
         profile_name: name,

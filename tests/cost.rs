@@ -251,7 +251,7 @@ fn a_damaged_manifest_is_reported_not_replaced_by_an_assumed_size() {
     // asks for --bundle-kb).
     let rt = tokio::runtime::Runtime::new().unwrap();
     let ctx = common::context(std::sync::Arc::new(
-        shipdeck::store::local::LocalStore::open(env.path().join("empty")).unwrap(),
+        shipdeck::store::local::LocalStore::create(env.path().join("empty")).unwrap(),
     ));
     assert!(
         rt.block_on(shipdeck::ops::cost::latest_bundle(&ctx))

@@ -27,12 +27,12 @@ fn ctx(store: Arc<dyn ObjectStore>) -> Context {
 }
 
 fn local(root: &Path) -> Context {
-    ctx(Arc::new(LocalStore::open(root).unwrap()))
+    ctx(Arc::new(LocalStore::create(root).unwrap()))
 }
 
 fn faulty(root: &Path, n: usize) -> Context {
     ctx(Arc::new(FaultyStore::new(
-        Arc::new(LocalStore::open(root).unwrap()),
+        Arc::new(LocalStore::create(root).unwrap()),
         n,
     )))
 }
@@ -46,6 +46,7 @@ async fn publish(c: &Context, env: &common::Env, v: &str, promote: bool) {
             version: None,
             promote,
             commit: None,
+            ..Default::default()
         },
     )
     .await
@@ -164,6 +165,7 @@ async fn a_publish_killed_midway_is_finished_or_reverted() {
                 version: None,
                 promote: true,
                 commit: None,
+                ..Default::default()
             };
             let plan = plan_publish(&bad, &req).await.unwrap();
             if apply(&bad, &plan, "publish", &Silent).await.is_ok() {
@@ -227,6 +229,7 @@ async fn a_resume_whose_build_folder_is_gone_says_how_to_revert() {
             version: None,
             promote: false,
             commit: None,
+            ..Default::default()
         },
     )
     .await

@@ -74,6 +74,10 @@ pub enum Command {
         /// Git commit the build came from, recorded in the manifest.
         #[arg(long, value_name = "SHA")]
         commit: Option<String>,
+        /// Publish even if the build lacks the widget's entry files (the profile's
+        /// `entry_files`, by default msr-webchat.umd.js, msr-webchat.es.js and style.css).
+        #[arg(long)]
+        allow_missing_entries: bool,
     },
     /// Make a version eligible and re-resolve aliases, or pin one alias to it.
     #[command(
@@ -114,9 +118,16 @@ pub enum Command {
     Verify { targets: Vec<String> },
     /// Make alias folders match their releases again (after `verify` failed, or a hand-run sync).
     #[command(
-        after_help = "Changes plan from the release state, which knows what every alias folder holds. When a folder\nwas changed outside Shipdeck, `shipdeck verify` names the files; `repair` lists the folders\nand copies what is missing or different, deletes what does not belong, and invalidates the\nCDN paths of the aliases it touched. With no arguments every alias is repaired.\n\nExamples:\n  shipdeck repair latest\n  shipdeck repair --dry-run"
+        after_help = "Changes plan from the release state, which knows what every alias folder holds. When a folder\nwas changed outside Shipdeck, `shipdeck verify` names the files; `repair` lists the folders\nand copies what is missing or different, deletes what does not belong, and invalidates the\nCDN paths of the aliases it touched. With no arguments every alias is repaired.\n\nExamples:\n  shipdeck repair latest\n  shipdeck repair --dry-run\n  shipdeck repair --state          after the state document was deleted or damaged"
     )]
-    Repair { aliases: Vec<String> },
+    Repair {
+        /// Aliases to repair (every alias when none is named).
+        aliases: Vec<String>,
+        /// Rebuild a missing or damaged release state from the manifests, history and alias
+        /// folders instead (never replaces a readable one).
+        #[arg(long, conflicts_with = "aliases")]
+        state: bool,
+    },
     /// List recorded changes, newest first.
     History {
         #[arg(long, value_name = "N")]
@@ -131,6 +142,17 @@ pub enum Command {
     Unlock,
     /// Show the configured profiles and where the configuration came from.
     Profiles,
+    /// Create the profile's local store folder, or check that its S3 bucket is reachable.
+    #[command(
+        after_help = "Shipdeck never creates a store by accident: a mistyped local path is an error, not a new empty
+store. `init` is the one command that creates a local store's folder; on S3 it checks that the
+bucket exists and these credentials can read it (buckets are created with your cloud's tools).
+
+Examples:
+  shipdeck init
+  shipdeck --profile staging init"
+    )]
+    Init,
     /// Estimate the monthly cost of delivering the widget (AWS, Azure, or both side by side).
     #[command(
         after_help = "Bundle bytes per load are the gzip sizes of the UMD bundle and stylesheet of the release `latest` serves, unless --bundle-kb is given. Usage comes from --usage FILE (TOML; see assets/usage.example.toml) and flags override it.\n\nExamples:\n  shipdeck cost\n  shipdeck cost --loads 2000000 --compare\n  shipdeck cost --usage usage.toml --scale 10 --json"

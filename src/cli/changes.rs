@@ -24,12 +24,14 @@ pub async fn run(s: &Session, g: &Global, cmd: Command) -> Result<i32> {
             version,
             promote,
             commit,
+            allow_missing_entries,
         } => {
             let req = PublishRequest {
                 dir,
                 version,
                 promote,
                 commit,
+                allow_missing_entries,
             };
             (plan_publish(ctx, &req).await?, "publish")
         }
@@ -70,7 +72,8 @@ pub async fn run(s: &Session, g: &Global, cmd: Command) -> Result<i32> {
                 "unyank",
             )
         }
-        Command::Repair { aliases } => {
+        Command::Repair { state: true, .. } => return rebuild_state(s, g).await,
+        Command::Repair { aliases, .. } => {
             let aliases = aliases
                 .iter()
                 .map(|a| a.parse::<AliasName>())
@@ -88,6 +91,61 @@ pub async fn run(s: &Session, g: &Global, cmd: Command) -> Result<i32> {
         }
     };
     execute(g, &plan, action, ctx).await
+}
+
+/// `repair --state`: shows the state rebuilt from the store, asks, writes it.
+async fn rebuild_state(s: &Session, g: &Global) -> Result<i32> {
+    let r = crate::ops::rebuild::plan(&s.ctx).await?;
+    let core = &r.rebuilt.core;
+    if !g.json {
+        println!(
+            "Plan: rebuild the release state of {} from its manifests, history and alias folders",
+            s.ctx.store.describe()
+        );
+        for (v, rel) in core.releases.iter().rev() {
+            let status = match &rel.yanked {
+                Some(y) => format!("yanked: {}", y.reason),
+                None if rel.promoted => "promoted".into(),
+                None => "unpromoted".into(),
+            };
+            println!("  release  {v} ({status})");
+        }
+        for (a, rec) in &core.aliases {
+            let mode = if rec.pinned { " (pinned)" } else { "" };
+            println!("  alias    {:<8} → {}{mode}", a.to_string(), rec.target);
+        }
+        for n in &r.rebuilt.notes {
+            println!("  note     {n}");
+        }
+        println!(
+            "{} release(s), {} alias(es); writes {}",
+            core.releases.len(),
+            core.aliases.len(),
+            s.ctx.layout.state_key()
+        );
+    }
+    let doc =
+        |applied: bool| json!({ "state": core, "notes": r.rebuilt.notes, "applied": applied });
+    if g.dry_run {
+        if g.json {
+            output::print_json(&doc(false));
+        } else {
+            println!("Dry run: nothing was changed.");
+        }
+        return Ok(0);
+    }
+    if !g.yes {
+        confirm()?;
+    }
+    crate::ops::rebuild::apply(&s.ctx, &r).await?;
+    if g.json {
+        output::print_json(&doc(true));
+    } else {
+        println!(
+            "Done: the release state is rebuilt; `shipdeck verify` checks the folders against it."
+        );
+    }
+    Ok(0)
 }
 
 /// Shows the plan, asks, applies, reports.

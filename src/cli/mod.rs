@@ -138,8 +138,39 @@ pub async fn open_session(g: &Global) -> Result<Session> {
     {
         let scratch = config::data_dir().join("demo-builds");
         crate::demo::seed_if_empty(&s.ctx, &scratch).await?;
+        crate::demo::seed_bridge(&session::demo_bridge_env())?;
     }
     Ok(s)
+}
+
+/// `shipdeck init`: makes a local store's folder, or checks an S3 bucket; then says what the
+/// store holds.
+async fn init(g: &Global) -> Result<i32> {
+    let loaded = config::load(g.config.as_deref())?;
+    let (_, profile) = session::choose(&loaded, g.profile.as_deref())?;
+    let created = match &profile.store {
+        config::StoreConfig::Local { path, .. } => {
+            let existed = path.is_dir();
+            crate::store::local::LocalStore::create(path)?;
+            !existed
+        }
+        config::StoreConfig::S3 { .. } => false,
+    };
+    let s = open_session(g).await?;
+    let view = query::releases(&s.ctx).await?;
+    let what = if created { "created" } else { "ready" };
+    let holds = match view.versions.len() {
+        0 => "no releases yet; `shipdeck publish DIR` adds the first".to_string(),
+        n => format!("{n} release(s)"),
+    };
+    if g.json {
+        output::print_json(
+            &json!({ "store": view.store, "created": created, "releases": view.versions.len() }),
+        );
+    } else {
+        println!("{what}: {} — {holds}", view.store);
+    }
+    Ok(0)
 }
 
 async fn run(cli: Cli, console: Console) -> Result<i32> {
@@ -154,6 +185,7 @@ async fn run(cli: Cli, console: Console) -> Result<i32> {
     };
     match &cmd {
         Command::Profiles => return output::profiles(&g),
+        Command::Init => return init(&g).await,
         Command::Login { stdin } => return auth::login(&g, *stdin).await,
         Command::Logout => return auth::logout(&g).await,
         Command::Credentials => return auth::credentials(&g).await,

@@ -22,6 +22,9 @@ pub struct HistoryEvent {
     pub changes: Vec<AliasChange>,
     /// `ok`, or what went wrong.
     pub outcome: String,
+    /// What the change did to releases, in words (a yank's reason stays here after an unyank).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 impl HistoryEvent {

@@ -35,6 +35,44 @@ pub fn check_cdn_path(p: &str) -> Result<(), CdnPathError> {
     Ok(())
 }
 
+/// Why a store prefix is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PrefixError {
+    #[error(
+        "'{0}' would leave the store's folder or bucket root ('.' and '..' are not folder names here); use a plain path such as \"msr-webchat/\""
+    )]
+    Escapes(String),
+    #[error(
+        "'{0}' has a character a key cannot carry (a backslash or a control character); use letters, digits, '-', '_', '.' and '/'"
+    )]
+    Character(String),
+    #[error("'{0}' is {1} characters long; a prefix has at most {MAX_PREFIX_LEN}")]
+    TooLong(String, usize),
+}
+
+/// The longest prefix accepted, in characters (S3 keys are 1,024 bytes in all).
+pub const MAX_PREFIX_LEN: usize = 200;
+
+/// Checks a store prefix as configured: a relative path of plain folder names.
+pub fn check_prefix(p: &str) -> Result<(), PrefixError> {
+    if p.chars().any(|c| c.is_control() || c == '\\') {
+        return Err(PrefixError::Character(p.escape_debug().to_string()));
+    }
+    let n = p.chars().count();
+    if n > MAX_PREFIX_LEN {
+        return Err(PrefixError::TooLong(p.to_string(), n));
+    }
+    let trimmed = p.trim().trim_matches('/');
+    if trimmed
+        .split('/')
+        .any(|s| s == "." || s == ".." || (s.is_empty() && !trimmed.is_empty()))
+        || trimmed.starts_with(".shipdeck")
+    {
+        return Err(PrefixError::Escapes(p.to_string()));
+    }
+    Ok(())
+}
+
 /// Key layout of one profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Layout {
@@ -80,6 +118,11 @@ impl Layout {
 
     pub fn manifest_key(&self, v: &Version) -> String {
         format!("{}manifests/{}.json", self.records(), folder_name(v))
+    }
+
+    /// The folder of release manifests (one per published version).
+    pub fn manifests_dir(&self) -> String {
+        format!("{}manifests/", self.records())
     }
 
     pub fn history_dir(&self) -> String {

@@ -17,6 +17,37 @@ pub const IMMUTABLE_CACHE: &str = "public, immutable, max-age=31536000";
 /// Cache-Control of `.html` and `.map` files inside a release folder.
 pub const SHORT_CACHE: &str = "public, max-age=3600";
 /// Default Cache-Control of alias files (`latest/`, `v1/`, …).
+/// Why a header value from a configuration is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HeaderValueError {
+    #[error(
+        "{0} has a line break or another control character; a header value is one line of visible text, e.g. \"public, max-age=300\""
+    )]
+    Control(String),
+    #[error("the value is empty; leave the key out for the default")]
+    Empty,
+    #[error("the value is {0} characters long; a header value here has at most 256")]
+    TooLong(usize),
+}
+
+/// Checks a header value from a configuration before it is ever written into object metadata.
+pub fn check_header_value(v: &str) -> Result<(), HeaderValueError> {
+    if v.chars().any(char::is_control) {
+        return Err(HeaderValueError::Control(format!(
+            "\"{}\"",
+            v.escape_debug()
+        )));
+    }
+    if v.trim().is_empty() {
+        return Err(HeaderValueError::Empty);
+    }
+    let n = v.chars().count();
+    if n > 256 {
+        return Err(HeaderValueError::TooLong(n));
+    }
+    Ok(())
+}
+
 pub const ALIAS_CACHE: &str = "public, max-age=300";
 
 /// One file of a release.

@@ -6,6 +6,7 @@
 //! in microseconds and shared, unchanged, by the CLI and the TUI.
 
 pub mod alias;
+pub mod buildfile;
 pub mod change;
 pub mod cost;
 pub mod embed;
@@ -15,6 +16,7 @@ pub mod layout;
 pub mod manifest;
 pub mod origin;
 pub mod plan;
+pub mod rebuild;
 pub mod state;
 pub mod tomlfile;
 pub mod version;

@@ -339,6 +339,7 @@ async fn after_commit(
         description: plan.description.clone(),
         changes,
         outcome: "ok".into(),
+        detail: (!plan.release_changes.is_empty()).then(|| plan.release_changes.join("; ")),
     };
     // From here on the change is committed: a failure is a warning to show, not an error that
     // would suggest the change did not happen.

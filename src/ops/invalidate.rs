@@ -83,6 +83,7 @@ async fn record(ctx: &Context, paths: &[String], outcome: &str) -> Result<()> {
         description: format!("invalidate {}", paths.join(" ")),
         changes: Vec::new(),
         outcome: outcome.to_string(),
+        detail: None,
     };
     append_history(ctx, &event).await
 }

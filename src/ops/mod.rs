@@ -18,6 +18,7 @@ pub mod lock;
 pub mod origins;
 pub mod publish;
 pub mod query;
+pub mod rebuild;
 pub mod records;
 pub mod verify;
 
@@ -41,6 +42,8 @@ pub struct Context {
     /// A folder of pricing files that override the built-in ones (`pricing/` in the config
     /// dir), found by whoever builds the context: use cases never look for it themselves.
     pub pricing_dir: Option<std::path::PathBuf>,
+    /// The build files a publish requires (the profile's `entry_files`, else the widget's).
+    pub entry_files: Vec<String>,
 }
 
 impl Context {
@@ -59,6 +62,10 @@ impl Context {
             alias_cache_control: crate::domain::manifest::ALIAS_CACHE.to_string(),
             concurrency: 16,
             pricing_dir: None,
+            entry_files: crate::domain::buildfile::DEFAULT_ENTRY_FILES
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
         }
     }
 }

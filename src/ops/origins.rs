@@ -223,6 +223,7 @@ pub async fn apply(o: &Origins, ctx: &Context, plan: &OriginPlan) -> Result<()> 
         description: plan.description.clone(),
         changes: Vec::new(),
         outcome: "ok".into(),
+        detail: None,
     };
     if let Err(e) = append_history(ctx, &event).await {
         tracing::warn!(error = %e, "origin change written but not recorded in history");

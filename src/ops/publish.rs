@@ -8,6 +8,7 @@ use super::Context;
 use super::change::{finish_plan_with, unfinished};
 use super::records::load_state;
 use crate::domain::alias::resolve_aliases;
+use crate::domain::buildfile::{self, Verdict};
 use crate::domain::manifest::{FileEntry, Manifest, describe_file};
 use crate::domain::plan::{FileOp, FileOpKind, Plan};
 use crate::domain::state::{InFlight, PublishingRecord, ReleaseSummary, State};
@@ -23,6 +24,8 @@ use std::path::{Path, PathBuf};
 pub struct Build {
     pub dir: PathBuf,
     pub files: Vec<(PathBuf, FileEntry)>,
+    /// Files left out, and why (OS litter, hidden files): the plan names them.
+    pub excluded: Vec<(String, &'static str)>,
 }
 
 /// What to publish.
@@ -33,6 +36,8 @@ pub struct PublishRequest {
     pub version: Option<String>,
     pub promote: bool,
     pub commit: Option<String>,
+    /// Publish even if the build lacks the profile's entry files.
+    pub allow_missing_entries: bool,
 }
 
 impl PublishRequest {
@@ -66,7 +71,8 @@ pub fn scan_build(dir: &Path) -> Result<Build> {
         )));
     }
     let mut files = Vec::new();
-    walk(dir, dir, &mut files)?;
+    let mut excluded = Vec::new();
+    walk(dir, dir, &mut files, &mut excluded)?;
     if files.is_empty() {
         return Err(Error::Usage(format!(
             "the build folder '{}' holds no files; run the build (e.g. npm run build:cdn) first",
@@ -74,13 +80,20 @@ pub fn scan_build(dir: &Path) -> Result<Build> {
         )));
     }
     files.sort_by(|a, b| a.1.path.cmp(&b.1.path));
+    excluded.sort();
     Ok(Build {
         dir: dir.to_path_buf(),
         files,
+        excluded,
     })
 }
 
-fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, FileEntry)>) -> Result<()> {
+fn walk(
+    root: &Path,
+    dir: &Path,
+    out: &mut Vec<(PathBuf, FileEntry)>,
+    excluded: &mut Vec<(String, &'static str)>,
+) -> Result<()> {
     let io = |p: &Path, e: std::io::Error| Error::Io(format!("cannot read '{}': {e}", p.display()));
     let mut any = false;
     for entry in fs::read_dir(dir).map_err(|e| io(dir, e))? {
@@ -96,13 +109,21 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, FileEntry)>) -> Result<
             ))
         })?;
         let rel_key = rel_str.replace('\\', "/");
+        match buildfile::judge(&rel_key) {
+            Verdict::Publish => {}
+            Verdict::Excluded(why) => {
+                excluded.push((rel_key, why));
+                continue;
+            }
+            Verdict::Refused(why) => return Err(Error::Usage(why)),
+        }
         if ft.is_symlink() {
             return Err(Error::Usage(format!(
                 "'{}' is a symbolic link; Shipdeck publishes only regular files inside the build folder — copy the real file in instead",
                 path.display()
             )));
         } else if ft.is_dir() {
-            walk(root, &path, out)?;
+            walk(root, &path, out, excluded)?;
         } else if ft.is_file() {
             let bytes = fs::read(&path).map_err(|e| io(&path, e))?;
             out.push((path.clone(), describe_file(&rel_key, &bytes)));
@@ -234,6 +255,15 @@ async fn build_plan(
         version: v,
         source_dir: build.dir.display().to_string(),
     });
+    if !build.excluded.is_empty() {
+        let names: Vec<String> = build
+            .excluded
+            .iter()
+            .map(|(p, why)| format!("{p} ({why})"))
+            .collect();
+        plan.notes
+            .insert(0, format!("not published: {}", names.join(", ")));
+    }
     plan.manifest = Some(manifest);
     super::change::check_keys(ctx, &plan)?;
     Ok(plan)
@@ -251,6 +281,17 @@ pub async fn plan_publish(ctx: &Context, req: &PublishRequest) -> Result<Plan> {
         )));
     }
     let build = scan_build(&req.dir)?;
+    if !req.allow_missing_entries {
+        let paths: Vec<&str> = build.files.iter().map(|(_, f)| f.path.as_str()).collect();
+        let missing = buildfile::missing_entries(&ctx.entry_files, &paths);
+        if !missing.is_empty() {
+            return Err(Error::Usage(format!(
+                "the build folder '{}' lacks {} (the widget's entry files); check the build output, or pass --allow-missing-entries to publish it anyway",
+                req.dir.display(),
+                missing.join(", ")
+            )));
+        }
+    }
     let (state, etag) = load_state(ctx).await?;
     let description = req.description(&v);
     if let Some(f) = &state.in_flight {

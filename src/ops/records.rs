@@ -18,15 +18,26 @@ fn json_headers() -> Headers {
     }
 }
 
-/// The state and its ETag (`None` when no state exists yet: a fresh store).
+/// The state and its ETag (`None` when no state exists yet: a fresh store). A store that holds
+/// release manifests but no state lost its state: that is damage, never "no releases yet".
 pub async fn load_state(ctx: &Context) -> Result<(State, Option<String>)> {
     let key = ctx.layout.state_key();
     match ctx.store.get(&key).await? {
-        None => Ok((State::default(), None)),
+        None => {
+            let manifests = ctx.store.list(&ctx.layout.manifests_dir()).await?;
+            if !manifests.is_empty() {
+                return Err(Error::Refused(format!(
+                    "the release state '{key}' is missing from {}, though it holds {} release manifest(s): it was deleted or lost; `shipdeck repair --state` rebuilds it from the manifests and alias folders",
+                    ctx.store.describe(),
+                    manifests.len()
+                )));
+            }
+            Ok((State::default(), None))
+        }
         Some(obj) => {
             let state: State = serde_json::from_slice(&obj.body).map_err(|e| {
                 Error::Refused(format!(
-                    "the release state '{key}' in {} is damaged ({e}); restore it from the store's versioning or backups",
+                    "the release state '{key}' in {} is damaged ({e}); restore it from the store's versioning or backups, or rebuild it with `shipdeck repair --state`",
                     ctx.store.describe()
                 ))
             })?;

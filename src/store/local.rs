@@ -53,8 +53,26 @@ struct Sidecar {
 }
 
 impl LocalStore {
-    /// Opens (and creates, if needed) a store rooted at `root`.
+    /// Opens the store rooted at `root`, which must exist: a mistyped path is an error naming
+    /// it, never a new empty store ([`LocalStore::create`] makes one, as `shipdeck init` does).
     pub fn open(root: impl Into<PathBuf>) -> Result<Self, StoreError> {
+        let root = root.into();
+        if !root.is_dir() {
+            return Err(StoreError::failed(
+                format!("local {}", root.display()),
+                "",
+                format!(
+                    "the store folder '{}' does not exist; check `path` in the profile, or create it with `shipdeck init`",
+                    root.display()
+                ),
+                None,
+            ));
+        }
+        Self::create(root)
+    }
+
+    /// Opens the store rooted at `root`, creating its folder if needed.
+    pub fn create(root: impl Into<PathBuf>) -> Result<Self, StoreError> {
         let root = root.into();
         fs::create_dir_all(root.join(META_DIR)).map_err(|e| {
             let cause = format!(
@@ -72,6 +90,13 @@ impl LocalStore {
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// Whether the folder holds nothing yet (a store just made by `shipdeck init`).
+    pub fn is_empty(&self) -> bool {
+        fs::read_dir(&self.root)
+            .map(|rd| rd.flatten().all(|e| e.file_name() == META_DIR))
+            .unwrap_or(true)
     }
 
     fn fail(&self, key: &str, cause: impl std::fmt::Display) -> StoreError {

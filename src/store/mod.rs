@@ -68,8 +68,8 @@ pub enum StoreError {
         key: String,
         reason: String,
     },
-    /// Anything else: which store, which key, what happened and what to do.
-    #[error("{store}: '{key}': {cause}")]
+    /// Anything else: which store, which key (when one), what happened and what to do.
+    #[error("{store}: {}{cause}", if key.is_empty() { String::new() } else { format!("'{key}': ") })]
     Failed {
         store: String,
         key: String,

@@ -1,6 +1,6 @@
 //! Publishing a build: versions from package.json, manifests, refusals, prefixes.
 
-use crate::common::{Env, files_under};
+use crate::common::{self, Env, files_under};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -68,7 +68,7 @@ fn publishing_an_existing_version_is_refused_and_touches_nothing() {
     env.cmd()
         .arg("publish")
         .arg(&other)
-        .arg("--yes")
+        .args(["--yes", "--allow-missing-entries"])
         .assert()
         .code(1)
         .stderr(
@@ -122,6 +122,7 @@ fn a_prefix_puts_releases_under_it_and_records_outside() {
     let env = Env::with_config(
         "[profiles.test]\nstore = { kind = \"local\", path = \"store\", prefix = \"msr-webchat/\" }\n",
     );
+    env.cmd().arg("init").assert().success();
     env.publish("1.0.0", true);
     assert!(
         env.store()
@@ -133,5 +134,99 @@ fn a_prefix_puts_releases_under_it_and_records_outside() {
         env.store()
             .join(".shipdeck/msr-webchat/state.json")
             .exists()
+    );
+}
+
+#[test]
+fn secrets_are_refused_litter_is_left_out_and_entry_files_are_required() {
+    let env = Env::new();
+    let mut files = common::widget_files("1.0.0", 1);
+    // Secrets anywhere in the build: refused with the reason, nothing uploaded.
+    for (name, shown, why) in [
+        (".env", ".env", "a credentials file"),
+        (
+            "config/.env.production",
+            "config/.env.production",
+            "a credentials file",
+        ),
+        (".git/HEAD", ".git", "a version-control folder"),
+        ("certs/server.pem", "certs/server.pem", "a private key"),
+    ] {
+        let mut with = files.clone();
+        with.push((name, "SECRET=1".into()));
+        let dist = env.build(&format!("b-{}", name.replace('/', "-")), "1.0.0", &with);
+        common::refused(
+            &env,
+            &["publish", dist.to_str().unwrap(), "--yes"],
+            2,
+            &format!("'{shown}' looks like {why}"),
+        );
+    }
+    assert!(!env.store().join("v1.0.0").exists(), "nothing was uploaded");
+    // A name with a line break is refused, shown escaped.
+    let mut odd = files.clone();
+    odd.push(("bad\nname.js", "x".into()));
+    let dist = env.build("odd", "1.0.0", &odd);
+    common::refused(
+        &env,
+        &["publish", dist.to_str().unwrap(), "--yes"],
+        2,
+        "\"bad\\nname.js\" has a control character",
+    );
+    // OS litter and other hidden files are left out, and the plan says so.
+    files.push((".DS_Store", "junk".into()));
+    files.push(("assets/._icon.png", "junk".into()));
+    files.push((".eslintcache", "{}".into()));
+    let dist = env.build("litter", "1.0.0", &files);
+    env.cmd()
+        .arg("publish")
+        .arg(&dist)
+        .arg("--yes")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "not published: .DS_Store (operating-system file), .eslintcache (hidden file), assets/._icon.png (operating-system file)",
+        ));
+    let published = files_under(&env.store().join("v1.0.0"));
+    assert!(
+        published
+            .iter()
+            .all(|f| !f.contains(".DS_Store") && !f.contains("._icon") && !f.contains(".eslint")),
+        "{published:?}"
+    );
+    // A build without the widget's entry files is refused unless asked for.
+    let partial = env.build("partial", "1.1.0", &[("msr-webchat.umd.js", "x".into())]);
+    common::refused(
+        &env,
+        &["publish", partial.to_str().unwrap(), "--yes"],
+        2,
+        "lacks msr-webchat.es.js, style.css (the widget's entry files)",
+    );
+    env.cmd()
+        .arg("publish")
+        .arg(&partial)
+        .args(["--yes", "--allow-missing-entries"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_profile_names_its_own_entry_files() {
+    let env = Env::with_config(
+        "[profiles.test]\nstore = { kind = \"local\", path = \"store\" }\nentry_files = [\"app.js\"]\n",
+    );
+    let ok = env.build("ok", "1.0.0", &[("app.js", "x".into())]);
+    env.cmd()
+        .arg("publish")
+        .arg(&ok)
+        .arg("--yes")
+        .assert()
+        .success();
+    let bad = env.build("bad", "1.0.1", &[("msr-webchat.umd.js", "x".into())]);
+    common::refused(
+        &env,
+        &["publish", bad.to_str().unwrap(), "--yes"],
+        2,
+        "lacks app.js",
     );
 }

@@ -107,3 +107,102 @@ fn temporary_files_never_appear_under_a_published_prefix_and_verify_names_strays
             "v1.0.0/.tmp-shipdeck-1-2: not part of 1.0.0 (unexpected file)",
         ));
 }
+
+#[test]
+fn a_mistyped_store_path_is_an_error_and_init_creates_a_store() {
+    let env =
+        Env::with_config("[profiles.test]\nstore = { kind = \"local\", path = \"cdn-mirorr\" }\n");
+    for args in [
+        &["releases"][..],
+        &["publish", "x", "--dry-run"],
+        &["history"],
+    ] {
+        common::refused(&env, args, 1, "the store folder");
+        assert!(
+            !env.path().join("cdn-mirorr").exists(),
+            "{args:?} created nothing"
+        );
+    }
+    common::refused(&env, &["releases"], 1, "create it with `shipdeck init`");
+    env.cmd().arg("init").assert().success().stdout(
+        predicate::str::contains("created: local").and(predicate::str::contains("no releases yet")),
+    );
+    env.cmd().arg("releases").assert().success();
+    env.cmd()
+        .arg("init")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("ready: local"));
+}
+
+#[test]
+fn a_lost_state_is_damage_and_repair_state_rebuilds_it() {
+    let env = Env::new();
+    env.publish("1.0.0", true);
+    env.publish("1.1.0", true);
+    env.cmd()
+        .args(["yank", "1.1.0", "--reason", "breaks Safari 15", "--yes"])
+        .assert()
+        .success();
+    env.cmd()
+        .args(["rollback", "v1.0", "--to", "1.0.0", "--yes"])
+        .assert()
+        .success();
+    let before = env.json(&["releases"]);
+    let state = env.store().join(".shipdeck/state.json");
+    std::fs::remove_file(&state).unwrap();
+    // Never "no releases yet": every command reports the damage and the way out.
+    for args in [
+        &["releases"][..],
+        &["promote", "1.0.0", "--dry-run"],
+        &["verify"],
+    ] {
+        common::refused(&env, args, 1, "`shipdeck repair --state` rebuilds it");
+    }
+    env.cmd()
+        .args(["repair", "--state", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "release  1.1.0 (yanked: 1.1.0 is yanked: breaks Safari 15)",
+        ));
+    assert!(!state.exists(), "a dry run writes nothing");
+    env.cmd()
+        .args(["repair", "--state", "--yes"])
+        .assert()
+        .success();
+    let after = env.json(&["releases"]);
+    let pick = |doc: &serde_json::Value| {
+        doc["aliases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| (x["name"].clone(), x["target"].clone(), x["pinned"].clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        pick(&before),
+        pick(&after),
+        "aliases, targets and pins come back"
+    );
+    let status = |doc: &serde_json::Value| {
+        doc["versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| (v["version"].clone(), v["status"].clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(status(&before), status(&after), "statuses come back");
+    env.cmd().arg("verify").assert().success();
+    // A readable state is never replaced by a guess.
+    common::refused(&env, &["repair", "--state", "--yes"], 1, "is readable");
+    // A damaged one is named as damaged, with the same way out.
+    std::fs::write(&state, "{ not json").unwrap();
+    common::refused(&env, &["releases"], 1, "is damaged");
+    env.cmd()
+        .args(["repair", "--state", "--yes"])
+        .assert()
+        .success();
+    env.cmd().arg("verify").assert().success();
+}

@@ -196,3 +196,45 @@ fn the_acting_user_falls_back_to_the_system_account() {
         "the name `id -un` gives, not 'unknown'"
     );
 }
+
+#[test]
+fn unsafe_config_values_are_refused_at_load_with_file_and_line() {
+    for (line, says) in [
+        (
+            "alias_cache_control = \"no-store\\r\\nX-Evil: 1\"",
+            "key 'profiles.test.alias_cache_control': \"no-store\\r\\nX-Evil: 1\" has a line break or another control character",
+        ),
+        ("alias_cache_control = \"\"", "the value is empty"),
+        ("concurrency = 0", "0 is out of range; use 1 to 256"),
+        ("concurrency = 100000", "100000 is out of range"),
+    ] {
+        let env = Env::with_config(&format!(
+            "[profiles.test]\nstore = {{ kind = \"local\", path = \"store\" }}\n{line}\n"
+        ));
+        std::fs::create_dir_all(env.store()).unwrap();
+        common::refused(&env, &["releases"], 1, "shipdeck.toml:3:");
+        common::refused(&env, &["releases"], 1, says);
+    }
+    for prefix in ["../escape/", "a/../../b", "./x", ".shipdeck/x", "a\\\\b"] {
+        let env = Env::with_config(&format!(
+            "[profiles.test]\nstore = {{ kind = \"local\", path = \"store\", prefix = \"{prefix}\" }}\n"
+        ));
+        std::fs::create_dir_all(env.store()).unwrap();
+        common::refused(
+            &env,
+            &["releases"],
+            1,
+            "shipdeck.toml:2: key 'profiles.test.store'",
+        );
+        assert!(!env.path().join("escape").exists());
+    }
+    // A channel name over the limit says the limit.
+    let env = Env::new();
+    env.publish("1.0.0", false);
+    common::refused(
+        &env,
+        &["promote", "1.0.0", "--alias", &"n".repeat(40)],
+        2,
+        "channel names have at most 32 characters",
+    );
+}

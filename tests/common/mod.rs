@@ -41,9 +41,12 @@ impl Env {
         Self::with_config("[profiles.test]\nstore = { kind = \"local\", path = \"store\" }\n")
     }
 
+    /// A temporary directory with `text` as `shipdeck.toml`, and a `store/` folder ready for a
+    /// local store there (as `shipdeck init` leaves it).
     pub fn with_config(text: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("shipdeck.toml"), text).unwrap();
+        std::fs::create_dir_all(dir.path().join("store")).unwrap();
         Env { dir }
     }
 

@@ -79,6 +79,7 @@ pub fn history() -> Vec<HistoryEvent> {
                 to: Some("1.0.1".into()),
             }],
             outcome: "ok".into(),
+            detail: None,
         },
         HistoryEvent {
             id: "a1".into(),
@@ -92,6 +93,7 @@ pub fn history() -> Vec<HistoryEvent> {
                 to: Some("1.1.0".into()),
             }],
             outcome: "ok".into(),
+            detail: None,
         },
     ]
 }
