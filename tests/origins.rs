@@ -102,7 +102,7 @@ fn dead_and_dangerous_origins_are_refused_with_the_form_that_works() {
         (
             &["origins", "add", "https://Customer3.com/", "--yes"],
             2,
-            "use 'https://customer3.com' instead: shipdeck origins add https://customer3.com",
+            "can never match: browsers send origins without upper case, a trailing slash; add https://customer3.com instead: shipdeck origins add https://customer3.com",
         ),
         (
             &["origins", "add", "https://customer3.com:443", "--yes"],
@@ -395,4 +395,156 @@ fn the_allowlist_can_live_in_the_store() {
         .assert()
         .success();
     env.cmd().args(["origins", "audit"]).assert().success();
+}
+
+#[test]
+fn the_no_argument_probe_catches_a_removed_origin_the_running_bridge_still_allows() {
+    let env = env_with("http://placeholder", false);
+    let env_file = env.path().join("bridge.env");
+    let bridge = Bridge::start(&env_file);
+    std::fs::write(
+        env.path().join("shipdeck.toml"),
+        format!("[profiles.test]\nstore = {{ kind = \"local\", path = \"store\" }}\nbridge = {{ allowlist = {{ kind = \"dotenv\", path = \"bridge.env\" }}, url = \"{}\" }}\n", bridge.url),
+    )
+    .unwrap();
+    assert_eq!(env.json(&["origins", "probe"])["ok"], true);
+    // Revoke customer2 in the file, but do not restart the Bridge.
+    env.cmd()
+        .args(["origins", "remove", "https://customer2.com", "--yes"])
+        .assert()
+        .success();
+    let out = env.cmd().args(["origins", "probe"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "revoking drift fails the probe");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("the running Bridge still allows https://customer2.com, which the list no longer has: restart or redeploy the Bridge"),
+        "{stdout}"
+    );
+    // After a restart the revoked origin is refused, and the probe passes again.
+    drop(bridge);
+    let bridge = Bridge::start(&env_file);
+    std::fs::write(
+        env.path().join("shipdeck.toml"),
+        format!("[profiles.test]\nstore = {{ kind = \"local\", path = \"store\" }}\nbridge = {{ allowlist = {{ kind = \"dotenv\", path = \"bridge.env\" }}, url = \"{}\" }}\n", bridge.url),
+    )
+    .unwrap();
+    let doc = env.json(&["origins", "probe"]);
+    assert_eq!(doc["ok"], true, "{doc:#}");
+    assert!(
+        results(&doc).contains(&("https://customer2.com".into(), false, false, 0)),
+        "the removed origin is still probed, and refused: {doc:#}"
+    );
+}
+
+#[test]
+fn a_listed_entry_no_browser_can_send_fails_the_probe_with_the_form_that_works() {
+    let env = env_with("http://placeholder", false);
+    let env_file = env.path().join("bridge.env");
+    std::fs::write(
+        &env_file,
+        ENV_FILE.replace("https://customer2.com", "https://Customer2.com/"),
+    )
+    .unwrap();
+    let bridge = Bridge::start(&env_file);
+    std::fs::write(
+        env.path().join("shipdeck.toml"),
+        format!("[profiles.test]\nstore = {{ kind = \"local\", path = \"store\" }}\nbridge = {{ allowlist = {{ kind = \"dotenv\", path = \"bridge.env\" }}, url = \"{}\" }}\n", bridge.url),
+    )
+    .unwrap();
+    let out = env.cmd().args(["origins", "probe"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("'https://Customer2.com/' is listed in ADDITIONAL_ORIGINS, but no browser ever sends it (it has upper case, a trailing slash); list https://customer2.com instead"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn several_origins_are_several_arguments_and_mistakes_say_how_to_fix_them() {
+    let env = env_with("http://127.0.0.1:9/v1/chat", false);
+    env.cmd()
+        .args([
+            "origins",
+            "add",
+            "https://a.example",
+            "https://b.example",
+            "--yes",
+        ])
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(env.path().join("bridge.env")).unwrap();
+    assert!(
+        text.contains("ADDITIONAL_ORIGINS=https://customer1.com,https://customer2.com,https://a.example,https://b.example # customers"),
+        "{text}"
+    );
+    for (arg, says) in [
+        (
+            "https://c.example,https://d.example",
+            "give one origin per argument",
+        ),
+        ("https://bücher.de", "list 'https://xn--bcher-kva.de'"),
+        (
+            "https://e.example/",
+            "'https://e.example/' can never match: browsers send origins without a trailing slash; add https://e.example instead",
+        ),
+    ] {
+        common::refused(&env, &["origins", "add", arg, "--yes"], 2, says);
+    }
+    assert_eq!(
+        std::fs::read_to_string(env.path().join("bridge.env")).unwrap(),
+        text,
+        "refusals change nothing"
+    );
+}
+
+#[test]
+fn an_empty_list_with_a_comment_keeps_its_comment_and_file_defects_are_findings() {
+    let env = env_with("http://127.0.0.1:9/v1/chat", false);
+    let file = env.path().join("bridge.env");
+    std::fs::write(
+        &file,
+        "ALLOWED_ORIGINS=https://a.example,,https://b.example,\nADDITIONAL_ORIGINS=   # partners\nALLOWED_ORIGINS=https://a.example,,https://b.example,\n",
+    )
+    .unwrap();
+    env.cmd()
+        .args(["origins", "add", "https://p.example", "--yes"])
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.contains("ADDITIONAL_ORIGINS=   https://p.example # partners"),
+        "{text}"
+    );
+    let out = env.cmd().args(["origins", "audit"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("[warning] duplicate-key: ALLOWED_ORIGINS is defined on lines 1, 3; the Bridge reads only the last")
+            && stdout.contains("[warning] empty-entry: ALLOWED_ORIGINS has 2 empty entries (stray commas)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn the_demo_profile_has_a_sample_allowlist() {
+    let env = Env::with_config("");
+    std::fs::remove_file(env.path().join("shipdeck.toml")).unwrap();
+    let doc = env.json(&["origins", "list"]);
+    let origins: Vec<&str> = doc["origins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["origin"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        origins,
+        vec![
+            "http://localhost:3000",
+            "http://localhost:5173",
+            "https://app.example.com",
+            "https://customer1.com",
+            "https://customer2.com"
+        ]
+    );
 }

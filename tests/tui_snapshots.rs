@@ -101,8 +101,8 @@ fn origin_dialogs() {
         source: ".env ../bridge/.env".into(),
         diff: vec![("ADDITIONAL_ORIGINS=https://customer1.com".into(), "ADDITIONAL_ORIGINS=https://customer1.com,https://customer3.com".into())],
         notes: vec!["the Bridge reads its list at start-up: restart or redeploy it, then `shipdeck origins probe`".into()],
-        base: shipdeck::bridge::Allowlist { allowed: vec![], additional: vec![], version: None, text: None },
-        next: shipdeck::bridge::Allowlist { allowed: vec![], additional: vec![], version: None, text: None },
+        base: shipdeck::bridge::Allowlist { allowed: vec![], additional: vec![], version: None, text: None, ..Default::default() },
+        next: shipdeck::bridge::Allowlist { allowed: vec![], additional: vec![], version: None, text: None, ..Default::default() },
     };
     s.update(Action::OriginPlanned(Ok(Box::new(plan))));
     insta::assert_snapshot!("origin_plan_80x24", draw(&s, 80, 24));

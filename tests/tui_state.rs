@@ -485,12 +485,14 @@ fn origins_add_remove_probe_and_readonly() {
             additional: vec![],
             version: None,
             text: None,
+            ..Default::default()
         },
         next: shipdeck::bridge::Allowlist {
             allowed: vec![],
             additional: vec![],
             version: None,
             text: None,
+            ..Default::default()
         },
     };
     s.update(Action::OriginPlanned(Ok(Box::new(plan.clone()))));

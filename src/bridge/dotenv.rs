@@ -3,8 +3,9 @@
 //! was read.
 
 use super::{Allowlist, AllowlistSource, Edit, Var};
-use crate::domain::envfile;
+use crate::domain::envfile::{self, Defect, EnvError};
 use crate::domain::manifest::sha256_hex;
+use crate::domain::origin::{Finding, Severity};
 use crate::error::{Error, Result};
 use async_trait::async_trait;
 use std::io::Write;
@@ -22,12 +23,17 @@ impl DotenvSource {
     }
 
     fn parse(&self, text: &str) -> Result<Allowlist> {
-        let err = |e: String| Error::Refused(format!("{}: {e}", self.path.display()));
+        let err = |e: EnvError| Error::Refused(format!("{}: {e}", self.path.display()));
         Ok(Allowlist {
             allowed: envfile::items(text, Var::Allowed.env_name()).map_err(err)?,
             additional: envfile::items(text, Var::Additional.env_name()).map_err(err)?,
             version: Some(sha256_hex(text.as_bytes())),
             text: Some(text.to_string()),
+            findings: Var::ALL
+                .iter()
+                .flat_map(|v| envfile::defects(text, v.env_name()))
+                .map(finding)
+                .collect(),
         })
     }
 
@@ -52,7 +58,7 @@ impl AllowlistSource for DotenvSource {
 
     fn preview(&self, list: &Allowlist, edit: &Edit) -> Result<(Allowlist, Vec<(String, String)>)> {
         let text = list.text.clone().unwrap_or_default();
-        let err = |e: String| Error::Refused(format!("{}: {e}", self.path.display()));
+        let err = |e: EnvError| Error::Refused(format!("{}: {e}", self.path.display()));
         let mut next = text.clone();
         let keys: Vec<&str> = match edit {
             Edit::Add { item, to } => {
@@ -117,5 +123,37 @@ impl AllowlistSource for DotenvSource {
             let _ = std::fs::remove_file(&tmp);
             io(e)
         })
+    }
+}
+
+/// A `.env` defect as a list-wide audit finding.
+fn finding(d: Defect) -> Finding {
+    match d {
+        Defect::Duplicate { key, lines } => Finding {
+            code: "duplicate-key",
+            severity: Severity::Warning,
+            entry: String::new(),
+            source: key.clone(),
+            message: format!(
+                "{key} is defined on lines {}; the Bridge reads only the last",
+                lines
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            fix: format!("merge them into one {key} line"),
+        },
+        Defect::EmptyItems { key, count } => Finding {
+            code: "empty-entry",
+            severity: Severity::Warning,
+            entry: String::new(),
+            source: key.clone(),
+            message: format!(
+                "{key} has {count} empty entr{} (stray commas)",
+                if count == 1 { "y" } else { "ies" }
+            ),
+            fix: "remove the extra commas".into(),
+        },
     }
 }

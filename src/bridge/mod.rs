@@ -38,7 +38,7 @@ impl Var {
 }
 
 /// An allowlist as read, with what is needed to write it back only if unchanged.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Allowlist {
     pub allowed: Vec<String>,
     pub additional: Vec<String>,
@@ -46,6 +46,9 @@ pub struct Allowlist {
     pub version: Option<String>,
     /// The file text, for the dotenv source.
     pub text: Option<String>,
+    /// What the source itself gets wrong (a variable defined twice, stray commas): list-wide
+    /// audit findings.
+    pub findings: Vec<crate::domain::origin::Finding>,
 }
 
 impl Allowlist {

@@ -36,6 +36,7 @@ impl AllowlistSource for ObjectSource {
                 additional: vec![],
                 version: None,
                 text: None,
+                ..Default::default()
             }),
             Some(obj) => {
                 let doc: Doc = serde_json::from_slice(&obj.body).map_err(|e| {
@@ -49,6 +50,7 @@ impl AllowlistSource for ObjectSource {
                     additional: doc.additional,
                     version: Some(obj.meta.etag),
                     text: None,
+                    ..Default::default()
                 })
             }
         }

@@ -194,10 +194,12 @@ pub enum OriginsCommand {
     List,
     /// Add an origin (exactly scheme://host[:port], as browsers send it).
     #[command(
-        after_help = "Examples:\n  shipdeck origins add https://customer3.com\n  shipdeck origins add https://app.example.com --to allowed --yes"
+        after_help = "Give each origin exactly as a browser sends it: scheme://host[:port], lower case, no path,\nno trailing slash. Several origins are several arguments.\n\nExamples:\n  shipdeck origins add https://customer3.com\n  shipdeck origins add https://a.example https://b.example\n  shipdeck origins add https://app.example.com --to allowed --yes"
     )]
     Add {
-        origin: String,
+        /// The origins to add, one per argument.
+        #[arg(value_name = "ORIGIN", required = true)]
+        origins: Vec<String>,
         /// ALLOWED_ORIGINS (allowed) or ADDITIONAL_ORIGINS (additional).
         #[arg(long, default_value = "additional", value_name = "LIST")]
         to: String,

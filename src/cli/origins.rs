@@ -40,9 +40,9 @@ pub async fn run(s: &Session, g: &Global, cmd: OriginsCommand) -> Result<i32> {
             }
             Ok(if failing { 1 } else { 0 })
         }
-        OriginsCommand::Add { origin, to } => {
+        OriginsCommand::Add { origins: list, to } => {
             let to = Var::parse(&to).map_err(Error::Usage)?;
-            let plan = origins::plan_add(&o, &origin, to).await?;
+            let plan = origins::plan_add(&o, &list, to).await?;
             execute(s, g, &o, &plan).await
         }
         OriginsCommand::Remove { origin } => {
@@ -50,7 +50,7 @@ pub async fn run(s: &Session, g: &Global, cmd: OriginsCommand) -> Result<i32> {
             execute(s, g, &o, &plan).await
         }
         OriginsCommand::Probe { origins: only } => {
-            let report = origins::probe(&o, &only).await?;
+            let report = origins::probe(&o, &s.ctx, &only).await?;
             if g.json {
                 print_json(&report);
             } else {

@@ -5,6 +5,26 @@
 //! variable's value (as the `dotenv` package would read it: last definition wins, quotes
 //! stripped, `#` starts a comment in unquoted values) and replaces exactly that span.
 
+/// Why a `.env` cannot be read or edited safely.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EnvError {
+    #[error(
+        "line {line}: {key} starts a quoted value that does not end on this line; Shipdeck edits only one-line values"
+    )]
+    MultiLine { line: usize, key: String },
+    #[error("'{item}' cannot be written into {key}: it holds a comma, quote, '#' or line break")]
+    CannotWrite { item: String, key: String },
+}
+
+/// Something in the file that the Bridge reads differently from how a person would.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Defect {
+    /// `key` is defined on several lines; the Bridge (dotenv) reads the last.
+    Duplicate { key: String, lines: Vec<usize> },
+    /// `key`'s value has empty items (`a,,b,`): stray commas.
+    EmptyItems { key: String, count: usize },
+}
+
 /// Where a variable's value sits in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValueSpan {
@@ -17,13 +37,16 @@ pub struct ValueSpan {
 }
 
 /// Finds the last definition of `key`. Errors on a value Shipdeck cannot edit safely.
-pub fn find(text: &str, key: &str) -> Result<Option<ValueSpan>, String> {
+pub fn find(text: &str, key: &str) -> Result<Option<ValueSpan>, EnvError> {
     let mut found = None;
     let mut offset = 0;
     for (i, line) in text.split_inclusive('\n').enumerate() {
         let content = line.trim_end_matches(['\n', '\r']);
         if let Some(span) = parse_line(content, key) {
-            let span = span.map_err(|e| format!("line {}: {e}", i + 1))?;
+            let span = span.map_err(|()| EnvError::MultiLine {
+                line: i + 1,
+                key: key.to_string(),
+            })?;
             found = Some(ValueSpan {
                 start: offset + span.0,
                 end: offset + span.1,
@@ -41,7 +64,7 @@ pub fn find(text: &str, key: &str) -> Result<Option<ValueSpan>, String> {
     clippy::type_complexity,
     reason = "a one-off tuple: value start, end and quote"
 )]
-fn parse_line(line: &str, key: &str) -> Option<Result<(usize, usize, Option<char>), String>> {
+fn parse_line(line: &str, key: &str) -> Option<Result<(usize, usize, Option<char>), ()>> {
     let lead = line.len() - line.trim_start().len();
     let mut rest = &line[lead..];
     let mut pos = lead;
@@ -70,9 +93,7 @@ fn parse_line(line: &str, key: &str) -> Option<Result<(usize, usize, Option<char
     match value_part.chars().next() {
         Some(q @ ('"' | '\'' | '`')) => match value_part[1..].find(q) {
             Some(close) => Some(Ok((pos + 1, pos + 1 + close, Some(q)))),
-            None => Some(Err(format!(
-                "{key} starts a quoted value that does not end on this line; Shipdeck edits only one-line values"
-            ))),
+            None => Some(Err(())),
         },
         _ => {
             let end = value_part.find('#').unwrap_or(value_part.len());
@@ -84,11 +105,39 @@ fn parse_line(line: &str, key: &str) -> Option<Result<(usize, usize, Option<char
 
 /// The raw items of `key`'s value, split on commas exactly as the Bridge splits them (empty
 /// items, which the Bridge never matches, are dropped).
-pub fn items(text: &str, key: &str) -> Result<Vec<String>, String> {
+pub fn items(text: &str, key: &str) -> Result<Vec<String>, EnvError> {
     Ok(match find(text, key)? {
         Some(s) => split(&text[s.start..s.end]),
         None => Vec::new(),
     })
+}
+
+/// What in `key`'s definitions the Bridge reads differently from how a person would.
+pub fn defects(text: &str, key: &str) -> Vec<Defect> {
+    let mut out = Vec::new();
+    let lines: Vec<usize> = text
+        .split_inclusive('\n')
+        .enumerate()
+        .filter(|(_, l)| parse_line(l.trim_end_matches(['\n', '\r']), key).is_some())
+        .map(|(i, _)| i + 1)
+        .collect();
+    if lines.len() > 1 {
+        out.push(Defect::Duplicate {
+            key: key.to_string(),
+            lines,
+        });
+    }
+    if let Ok(Some(s)) = find(text, key) {
+        let value = &text[s.start..s.end];
+        let count = value.split(',').filter(|i| i.is_empty()).count();
+        if !value.is_empty() && count > 0 {
+            out.push(Defect::EmptyItems {
+                key: key.to_string(),
+                count,
+            });
+        }
+    }
+    out
 }
 
 fn split(value: &str) -> Vec<String> {
@@ -101,16 +150,32 @@ fn split(value: &str) -> Vec<String> {
 
 /// `text` with `key`'s value set to `items` joined by commas. Every byte outside the value is
 /// kept; a missing variable is appended as a new line.
-pub fn set(text: &str, key: &str, items: &[String]) -> Result<String, String> {
+pub fn set(text: &str, key: &str, items: &[String]) -> Result<String, EnvError> {
     let value = items.join(",");
     if let Some(bad) = items
         .iter()
         .find(|i| i.contains([',', '\n', '\r', '#', '"', '\'', '`']))
     {
-        return Err(format!("'{bad}' cannot be written into {key}"));
+        return Err(EnvError::CannotWrite {
+            item: bad.clone(),
+            key: key.to_string(),
+        });
     }
     match find(text, key)? {
-        Some(s) => Ok(format!("{}{value}{}", &text[..s.start], &text[s.end..])),
+        Some(s) => {
+            // An empty unquoted value right before an inline comment (`KEY=   # note`): keep a
+            // space between the new value and the `#`, or the comment runs into the value.
+            let gap = if s.quote.is_none() && !value.is_empty() && text[s.end..].starts_with('#') {
+                " "
+            } else {
+                ""
+            };
+            Ok(format!(
+                "{}{value}{gap}{}",
+                &text[..s.start],
+                &text[s.end..]
+            ))
+        }
         None => {
             let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
             let sep = if text.is_empty() || text.ends_with('\n') {
@@ -124,7 +189,7 @@ pub fn set(text: &str, key: &str, items: &[String]) -> Result<String, String> {
 }
 
 /// Adds `item` to `key` keeping the other items' bytes; removing works the same way.
-pub fn add(text: &str, key: &str, item: &str) -> Result<String, String> {
+pub fn add(text: &str, key: &str, item: &str) -> Result<String, EnvError> {
     let mut current = match find(text, key)? {
         Some(s) => text[s.start..s.end]
             .split(',')
@@ -138,7 +203,7 @@ pub fn add(text: &str, key: &str, item: &str) -> Result<String, String> {
 }
 
 /// Removes every item of `key` equal to `item` (compared as written).
-pub fn remove(text: &str, key: &str, item: &str) -> Result<String, String> {
+pub fn remove(text: &str, key: &str, item: &str) -> Result<String, EnvError> {
     let Some(s) = find(text, key)? else {
         return Ok(text.to_string());
     };
@@ -203,8 +268,51 @@ mod tests {
             "ALLOWED_ORIGINS=\"https://a.com,\nhttps://b.com\"\n",
             "ALLOWED_ORIGINS",
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("line 1") && e.contains("one-line values"), "{e}");
+    }
+
+    #[test]
+    fn an_empty_value_before_a_comment_keeps_its_space() {
+        let text = "ALLOWED_ORIGINS=https://a.com\nADDITIONAL_ORIGINS=   # partners\n";
+        let out = add(text, "ADDITIONAL_ORIGINS", "https://b.com").unwrap();
+        assert_eq!(
+            out,
+            "ALLOWED_ORIGINS=https://a.com\nADDITIONAL_ORIGINS=   https://b.com # partners\n"
+        );
+        assert_eq!(
+            items(&out, "ADDITIONAL_ORIGINS").unwrap(),
+            vec!["https://b.com"]
+        );
+        // Removing the last item leaves the line as it was.
+        let back = remove(&out, "ADDITIONAL_ORIGINS", "https://b.com").unwrap();
+        assert_eq!(
+            items(&back, "ADDITIONAL_ORIGINS").unwrap(),
+            Vec::<String>::new()
+        );
+        assert!(back.contains("# partners"));
+    }
+
+    #[test]
+    fn duplicate_keys_and_empty_items_are_defects() {
+        let text =
+            "ALLOWED_ORIGINS=https://a.com\nX=1\nALLOWED_ORIGINS=https://a.com,,https://b.com,\n";
+        assert_eq!(
+            defects(text, "ALLOWED_ORIGINS"),
+            vec![
+                Defect::Duplicate {
+                    key: "ALLOWED_ORIGINS".into(),
+                    lines: vec![1, 3]
+                },
+                Defect::EmptyItems {
+                    key: "ALLOWED_ORIGINS".into(),
+                    count: 2
+                }
+            ]
+        );
+        assert!(defects("ALLOWED_ORIGINS=https://a.com\n", "ALLOWED_ORIGINS").is_empty());
+        assert!(defects("ALLOWED_ORIGINS=\n", "ALLOWED_ORIGINS").is_empty());
     }
 
     fn env_line() -> impl Strategy<Value = String> {

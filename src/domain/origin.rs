@@ -66,6 +66,11 @@ pub fn parse_origin(raw: &str) -> Result<Origin, OriginError> {
             "an empty entry is not an origin (a stray comma?)".into(),
         ));
     }
+    if raw.contains(',') {
+        return Err(OriginError::Invalid(format!(
+            "'{raw}' holds several origins separated by commas; give one origin per argument, e.g. shipdeck origins add https://a.example https://b.example"
+        )));
+    }
     let mut reasons = Vec::new();
     let trimmed = raw.trim();
     if trimmed != raw {
@@ -168,6 +173,19 @@ fn check_host(raw: &str, host_raw: &str) -> Result<String, OriginError> {
     if host_raw.is_empty() {
         return Err(invalid(raw, "it has no host"));
     }
+    if !host_raw.is_ascii() {
+        let hint = ascii_host(host_raw)
+            .map(|h| {
+                format!(
+                    "; browsers send it in its ASCII (punycode) form: list '{}'",
+                    raw.replacen(host_raw, &h, 1)
+                )
+            })
+            .unwrap_or_default();
+        return Err(OriginError::Invalid(format!(
+            "'{raw}' has an internationalised host name, which browsers never send as written{hint}"
+        )));
+    }
     let host = host_raw.to_ascii_lowercase();
     let valid_host = if host.starts_with('[') {
         host[1..host.len() - 1]
@@ -195,6 +213,93 @@ fn check_host(raw: &str, host_raw: &str) -> Result<String, OriginError> {
         ));
     }
     Ok(host)
+}
+
+/// The ASCII form of an internationalised host name: each non-ASCII label lower-cased and
+/// punycode-encoded behind `xn--` (RFC 3492; labels are not NFC-normalised, which covers the
+/// names people type).
+pub fn ascii_host(host: &str) -> Option<String> {
+    let labels: Option<Vec<String>> = host
+        .split('.')
+        .map(|l| {
+            if l.is_ascii() {
+                Some(l.to_ascii_lowercase())
+            } else {
+                punycode(&l.to_lowercase()).map(|p| format!("xn--{p}"))
+            }
+        })
+        .collect();
+    Some(labels?.join("."))
+}
+
+/// RFC 3492 punycode encoding of one label.
+fn punycode(input: &str) -> Option<String> {
+    const BASE: u32 = 36;
+    const TMIN: u32 = 1;
+    const TMAX: u32 = 26;
+    let digit = |d: u32| -> char {
+        match u8::try_from(d) {
+            Ok(d) if d < 26 => char::from(b'a' + d),
+            Ok(d) => char::from(b'0' + d - 26),
+            Err(_) => '?',
+        }
+    };
+    let cps: Vec<u32> = input.chars().map(u32::from).collect();
+    let mut out: String = input.chars().filter(char::is_ascii).collect();
+    let basic = u32::try_from(out.len()).ok()?;
+    let mut handled = basic;
+    if basic > 0 {
+        out.push('-');
+    }
+    let (mut n, mut delta, mut bias) = (128u32, 0u32, 72u32);
+    let total = u32::try_from(cps.len()).ok()?;
+    while handled < total {
+        let m = *cps.iter().filter(|&&c| c >= n).min()?;
+        delta = delta.checked_add((m - n).checked_mul(handled + 1)?)?;
+        n = m;
+        for &c in &cps {
+            if c < n {
+                delta = delta.checked_add(1)?;
+            }
+            if c == n {
+                let mut q = delta;
+                let mut k = BASE;
+                loop {
+                    let t = if k <= bias {
+                        TMIN
+                    } else if k >= bias + TMAX {
+                        TMAX
+                    } else {
+                        k - bias
+                    };
+                    if q < t {
+                        break;
+                    }
+                    out.push(digit(t + (q - t) % (BASE - t)));
+                    q = (q - t) / (BASE - t);
+                    k += BASE;
+                }
+                out.push(digit(q));
+                bias = adapt(delta, handled + 1, handled == basic);
+                delta = 0;
+                handled += 1;
+            }
+        }
+        delta = delta.checked_add(1)?;
+        n = n.checked_add(1)?;
+    }
+    Some(out)
+}
+
+fn adapt(delta: u32, points: u32, first: bool) -> u32 {
+    let mut delta = if first { delta / 700 } else { delta / 2 };
+    delta += delta / points;
+    let mut k = 0;
+    while delta > ((36 - 1) * 26) / 2 {
+        delta /= 36 - 1;
+        k += 36;
+    }
+    k + (36 * delta) / (delta + 38)
 }
 
 /// How serious a finding is. `Warning` and above make `origins audit` exit non-zero.
@@ -375,6 +480,29 @@ pub fn audit(entries: &[Entry], production: bool) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn internationalised_hosts_are_refused_with_the_form_browsers_send() {
+        assert_eq!(ascii_host("bücher.de").as_deref(), Some("xn--bcher-kva.de"));
+        assert_eq!(
+            ascii_host("München.example").as_deref(),
+            Some("xn--mnchen-3ya.example")
+        );
+        assert_eq!(ascii_host("例え.jp").as_deref(), Some("xn--r8jz45g.jp"));
+        let Err(OriginError::Invalid(why)) = parse_origin("https://bücher.de") else {
+            panic!("an IDN host is refused")
+        };
+        assert!(why.contains("list 'https://xn--bcher-kva.de'"), "{why}");
+    }
+
+    #[test]
+    fn several_origins_in_one_argument_are_refused_with_the_way_to_pass_them() {
+        let Err(OriginError::Invalid(why)) = parse_origin("https://a.com,https://b.com") else {
+            panic!("a comma is refused")
+        };
+        assert!(why.contains("one origin per argument"), "{why}");
+    }
+
     use super::*;
     use proptest::prelude::*;
 

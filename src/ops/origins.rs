@@ -43,7 +43,8 @@ pub async fn list(o: &Origins) -> Result<Listing> {
 
 fn listing(o: &Origins, list: &Allowlist) -> Listing {
     let entries = list.entries();
-    let findings = audit(&entries, o.production);
+    let mut findings = audit(&entries, o.production);
+    findings.extend(list.findings.iter().cloned());
     let origins = entries
         .iter()
         .map(|e| Listed {
@@ -99,73 +100,105 @@ impl OriginPlan {
     }
 }
 
-/// Plans adding `raw` to `to`: refuses entries that could never match (offering the form that
-/// would) and dangerous ones, so no dead or unsafe entry is ever written.
-pub async fn plan_add(o: &Origins, raw: &str, to: Var) -> Result<OriginPlan> {
+/// One origin to add, checked: exactly what a browser sends, and not dangerous. Entries that
+/// could never match are refused with the form that would, so no dead entry is ever written.
+fn checked_origin(raw: &str) -> Result<String> {
     let t = raw.trim();
     if t == "*" || t.eq_ignore_ascii_case("null") || t.eq_ignore_ascii_case("true") {
         return Err(Error::Usage(format!(
             "'{raw}' would let any site call the Bridge with the user's credentials; add each site's exact origin instead"
         )));
     }
-    let origin = match parse_origin(raw) {
-        Ok(origin) => origin,
-        Err(e @ OriginError::NeverMatches { .. }) => {
-            let OriginError::NeverMatches { fixed, .. } = &e else {
-                unreachable!()
-            };
-            return Err(Error::Usage(format!(
-                "'{raw}' {e}: shipdeck origins add {fixed}"
+    match parse_origin(raw) {
+        Ok(origin) => Ok(origin.to_string()),
+        Err(OriginError::NeverMatches { reasons, fixed }) => Err(Error::Usage(format!(
+            "'{raw}' can never match: browsers send origins without {}; add {fixed} instead: shipdeck origins add {fixed}",
+            reasons.join(", ")
+        ))),
+        Err(OriginError::Invalid(why)) => Err(Error::Usage(why)),
+    }
+}
+
+/// Plans adding `raws` to `to`, each checked as [`checked_origin`] says and by the profile's
+/// audit rules (production refuses what staging allows).
+pub async fn plan_add(o: &Origins, raws: &[String], to: Var) -> Result<OriginPlan> {
+    if raws.is_empty() {
+        return Err(Error::Usage(
+            "name the origin to add, e.g. shipdeck origins add https://app.example.com".into(),
+        ));
+    }
+    let items = raws
+        .iter()
+        .map(|r| checked_origin(r))
+        .collect::<Result<Vec<_>>>()?;
+    let list = o.source.load().await?;
+    let mut probe_list = list.entries();
+    for item in &items {
+        if let Some(existing) = probe_list
+            .iter()
+            .find(|e| parse_origin(&e.raw).is_ok_and(|p| p.to_string() == *item) || e.raw == *item)
+        {
+            return Err(Error::Refused(format!(
+                "{item} is already allowed ('{}' in {}); nothing to add",
+                existing.raw, existing.source
             )));
         }
-        Err(OriginError::Invalid(why)) => return Err(Error::Usage(why)),
-    };
-    let list = o.source.load().await?;
-    if let Some(existing) = list.entries().into_iter().find(|e| {
-        parse_origin(&e.raw).ok().as_ref() == Some(&origin) || e.raw == origin.to_string()
-    }) {
+        probe_list.push(crate::domain::origin::Entry {
+            raw: item.clone(),
+            source: to.env_name().into(),
+        });
+    }
+    let findings = audit(&probe_list, o.production);
+    if let Some(f) = findings
+        .iter()
+        .find(|f| items.contains(&f.entry) && f.severity == Severity::Error)
+    {
         return Err(Error::Refused(format!(
-            "{origin} is already allowed ('{}' in {}); nothing to add",
-            existing.raw, existing.source
+            "{} is refused on this profile: {}; {}",
+            f.entry, f.message, f.fix
         )));
     }
-    let item = origin.to_string();
-    let mut probe_list = list.entries();
-    probe_list.push(crate::domain::origin::Entry {
-        raw: item.clone(),
-        source: to.env_name().into(),
-    });
-    let errors: Vec<Finding> = audit(&probe_list, o.production)
-        .into_iter()
-        .filter(|f| f.entry == item && f.severity == Severity::Error)
-        .collect();
-    if let Some(f) = errors.first() {
-        return Err(Error::Refused(format!(
-            "{item} is refused on this profile: {}; {}",
-            f.message, f.fix
-        )));
+    let mut next = list.clone();
+    let mut diff = Vec::new();
+    for item in &items {
+        let (n, d) = o.source.preview(
+            &next,
+            &Edit::Add {
+                item: item.clone(),
+                to,
+            },
+        )?;
+        next = n;
+        diff = merge_diff(diff, d);
     }
-    let (next, diff) = o.source.preview(
-        &list,
-        &Edit::Add {
-            item: item.clone(),
-            to,
-        },
-    )?;
-    let mut notes: Vec<String> = audit(&probe_list, o.production)
+    let mut notes: Vec<String> = findings
         .into_iter()
-        .filter(|f| f.entry == item)
+        .filter(|f| items.contains(&f.entry))
         .map(|f| format!("{}: {} ({})", f.severity, f.message, f.fix))
         .collect();
     notes.push("the Bridge reads its list at start-up: restart or redeploy it, then `shipdeck origins probe`".into());
     Ok(OriginPlan {
-        description: format!("add origin {item} to {}", to.env_name()),
+        description: format!("add origin {} to {}", items.join(", "), to.env_name()),
         source: o.source.describe(),
         diff,
         notes,
         base: list,
         next,
     })
+}
+
+/// Successive edits of one line show as one change: from the first before to the last after.
+fn merge_diff(
+    mut acc: Vec<(String, String)>,
+    next: Vec<(String, String)>,
+) -> Vec<(String, String)> {
+    for (before, after) in next {
+        match acc.iter_mut().find(|(_, a)| *a == before) {
+            Some(entry) => entry.1 = after,
+            None => acc.push((before, after)),
+        }
+    }
+    acc
 }
 
 /// Plans removing `raw` (as written, or any entry that normalises to it).
@@ -199,7 +232,7 @@ pub async fn plan_remove(o: &Origins, raw: &str) -> Result<OriginPlan> {
     for m in &matches {
         let (n, d) = o.source.preview(&next, &Edit::Remove { item: m.clone() })?;
         next = n;
-        diff.extend(d);
+        diff = merge_diff(diff, d);
     }
     let notes = vec!["the Bridge reads its list at start-up: restart or redeploy it, then `shipdeck origins probe`".into()];
     Ok(OriginPlan {
@@ -250,60 +283,123 @@ pub struct ProbeReport {
     pub ok: bool,
 }
 
-/// Probes every listed origin (or `only`), plus origins that must be refused.
-pub async fn probe(o: &Origins, only: &[String]) -> Result<ProbeReport> {
-    let url = o.bridge_url.clone().ok_or_else(|| Error::Config("this profile has no bridge.url to probe; add url = \"https://api.example.com/v1/chat\" to its bridge table".into()))?;
-    let list = o.source.load().await?;
-    let mut targets: Vec<(String, String)> = Vec::new();
-    if only.is_empty() {
-        for e in list.entries() {
-            // Probe what a browser would send for this entry.
-            let sent = match parse_origin(&e.raw) {
+/// How many recent allowlist edits the probe looks back through for removed origins.
+const RECENT_EDITS: usize = 20;
+
+/// Origins removed by the last allowlist edits in history and not listed now: the direction
+/// that revokes access, where a Bridge that was not restarted still answers.
+async fn recently_removed(ctx: &Context, list: &Allowlist) -> Result<Vec<String>> {
+    let history = super::records::read_history(ctx, Some(200)).await?;
+    let mut removed = Vec::new();
+    for ev in history
+        .iter()
+        .filter(|e| e.action == "origins" && e.outcome == "ok")
+        .take(RECENT_EDITS)
+    {
+        let Some(rest) = ev.description.strip_prefix("remove origin ") else {
+            continue;
+        };
+        for o in rest.split(", ") {
+            let sent = match parse_origin(o) {
                 Ok(p) => p.to_string(),
                 Err(OriginError::NeverMatches { fixed, .. }) => fixed.to_string(),
                 Err(_) => continue,
             };
-            if !targets.iter().any(|(t, _)| *t == sent) {
-                targets.push((sent, format!("listed in {}", e.source)));
+            if !list.allows(&sent) && !removed.contains(&sent) {
+                removed.push(sent);
             }
         }
-        let host = targets
-            .first()
-            .and_then(|(t, _)| parse_origin(t).ok())
-            .map_or("app.example.com".to_string(), |p| p.host);
-        targets.push((
-            format!("https://shipdeck-probe-{}.invalid", new_id()),
-            "must be refused: a random site".into(),
-        ));
-        targets.push((
-            "null".into(),
-            "must be refused: 'null' (sandboxed iframes, files)".into(),
-        ));
-        targets.push((
-            format!("https://{host}.evil.test"),
-            "must be refused: a suffix trick".into(),
-        ));
-    } else {
-        targets.extend(only.iter().map(|t| (t.clone(), "asked for".to_string())));
     }
+    Ok(removed)
+}
+
+/// What to probe with no origin named: each listed entry as a browser would send it (with why a
+/// dead entry is wrong), recently removed origins, and origins that must always be refused.
+fn default_targets(list: &Allowlist, removed: Vec<String>) -> Vec<(String, String, Vec<String>)> {
+    let mut targets: Vec<(String, String, Vec<String>)> = Vec::new();
+    for e in list.entries() {
+        let (sent, dead) = match parse_origin(&e.raw) {
+            Ok(p) => (p.to_string(), Vec::new()),
+            Err(OriginError::NeverMatches { fixed, reasons }) => (
+                fixed.to_string(),
+                vec![format!(
+                    "'{}' is listed in {}, but no browser ever sends it (it has {}); list {fixed} instead",
+                    e.raw,
+                    e.source,
+                    reasons.join(", ")
+                )],
+            ),
+            Err(_) => continue,
+        };
+        match targets.iter_mut().find(|(t, _, _)| *t == sent) {
+            Some(t) => t.2.extend(dead),
+            None => targets.push((sent, format!("listed in {}", e.source), dead)),
+        }
+    }
+    let host = targets
+        .first()
+        .and_then(|(t, _, _)| parse_origin(t).ok())
+        .map_or("app.example.com".to_string(), |p| p.host);
+    for r in removed {
+        targets.push((
+            r,
+            "removed from the list by a recent edit".into(),
+            Vec::new(),
+        ));
+    }
+    targets.push((
+        format!("https://shipdeck-probe-{}.invalid", new_id()),
+        "must be refused: a random site".into(),
+        Vec::new(),
+    ));
+    targets.push((
+        "null".into(),
+        "must be refused: 'null' (sandboxed iframes, files)".into(),
+        Vec::new(),
+    ));
+    targets.push((
+        format!("https://{host}.evil.test"),
+        "must be refused: a suffix trick".into(),
+        Vec::new(),
+    ));
+    targets
+}
+
+/// Probes every listed origin (or `only`), the origins recent edits removed, and origins that
+/// must be refused; compares each answer with what the list says.
+pub async fn probe(o: &Origins, ctx: &Context, only: &[String]) -> Result<ProbeReport> {
+    let url = o.bridge_url.clone().ok_or_else(|| Error::Config("this profile has no bridge.url to probe; add url = \"https://api.example.com/v1/chat\" to its bridge table".into()))?;
+    let list = o.source.load().await?;
+    let targets = if only.is_empty() {
+        default_targets(&list, recently_removed(ctx, &list).await?)
+    } else {
+        only.iter()
+            .map(|t| (t.clone(), "asked for".to_string(), Vec::new()))
+            .collect()
+    };
     let client = probe::client().map_err(Error::Io)?;
     let mut results = Vec::new();
-    for (origin, kind) in targets {
+    for (origin, kind, mut problems) in targets {
         let expected = list.allows(&origin);
-        match probe::preflight(&client, &url, &origin).await {
-            Ok(obs) => {
-                let problems = judge(&origin, expected, &obs);
-                results.push(Probed {
-                    allowed: obs.allows(&origin),
-                    origin,
-                    kind,
-                    expected_allowed: expected,
-                    observed: Some(obs),
-                    problems,
-                });
-            }
-            Err(e) => return Err(Error::Refused(e)),
+        let obs = probe::preflight(&client, &url, &origin)
+            .await
+            .map_err(Error::Refused)?;
+        let allowed = obs.allows(&origin);
+        if kind.starts_with("removed") && allowed {
+            problems.push(format!(
+                "the running Bridge still allows {origin}, which the list no longer has: restart or redeploy the Bridge"
+            ));
+        } else {
+            problems.extend(judge(&origin, expected, &obs));
         }
+        results.push(Probed {
+            allowed,
+            origin,
+            kind,
+            expected_allowed: expected,
+            observed: Some(obs),
+            problems,
+        });
     }
     let ok = results.iter().all(|r| r.problems.is_empty());
     Ok(ProbeReport { url, results, ok })

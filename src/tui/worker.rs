@@ -82,7 +82,7 @@ async fn run(s: &Session, effect: Effect, results: &UnboundedSender<Action>) -> 
             async { origins::apply(&s.origins()?, ctx, &plan).await }.await,
         )),
         Effect::ProbeOrigins => Action::Probed(said(
-            async { origins::probe(&s.origins()?, &[]).await.map(Box::new) }.await,
+            async { origins::probe(&s.origins()?, ctx, &[]).await.map(Box::new) }.await,
         )),
     }
 }
@@ -96,7 +96,7 @@ async fn plan_origin(s: &Session, edit: OriginEdit) -> Result<origins::OriginPla
             } else {
                 Var::Allowed
             };
-            origins::plan_add(&o, &origin, var).await
+            origins::plan_add(&o, &[origin], var).await
         }
         OriginEdit::Remove { origin } => origins::plan_remove(&o, &origin).await,
     }
