@@ -255,3 +255,49 @@ fn every_theme_renders_the_same_text() {
         );
     }
 }
+
+#[test]
+fn the_plan_dialog_highlights_an_alias_that_goes_away() {
+    let mut s = state(100, 30, false);
+    let mut plan = a_plan_for_snapshots();
+    plan.warnings = vec![
+        "'v1.1' has no other release it can serve, so its folder v1.1/ is deleted: pages that load v1.1/ get 404".into(),
+    ];
+    s.update(Action::Planned(Ok((Box::new(plan), "yank".into()))));
+    let mut t = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    t.draw(|f| {
+        views::render(&s, f);
+    })
+    .unwrap();
+    let buf = t.backend().buffer().clone();
+    let row = (0..30)
+        .find(|y| {
+            (0..100)
+                .map(|x| buf[(x, *y)].symbol().to_string())
+                .collect::<String>()
+                .contains("WARNING  'v1.1' has no other release")
+        })
+        .expect("the warning is in the dialog");
+    let title = (0..30)
+        .find(|y| {
+            (0..100)
+                .map(|x| buf[(x, *y)].symbol().to_string())
+                .collect::<String>()
+                .contains("Plan: ")
+        })
+        .expect("the plan title is shown");
+    assert_eq!(
+        row,
+        title + 1,
+        "the warning comes first, right under the title"
+    );
+    let x = (0..100).find(|x| buf[(*x, row)].symbol() == "W").unwrap();
+    let style = buf[(x, row)].style();
+    assert_eq!(style.fg, Some(s.theme.warn), "in the warning colour");
+    assert!(
+        style
+            .add_modifier
+            .contains(ratatui::style::Modifier::REVERSED),
+        "and reversed, so it stands out"
+    );
+}

@@ -57,6 +57,24 @@ pub enum Command {
         after_help = "Examples:\n  shipdeck releases\n  shipdeck releases --json | jq '.aliases[] | {name, target}'"
     )]
     Releases,
+    /// One release in full: status, files with sizes, cache headers and SRI, and embed snippets.
+    #[command(
+        after_help = "Examples:\n  shipdeck show 1.2.0\n  shipdeck show 1.2.0 --json | jq -r '.manifest.files[] | \"\\(.path) \\(.sri)\"'"
+    )]
+    Show {
+        /// The published version.
+        version: String,
+    },
+    /// What changed between two releases: files added, removed and changed, with sizes.
+    #[command(
+        after_help = "Examples:\n  shipdeck diff 1.1.0 1.2.0\n  shipdeck diff 1.1.0 1.2.0 --json"
+    )]
+    Diff {
+        /// The older release.
+        from: String,
+        /// The newer release.
+        to: String,
+    },
     /// Upload a build folder as the immutable release vX.Y.Z/.
     #[command(
         after_help = "The version defaults to \"version\" in the nearest package.json.\nFiles get Cache-Control \
@@ -84,6 +102,7 @@ pub enum Command {
         after_help = "Examples:\n  shipdeck promote 1.2.0                 latest, v1 and v1.2 follow if 1.2.0 is highest\n  shipdeck promote 2.0.0-rc.1 --alias next\n  shipdeck promote 1.1.3 --alias v1.1    pin v1.1 to 1.1.3"
     )]
     Promote {
+        /// The published version (MAJOR.MINOR.PATCH[-pre]).
         version: String,
         /// Pin this alias (latest, vM, vM.m or a channel such as next) instead.
         #[arg(long, value_name = "ALIAS")]
@@ -97,25 +116,44 @@ pub enum Command {
         /// The alias to roll back.
         #[arg(default_value = "latest")]
         alias: String,
+        /// The version to pin it to (default: its previous target, from history).
         #[arg(long, value_name = "VERSION")]
         to: Option<String>,
     },
     /// Return a pinned alias to automatic resolution (a channel is removed).
-    Unpin { alias: String },
+    #[command(
+        after_help = "After a rollback, once the fix is published and promoted, unpin lets the alias follow the\nhighest eligible release again.\n\nExamples:\n  shipdeck unpin latest\n  shipdeck unpin next          removes the channel"
+    )]
+    Unpin {
+        /// The alias (latest, vM, vM.m, or a channel such as next).
+        alias: String,
+    },
     /// Exclude a version from every alias; its folder stays for pinned users.
-    #[command(after_help = "Example:\n  shipdeck yank 1.1.0 --reason \"breaks Safari 15\"")]
+    #[command(
+        after_help = "Every alias serving the version moves to the next eligible one; an alias with no other\nrelease in its scope is removed, and the plan says so first. The reason is kept in the\nrelease list and in history, even after an unyank.\n\nExamples:\n  shipdeck yank 1.1.0 --reason \"breaks Safari 15\"\n  shipdeck yank 1.1.0 --reason \"CVE-2026-1234\" --dry-run"
+    )]
     Yank {
+        /// The version to yank.
         version: String,
+        /// Why, for the team reading the release list and history later.
         #[arg(long)]
         reason: String,
     },
     /// Undo a yank.
-    Unyank { version: String },
+    #[command(after_help = "Example:\n  shipdeck unyank 1.1.0")]
+    Unyank {
+        /// The yanked version.
+        version: String,
+    },
     /// Compare the store with the manifests; exits 1 naming every file that differs.
     #[command(
         after_help = "With no arguments every alias and every release is checked.\n\nExamples:\n  shipdeck verify\n  shipdeck verify latest 1.0.1"
     )]
-    Verify { targets: Vec<String> },
+    Verify {
+        /// Aliases and versions to check (every one when none is named).
+        #[arg(value_name = "ALIAS|VERSION")]
+        targets: Vec<String>,
+    },
     /// Make alias folders match their releases again (after `verify` failed, or a hand-run sync).
     #[command(
         after_help = "Changes plan from the release state, which knows what every alias folder holds. When a folder\nwas changed outside Shipdeck, `shipdeck verify` names the files; `repair` lists the folders\nand copies what is missing or different, deletes what does not belong, and invalidates the\nCDN paths of the aliases it touched. With no arguments every alias is repaired.\n\nExamples:\n  shipdeck repair latest\n  shipdeck repair --dry-run\n  shipdeck repair --state          after the state document was deleted or damaged"
@@ -129,18 +167,32 @@ pub enum Command {
         state: bool,
     },
     /// List recorded changes, newest first.
+    #[command(
+        after_help = "Every change is recorded: publish, promote, rollback, unpin, yank (with its reason), unyank,\nrepair, resume, revert, CDN invalidations that failed, and allowlist edits.\n\nExamples:\n  shipdeck history\n  shipdeck history --limit 20\n  shipdeck history --json | jq '.events[] | select(.action == \"rollback\")'"
+    )]
     History {
-        #[arg(long, value_name = "N")]
-        limit: Option<usize>,
+        /// Show only the N newest events (1 or more).
+        #[arg(long, value_name = "N", value_parser = at_least_one)]
+        limit: Option<u32>,
     },
     /// Finish (or with --revert undo) an interrupted operation.
+    #[command(
+        after_help = "An operation killed part-way (a crash, Ctrl-C, a lost connection) is recorded in the release\nstate. `resume` finishes it; `resume --revert` discards it and puts every alias back, even when\nits writes can never succeed. While the run that holds the lock is still alive, both refuse\nand name it.\n\nExamples:\n  shipdeck resume\n  shipdeck resume --revert --yes"
+    )]
     Resume {
+        /// Undo the interrupted operation instead of finishing it.
         #[arg(long)]
         revert: bool,
     },
     /// Remove the release lock left by a run that died (check with its holder first).
+    #[command(
+        after_help = "A lock whose holder process is gone (on this machine) or whose 15-minute lease ran out is taken\nover by the next change anyway; `unlock` is for a lock held from another machine that died.\n\nExample:\n  shipdeck unlock"
+    )]
     Unlock,
     /// Show the configured profiles and where the configuration came from.
+    #[command(
+        after_help = "Examples:\n  shipdeck profiles\n  shipdeck --config ./shipdeck.toml profiles --json"
+    )]
     Profiles,
     /// Create the profile's local store folder, or check that its S3 bucket is reachable.
     #[command(
@@ -160,7 +212,7 @@ Examples:
     Cost(CostArgs),
     /// Store AWS credentials for a profile in the OS keyring.
     #[command(
-        after_help = "Asks for the access key id and the secret (hidden). With --stdin, reads them as two lines, for scripts:\n  printf '%s\\n%s\\n' \"$KEY_ID\" \"$SECRET\" | shipdeck login --profile prod --stdin"
+        after_help = "Asks for the access key id and the secret (hidden). With --stdin, reads them as two lines, for scripts.\n\nExamples:\n  shipdeck login --profile prod\n  printf '%s\\n%s\\n' \"$KEY_ID\" \"$SECRET\" | shipdeck login --profile prod --stdin"
     )]
     Login {
         /// Read the key id and secret as two lines from stdin.
@@ -168,8 +220,12 @@ Examples:
         stdin: bool,
     },
     /// Remove a profile's AWS credentials from the OS keyring.
+    #[command(after_help = "Example:\n  shipdeck logout --profile prod")]
     Logout,
     /// Show where each profile's credentials come from, without showing them.
+    #[command(
+        after_help = "Lookup order: the profile's OS-keyring entry, then the AWS chain (environment, shared config,\nSSO). Keys are shown masked (AKIA…1234); secrets never.\n\nExample:\n  shipdeck credentials"
+    )]
     Credentials,
     /// Invalidate CDN paths by hand (alias moves invalidate their own paths).
     #[command(
@@ -183,14 +239,17 @@ Examples:
         status: Option<String>,
     },
     /// Edit, audit and probe the Bridge's origin allowlist.
-
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  shipdeck origins list\n  shipdeck origins add https://customer3.com\n  shipdeck origins audit\n  shipdeck origins probe"
+    )]
     Origins(OriginsCommand),
 }
 
 #[derive(Debug, Subcommand)]
 pub enum OriginsCommand {
     /// Every origin, the list it lives in, and its audit findings.
+    #[command(after_help = "Examples:\n  shipdeck origins list\n  shipdeck origins list --json")]
     List,
     /// Add an origin (exactly scheme://host[:port], as browsers send it).
     #[command(
@@ -205,20 +264,31 @@ pub enum OriginsCommand {
         to: String,
     },
     /// Remove an origin (as written, or any entry that normalises to it).
-    Remove { origin: String },
+    #[command(
+        after_help = "The Bridge reads its list at start-up: after removing, restart or redeploy it, then\n`shipdeck origins probe` checks that the removed origin is refused.\n\nExample:\n  shipdeck origins remove https://customer1.com"
+    )]
+    Remove {
+        /// The origin to remove.
+        origin: String,
+    },
     /// Check the list for dead, dangerous and risky entries; exits 1 on a warning or worse.
     #[command(
         after_help = "Rules: wildcard-with-credentials, null-origin, never-matches (upper case, trailing slash, path, \
 default port, spaces), invalid, duplicate, insecure-http and local-address (production profiles), \
-third-party-hosting, empty."
+third-party-hosting, empty, and in a .env duplicate-key and empty-entry.\n\nExamples:\n  shipdeck origins audit\n  shipdeck --profile prod origins audit --json"
     )]
     Audit,
     /// Send real CORS preflights to the Bridge and compare its answers with the list.
     #[command(
-        after_help = "With no origins, every listed origin is probed, plus a random origin, 'null' and a suffix \
-trick that must all be refused.\n\nExamples:\n  shipdeck origins probe\n  shipdeck origins probe https://customer3.com"
+        after_help = "With no origins, every listed origin is probed, the origins recent edits removed (a Bridge not \
+restarted still allows them), and a random origin, 'null' and a suffix trick that must all be \
+refused.\n\nExamples:\n  shipdeck origins probe\n  shipdeck origins probe https://customer3.com"
     )]
-    Probe { origins: Vec<String> },
+    Probe {
+        /// Origins to probe (default: every listed one, recently removed ones, and three that
+        /// must be refused).
+        origins: Vec<String>,
+    },
 }
 
 #[derive(Debug, Args, Clone)]
@@ -262,5 +332,16 @@ fn number_in(min: f64, max: f64) -> impl Fn(&str) -> Result<f64, String> + Clone
             ));
         }
         Ok(v)
+    }
+}
+
+/// A clap parser for a count of 1 or more.
+fn at_least_one(text: &str) -> Result<u32, String> {
+    match text.trim().parse::<u32>() {
+        Ok(0) => Err("0 shows nothing; use 1 or more".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!(
+            "'{text}' is not a count; use a whole number, 1 or more"
+        )),
     }
 }

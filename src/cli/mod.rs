@@ -203,6 +203,27 @@ async fn run(cli: Cli, console: Console) -> Result<i32> {
             }
             Ok(0)
         }
+        Command::Show { version } => {
+            let v = crate::domain::version::parse_version(&version)?;
+            let detail = query::show(ctx, &v).await?;
+            if g.json {
+                output::print_json(&detail);
+            } else {
+                output::show(&detail, s.profile.public_url.as_deref());
+            }
+            Ok(0)
+        }
+        Command::Diff { from, to } => {
+            let a = crate::domain::version::parse_version(&from)?;
+            let b = crate::domain::version::parse_version(&to)?;
+            let d = query::diff(ctx, &a, &b).await?;
+            if g.json {
+                output::print_json(&d);
+            } else {
+                output::diff(&d);
+            }
+            Ok(0)
+        }
         Command::Verify { targets } => {
             let results = verify::verify(ctx, &targets).await?;
             let bad: usize = results.iter().map(|r| r.problems.len()).sum();
@@ -214,7 +235,7 @@ async fn run(cli: Cli, console: Console) -> Result<i32> {
             Ok(if bad == 0 { 0 } else { 1 })
         }
         Command::History { limit } => {
-            let events = records::read_history(ctx, limit).await?;
+            let events = records::read_history(ctx, limit.map(|n| n as usize)).await?;
             if g.json {
                 output::print_json(&json!({ "events": events }));
             } else {

@@ -4,9 +4,10 @@
 use super::args::Global;
 use crate::config::{self, Source};
 use crate::domain::history::HistoryEvent;
+use crate::domain::manifest::ManifestDiff;
 use crate::domain::plan::human_bytes;
 use crate::error::Result;
-use crate::ops::query::ReleasesView;
+use crate::ops::query::{ReleaseDetail, ReleasesView};
 use crate::ops::verify::Verified;
 use crate::present::{self, Front};
 use crate::session::Session;
@@ -47,6 +48,9 @@ pub fn releases(s: &Session, v: &ReleasesView) {
             r.published_by,
             aliases.join(" ")
         );
+        if let Some(reason) = &r.yank_reason {
+            println!("{:<18} yanked: {reason}", "");
+        }
     }
     if v.versions.is_empty() {
         println!("(no releases yet — `shipdeck publish DIR` adds one)");
@@ -70,6 +74,114 @@ pub fn releases(s: &Session, v: &ReleasesView) {
     }
 }
 
+/// `shipdeck show`: the release, its files with headers and SRI, and the embed snippets.
+pub fn show(d: &ReleaseDetail, public_url: Option<&str>) {
+    let r = &d.row;
+    println!(
+        "{}  {}  {} file(s), {} ({} gzip)",
+        r.version,
+        present::release_status(r.status()),
+        r.files,
+        human_bytes(r.size),
+        human_bytes(r.gzip_size)
+    );
+    println!(
+        "published {} by {}{}",
+        r.published_at.format("%Y-%m-%d %H:%M UTC"),
+        r.published_by,
+        d.manifest
+            .commit
+            .as_deref()
+            .map(|c| format!(", commit {c}"))
+            .unwrap_or_default()
+    );
+    if let Some(reason) = &r.yank_reason {
+        println!("yanked: {reason}");
+    }
+    let aliases: Vec<String> = r.aliases.iter().map(ToString::to_string).collect();
+    println!(
+        "served by: {}",
+        if aliases.is_empty() {
+            "no alias".to_string()
+        } else {
+            aliases.join(", ")
+        }
+    );
+    println!();
+    println!(
+        "{:<32} {:>10} {:>10}  {:<28} CACHE-CONTROL",
+        "FILE", "SIZE", "GZIP", "CONTENT-TYPE"
+    );
+    for f in &d.manifest.files {
+        println!(
+            "{:<32} {:>10} {:>10}  {:<28} {}",
+            f.path,
+            human_bytes(f.size),
+            human_bytes(f.gzip_size),
+            f.content_type,
+            f.cache_control
+        );
+        println!("{:<32} {}", "", f.sri);
+    }
+    if let Some(base) = public_url {
+        println!();
+        println!("Embed (this version, with SRI):");
+        for l in crate::domain::embed::snippet(&d.manifest, base, None) {
+            println!("  {l}");
+        }
+        if let Some(a) = aliases.first() {
+            println!("Embed ({a}):");
+            for l in crate::domain::embed::snippet(&d.manifest, base, Some(a)) {
+                println!("  {l}");
+            }
+        }
+    }
+}
+
+/// `shipdeck diff`: files added, removed and changed, with sizes.
+pub fn diff(d: &ManifestDiff) {
+    println!("{} → {}", d.from, d.to);
+    for f in &d.added {
+        println!(
+            "+ {:<40} {:>10} ({} gzip)",
+            f.path,
+            human_bytes(f.size),
+            human_bytes(f.gzip_size)
+        );
+    }
+    for f in &d.removed {
+        println!(
+            "- {:<40} {:>10} ({} gzip)",
+            f.path,
+            human_bytes(f.size),
+            human_bytes(f.gzip_size)
+        );
+    }
+    for (a, b) in &d.changed {
+        println!(
+            "~ {:<40} {:>10} → {} ({} → {} gzip)",
+            a.path,
+            human_bytes(a.size),
+            human_bytes(b.size),
+            human_bytes(a.gzip_size),
+            human_bytes(b.gzip_size)
+        );
+    }
+    let before: u64 = d.changed.iter().map(|(a, _)| a.size).sum::<u64>()
+        + d.removed.iter().map(|f| f.size).sum::<u64>();
+    let after: u64 = d.changed.iter().map(|(_, b)| b.size).sum::<u64>()
+        + d.added.iter().map(|f| f.size).sum::<u64>();
+    println!(
+        "{} added, {} removed, {} changed ({} → {}), {} unchanged",
+        d.added.len(),
+        d.removed.len(),
+        d.changed.len(),
+        human_bytes(before),
+        human_bytes(after),
+        d.unchanged
+    );
+}
+
 pub fn verified(results: &[Verified]) {
     for line in present::verify(results, Front::Cli).lines {
         println!("{}", line.text);
@@ -79,17 +191,28 @@ pub fn verified(results: &[Verified]) {
 pub fn history(events: &[HistoryEvent]) {
     if events.is_empty() {
         println!("(no history yet)");
+        return;
     }
+    println!(
+        "{:<19}  {:<14} {:<9} {:<30} {:<7} {}",
+        "WHEN (UTC)", "WHO", "ACTION", "WHAT", "OUTCOME", "ALIASES / DETAIL"
+    );
     for e in events {
-        let changes = e.changes_text();
+        let mut tail = e.changes_text();
+        if let Some(d) = &e.detail {
+            if !tail.is_empty() {
+                tail.push_str(" · ");
+            }
+            tail.push_str(d);
+        }
         println!(
-            "{}  {:<14} {:<9} {:<30} {:<4} {}",
+            "{}  {:<14} {:<9} {:<30} {:<7} {}",
             e.at.format("%Y-%m-%d %H:%M:%S"),
             e.by,
             e.action,
             e.description,
             e.outcome,
-            changes
+            tail
         );
     }
 }

@@ -70,6 +70,8 @@ impl Request {
 pub struct Outcome {
     pub next: Core,
     pub release_changes: Vec<String>,
+    /// What a release manager must not miss (an alias that goes away): shown first, highlighted.
+    pub warnings: Vec<String>,
     pub notes: Vec<String>,
 }
 
@@ -146,11 +148,28 @@ pub fn decide(
         Request::Unyank { version } => unyank(&mut d, version)?,
     }
     d.next.aliases = resolve_aliases(&d.next);
+    let warnings = vanished(core, &d.next);
     Ok(Outcome {
         next: d.next,
         release_changes: d.release_changes,
+        warnings,
         notes: d.notes,
     })
+}
+
+/// Aliases that serve something now and nothing after: their folders are deleted, so pages
+/// that embed them break.
+fn vanished(core: &Core, next: &Core) -> Vec<String> {
+    core.aliases
+        .iter()
+        .filter(|(name, _)| !next.aliases.contains_key(*name))
+        .map(|(name, r)| {
+            format!(
+                "'{name}' has no other release it can serve, so its folder {name}/ is deleted: pages that load {name}/ get 404 until a release in its scope is promoted (or {} is unyanked)",
+                r.target
+            )
+        })
+        .collect()
 }
 
 fn promote(
@@ -252,7 +271,14 @@ fn rollback(
         .into_iter()
         .filter(|a| a != alias)
         .collect();
-    if !others.is_empty() && cur.target != target {
+    if target > cur.target {
+        // Back to a newer version (rolling a rollback back): say so, and say nothing about
+        // other aliases serving the older one, which is not the bad one here.
+        d.notes.push(format!(
+            "'{alias}' moves forward from {} to {target}",
+            cur.target
+        ));
+    } else if !others.is_empty() && cur.target != target {
         d.notes.push(format!(
             "still serving {} after this rollback: {} (roll those back too if {} is bad, or yank it)",
             cur.target,

@@ -184,8 +184,84 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// What changed between two releases, file by file (by path, then by content).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ManifestDiff {
+    pub from: Version,
+    pub to: Version,
+    pub added: Vec<FileEntry>,
+    pub removed: Vec<FileEntry>,
+    /// (before, after) for each path whose content differs.
+    pub changed: Vec<(FileEntry, FileEntry)>,
+    pub unchanged: usize,
+}
+
+/// Compares release `a` with release `b`.
+pub fn diff(a: &Manifest, b: &Manifest) -> ManifestDiff {
+    let mut d = ManifestDiff {
+        from: a.version.clone(),
+        to: b.version.clone(),
+        added: Vec::new(),
+        removed: Vec::new(),
+        changed: Vec::new(),
+        unchanged: 0,
+    };
+    for f in &b.files {
+        match a.file(&f.path) {
+            None => d.added.push(f.clone()),
+            Some(old) if old.sha256 != f.sha256 => d.changed.push((old.clone(), f.clone())),
+            Some(_) => d.unchanged += 1,
+        }
+    }
+    d.removed = a
+        .files
+        .iter()
+        .filter(|f| b.file(&f.path).is_none())
+        .cloned()
+        .collect();
+    d
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_diff_names_added_removed_and_changed_files() {
+        let m = |v: &str, files: &[(&str, &str)]| Manifest {
+            version: v.parse().unwrap(),
+            files: files
+                .iter()
+                .map(|(p, c)| describe_file(p, c.as_bytes()))
+                .collect(),
+            published_at: chrono::DateTime::<chrono::Utc>::from_timestamp(0, 0).unwrap(),
+            published_by: "a".into(),
+            commit: None,
+        };
+        let a = m(
+            "1.0.0",
+            &[("a.js", "1"), ("b.css", "same"), ("old.map", "x")],
+        );
+        let b = m(
+            "1.1.0",
+            &[("a.js", "22"), ("b.css", "same"), ("new.js", "y")],
+        );
+        let d = diff(&a, &b);
+        assert_eq!(
+            d.added.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(),
+            vec!["new.js"]
+        );
+        assert_eq!(
+            d.removed
+                .iter()
+                .map(|f| f.path.as_str())
+                .collect::<Vec<_>>(),
+            vec!["old.map"]
+        );
+        assert_eq!(d.changed.len(), 1);
+        assert_eq!((d.changed[0].0.size, d.changed[0].1.size), (1, 2));
+        assert_eq!(d.unchanged, 1);
+        assert_eq!(diff(&a, &a).added.len() + diff(&a, &a).changed.len(), 0);
+    }
     use super::*;
 
     #[test]

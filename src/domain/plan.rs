@@ -101,6 +101,9 @@ pub struct Plan {
     pub file_ops: Vec<FileOp>,
     pub unchanged_files: usize,
     pub invalidations: Vec<String>,
+    /// What must not be missed (an alias folder deleted): shown first, highlighted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     pub notes: Vec<String>,
     /// The state committed at the end.
     #[serde(skip)]
@@ -146,6 +149,9 @@ impl Plan {
             LineKind::Title,
             format!("Plan: {}", self.description),
         )];
+        for w in &self.warnings {
+            out.push(PlanLine::new(LineKind::Warning, format!("  WARNING  {w}")));
+        }
         for c in &self.release_changes {
             out.push(PlanLine::new(LineKind::Release, format!("  release  {c}")));
         }
@@ -219,11 +225,17 @@ impl Plan {
                 .filter(|o| o.kind != FileOpKind::Delete)
                 .count();
             let deletes = self.file_ops.len() - copies;
+            let moves = self.alias_moves.iter().filter(|m| m.from != m.to).count();
+            let pins = self.alias_moves.len() - moves;
+            let pins = if pins > 0 {
+                format!(", {pins} pin change(s)")
+            } else {
+                String::new()
+            };
             out.push(PlanLine::new(
                 LineKind::Summary,
                 format!(
-                    "  {} alias move(s), {copies} file(s) written ({}), {deletes} deleted, {} CDN path(s)",
-                    self.alias_moves.len(),
+                    "  {moves} alias move(s){pins}, {copies} file(s) written ({}), {deletes} deleted, {} CDN path(s)",
                     human_bytes(self.bytes_to_transfer()),
                     self.invalidations.len()
                 ),
@@ -245,6 +257,8 @@ pub enum LineKind {
     Cdn,
     Note,
     Summary,
+    /// Something that must not be missed.
+    Warning,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

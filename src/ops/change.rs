@@ -30,6 +30,7 @@ pub async fn plan_change(ctx: &Context, req: &Request) -> Result<Plan> {
     let out = decide(&state.core, req, &ctx.actor, Utc::now())?;
     let mut plan = finish_plan(ctx, &state, etag, req.description(), out.next, &[]).await?;
     plan.release_changes = out.release_changes;
+    plan.warnings = out.warnings;
     plan.notes.extend(out.notes);
     Ok(plan)
 }

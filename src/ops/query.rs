@@ -6,7 +6,7 @@ use super::records::load_state;
 use crate::domain::alias::{AliasName, highest_eligible};
 use crate::domain::state::Core;
 use crate::domain::version::is_prerelease;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use semver::Version;
 use serde::Serialize;
@@ -171,4 +171,47 @@ pub async fn releases(ctx: &Context) -> Result<ReleasesView> {
         started_at: f.started_at,
     });
     Ok(view_of(&state.core, ctx.store.describe(), in_flight))
+}
+
+/// One release in full: its row in the list and its manifest.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReleaseDetail {
+    #[serde(flatten)]
+    pub row: VersionRow,
+    pub manifest: crate::domain::manifest::Manifest,
+}
+
+/// `shipdeck show VERSION`.
+pub async fn show(ctx: &Context, v: &Version) -> Result<ReleaseDetail> {
+    let row = releases(ctx)
+        .await?
+        .versions
+        .into_iter()
+        .find(|r| &r.version == v)
+        .ok_or_else(|| unknown(v))?;
+    let manifest = super::records::require_manifest(ctx, v).await?;
+    Ok(ReleaseDetail { row, manifest })
+}
+
+fn unknown(v: &Version) -> Error {
+    crate::domain::change::Refusal::UnknownVersion(v.clone()).into()
+}
+
+/// `shipdeck diff A B`: what changed from release `a` to release `b`.
+pub async fn diff(
+    ctx: &Context,
+    a: &Version,
+    b: &Version,
+) -> Result<crate::domain::manifest::ManifestDiff> {
+    let (state, _) = load_state(ctx).await?;
+    for v in [a, b] {
+        if !state.core.releases.contains_key(v) {
+            return Err(unknown(v));
+        }
+    }
+    let (ma, mb) = tokio::try_join!(
+        super::records::require_manifest(ctx, a),
+        super::records::require_manifest(ctx, b)
+    )?;
+    Ok(crate::domain::manifest::diff(&ma, &mb))
 }

@@ -219,3 +219,123 @@ fn prereleases_go_to_channels_only() {
     assert_eq!(alias_target(&doc, "latest").as_deref(), Some("1.0.0"));
     assert!(env.store().join("next/msr-webchat.umd.js").exists());
 }
+
+#[test]
+fn show_and_diff_describe_releases_file_by_file() {
+    let env = Env::new();
+    env.publish("1.0.0", true);
+    let mut files = common::widget_files("1.1.0", 2);
+    files.retain(|(p, _)| *p != "index.html");
+    files.push(("chunk-extra.js", "export const y = 2;".into()));
+    let dist = env.build("b110", "1.1.0", &files);
+    env.cmd()
+        .arg("publish")
+        .arg(&dist)
+        .args(["--promote", "--yes"])
+        .assert()
+        .success();
+    env.cmd().args(["show", "1.1.0"]).assert().success().stdout(
+        predicate::str::contains("1.1.0  stable  7 file(s)")
+            .and(predicate::str::contains("served by: latest, v1, v1.1"))
+            .and(predicate::str::contains("sha384-"))
+            .and(predicate::str::contains(
+                "public, immutable, max-age=31536000",
+            )),
+    );
+    let doc = env.json(&["show", "1.1.0"]);
+    assert_eq!(doc["status"], "stable");
+    assert_eq!(doc["manifest"]["files"].as_array().unwrap().len(), 7);
+    env.cmd()
+        .args(["diff", "1.0.0", "1.1.0"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("+ chunk-extra.js")
+                .and(predicate::str::contains("- index.html"))
+                .and(predicate::str::contains("~ msr-webchat.umd.js"))
+                .and(predicate::str::contains("1 added, 1 removed")),
+        );
+    let d = env.json(&["diff", "1.0.0", "1.1.0"]);
+    assert_eq!(d["added"].as_array().unwrap().len(), 1);
+    common::refused(
+        &env,
+        &["show", "9.9.9"],
+        1,
+        "version 9.9.9 is not published",
+    );
+    common::refused(
+        &env,
+        &["diff", "1.0.0", "v1.1.0"],
+        2,
+        "drop the leading 'v'",
+    );
+}
+
+#[test]
+fn plans_say_what_really_happens() {
+    let env = Env::new();
+    env.publish("1.0.0", true);
+    env.publish("1.1.0", true);
+    // Yanking the only release v1.1 can serve deletes v1.1/: the plan says so first.
+    let out = env
+        .cmd()
+        .args(["yank", "1.1.0", "--reason", "broken", "--dry-run"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let second = stdout.lines().nth(1).unwrap_or_default();
+    assert!(
+        second.starts_with(
+            "  WARNING  'v1.1' has no other release it can serve, so its folder v1.1/ is deleted"
+        ),
+        "{stdout}"
+    );
+    // Rolling latest back and then back again: the second move is forward, and says so.
+    env.cmd().args(["rollback", "--yes"]).assert().success();
+    let out = env.cmd().args(["rollback", "--dry-run"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("'latest' moves forward from 1.0.0 to 1.1.0"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("still serving"), "{stdout}");
+    // Unpinning an alias whose target stays is a pin change, not a move.
+    env.cmd()
+        .args(["promote", "1.1.0", "--alias", "v1", "--yes"])
+        .assert()
+        .success();
+    let out = env
+        .cmd()
+        .args(["unpin", "v1", "--dry-run"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("  0 alias move(s), 1 pin change(s)"),
+        "{stdout}"
+    );
+    // A yank's reason is in the listing and, after an unyank, still in history.
+    env.cmd()
+        .args(["yank", "1.1.0", "--reason", "breaks Safari 15", "--yes"])
+        .assert()
+        .success();
+    env.cmd()
+        .arg("releases")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("yanked: breaks Safari 15"));
+    env.cmd()
+        .args(["unyank", "1.1.0", "--yes"])
+        .assert()
+        .success();
+    env.cmd().arg("history").assert().success().stdout(
+        predicate::str::starts_with("WHEN (UTC)").and(predicate::str::contains(
+            "1.1.0 is yanked: breaks Safari 15",
+        )),
+    );
+    env.cmd()
+        .args(["history", "--limit", "0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("0 shows nothing; use 1 or more"));
+}

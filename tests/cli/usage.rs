@@ -238,3 +238,42 @@ fn unsafe_config_values_are_refused_at_load_with_file_and_line() {
         "channel names have at most 32 characters",
     );
 }
+
+/// Every subcommand's `--help` teaches: a description, an example, and a description of every
+/// argument (walked from the clap definitions, so a new command cannot forget them).
+#[test]
+fn every_subcommand_has_examples_and_every_argument_a_description() {
+    use clap::CommandFactory;
+    fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+        for sub in cmd.get_subcommands() {
+            let name = format!("{path} {}", sub.get_name());
+            let after = sub
+                .get_after_help()
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            if !after.contains("Example") && sub.get_subcommands().next().is_none() {
+                missing.push(format!("{name}: no example"));
+            }
+            if sub.get_about().is_none() {
+                missing.push(format!("{name}: no description"));
+            }
+            for arg in sub.get_arguments() {
+                let id = arg.get_id().as_str();
+                if arg.is_global_set() || id == "help" || id == "version" {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{name} {id}: no description"));
+                }
+            }
+            walk(sub, &name, missing);
+        }
+    }
+    let mut missing = Vec::new();
+    walk(
+        &shipdeck::cli::args::Cli::command(),
+        "shipdeck",
+        &mut missing,
+    );
+    assert!(missing.is_empty(), "{missing:#?}");
+}

@@ -159,6 +159,10 @@ pub fn render(state: &State, f: &mut Frame, area: Rect, plan: &Plan, running: bo
     let muted = Style::default().fg(t.muted);
     let style_of = |k: LineKind| match k {
         LineKind::Title | LineKind::Summary => Style::default().add_modifier(Modifier::BOLD),
+        // What must not be missed stands out: bold on the warning colour.
+        LineKind::Warning => Style::default()
+            .fg(t.warn)
+            .add_modifier(Modifier::BOLD | Modifier::REVERSED),
         LineKind::Add => Style::default().fg(t.ok),
         LineKind::Change => Style::default().fg(t.warn),
         LineKind::Remove => Style::default().fg(t.error),

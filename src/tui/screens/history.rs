@@ -48,7 +48,11 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
                 Cell::from(e.by.clone()),
                 Cell::from(e.description.clone()),
                 Cell::from(outcome),
-                Cell::from(e.changes_text()),
+                Cell::from(match &e.detail {
+                    Some(d) if e.changes.is_empty() => d.clone(),
+                    Some(d) => format!("{} · {d}", e.changes_text()),
+                    None => e.changes_text(),
+                }),
             ]
         })
         .collect();
@@ -56,7 +60,7 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
         state,
         f,
         area,
-        &["WHEN", "WHO", "WHAT", "OUTCOME", "ALIASES"],
+        &["WHEN", "WHO", "WHAT", "OUTCOME", "ALIASES / DETAIL"],
         &[
             Constraint::Length(11),
             Constraint::Length(13),

@@ -275,6 +275,12 @@ fn render_list(state: &State, f: &mut Frame, area: Rect) -> ListArea {
             badges.push(crate::tui::views::badge(&label, bg, t.badge_fg));
             badges.push(Span::raw(" "));
         }
+        if let (Some(reason), true) = (&r.yank_reason, badges.is_empty()) {
+            badges.push(Span::styled(
+                format!("yanked: {reason}"),
+                Style::default().fg(t.muted),
+            ));
+        }
         let status = r.status();
         let mut cells = vec![
             Cell::from(r.version.to_string()),
