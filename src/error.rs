@@ -55,6 +55,12 @@ pub enum Error {
     Store(#[from] StoreError),
     #[error(transparent)]
     Cdn(#[from] CdnError),
+    /// The Bridge could not be asked (a probe).
+    #[error(transparent)]
+    Probe(#[from] crate::bridge::probe::ProbeError),
+    /// An allowlist edit refused, naming the origin and the rule.
+    #[error(transparent)]
+    OriginEdit(#[from] crate::ops::origins::EditError),
     #[error("{0}")]
     Io(String),
 }
@@ -74,6 +80,9 @@ impl Error {
             Error::Unfinished { .. } => "unfinished",
             Error::Store(_) => "store",
             Error::Cdn(_) => "cdn",
+            Error::Probe(_) => "bridge_unreachable",
+            Error::OriginEdit(e) if e.is_usage() => "invalid_origin",
+            Error::OriginEdit(_) => "refused_by_rule",
             Error::Io(_) => "io",
         }
     }
@@ -82,6 +91,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Usage(_) | Error::Version(_) | Error::Alias(_) => 2,
+            Error::OriginEdit(e) if e.is_usage() => 2,
             _ => 1,
         }
     }

@@ -124,7 +124,7 @@ fn dead_and_dangerous_origins_are_refused_with_the_form_that_works() {
         (
             &["origins", "add", "http://shop.example.com", "--yes"],
             1,
-            "plain http on a production profile",
+            "http://shop.example.com is refused on this profile by the insecure-http rule: plain http on a production profile",
         ),
         (
             &["origins", "add", "https://app.example.com", "--yes"],

@@ -440,3 +440,19 @@ fn the_console_shows_a_failed_invalidation_as_the_cli_does() {
         "{text:?}"
     );
 }
+
+#[test]
+fn init_checks_that_the_bucket_exists_and_is_reachable() {
+    let b = bucket("init");
+    let env = Env::with_config(&config(&b, None, &endpoint(), "msr-webchat/"));
+    cmd(&env).arg("init").assert().success().stdout(
+        predicate::str::contains(format!("ready: s3://{b}"))
+            .and(predicate::str::contains("no releases yet")),
+    );
+    let env = Env::with_config(&config("shipdeck-no-such-bucket-x", None, &endpoint(), ""));
+    cmd(&env)
+        .arg("init")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("the bucket does not exist"));
+}

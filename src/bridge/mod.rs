@@ -26,16 +26,19 @@ impl Var {
         }
     }
 
-    pub fn parse(s: &str) -> std::result::Result<Var, String> {
+    pub fn parse(s: &str) -> std::result::Result<Var, UnknownList> {
         match s.to_ascii_lowercase().as_str() {
             "allowed" | "allowed_origins" => Ok(Var::Allowed),
             "additional" | "additional_origins" => Ok(Var::Additional),
-            _ => Err(format!(
-                "'{s}' is not a list; use --to allowed or --to additional"
-            )),
+            _ => Err(UnknownList(s.to_string())),
         }
     }
 }
+
+/// A list name that is neither of the two.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a list; use --to allowed or --to additional")]
+pub struct UnknownList(pub String);
 
 /// An allowlist as read, with what is needed to write it back only if unchanged.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -1,14 +1,45 @@
 //! Live CORS probes: real preflight requests to the running Bridge.
 
 use crate::domain::origin::Observed;
+use crate::store::Cause;
+use std::sync::Arc;
 use std::time::Duration;
+
+/// Why a probe could not ask the Bridge: which URL, in words, and the HTTP error it came from.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ProbeError {
+    #[error(
+        "the Bridge at {url} did not answer within 10 s; is it overloaded or behind a firewall?"
+    )]
+    Timeout {
+        url: String,
+        #[source]
+        source: Cause,
+    },
+    #[error("cannot reach the Bridge at {url}: {cause}; is it running, and is bridge.url right?")]
+    Unreachable {
+        url: String,
+        cause: String,
+        #[source]
+        source: Cause,
+    },
+    #[error("the preflight to {url} failed: {cause}")]
+    Failed {
+        url: String,
+        cause: String,
+        #[source]
+        source: Cause,
+    },
+    #[error("cannot set up the HTTP client for the probe ({0})")]
+    Client(String),
+}
 
 /// Sends one preflight for `origin` to `url`; errors say which URL and why.
 pub async fn preflight(
     client: &reqwest::Client,
     url: &str,
     origin: &str,
-) -> Result<Observed, String> {
+) -> Result<Observed, ProbeError> {
     let resp = client
         .request(reqwest::Method::OPTIONS, url)
         .header("Origin", origin)
@@ -19,7 +50,7 @@ pub async fn preflight(
         )
         .send()
         .await
-        .map_err(|e| describe_error(url, &e))?;
+        .map_err(|e| describe_error(url, e))?;
     let h = resp.headers();
     let get = |name: &str| {
         h.get(name)
@@ -46,31 +77,30 @@ pub async fn preflight(
 }
 
 /// A client with bounded waits, so a dead Bridge gives an answer, not a hang.
-pub fn client() -> Result<reqwest::Client, String> {
+pub fn client() -> Result<reqwest::Client, ProbeError> {
     reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(5))
         .timeout(Duration::from_secs(10))
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .map_err(|e| format!("cannot set up the HTTP client for the probe ({e})"))
+        .map_err(|e| ProbeError::Client(e.to_string()))
 }
 
-fn describe_error(url: &str, e: &reqwest::Error) -> String {
+fn describe_error(url: &str, e: reqwest::Error) -> ProbeError {
     let mut cause = e.to_string();
-    let mut src = std::error::Error::source(e);
+    let mut src = std::error::Error::source(&e);
     while let Some(s) = src {
         cause = s.to_string();
         src = s.source();
     }
-    if e.is_timeout() {
-        format!(
-            "the Bridge at {url} did not answer within 10 s; is it overloaded or behind a firewall?"
-        )
-    } else if e.is_connect() {
-        format!(
-            "cannot reach the Bridge at {url}: {cause}; is it running, and is bridge.url right?"
-        )
+    let url = url.to_string();
+    let (timeout, connect) = (e.is_timeout(), e.is_connect());
+    let source: Cause = Arc::new(e);
+    if timeout {
+        ProbeError::Timeout { url, source }
+    } else if connect {
+        ProbeError::Unreachable { url, cause, source }
     } else {
-        format!("the preflight to {url} failed: {cause}")
+        ProbeError::Failed { url, cause, source }
     }
 }

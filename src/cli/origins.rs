@@ -41,7 +41,7 @@ pub async fn run(s: &Session, g: &Global, cmd: OriginsCommand) -> Result<i32> {
             Ok(if failing { 1 } else { 0 })
         }
         OriginsCommand::Add { origins: list, to } => {
-            let to = Var::parse(&to).map_err(Error::Usage)?;
+            let to = Var::parse(&to).map_err(|e| Error::Usage(e.to_string()))?;
             let plan = origins::plan_add(&o, &list, to).await?;
             execute(s, g, &o, &plan).await
         }

@@ -100,22 +100,74 @@ impl OriginPlan {
     }
 }
 
+/// Why an allowlist edit is refused: the origin, and the rule that refuses it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EditError {
+    #[error("name the origin to add, e.g. shipdeck origins add https://app.example.com")]
+    NoOrigin,
+    #[error(
+        "'{raw}' would let any site call the Bridge with the user's credentials; add each site's exact origin instead"
+    )]
+    AnySite { raw: String },
+    #[error(
+        "'{raw}' can never match: browsers send origins without {}; add {fixed} instead: shipdeck origins add {fixed}",
+        reasons.join(", ")
+    )]
+    NeverMatches {
+        raw: String,
+        reasons: Vec<String>,
+        fixed: String,
+    },
+    /// Not an origin at all (the sentence names it and what would be).
+    #[error("{0}")]
+    NotAnOrigin(String),
+    #[error("{origin} is already allowed ('{entry}' in {list}); nothing to add")]
+    AlreadyAllowed {
+        origin: String,
+        entry: String,
+        list: String,
+    },
+    #[error("{origin} is refused on this profile by the {rule} rule: {message}; {fix}")]
+    Rule {
+        origin: String,
+        rule: &'static str,
+        message: String,
+        fix: String,
+    },
+    #[error("'{origin}' is not on the allowlist of {place}; `shipdeck origins list` shows it")]
+    NotListed { origin: String, place: String },
+}
+
+impl EditError {
+    /// Whether the input itself is wrong (exit code 2) rather than refused by the list or a rule.
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            EditError::NoOrigin
+                | EditError::AnySite { .. }
+                | EditError::NeverMatches { .. }
+                | EditError::NotAnOrigin(_)
+        )
+    }
+}
+
 /// One origin to add, checked: exactly what a browser sends, and not dangerous. Entries that
 /// could never match are refused with the form that would, so no dead entry is ever written.
-fn checked_origin(raw: &str) -> Result<String> {
+fn checked_origin(raw: &str) -> std::result::Result<String, EditError> {
     let t = raw.trim();
     if t == "*" || t.eq_ignore_ascii_case("null") || t.eq_ignore_ascii_case("true") {
-        return Err(Error::Usage(format!(
-            "'{raw}' would let any site call the Bridge with the user's credentials; add each site's exact origin instead"
-        )));
+        return Err(EditError::AnySite {
+            raw: raw.to_string(),
+        });
     }
     match parse_origin(raw) {
         Ok(origin) => Ok(origin.to_string()),
-        Err(OriginError::NeverMatches { reasons, fixed }) => Err(Error::Usage(format!(
-            "'{raw}' can never match: browsers send origins without {}; add {fixed} instead: shipdeck origins add {fixed}",
-            reasons.join(", ")
-        ))),
-        Err(OriginError::Invalid(why)) => Err(Error::Usage(why)),
+        Err(OriginError::NeverMatches { reasons, fixed }) => Err(EditError::NeverMatches {
+            raw: raw.to_string(),
+            reasons,
+            fixed: fixed.to_string(),
+        }),
+        Err(OriginError::Invalid(why)) => Err(EditError::NotAnOrigin(why)),
     }
 }
 
@@ -123,14 +175,12 @@ fn checked_origin(raw: &str) -> Result<String> {
 /// audit rules (production refuses what staging allows).
 pub async fn plan_add(o: &Origins, raws: &[String], to: Var) -> Result<OriginPlan> {
     if raws.is_empty() {
-        return Err(Error::Usage(
-            "name the origin to add, e.g. shipdeck origins add https://app.example.com".into(),
-        ));
+        return Err(EditError::NoOrigin.into());
     }
     let items = raws
         .iter()
         .map(|r| checked_origin(r))
-        .collect::<Result<Vec<_>>>()?;
+        .collect::<std::result::Result<Vec<_>, EditError>>()?;
     let list = o.source.load().await?;
     let mut probe_list = list.entries();
     for item in &items {
@@ -138,10 +188,12 @@ pub async fn plan_add(o: &Origins, raws: &[String], to: Var) -> Result<OriginPla
             .iter()
             .find(|e| parse_origin(&e.raw).is_ok_and(|p| p.to_string() == *item) || e.raw == *item)
         {
-            return Err(Error::Refused(format!(
-                "{item} is already allowed ('{}' in {}); nothing to add",
-                existing.raw, existing.source
-            )));
+            return Err(EditError::AlreadyAllowed {
+                origin: item.clone(),
+                entry: existing.raw.clone(),
+                list: existing.source.clone(),
+            }
+            .into());
         }
         probe_list.push(crate::domain::origin::Entry {
             raw: item.clone(),
@@ -153,10 +205,13 @@ pub async fn plan_add(o: &Origins, raws: &[String], to: Var) -> Result<OriginPla
         .iter()
         .find(|f| items.contains(&f.entry) && f.severity == Severity::Error)
     {
-        return Err(Error::Refused(format!(
-            "{} is refused on this profile: {}; {}",
-            f.entry, f.message, f.fix
-        )));
+        return Err(EditError::Rule {
+            origin: f.entry.clone(),
+            rule: f.code,
+            message: f.message.clone(),
+            fix: f.fix.clone(),
+        }
+        .into());
     }
     let mut next = list.clone();
     let mut diff = Vec::new();
@@ -222,10 +277,11 @@ pub async fn plan_remove(o: &Origins, raw: &str) -> Result<OriginPlan> {
         .map(|e| e.raw)
         .collect();
     if matches.is_empty() {
-        return Err(Error::Refused(format!(
-            "'{raw}' is not on the allowlist of {}; `shipdeck origins list` shows it",
-            o.source.describe()
-        )));
+        return Err(EditError::NotListed {
+            origin: raw.to_string(),
+            place: o.source.describe(),
+        }
+        .into());
     }
     let mut next = list.clone();
     let mut diff = Vec::new();
@@ -377,13 +433,11 @@ pub async fn probe(o: &Origins, ctx: &Context, only: &[String]) -> Result<ProbeR
             .map(|t| (t.clone(), "asked for".to_string(), Vec::new()))
             .collect()
     };
-    let client = probe::client().map_err(Error::Io)?;
+    let client = probe::client()?;
     let mut results = Vec::new();
     for (origin, kind, mut problems) in targets {
         let expected = list.allows(&origin);
-        let obs = probe::preflight(&client, &url, &origin)
-            .await
-            .map_err(Error::Refused)?;
+        let obs = probe::preflight(&client, &url, &origin).await?;
         let allowed = obs.allows(&origin);
         if kind.starts_with("removed") && allowed {
             problems.push(format!(
