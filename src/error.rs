@@ -87,11 +87,15 @@ impl Error {
         }
     }
 
-    /// Process exit code: 2 for bad usage, 1 for everything else.
+    /// Process exit code: 2 for bad usage, 3 when someone else holds or changed the release
+    /// state (retry later), 1 for everything else. (4, verify found differences, and 5, changes
+    /// pending, are outcomes, not errors: see `cli::exit`.)
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Usage(_) | Error::Version(_) | Error::Alias(_) => 2,
             Error::OriginEdit(e) if e.is_usage() => 2,
+            Error::Locked { .. } | Error::Conflict => 3,
+            Error::Store(crate::store::StoreError::PreconditionFailed { .. }) => 3,
             _ => 1,
         }
     }

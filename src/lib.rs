@@ -2,7 +2,7 @@
 //!
 //! Layers, dependencies pointing down only:
 //! - [`cli`] and [`tui`]: front ends, sharing [`session`], [`ops`] and [`present`]; neither
-//!   imports the other.
+//!   imports the other. [`ci`] presents the same outcomes for pipelines (GitHub Actions).
 //! - [`present`]: the words for typed outcomes, shared by every front end.
 //! - [`ops`]: use cases (publish, promote, rollback, yank, verify, resume, history) returning
 //!   typed outcomes.
@@ -13,6 +13,7 @@
 pub mod aws;
 pub mod bridge;
 pub mod cdn;
+pub mod ci;
 pub mod cli;
 pub mod config;
 pub mod credentials;

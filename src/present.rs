@@ -103,6 +103,9 @@ pub fn credential_source(c: &CredentialSource) -> String {
         CredentialSource::Environment { access_key } => {
             format!("environment (AWS_ACCESS_KEY_ID {access_key})")
         }
+        CredentialSource::WebIdentity { role } => {
+            format!("web identity (OIDC token for role {role})")
+        }
         CredentialSource::AwsProfile { name } => {
             format!("AWS profile '{name}' (shared config or SSO)")
         }

@@ -214,7 +214,7 @@ fn release_commands_end_to_end_on_s3_and_cloudfront() {
     cmd(&env)
         .arg("verify")
         .assert()
-        .code(1)
+        .code(4)
         .stdout(predicate::str::contains(
             "msr-webchat/latest/style.css: content differs",
         ));

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 of the web-chat widget in a release store, with a plan and a confirmation before every change.\n\n\
 Run with no command to open the interactive console. With no configuration at all, Shipdeck uses a \
 built-in demo store so you can try everything safely.",
-    after_help = "Examples:\n  shipdeck                         open the console\n  shipdeck releases                list versions and aliases\n  shipdeck publish dist-cdn/ --promote\n  shipdeck rollback latest --to 1.0.1\n  shipdeck --profile prod --json releases"
+    after_help = "Exit codes: 0 success, 1 failure, 2 bad usage, 3 someone else holds or changed the release state\n(retry later), 4 verify found differences, 5 changes pending (--dry-run --detailed-exitcode).\n\nExamples:\n  shipdeck                         open the console\n  shipdeck releases                list versions and aliases\n  shipdeck publish dist-cdn/ --promote\n  shipdeck rollback latest --to 1.0.1\n  shipdeck --profile prod --json releases"
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -48,6 +48,12 @@ pub struct Global {
     /// Console: colour theme (dark, light, high-contrast, or a theme file in the config dir).
     #[arg(long, global = true, value_name = "NAME")]
     pub theme: Option<String>,
+    /// With --dry-run: exit 0 when nothing would change and 5 when changes are pending.
+    #[arg(long, global = true)]
+    pub detailed_exitcode: bool,
+    /// Also append one JSON line per event (plan, each phase, result) to FILE.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -238,6 +244,17 @@ Examples:
         #[arg(long, value_name = "ID")]
         status: Option<String>,
     },
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  shipdeck completions bash > /etc/bash_completion.d/shipdeck\n  shipdeck completions zsh > \"${fpath[1]}/_shipdeck\"\n  shipdeck completions fish > ~/.config/fish/completions/shipdeck.fish"
+    )]
+    Completions {
+        /// bash, zsh, fish, powershell or elvish.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), generated from the same definitions as --help.
+    #[command(after_help = "Example:\n  shipdeck man > shipdeck.1 && man ./shipdeck.1")]
+    Man,
     /// Edit, audit and probe the Bridge's origin allowlist.
     #[command(
         subcommand,

@@ -47,6 +47,9 @@ pub async fn login(g: &Global, from_stdin: bool) -> Result<i32> {
             .map_err(|e| Error::Io(format!("cannot read the secret: {e}")))?;
         (id.trim().to_string(), secret.trim().to_string())
     };
+    if let Some(gh) = crate::ci::github::GitHub::detect() {
+        gh.mask(&secret);
+    }
     if id.is_empty() || secret.is_empty() {
         return Err(Error::Usage(
             "both the access key id and the secret are needed".into(),

@@ -1,7 +1,10 @@
 //! Changing commands: plan, show, confirm, apply — the same steps for every change.
 
 use super::args::{Command, Global};
+use super::events::{EventLog, Logged};
+use super::exit;
 use super::output;
+use crate::ci::github::ChangeSummary;
 use crate::domain::alias::AliasName;
 use crate::domain::change::Request;
 use crate::domain::plan::Plan;
@@ -90,7 +93,7 @@ pub async fn run(s: &Session, g: &Global, cmd: Command) -> Result<i32> {
             )));
         }
     };
-    execute(g, &plan, action, ctx).await
+    execute(s, g, &plan, action).await
 }
 
 /// `repair --state`: shows the state rebuilt from the store, asks, writes it.
@@ -138,6 +141,15 @@ async fn rebuild_state(s: &Session, g: &Global) -> Result<i32> {
         confirm()?;
     }
     crate::ops::rebuild::apply(&s.ctx, &r).await?;
+    if let Some(gh) = crate::ci::github::GitHub::detect() {
+        let mut lines = vec![format!(
+            "{} release(s), {} alias(es) rebuilt",
+            core.releases.len(),
+            core.aliases.len()
+        )];
+        lines.extend(r.rebuilt.notes.iter().cloned());
+        gh.lines("repair --state", &lines, &[]);
+    }
     if g.json {
         output::print_json(&doc(true));
     } else {
@@ -148,39 +160,92 @@ async fn rebuild_state(s: &Session, g: &Global) -> Result<i32> {
     Ok(0)
 }
 
-/// Shows the plan, asks, applies, reports.
-pub async fn execute(
-    g: &Global,
-    plan: &Plan,
-    action: &str,
-    ctx: &crate::ops::Context,
-) -> Result<i32> {
+/// Shows the plan, asks, applies, reports — as text or JSON, and, in a GitHub Actions job, as
+/// the job summary and step outputs too.
+pub async fn execute(s: &Session, g: &Global, plan: &Plan, action: &str) -> Result<i32> {
+    let ctx = &s.ctx;
+    let log = EventLog::new(g.output_file.as_deref());
+    log.plan(plan);
     if !g.json {
         for l in plan.lines() {
             println!("{}", l.text);
         }
     }
+    let gh = crate::ci::github::GitHub::detect();
     if plan.is_noop() || g.dry_run {
         if g.json {
             output::print_json(&json!({ "plan": plan, "applied": false, "dry_run": g.dry_run }));
         } else if g.dry_run && !plan.is_noop() {
             println!("Dry run: nothing was changed.");
         }
-        return Ok(0);
+        log.result(false, None);
+        if let Some(gh) = &gh {
+            let manifest = acted_on(s, plan).await;
+            gh.change(&ChangeSummary {
+                plan,
+                report: None,
+                manifest: manifest.as_ref(),
+                public_url: s.profile.public_url.as_deref(),
+                dry_run: g.dry_run,
+            });
+        }
+        let pending = g.dry_run && g.detailed_exitcode && !plan.is_noop();
+        return Ok(if pending {
+            exit::CHANGES_PENDING
+        } else {
+            exit::OK
+        });
     }
     if !g.yes {
         confirm()?;
     }
     let progress = StderrProgress::new(!g.json && std::io::stderr().is_terminal());
-    let report = apply(ctx, plan, action, &progress).await?;
+    let logged = Logged {
+        inner: &progress,
+        log: &log,
+    };
+    let report = match apply(ctx, plan, action, &logged).await {
+        Ok(r) => r,
+        Err(e) => {
+            log.error(&e.to_string(), e.code());
+            return Err(e);
+        }
+    };
     progress.finish();
-    let problems = !report.landed();
+    log.result(true, Some(&report));
     if g.json {
         output::print_json(&json!({ "plan": plan, "applied": true, "report": report }));
     } else {
         summary(&report);
     }
-    Ok(if problems { 1 } else { 0 })
+    if let Some(gh) = &gh {
+        let manifest = acted_on(s, plan).await;
+        gh.change(&ChangeSummary {
+            plan,
+            report: Some(&report),
+            manifest: manifest.as_ref(),
+            public_url: s.profile.public_url.as_deref(),
+            dry_run: false,
+        });
+    }
+    Ok(if report.landed() {
+        exit::OK
+    } else {
+        exit::FAILURE
+    })
+}
+
+/// The release a change is about, for a CI summary's URL and embed snippet: the one being
+/// published, else the one the first moved alias now serves.
+async fn acted_on(s: &Session, plan: &Plan) -> Option<crate::domain::manifest::Manifest> {
+    if let Some(m) = &plan.manifest {
+        return Some(m.clone());
+    }
+    let v = plan.alias_moves.iter().find_map(|m| m.to.clone())?;
+    crate::ops::records::load_manifest(&s.ctx, &v)
+        .await
+        .ok()
+        .flatten()
 }
 
 fn summary(r: &Report) {

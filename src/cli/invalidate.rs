@@ -44,6 +44,23 @@ pub async fn run(s: &Session, g: &Global, paths: &[String], status: Option<&str>
         confirm()?;
     }
     let outcome = invalidate::invalidate_by_hand(&s.ctx, paths).await?;
+    if let (
+        Some(gh),
+        CdnOutcome::Requested {
+            invalidation, cdn, ..
+        },
+    ) = (crate::ci::github::GitHub::detect(), &outcome)
+    {
+        gh.lines(
+            &format!("invalidate {}", paths.join(" ")),
+            &[format!(
+                "{cdn}: invalidation {} {}",
+                invalidation.id,
+                present::invalidation_status(&invalidation.id, &invalidation.status)
+            )],
+            &[("invalidation-id", invalidation.id.clone())],
+        );
+    }
     if g.json {
         print_json(&outcome);
     } else if let CdnOutcome::Requested { invalidation, .. } = &outcome {

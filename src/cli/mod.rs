@@ -21,6 +21,7 @@ macro_rules! eprint {
 
 pub mod args;
 mod auth;
+mod events;
 mod out;
 
 mod changes;
@@ -30,7 +31,7 @@ mod origins;
 mod output;
 
 use crate::config;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ops::{self, query, records, verify};
 use crate::present;
 use crate::session::{self, Console, ConsoleOptions, Session};
@@ -38,6 +39,19 @@ use args::{Cli, Command, Global};
 use clap::Parser;
 use serde_json::json;
 use std::io::IsTerminal;
+
+/// The process exit codes scripts can rely on (documented in `--help` and the README).
+pub mod exit {
+    pub const OK: i32 = 0;
+    pub const FAILURE: i32 = 1;
+    pub const USAGE: i32 = 2;
+    /// Someone else holds or changed the release state: retry later.
+    pub const BUSY: i32 = 3;
+    /// `verify` found differences between the store and the manifests.
+    pub const DIFFERENCES: i32 = 4;
+    /// `--dry-run --detailed-exitcode`: the plan would change something.
+    pub const CHANGES_PENDING: i32 = 5;
+}
 
 /// Runs the CLI and returns the process exit code; `console` opens the interactive console
 /// when no subcommand is given.
@@ -54,9 +68,8 @@ pub fn main(console: Console) -> i32 {
                 let body = text.split("\n\nUsage:").next().unwrap_or_default();
                 let body = body.strip_prefix("error: ").unwrap_or(body);
                 let message = body.split_whitespace().collect::<Vec<_>>().join(" ");
-                println!(
-                    "{}",
-                    json!({ "error": message, "code": "usage", "exit_code": 2 })
+                output::print_json(
+                    &json!({ "error": message, "code": "usage", "exit_code": exit::USAGE }),
                 );
             }
             // Help and version go to stdout, usage errors to stderr; both through `out`, in
@@ -96,15 +109,22 @@ pub fn main(console: Console) -> i32 {
         Err(e) => {
             tracing::error!(error = %e, "command failed");
             if json {
-                println!(
-                    "{}",
-                    json!({ "error": e.to_string(), "code": e.code(), "exit_code": e.exit_code() })
+                output::print_json(
+                    &json!({ "error": e.to_string(), "code": e.code(), "exit_code": e.exit_code() }),
                 );
+            }
+            if let Some(gh) = crate::ci::github::GitHub::detect() {
+                gh.failed(&command_line(), &e.to_string());
             }
             eprintln!("error: {e}");
             e.exit_code()
         }
     }
+}
+
+/// The command as typed, for a CI summary's heading (arguments only; no secret is ever one).
+fn command_line() -> String {
+    std::env::args().skip(1).collect::<Vec<_>>().join(" ")
 }
 
 /// Logs go to `DATA_DIR/shipdeck.log`, never into command output.
@@ -183,13 +203,8 @@ async fn run(cli: Cli, console: Console) -> Result<i32> {
         };
         return console(s, opts).await.map(|_| 0);
     };
-    match &cmd {
-        Command::Profiles => return output::profiles(&g),
-        Command::Init => return init(&g).await,
-        Command::Login { stdin } => return auth::login(&g, *stdin).await,
-        Command::Logout => return auth::logout(&g).await,
-        Command::Credentials => return auth::credentials(&g).await,
-        _ => {}
+    if let Some(code) = without_store(&cmd, &g).await {
+        return code;
     }
     let s = open_session(&g).await?;
     let ctx = &s.ctx;
@@ -224,16 +239,7 @@ async fn run(cli: Cli, console: Console) -> Result<i32> {
             }
             Ok(0)
         }
-        Command::Verify { targets } => {
-            let results = verify::verify(ctx, &targets).await?;
-            let bad: usize = results.iter().map(|r| r.problems.len()).sum();
-            if g.json {
-                output::print_json(&json!({ "ok": bad == 0, "results": results }));
-            } else {
-                output::verified(&results);
-            }
-            Ok(if bad == 0 { 0 } else { 1 })
-        }
+        Command::Verify { targets } => verify(&s, &g, &targets).await,
         Command::History { limit } => {
             let events = records::read_history(ctx, limit.map(|n| n as usize)).await?;
             if g.json {
@@ -258,7 +264,54 @@ async fn run(cli: Cli, console: Console) -> Result<i32> {
             invalidate::run(&s, &g, &paths, status.as_deref()).await
         }
         Command::Origins(cmd) => origins::run(&s, &g, cmd).await,
-
         other => changes::run(&s, &g, other).await,
     }
+}
+
+/// Commands that need no store: configuration, credentials, generated files.
+async fn without_store(cmd: &Command, g: &Global) -> Option<Result<i32>> {
+    Some(match cmd {
+        Command::Profiles => output::profiles(g),
+        Command::Init => init(g).await,
+        Command::Login { stdin } => auth::login(g, *stdin).await,
+        Command::Logout => auth::logout(g).await,
+        Command::Credentials => auth::credentials(g).await,
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_complete::generate(*shell, &mut cmd, "shipdeck", &mut out);
+            print!("{}", String::from_utf8_lossy(&out));
+            Ok(exit::OK)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                .render(&mut out)
+                .map_err(|e| Error::Io(format!("cannot render the manual page: {e}")))
+                .map(|()| {
+                    print!("{}", String::from_utf8_lossy(&out));
+                    exit::OK
+                })
+        }
+        _ => return None,
+    })
+}
+
+/// `shipdeck verify`: exit 4 when the store and the manifests differ.
+async fn verify(s: &Session, g: &Global, targets: &[String]) -> Result<i32> {
+    let results = verify::verify(&s.ctx, targets).await?;
+    let bad: usize = results.iter().map(|r| r.problems.len()).sum();
+    if g.json {
+        output::print_json(&json!({ "ok": bad == 0, "results": results }));
+    } else {
+        output::verified(&results);
+    }
+    if let Some(gh) = crate::ci::github::GitHub::detect() {
+        gh.verified(&results);
+    }
+    Ok(if bad == 0 {
+        exit::OK
+    } else {
+        exit::DIFFERENCES
+    })
 }

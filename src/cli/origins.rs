@@ -117,12 +117,19 @@ async fn execute(s: &Session, g: &Global, o: &origins::Origins, plan: &OriginPla
         } else {
             println!("Dry run: nothing was changed.");
         }
-        return Ok(0);
+        return Ok(if g.detailed_exitcode {
+            super::exit::CHANGES_PENDING
+        } else {
+            super::exit::OK
+        });
     }
     if !g.yes {
         super::changes::confirm()?;
     }
     origins::apply(o, &s.ctx, plan).await?;
+    if let Some(gh) = crate::ci::github::GitHub::detect() {
+        gh.lines(&plan.description, &plan.lines()[1..], &[]);
+    }
     if g.json {
         print_json(&json!({ "plan": plan, "applied": true }));
     } else {

@@ -14,8 +14,22 @@ use crate::session::Session;
 use serde::Serialize;
 use serde_json::json;
 
+/// The version of every `--json` document's shape (`assets/schemas/` describes each one).
+pub const SCHEMA_VERSION: u64 = 1;
+
+/// Prints one JSON document, with its `schema_version`.
 pub fn print_json<T: Serialize>(v: &T) {
-    match serde_json::to_string_pretty(v) {
+    let doc = match serde_json::to_value(v) {
+        Ok(serde_json::Value::Object(mut map)) => {
+            map.insert("schema_version".into(), SCHEMA_VERSION.into());
+            serde_json::Value::Object(map)
+        }
+        Ok(other) => other,
+        Err(e) => {
+            json!({ "error": format!("cannot encode the output: {e}"), "code": "io", "exit_code": 1 })
+        }
+    };
+    match serde_json::to_string_pretty(&doc) {
         Ok(text) => println!("{text}"),
         // Every output type serializes; if one ever does not, say so as JSON, not as a panic.
         Err(e) => println!(

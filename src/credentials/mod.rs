@@ -226,6 +226,9 @@ pub enum CredentialSource {
     Keyring { access_key: String },
     /// `AWS_ACCESS_KEY_ID` and friends.
     Environment { access_key: String },
+    /// A web-identity token exchanged for a role (GitHub Actions OIDC: `AWS_ROLE_ARN` and
+    /// `AWS_WEB_IDENTITY_TOKEN_FILE`, as aws-actions/configure-aws-credentials sets them).
+    WebIdentity { role: String },
     /// A named AWS profile (shared config or SSO).
     AwsProfile { name: String },
     /// The default profile of the AWS shared config.
@@ -245,6 +248,12 @@ pub fn aws_source(in_keyring: Option<&AwsKeys>) -> CredentialSource {
         return CredentialSource::Environment {
             access_key: mask(&id),
         };
+    }
+    if let (Ok(role), Some(_)) = (
+        std::env::var("AWS_ROLE_ARN"),
+        std::env::var_os("AWS_WEB_IDENTITY_TOKEN_FILE"),
+    ) {
+        return CredentialSource::WebIdentity { role };
     }
     if let Ok(name) = std::env::var("AWS_PROFILE") {
         return CredentialSource::AwsProfile { name };

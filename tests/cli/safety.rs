@@ -126,7 +126,7 @@ fn a_held_lock_names_its_holder_and_since_when() {
     env.cmd()
         .args(["rollback", "--yes"])
         .assert()
-        .code(1)
+        .code(3)
         .stderr(
             predicate::str::contains("locked by alice on").and(predicate::str::contains(
                 "since 2026-11-26 08:00:00 UTC (promote 1.0.1)",
@@ -191,7 +191,7 @@ fn while_a_live_run_holds_the_lock_no_one_is_told_to_resume() {
     ] {
         let out = env.cmd().args(args).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {stderr}");
         assert!(
             stderr.contains("locked by alice on")
                 && stderr.contains("since 2026-11-26 08:00:00 UTC (rollback latest)"),

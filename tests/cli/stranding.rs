@@ -102,7 +102,7 @@ fn temporary_files_never_appear_under_a_published_prefix_and_verify_names_strays
     env.cmd()
         .args(["verify", "1.0.0"])
         .assert()
-        .code(1)
+        .code(4)
         .stdout(predicate::str::contains(
             "v1.0.0/.tmp-shipdeck-1-2: not part of 1.0.0 (unexpected file)",
         ));

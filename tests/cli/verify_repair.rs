@@ -16,7 +16,7 @@ fn verify_names_every_file_that_differs_or_is_missing() {
     env.cmd()
         .arg("verify")
         .assert()
-        .code(1)
+        .code(4)
         .stdout(predicate::str::contains(
             "latest/style.css: content differs from the manifest of 1.0.0",
         ))
@@ -27,7 +27,7 @@ fn verify_names_every_file_that_differs_or_is_missing() {
         .args(["--json", "verify", "latest"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(4), "verify found differences");
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["ok"], false);
     assert_eq!(doc["results"].as_array().unwrap().len(), 1);
@@ -44,7 +44,7 @@ fn repair_makes_a_folder_changed_by_hand_match_again() {
     env.cmd()
         .args(["verify", "latest"])
         .assert()
-        .code(1)
+        .code(4)
         .stdout(predicate::str::contains(
             "`shipdeck repair latest` makes it match 1.1.0 again",
         ));
@@ -119,7 +119,7 @@ fn an_interrupted_repair_is_finished_by_resume_or_by_rerunning_it() {
             .assert()
             .code(1)
             .stderr(predicate::str::contains("injected failure"));
-        env.cmd().arg("verify").assert().code(1);
+        env.cmd().arg("verify").assert().code(4);
         env.cmd()
             .args(["yank", "1.0.0", "--reason", "x", "--yes"])
             .assert()
@@ -177,7 +177,7 @@ fn a_copy_that_lands_other_bytes_is_reported_and_repaired() {
         stdout.contains("`shipdeck repair` copies it again"),
         "{stdout}"
     );
-    env.cmd().args(["verify", "latest"]).assert().code(1);
+    env.cmd().args(["verify", "latest"]).assert().code(4);
     env.cmd().args(["repair", "--yes"]).assert().success();
     env.cmd().arg("verify").assert().success();
 }

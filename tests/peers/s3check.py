@@ -6,6 +6,7 @@ Usage: python s3check.py COMMAND ARGS...   (endpoint from SHIPDECK_TEST_S3)
   objects BUCKET PREFIX               JSON: every object's key, size, ETag, Cache-Control, Content-Type
   get BUCKET KEY                      the JSON document stored at KEY
   invalidations DISTRIBUTION          JSON: the paths of every invalidation, with statuses
+  put BUCKET KEY TEXT                 write an object by hand (as a hand-run sync would)
 Prints one JSON document.
 """
 import json
@@ -53,6 +54,9 @@ def main(cmd, *args):
             inv = cf.get_invalidation(DistributionId=args[0], Id=summary["Id"])["Invalidation"]
             out.append({"id": inv["Id"], "status": inv["Status"], "paths": inv["InvalidationBatch"]["Paths"].get("Items", [])})
         return out
+    if cmd == "put":
+        s3.put_object(Bucket=args[0], Key=args[1], Body=args[2].encode())
+        return {"key": args[1]}
     raise SystemExit(f"unknown command {cmd}")
 
 

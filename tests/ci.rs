@@ -1,0 +1,458 @@
+//! Shipdeck in a pipeline: the GitHub Actions presenter (job summary, step outputs,
+//! annotations, masks) run through the real binary against moto, web-identity credentials
+//! through moto's STS, the workflows and action linted offline, every `--json` document
+//! validated against its schema, exit codes, the event stream, completions and the man page.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail loudly, naming what went wrong"
+)]
+
+mod common;
+
+use common::Env;
+use common::s3::{aws_env, bucket, config, distribution, endpoint};
+use predicates::prelude::*;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn peers_bin() -> PathBuf {
+    PathBuf::from(
+        std::env::var("SHIPDECK_TEST_PEERS_BIN").unwrap_or_else(|_| {
+            panic!("SHIPDECK_TEST_PEERS_BIN is not set: run the tests with `bash scripts/test.sh`")
+        }),
+    )
+}
+
+/// An S3 + CloudFront profile on moto, with a public URL for embed snippets.
+fn ci_env(tag: &str) -> (Env, String) {
+    let b = bucket(tag);
+    let d = distribution(&b);
+    let mut text = config(&b, Some(&d), &endpoint(), "msr-webchat/");
+    text.push_str("public_url = \"https://cdn.example.com/msr-webchat\"\n");
+    (Env::with_config(&text), b)
+}
+
+/// The binary as a GitHub Actions step runs it, with fresh summary and output files.
+fn in_actions(env: &Env) -> (assert_cmd::Command, PathBuf, PathBuf) {
+    let summary = env.path().join(format!("summary-{:x}.md", rand_u64()));
+    let outputs = env.path().join(format!("outputs-{:x}.txt", rand_u64()));
+    let mut c = env.cmd();
+    aws_env(&mut c);
+    c.env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_OUTPUT", &outputs);
+    (c, summary, outputs)
+}
+
+fn rand_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos(),
+    );
+    h.finish()
+}
+
+fn outputs(path: &Path) -> std::collections::BTreeMap<String, String> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter_map(|l| {
+            l.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn a_publish_in_github_actions_writes_the_summary_outputs_and_annotations() {
+    let (env, _) = ci_env("gha");
+    let dist = env.widget("1.0.0");
+    let (mut c, summary, outs) = in_actions(&env);
+    let out = c
+        .arg("publish")
+        .arg(&dist)
+        .args(["--promote", "--yes"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let md = std::fs::read_to_string(&summary).unwrap();
+    for part in [
+        "### ✅ shipdeck: publish 1.0.0 and promote",
+        "| alias | before | after | mode |",
+        "| `latest` | — | 1.0.0 | automatic |",
+        "| ⬆️ upload | `msr-webchat/v1.0.0/msr-webchat.umd.js` |",
+        "CDN paths: `/msr-webchat/latest/*`",
+        "**Done:** ",
+        "CDN invalidation: ",
+        "**URL:** https://cdn.example.com/msr-webchat/v1.0.0/",
+        "integrity=\"sha384-",
+    ] {
+        assert!(md.contains(part), "missing {part:?} in:\n{md}");
+    }
+    assert!(md.len() < 1024 * 1024);
+    let o = outputs(&outs);
+    assert_eq!(o["version"], "1.0.0");
+    assert_eq!(o["result"], "ok");
+    assert_eq!(o["url"], "https://cdn.example.com/msr-webchat/v1.0.0/");
+    assert!(
+        o["aliases"].split(' ').any(|a| a == "latest=none->1.0.0"),
+        "{o:?}"
+    );
+    assert!(!o["invalidation-id"].is_empty(), "{o:?}");
+    // Without GITHUB_ACTIONS none of this happens, and the text output is the same.
+    let mut plain = env.cmd();
+    aws_env(&mut plain);
+    let quiet = env.path().join("not-written.md");
+    plain
+        .env("GITHUB_STEP_SUMMARY", &quiet)
+        .args(["promote", "1.0.0", "--alias", "v1", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("::").not());
+    assert!(!quiet.exists());
+}
+
+#[test]
+fn failures_and_verify_differences_become_annotations() {
+    let (env, b) = ci_env("gha-fail");
+    let dist = env.widget("1.0.0");
+    let mut c = env.cmd();
+    aws_env(&mut c);
+    c.arg("publish")
+        .arg(&dist)
+        .args(["--promote", "--yes"])
+        .assert()
+        .success();
+    // A refused command: one ::error:: annotation and a failed summary.
+    let (mut c, summary, outs) = in_actions(&env);
+    let out = c.args(["rollback", "--yes"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("::error::'latest' has no previous target recorded"),
+        "{stdout}"
+    );
+    assert!(
+        std::fs::read_to_string(&summary)
+            .unwrap()
+            .contains("### ❌ shipdeck rollback --yes")
+    );
+    assert_eq!(outputs(&outs)["result"], "failed");
+    // Twelve damaged files: ten annotations, then one that counts the rest; exit code 4.
+    for i in 0..12 {
+        common::s3::check(&["put", &b, &format!("msr-webchat/latest/extra-{i}.js"), "x"]);
+    }
+    let (mut c, summary, _) = in_actions(&env);
+    let out = c.args(["verify", "latest"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(4), "verify found differences");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.matches("::error::").count(), 10, "{stdout}");
+    assert!(
+        stdout.contains("::warning::2 more finding(s) are in the job summary"),
+        "{stdout}"
+    );
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        md.contains("| `latest` | 1.0.0 | 7 | ❌ 12 problem(s) |"),
+        "{md}"
+    );
+}
+
+#[test]
+fn secrets_read_by_login_are_masked_in_the_job_log() {
+    let (env, _) = ci_env("gha-mask");
+    let (mut c, _, _) = in_actions(&env);
+    let out = c
+        .args(["login", "--stdin"])
+        .write_stdin("AKIAIOSFODNN7EXAMPLE\nshipdeck-e2e-mask-Zq81\n")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("::add-mask::shipdeck-e2e-mask-Zq81"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn web_identity_credentials_work_through_the_chain() {
+    let (env, _) = ci_env("oidc");
+    let token = env.path().join("token.jwt");
+    std::fs::write(
+        &token,
+        "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOm1zci93ZWJjaGF0In0.c2ln",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let mut c = env.cmd();
+        c.env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_SESSION_TOKEN")
+            .env_remove("AWS_PROFILE")
+            .env("AWS_CONFIG_FILE", env.path().join("none"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", env.path().join("none"))
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env(
+                "AWS_ROLE_ARN",
+                "arn:aws:iam::123456789012:role/shipdeck-deploy",
+            )
+            .env("AWS_WEB_IDENTITY_TOKEN_FILE", &token)
+            .env("AWS_ROLE_SESSION_NAME", "shipdeck-ci")
+            .env("AWS_ENDPOINT_URL_STS", endpoint())
+            .env("AWS_REGION", "us-east-1")
+            .args(args);
+        c
+    };
+    run(&["releases"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("no releases yet"));
+    run(&["credentials"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "web identity (OIDC token for role arn:aws:iam::123456789012:role/shipdeck-deploy)",
+        ));
+}
+
+#[test]
+fn exit_codes_scripts_can_rely_on() {
+    let env = Env::new();
+    env.publish("1.0.0", true);
+    env.publish("1.1.0", false);
+    // --detailed-exitcode: 5 when a dry run would change something, 0 when it would not.
+    env.cmd()
+        .args(["promote", "1.1.0", "--dry-run", "--detailed-exitcode"])
+        .assert()
+        .code(5);
+    env.cmd()
+        .args(["promote", "1.0.0", "--dry-run", "--detailed-exitcode"])
+        .assert()
+        .code(0);
+    env.cmd()
+        .args(["promote", "1.1.0", "--dry-run"])
+        .assert()
+        .code(0);
+    // 3: someone else holds the release state.
+    let lock = serde_json::json!({
+        "token": "t1", "holder": "alice", "host": std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim(),
+        "pid": std::process::id(), "since": "2026-11-26T08:00:00Z", "expires": "2099-01-01T00:00:00Z",
+        "operation": "promote 1.0.0"
+    });
+    std::fs::write(env.store().join(".shipdeck/lock.json"), lock.to_string()).unwrap();
+    env.cmd()
+        .args(["promote", "1.1.0", "--yes"])
+        .assert()
+        .code(3);
+    std::fs::remove_file(env.store().join(".shipdeck/lock.json")).unwrap();
+    // 4: verify found differences.
+    std::fs::write(env.store().join("latest/style.css"), "tampered").unwrap();
+    env.cmd().arg("verify").assert().code(4);
+}
+
+#[test]
+fn the_output_file_streams_one_json_line_per_event() {
+    let env = Env::new();
+    let dist = env.widget("1.0.0");
+    let events = env.path().join("events.jsonl");
+    env.cmd()
+        .arg("publish")
+        .arg(&dist)
+        .args(["--promote", "--yes", "--output-file"])
+        .arg(&events)
+        .assert()
+        .success();
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&events)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let kinds: Vec<&str> = lines.iter().map(|l| l["event"].as_str().unwrap()).collect();
+    assert_eq!(kinds.first(), Some(&"plan"), "{kinds:?}");
+    assert_eq!(kinds.last(), Some(&"result"), "{kinds:?}");
+    assert!(
+        kinds.contains(&"phase") && kinds.contains(&"step"),
+        "{kinds:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["schema_version"] == 1 && l["at"].is_string())
+    );
+    assert_eq!(lines.last().unwrap()["applied"], true);
+}
+
+/// Validates `doc` (one JSON document) against `assets/schemas/NAME.schema.json`.
+fn validate(name: &str, doc: &[u8], dir: &Path) {
+    let file = dir.join(format!("{name}-{:x}.json", rand_u64()));
+    std::fs::write(&file, doc).unwrap();
+    let schema = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("assets/schemas/{name}.schema.json"));
+    let out = Command::new(peers_bin().join("check-jsonschema"))
+        .arg("--schemafile")
+        .arg(&schema)
+        .arg(&file)
+        .output()
+        .expect("check-jsonschema is installed by scripts/test.sh");
+    assert!(
+        out.status.success(),
+        "{name}: {}\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(doc)
+    );
+}
+
+#[test]
+fn every_json_document_has_a_schema_version_and_matches_its_schema() {
+    let env = Env::new();
+    env.publish("1.0.0", true);
+    env.publish("1.1.0", true);
+    let run = |args: &[&str]| env.cmd().arg("--json").args(args).output().unwrap().stdout;
+    for (schema, args) in [
+        ("releases", &["releases"][..]),
+        ("change", &["rollback", "--yes"]),
+        (
+            "change",
+            &["promote", "1.1.0", "--alias", "v1", "--dry-run"],
+        ),
+        ("verify", &["verify"]),
+        ("history", &["history"]),
+        ("cost", &["cost", "--compare"]),
+        ("show", &["show", "1.1.0"]),
+        ("diff", &["diff", "1.0.0", "1.1.0"]),
+        ("error", &["promote", "9.9.9"]),
+        ("error", &["frobnicate"]),
+    ] {
+        let doc = run(args);
+        let v: serde_json::Value = serde_json::from_slice(&doc).unwrap();
+        assert_eq!(v["schema_version"], 1, "{args:?}: {v}");
+        validate(schema, &doc, env.path());
+    }
+    // The allowlist documents, on the demo profile's sample .env.
+    let demo = Env::with_config("");
+    std::fs::remove_file(demo.path().join("shipdeck.toml")).unwrap();
+    let doc = demo
+        .cmd()
+        .args(["--json", "origins", "list"])
+        .output()
+        .unwrap()
+        .stdout;
+    validate("origins-list", &doc, demo.path());
+}
+
+#[test]
+fn workflows_and_the_action_pass_both_linters() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let workflows: Vec<PathBuf> = std::fs::read_dir(root.join("assets/workflows"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yml"))
+        .collect();
+    assert!(workflows.len() >= 4, "{workflows:?}");
+    let out = Command::new("node")
+        .current_dir(root.join("tests/lint"))
+        .arg("lint.cjs")
+        .args(&workflows)
+        .output()
+        .expect("node runs the linter (scripts/test.sh installs it)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    for (schema, files) in [
+        ("vendor.github-workflows", workflows.clone()),
+        ("vendor.github-actions", vec![root.join("action.yml")]),
+    ] {
+        let out = Command::new(peers_bin().join("check-jsonschema"))
+            .args(["--builtin-schema", schema])
+            .args(&files)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{schema}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+    // The action pins a version and checks the binary's SHA-256 before running it.
+    let action = std::fs::read_to_string(root.join("action.yml")).unwrap();
+    assert!(action.contains("sha256sum --check --strict"));
+    // Only moved aliases are invalidated: no workflow step ever invalidates everything (the
+    // header comments name the runbook's `--paths "/*"` they replace).
+    for w in &workflows {
+        let text = std::fs::read_to_string(w).unwrap();
+        for l in text.lines().filter(|l| !l.trim_start().starts_with('#')) {
+            assert!(
+                !l.contains("\"/*\"") && !l.contains("invalidate /*"),
+                "{}: {l}",
+                w.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn completions_and_the_man_page_come_from_the_same_definitions() {
+    let env = Env::new();
+    let bash = env.cmd().args(["completions", "bash"]).output().unwrap();
+    assert!(bash.status.success());
+    let script = env.path().join("shipdeck.bash");
+    std::fs::write(&script, &bash.stdout).unwrap();
+    let check = Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .status()
+        .unwrap();
+    assert!(check.success(), "the bash completion script parses");
+    let text = String::from_utf8_lossy(&bash.stdout);
+    for sub in ["publish", "rollback", "origins", "completions"] {
+        assert!(text.contains(sub), "{sub}");
+    }
+    for shell in ["zsh", "fish", "powershell"] {
+        let out = env.cmd().args(["completions", shell]).output().unwrap();
+        assert!(
+            out.status.success() && String::from_utf8_lossy(&out.stdout).contains("rollback"),
+            "{shell}"
+        );
+    }
+    env.cmd()
+        .arg("man")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(".TH shipdeck").and(predicate::str::contains("rollback")));
+}
+
+#[test]
+fn allowlist_edits_are_summarised_in_github_actions_too() {
+    let env = Env::with_config(
+        "[profiles.test]\nstore = { kind = \"local\", path = \"store\" }\nbridge = { allowlist = { kind = \"dotenv\", path = \"bridge.env\" } }\n",
+    );
+    std::fs::write(
+        env.path().join("bridge.env"),
+        "ALLOWED_ORIGINS=https://a.example\n",
+    )
+    .unwrap();
+    let (mut c, summary, outs) = in_actions(&env);
+    c.args(["origins", "add", "https://b.example", "--yes"])
+        .assert()
+        .success();
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        md.contains("### ✅ shipdeck: add origin https://b.example to ADDITIONAL_ORIGINS"),
+        "{md}"
+    );
+    assert!(
+        md.contains("+ ADDITIONAL_ORIGINS=https://b.example"),
+        "{md}"
+    );
+    assert_eq!(outputs(&outs)["result"], "ok");
+}
