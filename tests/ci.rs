@@ -36,26 +36,18 @@ fn ci_env(tag: &str) -> (Env, String) {
 
 /// The binary as a GitHub Actions step runs it, with fresh summary and output files.
 fn in_actions(env: &Env) -> (assert_cmd::Command, PathBuf, PathBuf) {
-    let summary = env.path().join(format!("summary-{:x}.md", rand_u64()));
-    let outputs = env.path().join(format!("outputs-{:x}.txt", rand_u64()));
+    let summary = env
+        .path()
+        .join(format!("summary-{:x}.md", common::unique()));
+    let outputs = env
+        .path()
+        .join(format!("outputs-{:x}.txt", common::unique()));
     let mut c = env.cmd();
     aws_env(&mut c);
     c.env("GITHUB_ACTIONS", "true")
         .env("GITHUB_STEP_SUMMARY", &summary)
         .env("GITHUB_OUTPUT", &outputs);
     (c, summary, outputs)
-}
-
-fn rand_u64() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos(),
-    );
-    h.finish()
 }
 
 fn outputs(path: &Path) -> std::collections::BTreeMap<String, String> {
@@ -291,7 +283,7 @@ fn the_output_file_streams_one_json_line_per_event() {
 
 /// Validates `doc` (one JSON document) against `assets/schemas/NAME.schema.json`.
 fn validate(name: &str, doc: &[u8], dir: &Path) {
-    let file = dir.join(format!("{name}-{:x}.json", rand_u64()));
+    let file = dir.join(format!("{name}-{:x}.json", common::unique()));
     std::fs::write(&file, doc).unwrap();
     let schema = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join(format!("assets/schemas/{name}.schema.json"));

@@ -9,21 +9,8 @@ use std::process::Stdio;
 fn with_stdout_closed(env: &Env, args: &[&str]) -> (Option<i32>, String) {
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    let cmd = env.cmd();
-    let mut std_cmd = std::process::Command::new(cmd.get_program());
-    std_cmd
-        .args(cmd.get_args())
-        .args(args)
-        .current_dir(cmd.get_current_dir().unwrap())
-        .stdin(Stdio::null())
-        .stdout(writer)
-        .stderr(Stdio::piped());
-    for (k, v) in cmd.get_envs() {
-        match v {
-            Some(v) => std_cmd.env(k, v),
-            None => std_cmd.env_remove(k),
-        };
-    }
+    let mut std_cmd = env.std_cmd(args);
+    std_cmd.stdout(writer).stderr(Stdio::piped());
     let out = std_cmd.output().unwrap();
     (
         out.status.code(),

@@ -237,19 +237,9 @@ fn two_managers_at_once_one_applies_and_the_other_is_never_sent_to_resume() {
     for round in 0..3 {
         let alias = format!("ch{round}");
         let spawn = || {
-            let cmd = env.cmd();
-            let mut c = std::process::Command::new(cmd.get_program());
-            c.args(["promote", "2.0.0", "--alias", &alias, "--yes"])
-                .current_dir(cmd.get_current_dir().unwrap())
-                .stdin(std::process::Stdio::null())
-                .stdout(std::process::Stdio::piped())
+            let mut c = env.std_cmd(&["promote", "2.0.0", "--alias", &alias, "--yes"]);
+            c.stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped());
-            for (k, v) in cmd.get_envs() {
-                match v {
-                    Some(v) => c.env(k, v),
-                    None => c.env_remove(k),
-                };
-            }
             c.spawn().unwrap()
         };
         let (a, b) = (spawn(), spawn());

@@ -208,3 +208,38 @@ pub fn refused(env: &Env, args: &[&str], code: i32, text: &str) {
     );
     assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
 }
+
+/// A number unique enough for names in one test run (buckets, files).
+pub fn unique() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos(),
+    );
+    h.finish()
+}
+
+impl Env {
+    /// The same isolated command as [`Env::cmd`], as a `std::process::Command` (for a test that
+    /// spawns runs side by side or wires a pipe by hand); stdin is closed.
+    pub fn std_cmd(&self, args: &[&str]) -> std::process::Command {
+        let cmd = self.cmd();
+        let mut c = std::process::Command::new(cmd.get_program());
+        c.args(cmd.get_args())
+            .args(args)
+            .stdin(std::process::Stdio::null());
+        if let Some(dir) = cmd.get_current_dir() {
+            c.current_dir(dir);
+        }
+        for (k, v) in cmd.get_envs() {
+            match v {
+                Some(v) => c.env(k, v),
+                None => c.env_remove(k),
+            };
+        }
+        c
+    }
+}

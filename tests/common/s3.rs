@@ -41,7 +41,7 @@ pub fn aws() -> PathBuf {
 
 /// A fresh bucket with a unique name.
 pub fn bucket(tag: &str) -> String {
-    let name = format!("shipdeck-{tag}-{:08x}", rand_u32());
+    let name = format!("shipdeck-{tag}-{:08x}", super::unique() as u32);
     check(&["create-bucket", &name]);
     name
 }
@@ -51,18 +51,6 @@ pub fn distribution(bucket: &str) -> String {
         .as_str()
         .unwrap()
         .to_string()
-}
-
-fn rand_u32() -> u32 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos(),
-    );
-    h.finish() as u32
 }
 
 /// A config with one S3 profile on `bucket` (and CloudFront `dist`, if any) at `endpoint`.
