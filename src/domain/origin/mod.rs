@@ -8,6 +8,9 @@
 //! dead, dangerous (`*`, `null`, `http://` in production) or risky (local addresses,
 //! third-party hosting domains).
 
+mod audit;
+
+pub use audit::{Entry, Finding, Severity, THIRD_PARTY_HOSTING, audit};
 use serde::Serialize;
 use std::fmt;
 
@@ -302,180 +305,54 @@ fn adapt(delta: u32, points: u32, first: bool) -> u32 {
     k + (36 * delta) / (delta + 38)
 }
 
-/// How serious a finding is. `Warning` and above make `origins audit` exit non-zero.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
+/// What the Bridge answered to one preflight request.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Observed {
+    pub status: u16,
+    pub allow_origin: Option<String>,
+    pub allow_credentials: Option<String>,
+    pub allow_methods: Option<String>,
+    pub allow_headers: Option<String>,
+    pub max_age: Option<String>,
+    pub vary_origin: bool,
 }
 
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        })
+impl Observed {
+    /// Whether a browser would let `origin` through.
+    pub fn allows(&self, origin: &str) -> bool {
+        (200..300).contains(&self.status)
+            && self
+                .allow_origin
+                .as_deref()
+                .is_some_and(|a| a == origin || a == "*")
     }
 }
 
-/// One audit finding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    pub code: &'static str,
-    pub severity: Severity,
-    /// The entry at fault (empty for list-wide findings).
-    pub entry: String,
-    /// Where it lives (variable name), if known.
-    pub source: String,
-    pub message: String,
-    pub fix: String,
-}
-
-/// One allowlist entry as written, with where it lives.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Entry {
-    pub raw: String,
-    pub source: String,
-}
-
-/// Hosting domains where anyone can publish a site under a subdomain.
-pub const THIRD_PARTY_HOSTING: [&str; 16] = [
-    "github.io",
-    "vercel.app",
-    "netlify.app",
-    "herokuapp.com",
-    "azurewebsites.net",
-    "cloudfront.net",
-    "pages.dev",
-    "web.app",
-    "firebaseapp.com",
-    "onrender.com",
-    "fly.dev",
-    "glitch.me",
-    "surge.sh",
-    "ngrok-free.app",
-    "ngrok.io",
-    "azurestaticapps.net",
-];
-
-fn is_local(host: &str) -> bool {
-    let h = host.trim_start_matches('[').trim_end_matches(']');
-    if h == "localhost"
-        || h.ends_with(".localhost")
-        || h.ends_with(".local")
-        || h.ends_with(".internal")
-    {
-        return true;
+/// Compares what the list says about `origin` with what the Bridge answered; each problem is
+/// a sentence for the release manager.
+pub fn judge(origin: &str, expected_allowed: bool, o: &Observed) -> Vec<String> {
+    let mut problems = Vec::new();
+    let allowed = o.allows(origin);
+    if o.allow_origin.as_deref() == Some("*") && o.allow_credentials.as_deref() == Some("true") {
+        problems.push("the Bridge answers '*' with credentials: any site may call it as the signed-in user (and browsers refuse the combination)".into());
     }
-    if let Ok(ip) = h.parse::<std::net::IpAddr>() {
-        return match ip {
-            std::net::IpAddr::V4(v4) => {
-                v4.is_loopback() || v4.is_private() || v4.is_link_local() || v4.is_unspecified()
-            }
-            std::net::IpAddr::V6(v6) => {
-                v6.is_loopback()
-                    || v6.is_unspecified()
-                    || (v6.segments()[0] & 0xfe00) == 0xfc00
-                    || (v6.segments()[0] & 0xffc0) == 0xfe80
-            }
-        };
+    match (expected_allowed, allowed) {
+        (true, false) => problems.push(format!(
+            "the allowlist allows it but the Bridge refused it (status {}): the running Bridge does not have the current list — restart or redeploy it",
+            o.status
+        )),
+        (false, true) => problems.push("the allowlist does not allow it but the Bridge did: the running Bridge has an older or wider list than its source — restart or redeploy it, and check its CORS code".into()),
+        _ => {}
     }
-    false
-}
-
-/// Audits a whole allowlist. `production` turns on the stricter rules.
-pub fn audit(entries: &[Entry], production: bool) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let f = |code, severity, e: &Entry, message: String, fix: String| Finding {
-        code,
-        severity,
-        entry: e.raw.clone(),
-        source: e.source.clone(),
-        message,
-        fix,
-    };
-    let mut seen: Vec<(Origin, &Entry)> = Vec::new();
-    for e in entries {
-        let t = e.raw.trim();
-        if t == "*" || t.eq_ignore_ascii_case("true") || t.contains('*') {
-            out.push(f("wildcard-with-credentials", Severity::Error, e, "a wildcard or reflecting origin with credentials lets any site call the Bridge as the signed-in user (and browsers reject '*' with credentials anyway)".into(), "list each site's exact origin instead".into()));
-            continue;
+    if allowed {
+        if !o.vary_origin && o.allow_origin.as_deref() != Some("*") {
+            problems.push("the answer lacks 'Vary: Origin': a shared cache can hand one site's CORS answer to another".into());
         }
-        if t.eq_ignore_ascii_case("null") {
-            out.push(f("null-origin", Severity::Error, e, "'null' is the origin of sandboxed iframes and local files, which any attacker can produce".into(), "remove it".into()));
-            continue;
-        }
-        let origin = match parse_origin(&e.raw) {
-            Ok(o) => o,
-            Err(OriginError::NeverMatches { reasons, fixed }) => {
-                out.push(f(
-                    "never-matches",
-                    Severity::Error,
-                    e,
-                    format!(
-                        "can never match: browsers send origins without {}",
-                        reasons.join(", ")
-                    ),
-                    format!("replace it with '{fixed}'"),
-                ));
-                fixed
-            }
-            Err(OriginError::Invalid(why)) => {
-                out.push(f(
-                    "invalid",
-                    Severity::Error,
-                    e,
-                    why,
-                    "fix or remove the entry".into(),
-                ));
-                continue;
-            }
-        };
-        if let Some((_, first)) = seen.iter().find(|(o, _)| *o == origin) {
-            out.push(f(
-                "duplicate",
-                Severity::Warning,
-                e,
-                format!("same origin as '{}' in {}", first.raw, first.source),
-                "remove one of them".into(),
-            ));
-        } else {
-            seen.push((origin.clone(), e));
-        }
-        if origin.scheme == "http" && production && !is_local(&origin.host) {
-            out.push(f("insecure-http", Severity::Error, e, "plain http on a production profile: the page, and the chat with it, can be read and changed in transit".into(), format!("use 'https://{}'", origin.host)));
-        }
-        if is_local(&origin.host) {
-            let sev = if production {
-                Severity::Warning
-            } else {
-                Severity::Info
-            };
-            out.push(f("local-address", sev, e, "a localhost, loopback or private address: fine for development, never a real user's page".into(), if production { "remove it from the production allowlist".into() } else { "keep it out of production".into() }));
-        }
-        if let Some(domain) = THIRD_PARTY_HOSTING
-            .iter()
-            .find(|d| origin.host == **d || origin.host.ends_with(&format!(".{d}")))
-        {
-            out.push(f("third-party-hosting", Severity::Warning, e, format!("{domain} is a hosting domain where anyone can publish; if this site is deleted, someone else can claim its name and call the Bridge"), "serve that page from a domain you own, or confirm you keep this exact name".into()));
+        if o.allow_credentials.as_deref() != Some("true") {
+            problems.push("no 'Access-Control-Allow-Credentials: true': the widget's cookies and Authorization header would be dropped".into());
         }
     }
-    if entries.is_empty() {
-        out.push(Finding {
-            code: "empty",
-            severity: Severity::Warning,
-            entry: String::new(),
-            source: String::new(),
-            message: "the allowlist is empty: the Bridge refuses every browser".into(),
-            fix:
-                "add the sites that embed the widget: shipdeck origins add https://app.example.com"
-                    .into(),
-        });
-    }
-    out
+    problems
 }
 
 #[cfg(test)]
@@ -505,20 +382,6 @@ mod tests {
 
     use super::*;
     use proptest::prelude::*;
-
-    fn e(raw: &str) -> Entry {
-        Entry {
-            raw: raw.into(),
-            source: "ALLOWED_ORIGINS".into(),
-        }
-    }
-
-    fn codes(list: &[&str], production: bool) -> Vec<&'static str> {
-        audit(&list.iter().map(|r| e(r)).collect::<Vec<_>>(), production)
-            .into_iter()
-            .map(|f| f.code)
-            .collect()
-    }
 
     #[test]
     fn exact_origins_parse() {
@@ -608,40 +471,6 @@ mod tests {
         }
     }
 
-    #[test]
-    fn audit_rules() {
-        assert_eq!(codes(&["*"], false), vec!["wildcard-with-credentials"]);
-        assert_eq!(codes(&["true"], false), vec!["wildcard-with-credentials"]);
-        assert_eq!(codes(&["null"], false), vec!["null-origin"]);
-        assert_eq!(
-            codes(&["http://app.example.com"], true),
-            vec!["insecure-http"]
-        );
-        assert!(codes(&["http://app.example.com"], false).is_empty());
-        assert_eq!(
-            codes(&["https://a.com", "https://A.com/"], false),
-            vec!["never-matches", "duplicate"]
-        );
-        assert_eq!(
-            codes(&["http://localhost:3000"], true),
-            vec!["local-address"]
-        );
-        assert_eq!(codes(&["https://10.1.2.3"], true), vec!["local-address"]);
-        assert_eq!(
-            codes(
-                &["https://team.github.io", "https://d1234.cloudfront.net"],
-                false
-            ),
-            vec!["third-party-hosting", "third-party-hosting"]
-        );
-        assert_eq!(codes(&[], false), vec!["empty"]);
-        let f = &audit(&[e("http://localhost:3000")], true)[0];
-        assert_eq!(f.severity, Severity::Warning);
-        let f = &audit(&[e("http://localhost:3000")], false)[0];
-        assert_eq!(f.severity, Severity::Info);
-        assert!(audit(&[e("https://app.example.com")], true).is_empty());
-    }
-
     proptest! {
         /// Whatever the input: no panic; an `Ok` origin prints back to exactly the input; a
         /// never-matches fix is itself a valid origin.
@@ -659,54 +488,4 @@ mod tests {
             }
         }
     }
-}
-
-/// What the Bridge answered to one preflight request.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-pub struct Observed {
-    pub status: u16,
-    pub allow_origin: Option<String>,
-    pub allow_credentials: Option<String>,
-    pub allow_methods: Option<String>,
-    pub allow_headers: Option<String>,
-    pub max_age: Option<String>,
-    pub vary_origin: bool,
-}
-
-impl Observed {
-    /// Whether a browser would let `origin` through.
-    pub fn allows(&self, origin: &str) -> bool {
-        (200..300).contains(&self.status)
-            && self
-                .allow_origin
-                .as_deref()
-                .is_some_and(|a| a == origin || a == "*")
-    }
-}
-
-/// Compares what the list says about `origin` with what the Bridge answered; each problem is
-/// a sentence for the release manager.
-pub fn judge(origin: &str, expected_allowed: bool, o: &Observed) -> Vec<String> {
-    let mut problems = Vec::new();
-    let allowed = o.allows(origin);
-    if o.allow_origin.as_deref() == Some("*") && o.allow_credentials.as_deref() == Some("true") {
-        problems.push("the Bridge answers '*' with credentials: any site may call it as the signed-in user (and browsers refuse the combination)".into());
-    }
-    match (expected_allowed, allowed) {
-        (true, false) => problems.push(format!(
-            "the allowlist allows it but the Bridge refused it (status {}): the running Bridge does not have the current list — restart or redeploy it",
-            o.status
-        )),
-        (false, true) => problems.push("the allowlist does not allow it but the Bridge did: the running Bridge has an older or wider list than its source — restart or redeploy it, and check its CORS code".into()),
-        _ => {}
-    }
-    if allowed {
-        if !o.vary_origin && o.allow_origin.as_deref() != Some("*") {
-            problems.push("the answer lacks 'Vary: Origin': a shared cache can hand one site's CORS answer to another".into());
-        }
-        if o.allow_credentials.as_deref() != Some("true") {
-            problems.push("no 'Access-Control-Allow-Credentials: true': the widget's cookies and Authorization header would be dropped".into());
-        }
-    }
-    problems
 }

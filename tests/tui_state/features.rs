@@ -1,0 +1,122 @@
+//! The Cost and Origins screens.
+
+use crate::cmd;
+use crate::common::tui::state;
+use shipdeck::tui::dialogs::Modal;
+use shipdeck::tui::keymap::Command;
+use shipdeck::tui::state::{Action, Effect, OriginEdit};
+
+#[test]
+fn cost_inputs_are_edited_in_place() {
+    let mut s = state(80, 24, false);
+    let fx = s.update(cmd(Command::GoScreen(4)));
+    assert!(matches!(&fx[..], [Effect::LoadCost]), "{fx:?}");
+    s.update(cmd(Command::EditNext));
+    assert!(s.text_input());
+    for _ in 0..10 {
+        s.update(Action::Backspace);
+    }
+    for c in "2000000".chars() {
+        s.update(Action::Input(c));
+    }
+    assert_eq!(s.cost.fields[0], "2000000");
+    s.update(cmd(Command::Down));
+    assert_eq!(s.cost.editing, Some(1));
+    s.update(Action::Input('x'));
+    assert_eq!(s.cost.fields[1], "0.5", "only numbers are typed");
+    s.update(cmd(Command::Confirm));
+    assert!(!s.text_input());
+    assert_eq!(s.cost.usage().unwrap().0.loads, 2_000_000.0);
+}
+
+#[test]
+fn origins_add_remove_probe_and_readonly() {
+    use crate::common::tui::{origins_listing, probe_report};
+    let mut s = state(80, 24, false);
+    let fx = s.update(cmd(Command::GoScreen(2)));
+    assert!(matches!(&fx[..], [Effect::LoadOrigins]));
+    s.update(Action::OriginsLoaded(Ok(Box::new(origins_listing()))));
+    // Add: type, switch list with ↓, Enter plans.
+    s.update(cmd(Command::AddOrigin));
+    assert!(s.text_input());
+    for c in "https://c3.com".chars() {
+        s.update(Action::Input(c));
+    }
+    s.update(Action::Backspace);
+    s.update(Action::Input('m'));
+    s.update(cmd(Command::Down));
+    let fx = s.update(cmd(Command::Confirm));
+    assert!(
+        matches!(&fx[..], [Effect::PlanOrigin(OriginEdit::Add { origin, additional: false })] if origin == "https://c3.com"),
+        "{fx:?}"
+    );
+    // Esc cancels the input.
+    s.update(cmd(Command::AddOrigin));
+    assert!(s.update(cmd(Command::Cancel)).is_empty() && s.modal.is_none());
+    // Remove plans the selected origin.
+    s.update(cmd(Command::Down));
+    let fx = s.update(cmd(Command::RemoveOrigin));
+    assert!(
+        matches!(&fx[..], [Effect::PlanOrigin(OriginEdit::Remove { origin })] if origin == "http://localhost:3000"),
+        "{fx:?}"
+    );
+    // A planned change opens the dialog; y applies, n cancels.
+    let plan = shipdeck::ops::origins::OriginPlan {
+        description: "remove origin http://localhost:3000".into(),
+        source: "x".into(),
+        diff: vec![],
+        notes: vec![],
+        base: shipdeck::bridge::Allowlist {
+            allowed: vec![],
+            additional: vec![],
+            version: None,
+            text: None,
+            ..Default::default()
+        },
+        next: shipdeck::bridge::Allowlist {
+            allowed: vec![],
+            additional: vec![],
+            version: None,
+            text: None,
+            ..Default::default()
+        },
+    };
+    s.update(Action::OriginPlanned(Ok(Box::new(plan.clone()))));
+    assert!(s.update(cmd(Command::No)).is_empty() && s.modal.is_none());
+    s.update(Action::OriginPlanned(Ok(Box::new(plan))));
+    let fx = s.update(cmd(Command::Yes));
+    assert!(matches!(&fx[..], [Effect::ApplyOrigin(_)]));
+    let fx = s.update(Action::OriginApplied(Ok(())));
+    assert!(matches!(
+        &fx[..],
+        [Effect::LoadOrigins, Effect::LoadHistory]
+    ));
+    assert!(
+        s.status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("restart the Bridge")
+    );
+    // Refusals from planning show as errors.
+    s.update(Action::OriginPlanned(Err(
+        "'https://A.com/' it can never match".into(),
+    )));
+    assert!(matches!(&s.modal, Some(Modal::Message { error: true, .. })));
+    s.update(cmd(Command::Cancel));
+    // Probe: drift opens a popup naming the origin.
+    let fx = s.update(cmd(Command::Probe));
+    assert!(matches!(&fx[..], [Effect::ProbeOrigins]));
+    s.update(Action::Probed(Ok(Box::new(probe_report()))));
+    assert!(
+        matches!(&s.modal, Some(Modal::Message { lines, .. }) if lines[0].text.starts_with("https://customer1.com"))
+    );
+    // Read-only: add and remove refused, probe allowed.
+    let mut r = state(80, 24, true);
+    r.update(cmd(Command::GoScreen(2)));
+    r.update(Action::OriginsLoaded(Ok(Box::new(origins_listing()))));
+    assert!(r.update(cmd(Command::AddOrigin)).is_empty() && r.modal.is_none());
+    assert!(r.status.as_ref().unwrap().text.contains("read-only"));
+    assert!(r.update(cmd(Command::RemoveOrigin)).is_empty());
+    assert!(!r.update(cmd(Command::Probe)).is_empty());
+}
