@@ -299,3 +299,114 @@ async fn a_second_manager_is_refused_while_the_state_changed_under_the_plan() {
     );
     assert_eq!(target(&a, "latest").await.as_deref(), Some("1.0.0"));
 }
+
+/// A store whose writes finish on a thread that keeps going when their future is dropped (as
+/// the local store's blocking-pool writes do), slowly, and whose writes to one key always fail.
+/// A hand-written test double: no real server lets a test choose which write is slow.
+struct SlowDetached {
+    inner: Arc<dyn ObjectStore>,
+    failing: &'static str,
+}
+
+#[async_trait::async_trait]
+impl ObjectStore for SlowDetached {
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+    fn check_key(&self, key: &str) -> Result<(), shipdeck::store::StoreError> {
+        self.inner.check_key(key)
+    }
+    async fn get(
+        &self,
+        key: &str,
+    ) -> Result<Option<shipdeck::store::Object>, shipdeck::store::StoreError> {
+        self.inner.get(key).await
+    }
+    async fn head(
+        &self,
+        key: &str,
+    ) -> Result<Option<shipdeck::store::ObjectMeta>, shipdeck::store::StoreError> {
+        self.inner.head(key).await
+    }
+    async fn put(
+        &self,
+        key: &str,
+        body: bytes::Bytes,
+        headers: &shipdeck::store::Headers,
+        condition: &shipdeck::store::Condition,
+    ) -> Result<shipdeck::store::ObjectMeta, shipdeck::store::StoreError> {
+        if key.ends_with(self.failing) {
+            return Err(shipdeck::store::StoreError::failed(
+                "slow", key, "refused", None,
+            ));
+        }
+        if !key.starts_with("v9.") {
+            return self.inner.put(key, body, headers, condition).await;
+        }
+        let (inner, key, headers, condition) = (
+            self.inner.clone(),
+            key.to_string(),
+            headers.clone(),
+            condition.clone(),
+        );
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+            inner.put(&key, body, &headers, &condition).await
+        })
+        .await
+        .map_err(|e| shipdeck::store::StoreError::failed("slow", "", e.to_string(), None))?
+    }
+    async fn list(
+        &self,
+        prefix: &str,
+    ) -> Result<Vec<shipdeck::store::ObjectMeta>, shipdeck::store::StoreError> {
+        self.inner.list(prefix).await
+    }
+    async fn copy(
+        &self,
+        from: &str,
+        to: &str,
+        headers: &shipdeck::store::Headers,
+    ) -> Result<Option<String>, shipdeck::store::StoreError> {
+        self.inner.copy(from, to, headers).await
+    }
+    async fn delete(&self, key: &str) -> Result<(), shipdeck::store::StoreError> {
+        self.inner.delete(key).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_write_lands_after_a_failed_apply_returns() {
+    let env = common::Env::new();
+    let root = env.path().join("late");
+    let plain = local(&root);
+    let slow = ctx(Arc::new(SlowDetached {
+        inner: plain.store.clone(),
+        failing: "v9.0.0/style.css",
+    }));
+    let dir = env.widget("9.0.0");
+    let plan = plan_publish(
+        &slow,
+        &PublishRequest {
+            dir,
+            version: None,
+            promote: false,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(apply(&slow, &plan, "publish", &Silent).await.is_err());
+    // Whatever the failed apply started has landed by the time it returned: nothing more
+    // appears afterwards, so a revert started now sees every file it must remove.
+    let after_error = slow.store.list("v9.0.0/").await.unwrap().len();
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let later = slow.store.list("v9.0.0/").await.unwrap().len();
+    assert_eq!(
+        after_error, later,
+        "a write landed after apply reported failure"
+    );
+    let plan = change::plan_resume(&plain, true).await.unwrap();
+    apply(&plain, &plan, "revert", &Silent).await.unwrap();
+    assert!(plain.store.list("v9.0.0/").await.unwrap().is_empty());
+}

@@ -19,9 +19,10 @@ use crate::error::{Error, Result};
 use crate::store::{Condition, Headers};
 use bytes::Bytes;
 use chrono::Utc;
-use futures::stream::{self, StreamExt, TryStreamExt};
+use futures::stream::{self, StreamExt};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What applying a plan did: data, never prose; each front end presents it.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -100,27 +101,58 @@ async fn run_phase(
     });
     // Futures built in a loop rather than by a closure: closure-made futures that borrow
     // `ctx` trip rustc's higher-ranked `Send` check when the caller is spawned.
+    //
+    // When one operation fails, no new one starts, but every one already started is awaited:
+    // dropping them could leave a write landing after this phase reported failure (a store
+    // may run it on a thread that does not stop when its future is dropped), and a revert
+    // started right after would not see it.
     let concurrency = ctx.concurrency.max(1);
+    let failed = AtomicBool::new(false);
+    let failed = &failed;
     let mut futures = Vec::with_capacity(ops.len());
     for op in ops {
         futures.push(async move {
-            let content_id = run_op(ctx, op).await?;
+            if failed.load(Ordering::SeqCst) {
+                return Ok(None);
+            }
+            let content_id = match run_op(ctx, op).await {
+                Ok(id) => id,
+                Err(e) => {
+                    failed.store(true, Ordering::SeqCst);
+                    return Err(e);
+                }
+            };
             progress.report(ProgressEvent::File {
                 key: op.key.clone(),
                 bytes: op.size,
             });
-            Ok::<Done, Error>(Done {
+            Ok::<Option<Done>, Error>(Some(Done {
                 key: op.key.clone(),
                 bytes: op.size,
                 mismatch: op.mismatch(content_id.as_deref()),
                 content_id,
-            })
+            }))
         });
     }
-    stream::iter(futures)
+    let results: Vec<Result<Option<Done>>> = stream::iter(futures)
         .buffer_unordered(concurrency)
-        .try_collect()
-        .await
+        .collect()
+        .await;
+    let mut done = Vec::with_capacity(results.len());
+    let mut first_error = None;
+    for r in results {
+        match r {
+            Ok(Some(d)) => done.push(d),
+            Ok(None) => {}
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(done),
+    }
 }
 
 /// One finished object operation.

@@ -92,13 +92,6 @@ impl LocalStore {
         &self.root
     }
 
-    /// Whether the folder holds nothing yet (a store just made by `shipdeck init`).
-    pub fn is_empty(&self) -> bool {
-        fs::read_dir(&self.root)
-            .map(|rd| rd.flatten().all(|e| e.file_name() == META_DIR))
-            .unwrap_or(true)
-    }
-
     fn fail(&self, key: &str, cause: impl std::fmt::Display) -> StoreError {
         StoreError::failed(self.describe(), key, cause.to_string(), None)
     }
