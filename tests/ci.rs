@@ -97,6 +97,27 @@ fn a_publish_in_github_actions_writes_the_summary_outputs_and_annotations() {
         "{o:?}"
     );
     assert!(!o["invalidation-id"].is_empty(), "{o:?}");
+    // A hand-made invalidation, and its status, as JSON documents of their schema.
+    let mut inv = env.cmd();
+    aws_env(&mut inv);
+    let out = inv
+        .args(["--json", "invalidate", "/msr-webchat/latest/*", "--yes"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    validate("invalidate", &out.stdout, env.path());
+    let id =
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["invalidation"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    let mut st = env.cmd();
+    aws_env(&mut st);
+    let out = st
+        .args(["--json", "invalidate", "--status", &id])
+        .output()
+        .unwrap();
+    validate("invalidate", &out.stdout, env.path());
     // Without GITHUB_ACTIONS none of this happens, and the text output is the same.
     let mut plain = env.cmd();
     aws_env(&mut plain);
@@ -328,16 +349,42 @@ fn every_json_document_has_a_schema_version_and_matches_its_schema() {
         assert_eq!(v["schema_version"], 1, "{args:?}: {v}");
         validate(schema, &doc, env.path());
     }
+    for (schema, args) in [
+        ("profiles", &["profiles"][..]),
+        ("credentials", &["credentials"]),
+        ("init", &["init"]),
+        ("unlock", &["unlock"]),
+    ] {
+        validate(schema, &run(args), env.path());
+    }
+    // A lost state, rebuilt (a dry run, then for real).
+    std::fs::remove_file(env.store().join(".shipdeck/state.json")).unwrap();
+    validate(
+        "repair-state",
+        &run(&["repair", "--state", "--dry-run"]),
+        env.path(),
+    );
+    validate(
+        "repair-state",
+        &run(&["repair", "--state", "--yes"]),
+        env.path(),
+    );
     // The allowlist documents, on the demo profile's sample .env.
     let demo = Env::with_config("");
     std::fs::remove_file(demo.path().join("shipdeck.toml")).unwrap();
-    let doc = demo
-        .cmd()
-        .args(["--json", "origins", "list"])
-        .output()
-        .unwrap()
-        .stdout;
-    validate("origins-list", &doc, demo.path());
+    let demo_run = |args: &[&str]| demo.cmd().arg("--json").args(args).output().unwrap().stdout;
+    validate("origins-list", &demo_run(&["origins", "list"]), demo.path());
+    validate(
+        "origins-audit",
+        &demo_run(&["origins", "audit"]),
+        demo.path(),
+    );
+    for args in [
+        &["origins", "add", "https://c.example", "--dry-run"][..],
+        &["origins", "add", "https://c.example", "--yes"],
+    ] {
+        validate("origins-change", &demo_run(args), demo.path());
+    }
 }
 
 #[test]
