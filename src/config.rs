@@ -75,6 +75,37 @@ fn concurrency<'de, D: serde::Deserializer<'de>>(
     Ok(usize::try_from(v).ok())
 }
 
+fn bucket_name<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
+    let v = String::deserialize(d)?;
+    let ok_chars = v
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
+    let ok_ends = v.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && v.ends_with(|c: char| c.is_ascii_alphanumeric());
+    if !(3..=63).contains(&v.len()) || !ok_chars || !ok_ends {
+        return Err(serde::de::Error::custom(format!(
+            "\"{}\" is not an S3 bucket name; bucket names have 3 to 63 lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
+            v.escape_debug()
+        )));
+    }
+    Ok(v)
+}
+
+fn region_name<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
+    let v = String::deserialize(d)?;
+    if v.is_empty()
+        || !v
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err(serde::de::Error::custom(format!(
+            "\"{}\" is not an AWS region; use a name such as us-east-1",
+            v.escape_debug()
+        )));
+    }
+    Ok(v)
+}
+
 fn key_prefix<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
     let v = String::deserialize(d)?;
     crate::domain::layout::check_prefix(&v).map_err(serde::de::Error::custom)?;
@@ -90,7 +121,9 @@ pub enum StoreConfig {
         prefix: String,
     },
     S3 {
+        #[serde(deserialize_with = "bucket_name")]
         bucket: String,
+        #[serde(deserialize_with = "region_name")]
         region: String,
         #[serde(default, deserialize_with = "key_prefix")]
         prefix: String,
@@ -177,7 +210,7 @@ pub fn load(explicit: Option<&Path>) -> Result<Loaded> {
     if let Some(path) = candidate {
         if !path.is_file() {
             return Err(Error::Config(format!(
-                "config file '{}' does not exist; check --config / SHIPDECK_CONFIG",
+                "config file '{}' does not exist or is not a file; check --config / SHIPDECK_CONFIG",
                 path.display()
             )));
         }

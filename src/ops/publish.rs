@@ -271,6 +271,13 @@ async fn build_plan(
 
 /// Plans publishing `req.dir`.
 pub async fn plan_publish(ctx: &Context, req: &PublishRequest) -> Result<Plan> {
+    // The folder first: a mistyped path is about the path, not about a missing package.json.
+    if fs::symlink_metadata(&req.dir).is_err() {
+        return Err(Error::Usage(format!(
+            "the build folder '{}' does not exist; pass the build output folder, e.g. dist-cdn/",
+            req.dir.display()
+        )));
+    }
     let v = match &req.version {
         Some(s) => parse_version(s).map_err(|e| Error::Usage(e.to_string()))?,
         None => version_from_package_json(&req.dir)?,

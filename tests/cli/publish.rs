@@ -102,6 +102,13 @@ fn publish_refuses_symlinks_empty_folders_and_empty_builds() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("is an empty folder"));
+    env.cmd()
+        .args(["publish", "dist-cnd", "--yes"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "the build folder 'dist-cnd' does not exist",
+        ));
     let empty = env.path().join("nothing");
     std::fs::create_dir(&empty).unwrap();
     env.cmd()

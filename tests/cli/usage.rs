@@ -215,6 +215,31 @@ fn unsafe_config_values_are_refused_at_load_with_file_and_line() {
         common::refused(&env, &["releases"], 1, "shipdeck.toml:3:");
         common::refused(&env, &["releases"], 1, says);
     }
+    for (bucket, region) in [
+        ("", "us-east-1"),
+        ("My_Bucket", "us-east-1"),
+        ("ok-bucket", ""),
+    ] {
+        let env = Env::with_config(&format!(
+            "[profiles.test]\nstore = {{ kind = \"s3\", bucket = \"{bucket}\", region = \"{region}\" }}\n"
+        ));
+        common::refused(
+            &env,
+            &["releases"],
+            1,
+            "shipdeck.toml:2: key 'profiles.test.store'",
+        );
+        common::refused(
+            &env,
+            &["releases"],
+            1,
+            if region.is_empty() {
+                "is not an AWS region"
+            } else {
+                "is not an S3 bucket name"
+            },
+        );
+    }
     for prefix in ["../escape/", "a/../../b", "./x", ".shipdeck/x", "a\\\\b"] {
         let env = Env::with_config(&format!(
             "[profiles.test]\nstore = {{ kind = \"local\", path = \"store\", prefix = \"{prefix}\" }}\n"
