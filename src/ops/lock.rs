@@ -57,10 +57,18 @@ pub fn hostname() -> String {
 }
 
 fn process_alive(pid: u32) -> bool {
-    if cfg!(target_os = "linux") {
-        std::path::Path::new(&format!("/proc/{pid}")).exists()
-    } else {
-        true
+    if !cfg!(target_os = "linux") {
+        return true;
+    }
+    // A killed process can linger as a zombie (state Z) until its parent reaps it, or be
+    // dying (X): neither will ever release the lock, so neither counts as alive.
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => !matches!(
+            stat.rsplit_once(')')
+                .and_then(|(_, rest)| rest.trim_start().chars().next()),
+            Some('Z' | 'X' | 'x')
+        ),
+        Err(_) => false,
     }
 }
 

@@ -264,3 +264,39 @@ fn two_managers_at_once_one_applies_and_the_other_is_never_sent_to_resume() {
     }
     env.cmd().arg("verify").assert().success();
 }
+
+#[test]
+fn a_lock_held_by_a_process_that_is_dead_but_not_reaped_is_taken_over() {
+    let env = Env::new();
+    env.publish("1.0.0", true);
+    env.publish("1.0.1", true);
+    // A child that has exited and that this test does not reap yet: a zombie, as a process
+    // killed with -9 is until its parent notices.
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    let state = || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|s| {
+                s.rsplit_once(')')
+                    .map(|(_, r)| r.trim_start().chars().next())
+            })
+            .flatten()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while state() != Some('Z') {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the child never became a zombie"
+        );
+        std::thread::yield_now();
+    }
+    let lock = serde_json::json!({
+        "token": "t1", "holder": "alice", "host": std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim(),
+        "pid": pid, "since": "2026-11-26T08:00:00Z", "expires": "2099-01-01T00:00:00Z",
+        "operation": "rollback latest"
+    });
+    std::fs::write(env.store().join(".shipdeck/lock.json"), lock.to_string()).unwrap();
+    env.cmd().args(["rollback", "--yes"]).assert().success();
+    child.wait().unwrap();
+}
