@@ -254,12 +254,7 @@ fn exit_codes_scripts_can_rely_on() {
         .assert()
         .code(0);
     // 3: someone else holds the release state.
-    let lock = serde_json::json!({
-        "token": "t1", "holder": "alice", "host": std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim(),
-        "pid": std::process::id(), "since": "2026-11-26T08:00:00Z", "expires": "2099-01-01T00:00:00Z",
-        "operation": "promote 1.0.0"
-    });
-    std::fs::write(env.store().join(".shipdeck/lock.json"), lock.to_string()).unwrap();
+    env.plant_lock("alice", std::process::id(), "promote 1.0.0");
     env.cmd()
         .args(["promote", "1.1.0", "--yes"])
         .assert()

@@ -5,7 +5,9 @@ use super::records::append_history;
 use super::{Context, new_id};
 use crate::bridge::{Allowlist, AllowlistSource, Edit, Var, probe};
 use crate::domain::history::HistoryEvent;
-use crate::domain::origin::{Finding, Observed, OriginError, Severity, audit, judge, parse_origin};
+use crate::domain::origin::{
+    Finding, Observed, OriginError, Severity, audit, judge, parse_origin, sent_form,
+};
 use crate::error::{Error, Result};
 use chrono::Utc;
 use serde::Serialize;
@@ -356,10 +358,8 @@ async fn recently_removed(ctx: &Context, list: &Allowlist) -> Result<Vec<String>
             continue;
         };
         for o in rest.split(", ") {
-            let sent = match parse_origin(o) {
-                Ok(p) => p.to_string(),
-                Err(OriginError::NeverMatches { fixed, .. }) => fixed.to_string(),
-                Err(_) => continue,
+            let Some(sent) = sent_form(o).map(|p| p.to_string()) else {
+                continue;
             };
             if !list.allows(&sent) && !removed.contains(&sent) {
                 removed.push(sent);

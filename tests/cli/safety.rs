@@ -117,12 +117,7 @@ fn a_held_lock_names_its_holder_and_since_when() {
     env.publish("1.0.0", true);
     env.publish("1.0.1", true);
     // A lock held by a live process (this test) on this host.
-    let lock = serde_json::json!({
-        "token": "t1", "holder": "alice", "host": std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim(),
-        "pid": std::process::id(), "since": "2026-11-26T08:00:00Z", "expires": "2099-01-01T00:00:00Z",
-        "operation": "promote 1.0.1"
-    });
-    std::fs::write(env.store().join(".shipdeck/lock.json"), lock.to_string()).unwrap();
+    env.plant_lock("alice", std::process::id(), "promote 1.0.1");
     env.cmd()
         .args(["rollback", "--yes"])
         .assert()
@@ -152,11 +147,7 @@ fn a_lock_left_by_a_dead_process_is_taken_over() {
     let mut child = std::process::Command::new("true").spawn().unwrap();
     let dead = child.id();
     child.wait().unwrap();
-    let lock = serde_json::json!({
-        "token": "t1", "holder": "ghost", "host": std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim(),
-        "pid": dead, "since": "2026-11-26T08:00:00Z", "expires": "2099-01-01T00:00:00Z", "operation": "x"
-    });
-    std::fs::write(env.store().join(".shipdeck/lock.json"), lock.to_string()).unwrap();
+    env.plant_lock("ghost", dead, "x");
     env.cmd().args(["rollback", "--yes"]).assert().success();
     assert!(
         !env.store().join(".shipdeck/lock.json").exists(),
@@ -176,12 +167,7 @@ fn while_a_live_run_holds_the_lock_no_one_is_told_to_resume() {
         .assert()
         .code(1);
     // ...whose holder is alive and at work: a lock naming a live process on this host.
-    let lock = serde_json::json!({
-        "token": "t1", "holder": "alice", "host": std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim(),
-        "pid": std::process::id(), "since": "2026-11-26T08:00:00Z", "expires": "2099-01-01T00:00:00Z",
-        "operation": "rollback latest"
-    });
-    std::fs::write(env.store().join(".shipdeck/lock.json"), lock.to_string()).unwrap();
+    env.plant_lock("alice", std::process::id(), "rollback latest");
     for args in [
         &["promote", "1.0.0", "--alias", "v1", "--yes"][..],
         &["rollback", "--yes"],
@@ -291,12 +277,7 @@ fn a_lock_held_by_a_process_that_is_dead_but_not_reaped_is_taken_over() {
         );
         std::thread::yield_now();
     }
-    let lock = serde_json::json!({
-        "token": "t1", "holder": "alice", "host": std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim(),
-        "pid": pid, "since": "2026-11-26T08:00:00Z", "expires": "2099-01-01T00:00:00Z",
-        "operation": "rollback latest"
-    });
-    std::fs::write(env.store().join(".shipdeck/lock.json"), lock.to_string()).unwrap();
+    env.plant_lock("alice", pid, "rollback latest");
     env.cmd().args(["rollback", "--yes"]).assert().success();
     child.wait().unwrap();
 }

@@ -223,6 +223,18 @@ pub fn unique() -> u64 {
 }
 
 impl Env {
+    /// Writes the release lock as a run of `holder` (process `pid` on this host) doing
+    /// `operation` would hold it, since 2026-11-26 08:00 UTC with a lease that never expires.
+    pub fn plant_lock(&self, holder: &str, pid: u32, operation: &str) {
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+        let lock = serde_json::json!({
+            "token": "t1", "holder": holder, "host": host.trim(), "pid": pid,
+            "since": "2026-11-26T08:00:00Z", "expires": "2099-01-01T00:00:00Z",
+            "operation": operation
+        });
+        std::fs::write(self.store().join(".shipdeck/lock.json"), lock.to_string()).unwrap();
+    }
+
     /// The same isolated command as [`Env::cmd`], as a `std::process::Command` (for a test that
     /// spawns runs side by side or wires a pipe by hand); stdin is closed.
     pub fn std_cmd(&self, args: &[&str]) -> std::process::Command {

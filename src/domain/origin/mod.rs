@@ -128,6 +128,16 @@ pub fn parse_origin(raw: &str) -> Result<Origin, OriginError> {
     }
 }
 
+/// What a browser would send for an allowlist entry: the entry itself when it is an exact
+/// origin, the form it should have been when it can never match, nothing when it is no origin.
+pub fn sent_form(raw: &str) -> Option<Origin> {
+    match parse_origin(raw) {
+        Ok(o) => Some(o),
+        Err(OriginError::NeverMatches { fixed, .. }) => Some(fixed),
+        Err(OriginError::Invalid(_)) => None,
+    }
+}
+
 fn invalid(raw: &str, why: &str) -> OriginError {
     OriginError::Invalid(format!(
         "'{raw}' is not an origin: {why}; write scheme://host[:port], e.g. https://app.example.com"

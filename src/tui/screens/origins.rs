@@ -2,7 +2,7 @@
 //! what the running Bridge answered for it. Keys: add, remove, probe.
 
 use super::{ListArea, elsewhere, empty_hint, loading, not_configured, table};
-use crate::domain::origin::{OriginError, Severity, parse_origin};
+use crate::domain::origin::{Severity, sent_form};
 use crate::ops::origins::{Listed, Listing, OriginPlan, ProbeReport, Probed};
 use crate::tui::dialogs::Modal;
 use crate::tui::keymap::Command;
@@ -213,11 +213,7 @@ fn row(state: &State, e: &Listed) -> Vec<Cell<'static>> {
     };
     let findings: Vec<&str> = e.findings.iter().map(|f| f.code).collect();
     // What a browser sends for this entry: the probe result to show beside it.
-    let sent = match parse_origin(&e.origin) {
-        Ok(p) => p.to_string(),
-        Err(OriginError::NeverMatches { fixed, .. }) => fixed.to_string(),
-        Err(_) => e.origin.clone(),
-    };
+    let sent = sent_form(&e.origin).map_or_else(|| e.origin.clone(), |p| p.to_string());
     let probe = state
         .origins
         .probe
