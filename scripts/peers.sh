@@ -24,6 +24,7 @@ wait_for_port() { # port, name, seconds
 # Installs every peer; quick when already installed.
 peers_install() {
   bridge_install
+  azurite_install
   lint_install
   moto_install
   keyring_install
@@ -32,6 +33,29 @@ peers_install() {
 # Starts the long-running peers (the Bridge is started by its tests, which restart it).
 peers_start() {
   moto_start
+  azurite_start
+}
+
+# Azurite (Azure Blob emulator), pinned by tests/azurite/package-lock.json. Started without
+# --skipApiVersionCheck: Shipdeck pins a service version Azurite knows, and this proves it.
+azurite_install() {
+  if [ ! -d tests/azurite/node_modules/azurite ] || [ tests/azurite/package-lock.json -nt tests/azurite/node_modules/.package-lock.json ]; then
+    echo "installing Azurite (npm ci in tests/azurite)" >&2
+    npm ci --prefix tests/azurite --no-audit --no-fund --loglevel=error >&2
+  fi
+}
+
+azurite_start() {
+  local port
+  port=$(free_port)
+  mkdir -p "$PEERS_DIR"
+  "$PWD/tests/azurite/node_modules/.bin/azurite-blob" --blobHost 127.0.0.1 --blobPort "$port" \
+    --inMemoryPersistence --disableTelemetry >"$PEERS_DIR/azurite.log" 2>&1 &
+  PEER_PIDS+=($!)
+  wait_for_port "$port" azurite 30
+  export SHIPDECK_TEST_AZURE="http://127.0.0.1:$port/devstoreaccount1"
+  # Tests that freeze a server start their own Azurite from here.
+  export SHIPDECK_TEST_AZURITE_BIN="$PWD/tests/azurite/node_modules/.bin/azurite-blob"
 }
 
 # moto (S3 + CloudFront) with boto3 and awscli, in a venv pinned by tests/peers/requirements.txt.

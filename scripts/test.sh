@@ -24,7 +24,11 @@ FEATURES=(--features test-faults)
   cargo test --locked --no-fail-fast "${FEATURES[@]}" "$@"; } 2>&1 | tee "$log"
 
 # No credential used by a test may appear in anything a test run printed.
-if grep -n -e 'shipdeck-e2e-secret-Q7vX2kLp' -e 'wJalrXUtnFEMI/K7MDENG' "$log"; then
+# Azure's: Azurite's account key (the tests sign with it), a wrong key, and the Resource Manager
+# token the purge tests hand out.
+if grep -n -e 'shipdeck-e2e-secret-Q7vX2kLp' -e 'wJalrXUtnFEMI/K7MDENG' \
+  -e 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6' -e 'c2hpcGRlY2stYXp1cmUtd3Jvbmcta2V5' \
+  -e 'shipdeck-arm-token-V3nq8Rw' "$log"; then
   echo "FAILED: a test secret appeared in the test output (see the lines above)" >&2
   exit 1
 fi

@@ -130,14 +130,108 @@ pub enum StoreConfig {
         /// An S3-compatible server (path-style addressing then).
         endpoint: Option<String>,
     },
+    /// A container of an Azure storage account.
+    Azure {
+        #[serde(deserialize_with = "azure_account")]
+        account: String,
+        #[serde(deserialize_with = "azure_container")]
+        container: String,
+        #[serde(default, deserialize_with = "key_prefix")]
+        prefix: String,
+        /// The Blob endpoint (Azurite, sovereign clouds); default
+        /// `https://{account}.blob.core.windows.net`.
+        #[serde(default, deserialize_with = "endpoint_url")]
+        endpoint: Option<String>,
+    },
+}
+
+/// Which cloud a store is in, for credentials and prices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cloud {
+    Local,
+    Aws,
+    Azure,
 }
 
 impl StoreConfig {
     pub fn prefix(&self) -> &str {
         match self {
-            StoreConfig::Local { prefix, .. } | StoreConfig::S3 { prefix, .. } => prefix,
+            StoreConfig::Local { prefix, .. }
+            | StoreConfig::S3 { prefix, .. }
+            | StoreConfig::Azure { prefix, .. } => prefix,
         }
     }
+
+    /// Which credentials this store needs.
+    pub fn needs(&self) -> crate::credentials::Needs {
+        use crate::credentials::Needs;
+        match self {
+            StoreConfig::Local { .. } => Needs::Nothing,
+            StoreConfig::S3 { .. } => Needs::Aws,
+            StoreConfig::Azure { account, .. } => Needs::Azure {
+                account: account.clone(),
+            },
+        }
+    }
+
+    pub fn cloud(&self) -> Cloud {
+        match self {
+            StoreConfig::Local { .. } => Cloud::Local,
+            StoreConfig::S3 { .. } => Cloud::Aws,
+            StoreConfig::Azure { .. } => Cloud::Azure,
+        }
+    }
+}
+
+fn azure_account<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
+    let v = String::deserialize(d)?;
+    let ok = (3..=24).contains(&v.len())
+        && v.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    if !ok {
+        return Err(serde::de::Error::custom(format!(
+            "\"{}\" is not an Azure storage account name; account names have 3 to 24 lower-case letters and digits",
+            v.escape_debug()
+        )));
+    }
+    Ok(v)
+}
+
+fn azure_container<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<String, D::Error> {
+    let v = String::deserialize(d)?;
+    let ok = (3..=63).contains(&v.len())
+        && v.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && v.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && v.ends_with(|c: char| c.is_ascii_alphanumeric())
+        && !v.contains("--");
+    if !ok {
+        return Err(serde::de::Error::custom(format!(
+            "\"{}\" is not an Azure container name; container names have 3 to 63 lower-case letters, digits and single '-', starting and ending with a letter or digit",
+            v.escape_debug()
+        )));
+    }
+    Ok(v)
+}
+
+fn endpoint_url<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<String>, D::Error> {
+    let v = String::deserialize(d)?;
+    if !(v.starts_with("https://") || v.starts_with("http://")) || v.contains(char::is_whitespace) {
+        return Err(serde::de::Error::custom(format!(
+            "\"{}\" is not an endpoint URL; use e.g. https://msrwebchat.blob.core.windows.net or http://127.0.0.1:10000/devstoreaccount1",
+            v.escape_debug()
+        )));
+    }
+    if v.contains('?') {
+        return Err(serde::de::Error::custom(
+            "the endpoint has a query string; a SAS token is a credential: store it with `shipdeck login`, never in the config",
+        ));
+    }
+    Ok(Some(v))
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -154,6 +248,44 @@ pub enum CdnConfig {
         /// A CloudFront-compatible endpoint (tests); defaults to AWS.
         endpoint: Option<String>,
     },
+    /// Azure Front Door Standard/Premium: purges through Azure Resource Manager.
+    Frontdoor(AzureCdnConfig),
+    /// A classic Azure CDN endpoint (Microsoft.Cdn/profiles/endpoints; retires in 2027).
+    #[serde(rename = "azure-cdn")]
+    AzureCdn(AzureCdnConfig),
+}
+
+/// Where an Azure Front Door or classic CDN endpoint is in Resource Manager.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AzureCdnConfig {
+    pub subscription: String,
+    pub resource_group: String,
+    /// The CDN / Front Door profile's name.
+    pub profile: String,
+    /// The endpoint's name.
+    pub endpoint: String,
+    /// URL path under which the store's keys are served (default: "/" + the store prefix).
+    pub path_prefix: Option<String>,
+    /// Front Door only: the custom domains to purge (default: all of the endpoint's).
+    #[serde(default)]
+    pub domains: Vec<String>,
+    /// A Resource-Manager-compatible endpoint (tests, sovereign clouds); default
+    /// `https://management.azure.com`.
+    #[serde(default, deserialize_with = "endpoint_url")]
+    pub management_endpoint: Option<String>,
+}
+
+impl CdnConfig {
+    /// The URL path prefix configured for the CDN, if any.
+    pub fn path_prefix(&self) -> Option<&str> {
+        match self {
+            CdnConfig::None { path_prefix } | CdnConfig::Cloudfront { path_prefix, .. } => {
+                path_prefix.as_deref()
+            }
+            CdnConfig::Frontdoor(c) | CdnConfig::AzureCdn(c) => c.path_prefix.as_deref(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -11,6 +11,7 @@
 //!   the plumbing the AWS adapters share.
 
 pub mod aws;
+pub mod azure;
 pub mod bridge;
 pub mod cdn;
 pub mod ci;

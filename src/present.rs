@@ -110,6 +110,9 @@ pub fn credential_source(c: &CredentialSource) -> String {
             format!("AWS profile '{name}' (shared config or SSO)")
         }
         CredentialSource::SharedConfig => "AWS shared config, default profile".into(),
+        CredentialSource::AzureKeyring { kind } => format!("OS keyring ({kind})"),
+        CredentialSource::AzureEnvironment { variable } => format!("environment ({variable})"),
+        CredentialSource::EntraId { via } => format!("Entra ID: {via}"),
         CredentialSource::Missing => "none — run `shipdeck login`".into(),
     }
 }

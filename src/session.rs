@@ -3,6 +3,7 @@
 
 use crate::cdn::{Cdn, NoCdn};
 use crate::config::{self, CdnConfig, DEMO_PROFILE, Loaded, Profile, Source, StoreConfig};
+use crate::credentials::azure::AzureSecret;
 use crate::domain::layout::Layout;
 use crate::domain::manifest::ALIAS_CACHE;
 use crate::error::{Error, Result};
@@ -193,17 +194,62 @@ pub async fn aws_settings(
     })
 }
 
+/// Azure connection settings of a profile, with the secret the lookup order finds first (see
+/// `credentials::azure`), and the keyring entry for the CDN's Entra ID identity.
+pub async fn azure_settings(
+    name: &str,
+    account: &str,
+    endpoint: Option<String>,
+) -> Result<(crate::azure::AzureSettings, Option<AzureSecret>)> {
+    let stored = match crate::credentials::azure::load(secret_store(), name).await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(
+                profile = name,
+                "OS keyring unavailable, using the environment and Entra ID: {e}"
+            );
+            None
+        }
+    };
+    let env = crate::credentials::azure::Env::current();
+    let (auth, _) = crate::credentials::azure::storage(stored.as_ref(), account, &env);
+    let Some(auth) = auth else {
+        return Err(Error::Refused(format!(
+            "no Azure credentials for profile '{name}': store an account key, SAS token or client secret with `shipdeck login --profile {name}`, set AZURE_STORAGE_KEY or AZURE_STORAGE_CONNECTION_STRING, or sign in with `az login`"
+        )));
+    };
+    Ok((
+        crate::azure::AzureSettings {
+            account: account.to_string(),
+            endpoint,
+            auth,
+            profile: name.to_string(),
+        },
+        stored,
+    ))
+}
+
 /// The secret store: the OS keyring.
 pub fn secret_store() -> Arc<dyn crate::credentials::SecretStore> {
     Arc::new(crate::credentials::OsKeyring)
 }
 
-/// Opens a profile's store and CDN.
-pub async fn open(loaded: &Loaded, wanted: Option<&str>, opts: &OpenOptions) -> Result<Session> {
-    let (name, profile) = choose(loaded, wanted)?;
-    let mut aws = None;
-    let mut store: Arc<dyn ObjectStore> = match &profile.store {
-        // The demo store makes itself on first use; every other local store must exist.
+/// What opening the store learned that opening the CDN reuses.
+#[derive(Default)]
+struct Opened {
+    aws: Option<crate::aws::AwsSettings>,
+    azure_secret: Option<AzureSecret>,
+}
+
+/// Opens a profile's store (the demo store makes itself on first use; every other local store
+/// must exist).
+async fn open_store(
+    loaded: &Loaded,
+    name: &str,
+    profile: &Profile,
+) -> Result<(Arc<dyn ObjectStore>, Opened)> {
+    let mut opened = Opened::default();
+    let store: Arc<dyn ObjectStore> = match &profile.store {
         StoreConfig::Local { path, .. }
             if name == DEMO_PROFILE && !loaded.file.profiles.contains_key(DEMO_PROFILE) =>
         {
@@ -216,34 +262,80 @@ pub async fn open(loaded: &Loaded, wanted: Option<&str>, opts: &OpenOptions) -> 
             endpoint,
             ..
         } => {
-            let settings = aws_settings(&name, region, endpoint.clone()).await?;
-            aws = Some(settings.clone());
+            let settings = aws_settings(name, region, endpoint.clone()).await?;
+            opened.aws = Some(settings.clone());
             Arc::new(crate::store::s3::S3Store::connect(bucket, settings).await)
         }
+        StoreConfig::Azure {
+            account,
+            container,
+            endpoint,
+            ..
+        } => {
+            let (settings, stored) = azure_settings(name, account, endpoint.clone()).await?;
+            opened.azure_secret = stored;
+            Arc::new(crate::store::azure::AzureStore::connect(
+                container, settings,
+            )?)
+        }
     };
-    store = with_test_faults(store);
-    let layout = Layout::new(profile.store.prefix());
-    let default_path = format!("/{}", layout.prefix().trim_end_matches('/'));
-    let none = |p: Option<String>| -> Arc<dyn Cdn> {
-        Arc::new(NoCdn {
-            path_prefix: p.unwrap_or_else(|| default_path.clone()),
-            skipped: false,
-        })
-    };
-    let cdn: Arc<dyn Cdn> = match &profile.cdn {
-        Some(CdnConfig::Cloudfront { path_prefix, .. }) if opts.no_invalidate => Arc::new(NoCdn {
-            path_prefix: path_prefix.clone().unwrap_or_else(|| default_path.clone()),
+    Ok((with_test_faults(store), opened))
+}
+
+/// Opens a profile's CDN; `default_path` is where the store's keys are served when the profile
+/// does not say.
+async fn open_cdn(
+    name: &str,
+    profile: &Profile,
+    opened: Opened,
+    default_path: &str,
+    opts: &OpenOptions,
+) -> Result<Arc<dyn Cdn>> {
+    let path = |p: Option<&str>| p.map_or_else(|| default_path.to_string(), str::to_string);
+    Ok(match &profile.cdn {
+        Some(c) if opts.no_invalidate && !matches!(c, CdnConfig::None { .. }) => Arc::new(NoCdn {
+            path_prefix: path(c.path_prefix()),
             skipped: true,
         }),
-        Some(CdnConfig::None { path_prefix }) => none(path_prefix.clone()),
+        None => Arc::new(NoCdn {
+            path_prefix: path(None),
+            skipped: false,
+        }),
+        Some(CdnConfig::None { path_prefix }) => Arc::new(NoCdn {
+            path_prefix: path(path_prefix.as_deref()),
+            skipped: false,
+        }),
+        Some(CdnConfig::Frontdoor(c) | CdnConfig::AzureCdn(c)) => {
+            use crate::cdn::frontdoor::{AzurePurge, Kind};
+            let kind = match &profile.cdn {
+                Some(CdnConfig::AzureCdn(_)) => Kind::Classic,
+                _ => Kind::FrontDoor,
+            };
+            let stored = match opened.azure_secret {
+                Some(s) => Some(s),
+                None => crate::credentials::azure::load(secret_store(), name)
+                    .await
+                    .ok()
+                    .flatten(),
+            };
+            let env = crate::credentials::azure::Env::current();
+            let identity = crate::credentials::azure::entra(stored.as_ref(), &env);
+            Arc::new(AzurePurge::new(
+                kind,
+                c.clone(),
+                &path(c.path_prefix.as_deref()),
+                identity.map(|(cred, _)| cred),
+                name,
+            ))
+        }
         Some(CdnConfig::Cloudfront {
             distribution_id,
             path_prefix,
             endpoint,
         }) => {
-            let mut settings = match &aws {
-                Some(s) => s.clone(),
-                None => aws_settings(&name, "us-east-1", None).await?,
+            let mut settings = match opened.aws {
+                Some(s) => s,
+                None => aws_settings(name, "us-east-1", None).await?,
             };
             if endpoint.is_some() {
                 settings.endpoint = endpoint.clone();
@@ -251,14 +343,22 @@ pub async fn open(loaded: &Loaded, wanted: Option<&str>, opts: &OpenOptions) -> 
             Arc::new(
                 crate::cdn::cloudfront::CloudFront::connect(
                     distribution_id,
-                    &path_prefix.clone().unwrap_or_else(|| default_path.clone()),
+                    &path(path_prefix.as_deref()),
                     settings,
                 )
                 .await,
             )
         }
-        None => none(None),
-    };
+    })
+}
+
+/// Opens a profile's store and CDN.
+pub async fn open(loaded: &Loaded, wanted: Option<&str>, opts: &OpenOptions) -> Result<Session> {
+    let (name, profile) = choose(loaded, wanted)?;
+    let (store, opened) = open_store(loaded, &name, &profile).await?;
+    let layout = Layout::new(profile.store.prefix());
+    let default_path = format!("/{}", layout.prefix().trim_end_matches('/'));
+    let cdn = open_cdn(&name, &profile, opened, &default_path, opts).await?;
     let ctx = Context {
         store,
         cdn,
@@ -270,6 +370,10 @@ pub async fn open(loaded: &Loaded, wanted: Option<&str>, opts: &OpenOptions) -> 
             .unwrap_or_else(|| ALIAS_CACHE.to_string()),
         concurrency: profile.concurrency.unwrap_or(16).clamp(1, 256),
         pricing_dir: config::config_dir().map(|d| d.join("pricing")),
+        default_provider: match profile.store.cloud() {
+            config::Cloud::Azure => "azure",
+            _ => "aws",
+        },
         entry_files: profile.entry_files.clone().unwrap_or_else(|| {
             crate::domain::buildfile::DEFAULT_ENTRY_FILES
                 .iter()

@@ -112,3 +112,75 @@ echo "== after"; {bin} releases; echo "exit=$?"
         );
     }
 }
+
+/// The same on Azure: an account key stored with `login --kind account-key --stdin` signs the
+/// requests to Azurite; neither it nor any SAS signature minted from it appears anywhere.
+#[test]
+fn azure_login_use_logout_with_a_real_secret_service() {
+    use common::azure::{KEY, config, container, endpoint};
+    let c = container("keyring");
+    let env = common::Env::with_config(&config(&c, &endpoint(), "", ""));
+    let bin = env!("CARGO_BIN_EXE_shipdeck");
+    let script = format!(
+        r#"set -u
+echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+echo "== before"; {bin} releases; echo "exit=$?"
+echo "== login"; printf '%s\n' '{KEY}' | {bin} login --kind account-key --stdin; echo "exit=$?"
+echo "== credentials"; {bin} credentials; echo "exit=$?"
+echo "== releases"; {bin} releases; echo "exit=$?"
+echo "== logout"; {bin} logout; echo "exit=$?"
+echo "== after"; {bin} releases; echo "exit=$?"
+"#
+    );
+    let out = Command::new("dbus-run-session")
+        .args(["--", "sh", "-c", &script])
+        .current_dir(env.path())
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", env.path())
+        .env("XDG_DATA_HOME", env.path().join("xdg-data"))
+        .env("XDG_CONFIG_HOME", env.path().join("xdg-config"))
+        .env("SHIPDECK_LOG", "debug")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let section = |name: &str| {
+        stdout
+            .split(&format!("== {name}\n"))
+            .nth(1)
+            .and_then(|s| s.split("\n== ").next())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(section("before").contains("exit=1"), "{stdout}\n{stderr}");
+    assert!(
+        section("login").contains("stored the credentials of profile 'az' (storage account key)")
+            && section("login").contains("exit=0"),
+        "{stdout}\n{stderr}"
+    );
+    assert!(
+        section("credentials").contains("OS keyring (storage account key)"),
+        "{stdout}"
+    );
+    assert!(
+        section("releases").contains("azure://devstoreaccount1/")
+            && section("releases").contains("exit=0"),
+        "keyring credentials reach Azurite: {stdout}\n{stderr}"
+    );
+    assert!(section("after").contains("exit=1"), "logged out: {stdout}");
+    let log = std::fs::read_to_string(env.path().join("xdg-data/shipdeck/shipdeck.log"))
+        .unwrap_or_default();
+    assert!(!log.is_empty(), "debug logging wrote a log to scan");
+    for (what, text) in [("output", format!("{stdout}{stderr}")), ("log", log)] {
+        assert!(!text.contains(KEY), "the key leaked into the {what}");
+        for (i, _) in text.match_indices("sig=") {
+            let after = &text[i + 4..];
+            assert!(
+                after.starts_with("REDACTED") || after.starts_with('&') || after.is_empty(),
+                "a SAS signature leaked into the {what}: {}",
+                &text[i.saturating_sub(40)..(i + 60).min(text.len())]
+            );
+        }
+    }
+}

@@ -4,6 +4,7 @@
 //! immutable and cached for a year. `NoCdn` serves profiles without a CDN (the local store).
 
 pub mod cloudfront;
+pub mod frontdoor;
 
 use crate::store::Cause;
 use async_trait::async_trait;

@@ -216,21 +216,24 @@ Examples:
         after_help = "Bundle bytes per load are the gzip sizes of the UMD bundle and stylesheet of the release `latest` serves, unless --bundle-kb is given. Usage comes from --usage FILE (TOML; see assets/usage.example.toml) and flags override it.\n\nExamples:\n  shipdeck cost\n  shipdeck cost --loads 2000000 --compare\n  shipdeck cost --usage usage.toml --scale 10 --json"
     )]
     Cost(CostArgs),
-    /// Store AWS credentials for a profile in the OS keyring.
+    /// Store a profile's cloud credentials in the OS keyring.
     #[command(
-        after_help = "Asks for the access key id and the secret (hidden). With --stdin, reads them as two lines, for scripts.\n\nExamples:\n  shipdeck login --profile prod\n  printf '%s\\n%s\\n' \"$KEY_ID\" \"$SECRET\" | shipdeck login --profile prod --stdin"
+        after_help = "S3 profiles: asks for the access key id and the secret (hidden); --stdin reads them as two lines.\nAzure profiles: asks which kind of secret (or takes --kind), then the secret (hidden); --stdin reads\nthe secret as one line (a client secret: tenant id, client id and secret as three lines).\n\nExamples:\n  shipdeck login --profile prod\n  printf '%s\\n%s\\n' \"$KEY_ID\" \"$SECRET\" | shipdeck login --profile prod --stdin\n  printf '%s\\n' \"$SAS\" | shipdeck login --profile azure-prod --kind sas --stdin"
     )]
     Login {
-        /// Read the key id and secret as two lines from stdin.
+        /// Read the secret from stdin, one value per line.
         #[arg(long)]
         stdin: bool,
+        /// Azure only: which secret to store.
+        #[arg(long, value_enum)]
+        kind: Option<AzureKind>,
     },
-    /// Remove a profile's AWS credentials from the OS keyring.
+    /// Remove a profile's cloud credentials from the OS keyring.
     #[command(after_help = "Example:\n  shipdeck logout --profile prod")]
     Logout,
     /// Show where each profile's credentials come from, without showing them.
     #[command(
-        after_help = "Lookup order: the profile's OS-keyring entry, then the AWS chain (environment, shared config,\nSSO). Keys are shown masked (AKIA…1234); secrets never.\n\nExample:\n  shipdeck credentials"
+        after_help = "Lookup order, S3: the profile's OS-keyring entry, then the AWS chain (environment, shared config,\nSSO). Azure: the keyring entry (account key, SAS token or client secret), then AZURE_STORAGE_CONNECTION_STRING,\nAZURE_STORAGE_KEY, AZURE_STORAGE_SAS_TOKEN, then Entra ID (client secret variables, workload identity,\nmanaged identity, the Azure CLI's login). Keys are shown masked (AKIA…1234); secrets never.\n\nExample:\n  shipdeck credentials"
     )]
     Credentials,
     /// Invalidate CDN paths by hand (alias moves invalidate their own paths).
@@ -325,9 +328,9 @@ pub struct CostArgs {
     /// Show the estimate at X times the traffic (above 0, at most 1e6).
     #[arg(long, value_name = "X", default_value_t = 1.0, allow_negative_numbers = true, value_parser = number_in(f64::MIN_POSITIVE, 1e6))]
     pub scale: f64,
-    /// aws or azure (default: aws).
-    #[arg(long, value_name = "NAME", default_value = "aws")]
-    pub provider: String,
+    /// aws or azure (default: the profile's cloud; aws for a local store).
+    #[arg(long, value_name = "NAME")]
+    pub provider: Option<String>,
 }
 
 /// A clap parser for a finite number within `min..=max`, with a sentence naming the range.
@@ -361,4 +364,15 @@ fn at_least_one(text: &str) -> Result<u32, String> {
             "'{text}' is not a count; use a whole number, 1 or more"
         )),
     }
+}
+
+/// The kinds of secret an Azure profile can keep in the keyring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AzureKind {
+    /// A storage account key (signs short-lived SAS tokens locally).
+    AccountKey,
+    /// A SAS token for the account or container.
+    Sas,
+    /// An Entra ID app registration's client secret (also purges Front Door).
+    ClientSecret,
 }

@@ -1,9 +1,10 @@
 //! `login`, `logout` and `credentials`: the commands that deal with the cloud account itself
 //! rather than with releases.
 
-use super::args::Global;
+use super::args::{AzureKind, Global};
 use super::output::print_json;
-use crate::config::{self, StoreConfig};
+use crate::config::{self, Cloud};
+use crate::credentials::azure::AzureSecret;
 use crate::credentials::{self, AwsKeys, Secret};
 use crate::error::{Error, Result};
 use crate::present;
@@ -11,74 +12,174 @@ use crate::session;
 use serde_json::json;
 use std::io::{BufRead, IsTerminal};
 
-fn s3_profile(g: &Global) -> Result<(String, config::Profile)> {
+/// A profile whose store needs credentials: its name, and whether it is on Azure.
+fn cloud_profile(g: &Global) -> Result<(String, Cloud)> {
     let loaded = config::load(g.config.as_deref())?;
     let (name, p) = session::choose(&loaded, g.profile.as_deref())?;
-    if !matches!(p.store, StoreConfig::S3 { .. }) {
-        return Err(Error::Usage(format!(
-            "profile '{name}' uses a local store, which needs no credentials; choose an S3 profile with --profile"
-        )));
+    match p.store.cloud() {
+        Cloud::Local => Err(Error::Usage(format!(
+            "profile '{name}' uses a local store, which needs no credentials; choose an S3 or Azure profile with --profile"
+        ))),
+        cloud => Ok((name, cloud)),
     }
-    Ok((name, p))
 }
 
-pub async fn login(g: &Global, from_stdin: bool) -> Result<i32> {
-    let (name, _) = s3_profile(g)?;
-    let (id, secret) = if from_stdin || !std::io::stdin().is_terminal() {
-        let mut lines = std::io::stdin().lock().lines();
-        let mut next = |what: &str| -> Result<String> {
-            lines
+/// Reads one value per line from stdin (scripts) or asks at the terminal, hidden for secrets.
+struct Asker {
+    scripted: bool,
+    lines: std::io::Lines<std::io::StdinLock<'static>>,
+}
+
+impl Asker {
+    fn new(from_stdin: bool) -> Asker {
+        Asker {
+            scripted: from_stdin || !std::io::stdin().is_terminal(),
+            lines: std::io::stdin().lock().lines(),
+        }
+    }
+
+    fn ask(&mut self, what: &str, hidden: bool, how: &str) -> Result<String> {
+        let v = if self.scripted {
+            self.lines
                 .next()
                 .transpose()
                 .map_err(|e| Error::Io(format!("cannot read the {what}: {e}")))?
-                .map(|l| l.trim().to_string())
-                .filter(|l| !l.is_empty())
-                .ok_or_else(|| Error::Usage(format!("the {what} is missing: --stdin reads the access key id, then the secret, one per line")))
+                .unwrap_or_default()
+        } else if hidden {
+            rpassword::prompt_password(format!("{what} (hidden): "))
+                .map_err(|e| Error::Io(format!("cannot read the {what}: {e}")))?
+        } else {
+            eprint!("{what}: ");
+            let mut v = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut v)
+                .map_err(|e| Error::Io(e.to_string()))?;
+            v
         };
-        (next("access key id")?, next("secret access key")?)
-    } else {
-        eprint!("AWS access key id for profile '{name}': ");
-        let mut id = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut id)
-            .map_err(|e| Error::Io(e.to_string()))?;
-        let secret = rpassword::prompt_password("AWS secret access key (hidden): ")
-            .map_err(|e| Error::Io(format!("cannot read the secret: {e}")))?;
-        (id.trim().to_string(), secret.trim().to_string())
-    };
-    if let Some(gh) = crate::ci::github::GitHub::detect() {
-        gh.mask(&secret);
+        let v = v.trim().to_string();
+        if v.is_empty() {
+            return Err(Error::Usage(format!("the {what} is missing: {how}")));
+        }
+        if hidden && let Some(gh) = crate::ci::github::GitHub::detect() {
+            gh.mask(&v);
+        }
+        Ok(v)
     }
-    if id.is_empty() || secret.is_empty() {
-        return Err(Error::Usage(
-            "both the access key id and the secret are needed".into(),
-        ));
-    }
-    let keys = AwsKeys {
-        access_key_id: id,
-        secret_access_key: Secret::new(secret),
+}
+
+pub async fn login(g: &Global, from_stdin: bool, kind: Option<AzureKind>) -> Result<i32> {
+    let (name, cloud) = cloud_profile(g)?;
+    let mut asker = Asker::new(from_stdin);
+    let shown = match cloud {
+        Cloud::Azure => login_azure(&name, &mut asker, kind).await?,
+        _ => {
+            if kind.is_some() {
+                return Err(Error::Usage(format!(
+                    "--kind is for Azure profiles; profile '{name}' is on S3"
+                )));
+            }
+            let how = "--stdin reads the access key id, then the secret, one per line";
+            let id = asker.ask(
+                &format!("AWS access key id for profile '{name}'"),
+                false,
+                how,
+            )?;
+            let secret = asker.ask("AWS secret access key", true, how)?;
+            let keys = AwsKeys {
+                access_key_id: id,
+                secret_access_key: Secret::new(secret),
+            };
+            credentials::save(session::secret_store(), &name, &keys)
+                .await
+                .map_err(|e| Error::Refused(e.to_string()))?;
+            credentials::mask(&keys.access_key_id)
+        }
     };
-    credentials::save(session::secret_store(), &name, &keys)
-        .await
-        .map_err(|e| Error::Refused(e.to_string()))?;
-    let msg = format!(
-        "stored the credentials of profile '{name}' ({}) in the OS keyring",
-        credentials::mask(&keys.access_key_id)
-    );
     if g.json {
         print_json(&json!({ "profile": name, "stored": true }));
     } else {
-        println!("{msg}");
+        println!("stored the credentials of profile '{name}' ({shown}) in the OS keyring");
     }
     Ok(0)
 }
 
-pub async fn logout(g: &Global) -> Result<i32> {
-    let (name, _) = s3_profile(g)?;
-    let removed = credentials::remove(session::secret_store(), &name)
+/// Asks which kind of Azure secret, then the secret; stores it; returns what it was, in words.
+async fn login_azure(name: &str, asker: &mut Asker, kind: Option<AzureKind>) -> Result<String> {
+    let kind = match kind {
+        Some(k) => k,
+        None if asker.scripted => {
+            return Err(Error::Usage(
+                "say which secret comes on stdin with --kind account-key, --kind sas or --kind client-secret".into(),
+            ));
+        }
+        None => {
+            let answer = asker.ask(
+                "Which secret? 1) storage account key  2) SAS token  3) Entra ID client secret",
+                false,
+                "type 1, 2 or 3",
+            )?;
+            match answer.as_str() {
+                "1" => AzureKind::AccountKey,
+                "2" => AzureKind::Sas,
+                "3" => AzureKind::ClientSecret,
+                other => {
+                    return Err(Error::Usage(format!(
+                        "'{other}' is not one of the choices; type 1, 2 or 3"
+                    )));
+                }
+            }
+        }
+    };
+    let secret = match kind {
+        AzureKind::AccountKey => {
+            let key = asker.ask(
+                "storage account key",
+                true,
+                "--stdin reads the key as one line",
+            )?;
+            if base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &key).is_err() {
+                return Err(Error::Usage(
+                    "that is not an account key (account keys are base64, as the portal's Access keys page shows them)".into(),
+                ));
+            }
+            AzureSecret::AccountKey {
+                key: Secret::new(key),
+            }
+        }
+        AzureKind::Sas => {
+            let token = asker.ask("SAS token", true, "--stdin reads the token as one line")?;
+            if !token.contains("sig=") {
+                return Err(Error::Usage(
+                    "that is not a SAS token (a SAS token has sv=…&…&sig=…); generate one for the container with read, add, create, write, delete and list".into(),
+                ));
+            }
+            AzureSecret::Sas {
+                token: Secret::new(token),
+            }
+        }
+        AzureKind::ClientSecret => {
+            let how = "--stdin reads the tenant id, the client id and the secret, one per line";
+            AzureSecret::ClientSecret {
+                tenant_id: asker.ask("tenant id", false, how)?,
+                client_id: asker.ask("client (application) id", false, how)?,
+                secret: Secret::new(asker.ask("client secret", true, how)?),
+            }
+        }
+    };
+    credentials::azure::save(session::secret_store(), name, &secret)
         .await
         .map_err(|e| Error::Refused(e.to_string()))?;
+    Ok(secret.describe())
+}
+
+pub async fn logout(g: &Global) -> Result<i32> {
+    let (name, cloud) = cloud_profile(g)?;
+    let removed = match cloud {
+        Cloud::Azure => credentials::azure::remove(session::secret_store(), &name).await,
+        _ => credentials::remove(session::secret_store(), &name).await,
+    }
+    .map_err(|e| Error::Refused(e.to_string()))?;
     if g.json {
         print_json(&json!({ "profile": name, "removed": removed }));
     } else if removed {
@@ -93,8 +194,8 @@ pub async fn credentials(g: &Global) -> Result<i32> {
     let loaded = config::load(g.config.as_deref())?;
     let mut rows = Vec::new();
     for (name, p) in &loaded.file.profiles {
-        let needed = !matches!(p.store, StoreConfig::Local { .. });
-        let c = crate::ops::account::credentials(session::secret_store(), name, needed).await;
+        let c =
+            crate::ops::account::credentials(session::secret_store(), name, &p.store.needs()).await;
         rows.push((name.clone(), present::credentials(&c)));
     }
     if g.json {

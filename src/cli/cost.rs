@@ -30,7 +30,7 @@ pub async fn run(ctx: &Context, g: &Global, args: &CostArgs) -> Result<i32> {
     let providers: Vec<&str> = if args.compare {
         vec!["aws", "azure"]
     } else {
-        vec![args.provider.as_str()]
+        vec![args.provider.as_deref().unwrap_or(ctx.default_provider)]
     };
     let mut estimates = Vec::new();
     let mut base_totals = Vec::new();

@@ -174,7 +174,7 @@ async fn init(g: &Global) -> Result<i32> {
             crate::store::local::LocalStore::create(path)?;
             !existed
         }
-        config::StoreConfig::S3 { .. } => false,
+        config::StoreConfig::S3 { .. } | config::StoreConfig::Azure { .. } => false,
     };
     let s = open_session(g).await?;
     let view = query::releases(&s.ctx).await?;
@@ -273,7 +273,7 @@ async fn without_store(cmd: &Command, g: &Global) -> Option<Result<i32>> {
     Some(match cmd {
         Command::Profiles => output::profiles(g),
         Command::Init => init(g).await,
-        Command::Login { stdin } => auth::login(g, *stdin).await,
+        Command::Login { stdin, kind } => auth::login(g, *stdin, *kind).await,
         Command::Logout => auth::logout(g).await,
         Command::Credentials => auth::credentials(g).await,
         Command::Completions { shell } => {

@@ -2,8 +2,11 @@
 //! Secret Service on Linux) and never in a file, a log line, an error or `Debug` output.
 //!
 //! Lookup order for an S3 profile: the keyring entry of the profile, then the standard AWS chain
-//! (environment, shared config and SSO). Keyring calls are blocking, so they run on their own
-//! thread and are awaited, never on the async runtime's threads.
+//! (environment, shared config and SSO). An Azure profile's order is in [`azure`]. Keyring calls
+//! are blocking, so they run on their own thread and are awaited, never on the async runtime's
+//! threads.
+
+pub mod azure;
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -70,7 +73,7 @@ pub fn mask(id: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CredentialError {
     #[error(
-        "the OS keyring is not available ({0}); on Linux start a Secret Service (e.g. gnome-keyring) in your session, or use AWS environment variables or an AWS profile instead"
+        "the OS keyring is not available ({0}); on Linux start a Secret Service (e.g. gnome-keyring) in your session, or give credentials through the environment or the cloud's CLI login instead"
     )]
     Unavailable(String),
     #[error("the OS keyring refused the request ({0})")]
@@ -83,18 +86,20 @@ pub enum CredentialError {
     Interrupted,
 }
 
-/// Where secrets are kept. The OS keyring in production; an in-memory store in tests.
+/// Where secrets are kept, by entry name (`aws:PROFILE`, `azure:PROFILE`). The OS keyring in
+/// production; an in-memory store in tests.
 pub trait SecretStore: Send + Sync {
     fn describe(&self) -> String;
-    fn get(&self, profile: &str) -> Result<Option<String>, CredentialError>;
-    fn set(&self, profile: &str, value: &str) -> Result<(), CredentialError>;
+    fn get(&self, entry: &str) -> Result<Option<String>, CredentialError>;
+    fn set(&self, entry: &str, value: &str) -> Result<(), CredentialError>;
     /// Returns whether something was removed.
-    fn delete(&self, profile: &str) -> Result<bool, CredentialError>;
+    fn delete(&self, entry: &str) -> Result<bool, CredentialError>;
 }
 
 const SERVICE: &str = "shipdeck";
 
-fn user(profile: &str) -> String {
+/// The keyring entry of an S3 profile's keys.
+fn aws_entry(profile: &str) -> String {
     format!("aws:{profile}")
 }
 
@@ -102,8 +107,8 @@ fn user(profile: &str) -> String {
 pub struct OsKeyring;
 
 impl OsKeyring {
-    fn entry(profile: &str) -> Result<keyring::Entry, CredentialError> {
-        keyring::Entry::new(SERVICE, &user(profile)).map_err(|e| explain(&e))
+    fn entry(name: &str) -> Result<keyring::Entry, CredentialError> {
+        keyring::Entry::new(SERVICE, name).map_err(|e| explain(&e))
     }
 }
 
@@ -175,7 +180,7 @@ impl SecretStore for MemoryStore {
 }
 
 /// Runs a blocking keyring call on its own thread and awaits it.
-async fn off_runtime<T: Send + 'static>(
+pub(crate) async fn off_runtime<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, CredentialError> + Send + 'static,
 ) -> Result<T, CredentialError> {
     let (tx, rx) = tokio::sync::oneshot::channel();
@@ -190,7 +195,7 @@ pub async fn load(
     store: Arc<dyn SecretStore>,
     profile: &str,
 ) -> Result<Option<AwsKeys>, CredentialError> {
-    let p = profile.to_string();
+    let p = aws_entry(profile);
     let raw = off_runtime(move || store.get(&p)).await?;
     match raw {
         None => Ok(None),
@@ -205,15 +210,27 @@ pub async fn save(
     profile: &str,
     keys: &AwsKeys,
 ) -> Result<(), CredentialError> {
-    let p = profile.to_string();
+    let p = aws_entry(profile);
     let text = serde_json::to_string(keys)
         .map_err(|e| CredentialError::Refused(format!("the keys could not be encoded: {e}")))?;
     off_runtime(move || store.set(&p, &text)).await
 }
 
 pub async fn remove(store: Arc<dyn SecretStore>, profile: &str) -> Result<bool, CredentialError> {
-    let p = profile.to_string();
+    let p = aws_entry(profile);
     off_runtime(move || store.delete(&p)).await
+}
+
+/// Which credentials a profile's store needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Needs {
+    /// A local store.
+    Nothing,
+    Aws,
+    /// An Azure storage account (a connection string counts only for its own account).
+    Azure {
+        account: String,
+    },
 }
 
 /// Where a profile's credentials come from. Holds at most a masked key id, never a secret.
@@ -233,6 +250,12 @@ pub enum CredentialSource {
     AwsProfile { name: String },
     /// The default profile of the AWS shared config.
     SharedConfig,
+    /// An Azure profile's OS-keyring entry: which kind of secret (never the secret).
+    AzureKeyring { kind: String },
+    /// An Azure secret from the environment, named by its variable.
+    AzureEnvironment { variable: String },
+    /// An Entra ID credential through azure_identity, and how it is obtained.
+    EntraId { via: String },
     /// Nothing found.
     Missing,
 }
@@ -318,7 +341,7 @@ mod tests {
         assert_eq!(load(store.clone(), "prod").await.unwrap(), Some(k));
         assert!(remove(store.clone(), "prod").await.unwrap());
         assert!(!remove(store.clone(), "prod").await.unwrap());
-        store.set("bad", "not json").unwrap();
+        store.set("aws:bad", "not json").unwrap();
         let e = load(store, "bad").await.unwrap_err().to_string();
         assert!(
             e.contains("shipdeck logout --profile bad") && !e.contains("not json"),

@@ -7,7 +7,7 @@
 use super::Context;
 use super::lock::{self, LockRecord};
 use super::query::{self, InFlightSummary};
-use crate::credentials::{self, CredentialError, CredentialSource, SecretStore};
+use crate::credentials::{self, CredentialError, CredentialSource, Needs, SecretStore};
 use crate::error::Result;
 use std::sync::Arc;
 
@@ -18,19 +18,17 @@ pub struct Credentials {
     pub keyring_error: Option<CredentialError>,
 }
 
-/// Looks up where `profile`'s credentials come from; `needed` is false for a local store.
+/// Looks up where `profile`'s credentials come from, for the cloud its store is in.
 pub async fn credentials(
     secrets: Arc<dyn SecretStore>,
     profile: &str,
-    needed: bool,
+    needs: &Needs,
 ) -> Credentials {
-    if !needed {
-        return Credentials {
-            source: CredentialSource::NotNeeded,
-            keyring_error: None,
-        };
-    }
-    let (source, keyring_error) = credentials::aws_lookup(secrets, profile).await;
+    let (source, keyring_error) = match needs {
+        Needs::Nothing => (CredentialSource::NotNeeded, None),
+        Needs::Aws => credentials::aws_lookup(secrets, profile).await,
+        Needs::Azure { account } => credentials::azure::lookup(secrets, profile, account).await,
+    };
     Credentials {
         source,
         keyring_error,
@@ -55,7 +53,7 @@ pub struct AccountView {
 pub struct ProfileFacts {
     pub name: String,
     pub config: Option<std::path::PathBuf>,
-    pub needs_credentials: bool,
+    pub needs: Needs,
 }
 
 /// Reads the Account view fresh (the lock and credentials change behind the console's back).
@@ -64,7 +62,7 @@ pub async fn account(
     profile: ProfileFacts,
     secrets: Arc<dyn SecretStore>,
 ) -> Result<AccountView> {
-    let credentials = credentials(secrets, &profile.name, profile.needs_credentials).await;
+    let credentials = credentials(secrets, &profile.name, &profile.needs).await;
     let lock = lock::current(ctx).await?;
     let in_flight = query::releases(ctx).await?.in_flight;
     Ok(AccountView {

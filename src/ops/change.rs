@@ -259,6 +259,12 @@ fn invalidation_cost(ctx: &Context, paths: usize) -> Option<String> {
     let table = super::cost::pricing(ctx, provider).ok()?;
     let p = table.get(id).ok()?;
     let free = crate::domain::cost::fmt_qty(p.free);
+    if p.first_price() == 0.0 && p.cost(paths as f64) == 0.0 {
+        return Some(format!(
+            "{paths} CDN path(s): {} cost nothing (price list of {})",
+            p.name, p.date
+        ));
+    }
     Ok::<_, ()>(format!(
         "{paths} CDN path(s): the first {free} paths a month are free, then ${} per path (at most ${:.3} for these)",
         p.first_price(),

@@ -44,6 +44,9 @@ pub struct Context {
     pub pricing_dir: Option<std::path::PathBuf>,
     /// The build files a publish requires (the profile's `entry_files`, else the widget's).
     pub entry_files: Vec<String>,
+    /// Whose prices a cost estimate uses unless told otherwise: the cloud the store is in
+    /// ("aws" for S3 and local stores, "azure" for Azure Blob).
+    pub default_provider: &'static str,
 }
 
 impl Context {
@@ -60,6 +63,7 @@ impl Context {
             layout,
             actor: actor.to_string(),
             alias_cache_control: crate::domain::manifest::ALIAS_CACHE.to_string(),
+            default_provider: "aws",
             concurrency: 16,
             pricing_dir: None,
             entry_files: crate::domain::buildfile::DEFAULT_ENTRY_FILES

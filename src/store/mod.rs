@@ -4,6 +4,7 @@
 //! delete — so a new backend is one file, and one shared contract suite (`tests/contract`)
 //! proves that every backend behaves the same, as apache `object_store` does.
 
+pub mod azure;
 #[cfg(feature = "test-faults")]
 pub mod faulty;
 pub mod local;

@@ -5,7 +5,7 @@
 use super::screens::cost::CostData;
 use super::state::{Action, Effect, OriginEdit};
 use crate::bridge::Var;
-use crate::config::{Source, StoreConfig};
+use crate::config::Source;
 use crate::error::Result;
 use crate::ops::account::{self, AccountView, ProfileFacts};
 use crate::ops::{ProgressEvent, apply, change, cost, origins, query, records, verify};
@@ -118,6 +118,7 @@ async fn load_cost(ctx: &crate::ops::Context) -> Result<CostData> {
     Ok(CostData {
         aws,
         azure,
+        primary: ctx.default_provider,
         bundle,
         bundle_from,
     })
@@ -131,7 +132,7 @@ async fn load_account(s: &Session) -> Result<AccountView> {
             Source::File(p) => Some(p.clone()),
             Source::Builtin => None,
         },
-        needs_credentials: !matches!(s.profile.store, StoreConfig::Local { .. }),
+        needs: s.profile.store.needs(),
     };
     account::account(&s.ctx, facts, crate::session::secret_store()).await
 }

@@ -7,6 +7,7 @@
     reason = "test helpers fail loudly, naming what is missing"
 )]
 
+pub mod azure;
 pub mod bridge;
 pub mod s3;
 pub mod tui;
@@ -112,6 +113,17 @@ impl Env {
     pub fn publish(&self, version: &str, promote: bool) {
         let dist = self.widget(version);
         let mut c = self.cmd();
+        c.arg("publish").arg(&dist).arg("--yes");
+        if promote {
+            c.arg("--promote");
+        }
+        c.assert().success();
+    }
+
+    /// As [`Env::publish`], with the command made by `cmd` (a cloud profile's credentials).
+    pub fn publish_with(&self, cmd: &dyn Fn(&Env) -> Command, version: &str, promote: bool) {
+        let dist = self.widget(version);
+        let mut c = cmd(self);
         c.arg("publish").arg(&dist).arg("--yes");
         if promote {
             c.arg("--promote");

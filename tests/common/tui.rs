@@ -165,6 +165,7 @@ pub fn a_plan_for_snapshots() -> shipdeck::domain::plan::Plan {
 pub fn cost_data() -> shipdeck::tui::screens::cost::CostData {
     use shipdeck::ops::cost::builtin_pricing;
     shipdeck::tui::screens::cost::CostData {
+        primary: "aws",
         aws: builtin_pricing("aws").unwrap(),
         azure: builtin_pricing("azure").unwrap(),
         bundle: shipdeck::domain::cost::Bundle {

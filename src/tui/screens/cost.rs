@@ -19,6 +19,8 @@ use ratatui::widgets::{Cell, Paragraph};
 pub struct CostData {
     pub aws: PriceTable,
     pub azure: PriceTable,
+    /// The profile's own cloud, shown first ("aws" or "azure").
+    pub primary: &'static str,
     pub bundle: Bundle,
     pub bundle_from: String,
 }
@@ -107,7 +109,12 @@ impl CostScreen {
         let (u, scale) = self.usage()?;
         let u = scaled(&u, scale);
         let one = |t: &PriceTable| estimate(t, &u, &data.bundle).map_err(|e| e.to_string());
-        Ok(vec![one(&data.aws)?, one(&data.azure)?])
+        let (aws, azure) = (one(&data.aws)?, one(&data.azure)?);
+        Ok(if data.primary == "azure" {
+            vec![azure, aws]
+        } else {
+            vec![aws, azure]
+        })
     }
 
     /// Rows of the breakdown table (for selection bounds).

@@ -1,0 +1,205 @@
+//! Azurite is frozen (SIGSTOP) in the middle of a promote of a 200-file release: Shipdeck must
+//! give up within 30 s with one sentence naming the account, the container and the key, and once
+//! the server is thawed (SIGCONT) `resume` must finish the promote and `verify` must pass.
+//!
+//! This test starts its own Azurite (from `SHIPDECK_TEST_AZURITE_BIN`, set by `scripts/test.sh`)
+//! so freezing it does not disturb other tests.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests and benchmarks fail loudly, naming what went wrong"
+)]
+
+mod common;
+
+use common::Env;
+use common::azure::{ACCOUNT, KEY, azure_env, check_at, config};
+use predicates::prelude::*;
+use shipdeck::azure::{AzureAuth, AzureSettings};
+use shipdeck::credentials::Secret;
+use shipdeck::store::ObjectStore;
+use shipdeck::store::azure::AzureStore;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// An Azurite of this test's own, stopped when dropped.
+struct Azurite {
+    child: Child,
+    endpoint: String,
+}
+
+impl Azurite {
+    fn start() -> Azurite {
+        let bin = std::env::var("SHIPDECK_TEST_AZURITE_BIN").unwrap_or_else(|_| {
+            panic!("SHIPDECK_TEST_AZURITE_BIN is not set: run the tests with `bash scripts/test.sh`, which installs Azurite")
+        });
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(bin)
+            .args(["--blobHost", "127.0.0.1", "--blobPort", &port.to_string()])
+            .args(["--inMemoryPersistence", "--disableTelemetry"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "Azurite did not start"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Azurite {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}/{ACCOUNT}"),
+        }
+    }
+
+    fn signal(&self, sig: &str) {
+        assert!(
+            Command::new("kill")
+                .args([sig, &self.child.id().to_string()])
+                .status()
+                .unwrap()
+                .success()
+        );
+    }
+}
+
+impl Drop for Azurite {
+    fn drop(&mut self) {
+        self.signal("-CONT");
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn big_release(version: &str) -> Vec<(&'static str, String)> {
+    let mut files = common::widget_files(version, 1);
+    for i in 0..193 {
+        let name: &'static str = Box::leak(format!("chunks/chunk-{i:03}.js").into_boxed_str());
+        files.push((name, format!("export const c{i} = '{version}-{i}';\n")));
+    }
+    files
+}
+
+/// Waits until at least `n` alias files under `latest/` have 1.1.0's content.
+fn wait_until_files_moved(endpoint: &str, n: usize) {
+    let start = Instant::now();
+    let store = AzureStore::connect(
+        "outage",
+        AzureSettings {
+            account: ACCOUNT.into(),
+            endpoint: Some(endpoint.to_string()),
+            auth: AzureAuth::AccountKey(Secret::new(KEY)),
+            profile: "az".into(),
+        },
+    )
+    .unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let v110 = rt.block_on(store.list("v1.1.0/")).unwrap();
+    loop {
+        // The alias files that already have 1.1.0's content.
+        let moved = rt
+            .block_on(store.list("latest/"))
+            .unwrap()
+            .iter()
+            .filter(|o| {
+                let name = o.key.trim_start_matches("latest/");
+                v110.iter().any(|r| {
+                    r.key.trim_start_matches("v1.1.0/") == name && r.content_id == o.content_id
+                })
+            })
+            .count();
+        if moved >= n {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the promote moved no files"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_frozen_server_times_out_naming_the_blob_then_resume_finishes() {
+    let az = Azurite::start();
+    check_at(&az.endpoint, &["create-container", "outage"]);
+    let env = Env::with_config(&format!(
+        "{}concurrency = 2\n",
+        config("outage", &az.endpoint, "", "")
+    ));
+    let cmd = |env: &Env| {
+        let mut c = env.cmd();
+        azure_env(&mut c);
+        c
+    };
+    for (v, promote) in [("1.0.0", true), ("1.1.0", false)] {
+        let dist = env.build(&format!("big-{v}"), v, &big_release(v));
+        let mut c = cmd(&env);
+        c.arg("publish").arg(&dist).arg("--yes");
+        if promote {
+            c.arg("--promote");
+        }
+        c.assert().success();
+    }
+
+    // Promote in the background; freeze Azurite once the first alias files of 1.1.0 are in.
+    let child = env
+        .std_cmd(&["promote", "1.1.0", "--yes"])
+        .env("AZURE_STORAGE_KEY", KEY)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until_files_moved(&az.endpoint, 5);
+    az.signal("-STOP");
+    let frozen_at = Instant::now();
+    let out = child.wait_with_output().unwrap();
+    let took = frozen_at.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "the promote failed: {stderr}");
+    assert!(
+        took < Duration::from_secs(30),
+        "gave up after {took:?}, not within 30 s"
+    );
+    assert!(
+        stderr.contains("did not answer within")
+            && stderr.contains(&format!("account '{ACCOUNT}'"))
+            && stderr.contains("container 'outage'")
+            && stderr.contains("shipdeck resume"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("'latest/") || stderr.contains("'v1"),
+        "names the key: {stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1, "one sentence: {stderr}");
+    assert!(!stderr.contains("sig="), "{stderr}");
+
+    // Thawed: the unfinished promote is reported, resume finishes it, verify passes.
+    az.signal("-CONT");
+    cmd(&env)
+        .arg("releases")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("'promote 1.1.0'"));
+    cmd(&env).args(["resume", "--yes"]).assert().success();
+    cmd(&env).arg("verify").assert().success();
+    let latest = check_at(&az.endpoint, &["objects", "outage", "latest/"]);
+    assert_eq!(latest.as_array().unwrap().len(), 200);
+    assert!(
+        latest
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["cache_control"] == "public, max-age=300")
+    );
+}

@@ -1,0 +1,284 @@
+//! Azure Front Door and classic Azure CDN purges, end to end: a real Azurite for the store, the
+//! real `azure_identity` Azure CLI credential for the token, and a hand-written stand-in for
+//! Azure Resource Manager (tests/peers/arm_stub.py; no emulator of the management API exists)
+//! that checks every request's method, path, api-version, body and token and answers the purge
+//! as a long-running operation that is first InProgress.
+//!
+//! The token comes from an `az` on PATH that this test writes: there is no Entra ID to sign in
+//! to here, and `AzureCliCredential` runs `az account get-access-token` exactly as it would on a
+//! release manager's machine. The fake checks that it is asked for Resource Manager's scope.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests and benchmarks fail loudly, naming what went wrong"
+)]
+
+mod common;
+
+use common::Env;
+use common::azure::{azure_env, config, container, endpoint, python};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+const TOKEN: &str = "shipdeck-arm-token-V3nq8Rw";
+
+struct Stub {
+    child: Child,
+    url: String,
+}
+
+impl Stub {
+    fn start(dir: &Path, polls: u32) -> Stub {
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/peers/arm_stub.py");
+        let port_file = dir.join("arm.port");
+        let child = Command::new(python())
+            .arg(script)
+            .arg(&port_file)
+            .arg(TOKEN)
+            .arg(polls.to_string())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        let port = loop {
+            if let Ok(p) = std::fs::read_to_string(&port_file) {
+                break p.trim().to_string();
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "the ARM stub did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        Stub {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    /// Every request the stub saw, and every rule a request broke.
+    fn seen(&self) -> (Vec<Value>, Vec<Value>) {
+        let out = Command::new(python())
+            .args([
+                "-c",
+                "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())",
+                &format!("{}/_requests", self.url),
+            ])
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (
+            v["requests"].as_array().unwrap().clone(),
+            v["violations"].as_array().unwrap().clone(),
+        )
+    }
+}
+
+impl Drop for Stub {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A folder with an `az` that prints `token` for Resource Manager's scope and fails otherwise.
+fn fake_az(dir: &Path, token: &str) -> PathBuf {
+    let bin = dir.join("fakebin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let script = format!(
+        r#"#!/bin/sh
+case "$*" in
+  *"account get-access-token"*"--scope https://management.azure.com/.default"*)
+    echo '{{"accessToken": "{token}", "expires_on": '$(( $(date +%s) + 3600 ))', "tokenType": "Bearer"}}' ;;
+  *) echo "unexpected az call: $*" >&2; exit 1 ;;
+esac
+"#
+    );
+    let az = bin.join("az");
+    std::fs::write(&az, script).unwrap();
+    Command::new("chmod").arg("+x").arg(&az).status().unwrap();
+    bin
+}
+
+fn path_with(bin: &Path) -> String {
+    format!("{}:{}", bin.display(), std::env::var("PATH").unwrap())
+}
+
+fn cdn(kind: &str, stub: &Stub) -> String {
+    format!(
+        "cdn = {{ kind = \"{kind}\", subscription = \"sub-1234\", resource_group = \"msr-event-agent-rg\", profile = \"msr-webchat-cdn\", endpoint = \"msr-webchat\", management_endpoint = \"{}\" }}\n",
+        stub.url
+    )
+}
+
+fn cmd(env: &Env, bin: &Path) -> assert_cmd::Command {
+    let mut c = env.cmd();
+    azure_env(&mut c)
+        .env("PATH", path_with(bin))
+        .env_remove("AZURE_CLIENT_ID")
+        .env_remove("AZURE_FEDERATED_TOKEN_FILE")
+        .env_remove("IDENTITY_ENDPOINT")
+        .env_remove("MSI_ENDPOINT");
+    c
+}
+
+#[test]
+fn a_promote_purges_only_the_moved_aliases_on_front_door_and_follows_the_operation() {
+    let c = container("afd");
+    let dir = tempfile::tempdir().unwrap();
+    let stub = Stub::start(dir.path(), 1);
+    let bin = fake_az(dir.path(), TOKEN);
+    let env = Env::with_config(&config(
+        &c,
+        &endpoint(),
+        "msr-webchat/",
+        &cdn("frontdoor", &stub),
+    ));
+    let publish = |v: &str| {
+        let dist = env.widget(v);
+        cmd(&env, &bin)
+            .arg("publish")
+            .arg(&dist)
+            .args(["--yes", "--promote"])
+            .assert()
+            .success()
+    };
+    publish("1.0.0");
+    let out = publish("1.1.0");
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(
+        stdout.contains("Completed"),
+        "the purge was followed to its end: {stdout}"
+    );
+    let (requests, violations) = stub.seen();
+    assert!(violations.is_empty(), "{violations:?}");
+    let posts: Vec<&Value> = requests.iter().filter(|r| r["method"] == "POST").collect();
+    assert_eq!(posts.len(), 2, "one purge per promote: {requests:?}");
+    for p in &posts {
+        assert_eq!(
+            p["path"],
+            "/subscriptions/sub-1234/resourceGroups/msr-event-agent-rg/providers/Microsoft.Cdn/profiles/msr-webchat-cdn/afdEndpoints/msr-webchat/purge"
+        );
+    }
+    let mut paths: Vec<String> = posts[1]["body"]["contentPaths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_string())
+        .collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        [
+            "/msr-webchat/latest/*",
+            "/msr-webchat/v1.1/*",
+            "/msr-webchat/v1/*"
+        ],
+        "only the aliases that moved, never /* or a release folder"
+    );
+    // The operation was polled until it left InProgress.
+    let polls = requests.iter().filter(|r| r["method"] == "GET").count();
+    assert!(
+        polls >= 4,
+        "each purge polled InProgress then Succeeded: {requests:?}"
+    );
+
+    // By hand: more than 100 paths go in requests of at most 100; --status asks again later.
+    let many: Vec<String> = (0..130)
+        .map(|i| format!("/msr-webchat/next-{i}/*"))
+        .collect();
+    let out = cmd(&env, &bin)
+        .args(["--json", "invalidate", "--yes"])
+        .args(&many)
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        panic!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let (requests, violations) = stub.seen();
+    assert!(violations.is_empty(), "{violations:?}");
+    let sizes: Vec<usize> = requests
+        .iter()
+        .filter(|r| r["method"] == "POST")
+        .skip(2)
+        .map(|r| r["body"]["contentPaths"].as_array().unwrap().len())
+        .collect();
+    assert_eq!(sizes, [100, 30]);
+    let id = doc["invalidation"]["id"]
+        .as_str()
+        .or(doc["id"].as_str())
+        .unwrap_or_else(|| panic!("an id in {doc}"))
+        .to_string();
+    let out = cmd(&env, &bin)
+        .args(["--json", "invalidate", "--status", &id])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["status"]["state"], "completed", "{doc}");
+    // `/*` is refused before anything is sent.
+    let out = cmd(&env, &bin)
+        .args(["invalidate", "--yes", "/*"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("every immutable release"));
+}
+
+#[test]
+fn a_classic_cdn_endpoint_is_purged_at_its_own_path() {
+    let c = container("classic");
+    let dir = tempfile::tempdir().unwrap();
+    let stub = Stub::start(dir.path(), 0);
+    let bin = fake_az(dir.path(), TOKEN);
+    let env = Env::with_config(&config(&c, &endpoint(), "", &cdn("azure-cdn", &stub)));
+    env.publish_with(&|e: &Env| cmd(e, &bin), "1.0.0", true);
+    env.publish_with(&|e: &Env| cmd(e, &bin), "1.0.1", true);
+    let (requests, violations) = stub.seen();
+    assert!(violations.is_empty(), "{violations:?}");
+    let post = requests.iter().rfind(|r| r["method"] == "POST").unwrap();
+    assert!(
+        post["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("/profiles/msr-webchat-cdn/endpoints/msr-webchat/purge"),
+        "{post}"
+    );
+}
+
+#[test]
+fn a_refused_token_is_a_warning_that_names_the_fix() {
+    let c = container("afd-denied");
+    let dir = tempfile::tempdir().unwrap();
+    let stub = Stub::start(dir.path(), 0);
+    let bin = fake_az(dir.path(), "a-token-the-stub-does-not-know");
+    let env = Env::with_config(&config(&c, &endpoint(), "", &cdn("frontdoor", &stub)));
+    env.publish_with(&|e: &Env| cmd(e, &bin), "1.0.0", true);
+    let dist = env.widget("1.0.1");
+    let out = cmd(&env, &bin)
+        .arg("publish")
+        .arg(&dist)
+        .args(["--yes", "--promote"])
+        .output()
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        all.contains("Azure Front Door endpoint msr-webchat")
+            && all.contains("refused the token")
+            && all.contains("shipdeck invalidate"),
+        "{all}"
+    );
+    assert!(!all.contains("a-token-the-stub"), "{all}");
+    // The release itself went out: only the purge failed.
+    cmd(&env, &bin).arg("verify").assert().success();
+}
