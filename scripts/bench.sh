@@ -1,10 +1,24 @@
 #!/usr/bin/env bash
-# Runs every benchmark (local store, console, and S3 side by side with awscli on moto), after
-# installing and starting the peers. Builds in release mode once (cargo bench).
+# Runs every benchmark (local store, console, S3 side by side with awscli on moto, Azure Blob side
+# by side with az on Azurite), after installing and starting the peers. Builds in release mode
+# once (cargo bench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/peers.sh
 moto_install
+azurite_install
+# az (PyPI azure-cli) for the Azure benchmark: only the benchmark needs it, so the test command
+# does not install it.
+AZ_VENV="$PEERS_DIR/azcli"
+if [ ! -x "$AZ_VENV/bin/az" ]; then
+  echo "installing azure-cli into $AZ_VENV" >&2
+  python3 -m venv "$AZ_VENV"
+  "$AZ_VENV/bin/pip" install --quiet --disable-pip-version-check azure-cli >&2
+fi
+export SHIPDECK_BENCH_AZ="$AZ_VENV/bin/az"
+# az's storage SDK sends a newer service version than Azurite 3.35 knows (Shipdeck pins one it
+# knows), so the benchmark's Azurite skips that check.
+export AZURITE_FLAGS="--skipApiVersionCheck"
 peers_start
 trap peers_stop EXIT
 cargo bench --locked "$@"

@@ -50,7 +50,7 @@ azurite_start() {
   port=$(free_port)
   mkdir -p "$PEERS_DIR"
   "$PWD/tests/azurite/node_modules/.bin/azurite-blob" --blobHost 127.0.0.1 --blobPort "$port" \
-    --inMemoryPersistence --disableTelemetry >"$PEERS_DIR/azurite.log" 2>&1 &
+    --inMemoryPersistence --disableTelemetry ${AZURITE_FLAGS:-} >"$PEERS_DIR/azurite.log" 2>&1 &
   PEER_PIDS+=($!)
   wait_for_port "$port" azurite 30
   export SHIPDECK_TEST_AZURE="http://127.0.0.1:$port/devstoreaccount1"

@@ -152,9 +152,13 @@ pub fn account_sas(
         "the account key is not valid base64; copy it again from the portal's Access keys page (`shipdeck credentials` says where it came from)"
             .to_string()
     })?;
-    let enc = |s: &str| {
-        percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
-    };
+    // Query values, escaping all but RFC 3986's unreserved characters.
+    const VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    let enc = |s: &str| percent_encoding::utf8_percent_encode(s, VALUE).to_string();
     Ok(format!(
         "sv={BLOB_VERSION}&ss={ss}&srt={srt}&sp={sp}&st={}&se={}&spr={}&sig={}",
         enc(&st),
