@@ -41,7 +41,8 @@ fn connection_string() -> String {
 }
 
 fn az(args: &[&str]) -> Duration {
-    let bin = std::env::var("SHIPDECK_BENCH_AZ").expect("run `bash scripts/bench.sh` (it installs az)");
+    let bin =
+        std::env::var("SHIPDECK_BENCH_AZ").expect("run `bash scripts/bench.sh` (it installs az)");
     let t = Instant::now();
     let out = Command::new(bin)
         .args(args)
@@ -142,7 +143,10 @@ fn az_publish(container: &str, dir: &Path, folder: &str, widget: &[String]) -> D
         "public, immutable, max-age=31536000",
         "--overwrite",
     ]);
-    for f in widget.iter().filter(|f| f.ends_with(".html") || f.ends_with(".map")) {
+    for f in widget
+        .iter()
+        .filter(|f| f.ends_with(".html") || f.ends_with(".map"))
+    {
         d += az(&[
             "storage",
             "blob",
@@ -184,7 +188,12 @@ fn main() {
             ));
             cli.push(az_publish(&container, &dir, &format!("cli/v{v}"), &widget));
         }
-        line(&format!("publish, {files} files"), median(sd), median(cli), goal);
+        line(
+            &format!("publish, {files} files"),
+            median(sd),
+            median(cli),
+            goal,
+        );
     }
 
     // Alias switch between two 7-file releases.
@@ -193,7 +202,10 @@ fn main() {
     let (mut sd, mut cli) = (Vec::new(), Vec::new());
     for i in 0..7 {
         let target = if i % 2 == 0 { b } else { a };
-        sd.push(shipdeck(root, &["promote", target, "--alias", "latest", "--yes"]));
+        sd.push(shipdeck(
+            root,
+            &["promote", target, "--alias", "latest", "--yes"],
+        ));
         let dir = root.join(format!("build-{target}"));
         cli.push(az(&[
             "storage",

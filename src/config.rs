@@ -294,13 +294,68 @@ pub struct BridgeConfig {
     pub allowlist: AllowlistConfig,
     /// The Bridge's base URL, for live CORS probes.
     pub url: Option<String>,
+    /// The Bridge's deploy workflow (a file in `.github/workflows/` of the allowlist's GitHub
+    /// repository), dispatched by `shipdeck origins apply` after a change.
+    pub deploy_workflow: Option<String>,
+    /// The branch or tag the deploy workflow runs on (default: main).
+    pub deploy_ref: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
 pub enum AllowlistConfig {
-    Dotenv { path: PathBuf },
-    Object { key: Option<String> },
+    Dotenv {
+        path: PathBuf,
+    },
+    Object {
+        key: Option<String>,
+    },
+    /// GitHub Actions variables (or secrets, with `mode = "secret"`) of a repository, or of one
+    /// of its environments.
+    Github {
+        #[serde(deserialize_with = "github_repo")]
+        repo: String,
+        #[serde(default = "allowed_name")]
+        variable: String,
+        additional_variable: Option<String>,
+        environment: Option<String>,
+        #[serde(default)]
+        mode: GithubMode,
+        /// GitHub Enterprise Server's API (`https://HOST/api/v3`), or a stand-in in tests.
+        #[serde(default, deserialize_with = "endpoint_url")]
+        api_url: Option<String>,
+        /// Secret mode: the store document that is the list (default `.shipdeck/{prefix}origins.json`).
+        key: Option<String>,
+    },
+}
+
+/// Whether the list lives in GitHub variables (readable) or secrets (write-only).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GithubMode {
+    #[default]
+    Variable,
+    Secret,
+}
+
+fn allowed_name() -> String {
+    "ALLOWED_ORIGINS".into()
+}
+
+fn github_repo<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
+    let v = String::deserialize(d)?;
+    let ok_part = |p: &str| {
+        !p.is_empty()
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    match v.split_once('/') {
+        Some((o, r)) if ok_part(o) && ok_part(r) => Ok(v),
+        _ => Err(serde::de::Error::custom(format!(
+            "\"{}\" is not a GitHub repository; write it as OWNER/NAME, e.g. \"org/msr-event-agent-bridge\"",
+            v.escape_debug()
+        ))),
+    }
 }
 
 /// Where the configuration came from.

@@ -21,6 +21,7 @@ pub mod credentials;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod github;
 pub mod ops;
 pub mod present;
 pub mod session;

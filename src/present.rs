@@ -113,6 +113,7 @@ pub fn credential_source(c: &CredentialSource) -> String {
         CredentialSource::AzureKeyring { kind } => format!("OS keyring ({kind})"),
         CredentialSource::AzureEnvironment { variable } => format!("environment ({variable})"),
         CredentialSource::EntraId { via } => format!("Entra ID: {via}"),
+        CredentialSource::GitHub { via } => format!("GitHub token from {via}"),
         CredentialSource::Missing => "none — run `shipdeck login`".into(),
     }
 }

@@ -26,6 +26,7 @@ pub struct Session {
 impl Session {
     /// The profile's Bridge allowlist, or a sentence saying how to configure it.
     pub fn origins(&self) -> Result<crate::ops::origins::Origins> {
+        use crate::bridge::github::{GitHubSource, Mode, Workflow};
         use crate::bridge::{AllowlistSource, dotenv::DotenvSource, object::ObjectSource};
         use crate::config::AllowlistConfig;
         let b = self.profile.bridge.as_ref().ok_or_else(|| {
@@ -34,6 +35,7 @@ impl Session {
                 self.profile_name
             ))
         })?;
+        let mut repo_of_list = None;
         let source: Arc<dyn AllowlistSource> = match &b.allowlist {
             AllowlistConfig::Dotenv { path } => Arc::new(DotenvSource { path: path.clone() }),
             AllowlistConfig::Object { key } => Arc::new(ObjectSource {
@@ -42,13 +44,83 @@ impl Session {
                     .clone()
                     .unwrap_or_else(|| self.ctx.layout.allowlist_default_key()),
             }),
+            AllowlistConfig::Github {
+                repo,
+                variable,
+                additional_variable,
+                environment,
+                mode,
+                api_url,
+                key,
+            } => {
+                let repo = Arc::new(github_repo(
+                    &self.profile_name,
+                    repo,
+                    environment.clone(),
+                    api_url.clone(),
+                ));
+                repo_of_list = Some(repo.clone());
+                Arc::new(GitHubSource {
+                    repo,
+                    mode: match mode {
+                        crate::config::GithubMode::Variable => Mode::Variable,
+                        crate::config::GithubMode::Secret => Mode::Secret,
+                    },
+                    variable: variable.clone(),
+                    additional_variable: additional_variable.clone(),
+                    doc: (*mode == crate::config::GithubMode::Secret).then(|| ObjectSource {
+                        store: self.ctx.store.clone(),
+                        key: key
+                            .clone()
+                            .unwrap_or_else(|| self.ctx.layout.allowlist_default_key()),
+                    }),
+                })
+            }
+        };
+        let workflow = match (&b.deploy_workflow, repo_of_list) {
+            (Some(file), Some(repo)) => Some(Arc::new(Workflow {
+                repo,
+                file: file.clone(),
+                git_ref: b.deploy_ref.clone().unwrap_or_else(|| "main".into()),
+            })),
+            (Some(_), None) => {
+                return Err(Error::Config(format!(
+                    "profile '{}' names a deploy_workflow, which runs on GitHub, but its allowlist is not kept on GitHub; use allowlist = {{ kind = \"github\", repo = \"org/bridge\" }} or remove deploy_workflow",
+                    self.profile_name
+                )));
+            }
+            (None, _) => None,
         };
         Ok(crate::ops::origins::Origins {
             source,
+            workflow,
             production: self.profile.production,
             bridge_url: b.url.clone(),
         })
     }
+}
+
+/// A GitHub repository whose token is looked up on first use (keyring, GH_TOKEN, GITHUB_TOKEN,
+/// `gh auth token`).
+fn github_repo(
+    profile: &str,
+    repo: &str,
+    environment: Option<String>,
+    api_url: Option<String>,
+) -> crate::bridge::github::Repo {
+    let (p, api) = (profile.to_string(), api_url.clone());
+    let token = Arc::new(move || {
+        let (p, api) = (p.clone(), api.clone());
+        let f: futures::future::BoxFuture<'static, std::result::Result<_, String>> =
+            Box::pin(async move {
+                crate::credentials::github::lookup(secret_store(), &p, api.as_deref())
+                    .await
+                    .map(|(t, src)| (t, crate::present::credential_source(&src)))
+                    .ok_or_else(|| crate::credentials::github::missing(&p))
+            });
+        f
+    });
+    crate::bridge::github::Repo::new(api_url, repo, environment, token)
 }
 
 /// The built-in demo profile: a local store in the user's data dir.
@@ -64,6 +136,8 @@ pub fn demo_profile() -> Profile {
         alias_cache_control: None,
         concurrency: None,
         bridge: Some(crate::config::BridgeConfig {
+            deploy_workflow: None,
+            deploy_ref: None,
             allowlist: crate::config::AllowlistConfig::Dotenv {
                 path: demo_bridge_env(),
             },

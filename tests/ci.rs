@@ -297,25 +297,8 @@ fn the_output_file_streams_one_json_line_per_event() {
     assert_eq!(lines.last().unwrap()["applied"], true);
 }
 
-/// Validates `doc` (one JSON document) against `assets/schemas/NAME.schema.json`.
 fn validate(name: &str, doc: &[u8], dir: &Path) {
-    let file = dir.join(format!("{name}-{:x}.json", common::unique()));
-    std::fs::write(&file, doc).unwrap();
-    let schema = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("assets/schemas/{name}.schema.json"));
-    let out = Command::new(peers_bin().join("check-jsonschema"))
-        .arg("--schemafile")
-        .arg(&schema)
-        .arg(&file)
-        .output()
-        .expect("check-jsonschema is installed by scripts/test.sh");
-    assert!(
-        out.status.success(),
-        "{name}: {}\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-        String::from_utf8_lossy(doc)
-    );
+    common::validate_json(name, doc, dir);
 }
 
 #[test]

@@ -184,3 +184,61 @@ echo "== after"; {bin} releases; echo "exit=$?"
         }
     }
 }
+
+/// A GitHub token for an allowlist kept on GitHub: stored with `login --github --stdin`, named
+/// (never shown) by `credentials`, removed by `logout --github`.
+#[test]
+fn github_token_login_credentials_logout_with_a_real_secret_service() {
+    const TOKEN: &str = "ghp_shipdeckKeyringToken7Qw";
+    let env = common::Env::with_config(
+        "[profiles.prod]\nstore = { kind = \"local\", path = \"store\" }\nbridge = { allowlist = { kind = \"github\", repo = \"org/bridge\" } }\n",
+    );
+    let bin = env!("CARGO_BIN_EXE_shipdeck");
+    let script = format!(
+        r#"set -u
+echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+echo "== login"; printf '%s\n' '{TOKEN}' | {bin} login --github --stdin; echo "exit=$?"
+echo "== credentials"; {bin} credentials; echo "exit=$?"
+echo "== logout"; {bin} logout --github; echo "exit=$?"
+echo "== after"; {bin} credentials; echo "exit=$?"
+"#
+    );
+    let out = Command::new("dbus-run-session")
+        .args(["--", "sh", "-c", &script])
+        .current_dir(env.path())
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", env.path())
+        .env("XDG_DATA_HOME", env.path().join("xdg-data"))
+        .env("XDG_CONFIG_HOME", env.path().join("xdg-config"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let section = |name: &str| {
+        stdout
+            .split(&format!("== {name}\n"))
+            .nth(1)
+            .and_then(|s| s.split("\n== ").next())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        section("login").contains("stored the GitHub token of profile 'prod'"),
+        "{stdout}\n{stderr}"
+    );
+    assert!(
+        section("credentials").contains("prod (bridge)")
+            && section("credentials").contains("GitHub token from OS keyring"),
+        "{stdout}"
+    );
+    assert!(
+        section("logout").contains("removed the GitHub token"),
+        "{stdout}"
+    );
+    assert!(
+        !section("after").contains("GitHub token from OS keyring"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN));
+}

@@ -2,6 +2,7 @@
 //! store), and the live probe that asks the running Bridge what it really allows.
 
 pub mod dotenv;
+pub mod github;
 pub mod object;
 pub mod probe;
 
@@ -103,4 +104,48 @@ pub trait AllowlistSource: Send + Sync {
     fn preview(&self, list: &Allowlist, edit: &Edit) -> Result<(Allowlist, Vec<(String, String)>)>;
     /// Writes `next`, refusing if the source changed since `base` was read.
     async fn save(&self, base: &Allowlist, next: &Allowlist) -> Result<()>;
+    /// Writes again whatever the Bridge's pipeline reads from the list (GitHub secrets are
+    /// written from Shipdeck's document); nothing for sources the Bridge reads directly.
+    async fn sync(&self) -> Result<()> {
+        Ok(())
+    }
+    /// Which credential a write would use and what it must be allowed, when there is one.
+    async fn credential_note(&self) -> Option<String> {
+        None
+    }
+    /// Where the list is kept, when that needs saying (e.g. "a secret cannot be read back").
+    fn mode_note(&self) -> Option<String> {
+        None
+    }
+}
+
+/// `edit` applied to both lists kept as plain lists (a JSON document, GitHub variables), and
+/// the changed lines as `NAME=a,b` before and after.
+pub fn preview_lists(list: &Allowlist, edit: &Edit) -> (Allowlist, Vec<(String, String)>) {
+    let mut next = list.clone();
+    match edit {
+        Edit::Add {
+            item,
+            to: Var::Allowed,
+        } => next.allowed.push(item.clone()),
+        Edit::Add {
+            item,
+            to: Var::Additional,
+        } => next.additional.push(item.clone()),
+        Edit::Remove { item } => {
+            next.allowed.retain(|r| r != item);
+            next.additional.retain(|r| r != item);
+        }
+    }
+    let diff = Var::ALL
+        .iter()
+        .map(|v| {
+            (
+                format!("{}={}", v.env_name(), list.items(*v).join(",")),
+                format!("{}={}", v.env_name(), next.items(*v).join(",")),
+            )
+        })
+        .filter(|(a, b)| a != b)
+        .collect();
+    (next, diff)
 }

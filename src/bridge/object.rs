@@ -2,7 +2,7 @@
 //! [...]}`), written with a precondition like the release state, for Bridges that read their
 //! list from storage instead of a `.env`.
 
-use super::{Allowlist, AllowlistSource, Edit, Var};
+use super::{Allowlist, AllowlistSource, Edit};
 use crate::error::{Error, Result};
 use crate::store::{Condition, Headers, ObjectStore, StoreError};
 use async_trait::async_trait;
@@ -57,32 +57,7 @@ impl AllowlistSource for ObjectSource {
     }
 
     fn preview(&self, list: &Allowlist, edit: &Edit) -> Result<(Allowlist, Vec<(String, String)>)> {
-        let mut next = list.clone();
-        match edit {
-            Edit::Add {
-                item,
-                to: Var::Allowed,
-            } => next.allowed.push(item.clone()),
-            Edit::Add {
-                item,
-                to: Var::Additional,
-            } => next.additional.push(item.clone()),
-            Edit::Remove { item } => {
-                next.allowed.retain(|r| r != item);
-                next.additional.retain(|r| r != item);
-            }
-        }
-        let diff = Var::ALL
-            .iter()
-            .map(|v| {
-                (
-                    format!("{}={}", v.env_name(), list.items(*v).join(",")),
-                    format!("{}={}", v.env_name(), next.items(*v).join(",")),
-                )
-            })
-            .filter(|(a, b)| a != b)
-            .collect();
-        Ok((next, diff))
+        Ok(super::preview_lists(list, edit))
     }
 
     async fn save(&self, base: &Allowlist, next: &Allowlist) -> Result<()> {

@@ -224,16 +224,26 @@ Examples:
         /// Read the secret from stdin, one value per line.
         #[arg(long)]
         stdin: bool,
+        /// Store a GitHub token (for an allowlist kept in GitHub) instead of cloud credentials.
+        #[arg(long, conflicts_with = "kind")]
+        github: bool,
         /// Azure only: which secret to store.
         #[arg(long, value_enum)]
         kind: Option<AzureKind>,
     },
-    /// Remove a profile's cloud credentials from the OS keyring.
-    #[command(after_help = "Example:\n  shipdeck logout --profile prod")]
-    Logout,
+    /// Remove a profile's cloud credentials (or, with --github, its GitHub token) from the OS keyring.
+    #[command(
+        after_help = "Examples:\n  shipdeck logout --profile prod\n  shipdeck logout --github --profile prod"
+    )]
+    Logout {
+        /// Remove the profile's GitHub token instead.
+        #[arg(long)]
+        github: bool,
+    },
     /// Show where each profile's credentials come from, without showing them.
     #[command(
-        after_help = "Lookup order, S3: the profile's OS-keyring entry, then the AWS chain (environment, shared config,\nSSO). Azure: the keyring entry (account key, SAS token or client secret), then AZURE_STORAGE_CONNECTION_STRING,\nAZURE_STORAGE_KEY, AZURE_STORAGE_SAS_TOKEN, then Entra ID (client secret variables, workload identity,\nmanaged identity, the Azure CLI's login). Keys are shown masked (AKIA…1234); secrets never.\n\nExample:\n  shipdeck credentials"
+        after_help = "Lookup order, S3: the profile's OS-keyring entry, then the AWS chain (environment, shared config,\nSSO). Azure: the keyring entry (account key, SAS token or client secret), then AZURE_STORAGE_CONNECTION_STRING,\nAZURE_STORAGE_KEY, AZURE_STORAGE_SAS_TOKEN, then Entra ID (client secret variables, workload identity,\nmanaged identity, the Azure CLI's login). A profile whose allowlist is on GitHub also shows its token's source
+(the keyring, GH_TOKEN, GITHUB_TOKEN, then `gh auth token`). Keys are shown masked (AKIA…1234); secrets never.\n\nExample:\n  shipdeck credentials"
     )]
     Credentials,
     /// Invalidate CDN paths by hand (alias moves invalidate their own paths).
@@ -309,6 +319,18 @@ refused.\n\nExamples:\n  shipdeck origins probe\n  shipdeck origins probe https:
         /// must be refused).
         origins: Vec<String>,
     },
+    /// Make a change take effect: dispatch the Bridge's deploy workflow, follow it, probe.
+    #[command(
+        after_help = "For an allowlist kept on GitHub with `deploy_workflow` in the profile's bridge section: writes the
+GitHub secrets from Shipdeck's list (secret mode), dispatches the workflow, follows the run to its
+end, then probes the running Bridge and reports whether it answers as the list says. Exits 0 only
+when the run succeeded and the probe agrees.
+
+Examples:
+  shipdeck origins add https://app.example.com && shipdeck origins apply
+  shipdeck --json origins apply"
+    )]
+    Apply,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -173,6 +173,43 @@ async fn login_azure(name: &str, asker: &mut Asker, kind: Option<AzureKind>) -> 
     Ok(secret.describe())
 }
 
+/// `login --github`: a GitHub token for the profile's allowlist, asked hidden or read from stdin.
+pub async fn login_github(g: &Global, from_stdin: bool) -> Result<i32> {
+    let loaded = config::load(g.config.as_deref())?;
+    let (name, _) = session::choose(&loaded, g.profile.as_deref())?;
+    let mut asker = Asker::new(from_stdin);
+    let token = asker.ask(
+        &format!("GitHub token for profile '{name}'"),
+        true,
+        "--stdin reads the token as one line",
+    )?;
+    credentials::github::save(session::secret_store(), &name, &Secret::new(token))
+        .await
+        .map_err(|e| Error::Refused(e.to_string()))?;
+    if g.json {
+        print_json(&json!({ "profile": name, "stored": true }));
+    } else {
+        println!("stored the GitHub token of profile '{name}' in the OS keyring");
+    }
+    Ok(0)
+}
+
+pub async fn logout_github(g: &Global) -> Result<i32> {
+    let loaded = config::load(g.config.as_deref())?;
+    let (name, _) = session::choose(&loaded, g.profile.as_deref())?;
+    let removed = credentials::github::remove(session::secret_store(), &name)
+        .await
+        .map_err(|e| Error::Refused(e.to_string()))?;
+    if g.json {
+        print_json(&json!({ "profile": name, "removed": removed }));
+    } else if removed {
+        println!("removed the GitHub token of profile '{name}' from the OS keyring");
+    } else {
+        println!("no GitHub token was stored for profile '{name}'");
+    }
+    Ok(0)
+}
+
 pub async fn logout(g: &Global) -> Result<i32> {
     let (name, cloud) = cloud_profile(g)?;
     let removed = match cloud {
@@ -197,6 +234,20 @@ pub async fn credentials(g: &Global) -> Result<i32> {
         let c =
             crate::ops::account::credentials(session::secret_store(), name, &p.store.needs()).await;
         rows.push((name.clone(), present::credentials(&c)));
+        if let Some(config::BridgeConfig {
+            allowlist: config::AllowlistConfig::Github { api_url, .. },
+            ..
+        }) = &p.bridge
+        {
+            let src =
+                credentials::github::lookup(session::secret_store(), name, api_url.as_deref())
+                    .await
+                    .map_or_else(
+                        || "GitHub token: none — run `shipdeck login --github`".to_string(),
+                        |(_, s)| present::credential_source(&s),
+                    );
+            rows.push((format!("{name} (bridge)"), src));
+        }
     }
     if g.json {
         print_json(

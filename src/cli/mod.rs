@@ -273,8 +273,14 @@ async fn without_store(cmd: &Command, g: &Global) -> Option<Result<i32>> {
     Some(match cmd {
         Command::Profiles => output::profiles(g),
         Command::Init => init(g).await,
-        Command::Login { stdin, kind } => auth::login(g, *stdin, *kind).await,
-        Command::Logout => auth::logout(g).await,
+        Command::Login {
+            stdin,
+            github: true,
+            ..
+        } => auth::login_github(g, *stdin).await,
+        Command::Login { stdin, kind, .. } => auth::login(g, *stdin, *kind).await,
+        Command::Logout { github: true } => auth::logout_github(g).await,
+        Command::Logout { github: false } => auth::logout(g).await,
         Command::Credentials => auth::credentials(g).await,
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();

@@ -49,22 +49,80 @@ pub async fn run(s: &Session, g: &Global, cmd: OriginsCommand) -> Result<i32> {
             let plan = origins::plan_remove(&o, &origin).await?;
             execute(s, g, &o, &plan).await
         }
+        OriginsCommand::Apply => apply(s, g, &o).await,
         OriginsCommand::Probe { origins: only } => {
             let report = origins::probe(&o, &s.ctx, &only).await?;
             if g.json {
                 print_json(&report);
             } else {
-                println!(
-                    "Probing {} with preflight requests (OPTIONS, POST, content-type,authorization)",
-                    report.url
-                );
-                for r in &report.results {
-                    let verdict = if r.problems.is_empty() {
-                        "ok    "
-                    } else {
-                        "FAILED"
-                    };
-                    let obs = r.observed.as_ref().map_or(String::new(), |o| {
+                print_probe(&report);
+            }
+            Ok(if report.ok { 0 } else { 1 })
+        }
+    }
+}
+
+/// `origins apply`: redeploy the Bridge through its workflow, following the run, then probe.
+async fn apply(s: &Session, g: &Global, o: &origins::Origins) -> Result<i32> {
+    let json = g.json;
+    let progress = move |r: &crate::bridge::github::RunState| {
+        if !json {
+            eprintln!(
+                "deploy run {}: {}{}",
+                r.id,
+                r.status,
+                r.html_url
+                    .as_deref()
+                    .map(|u| format!(" ({u})"))
+                    .unwrap_or_default()
+            );
+        }
+    };
+    let report =
+        crate::ops::redeploy::redeploy(o, &s.ctx, &progress, std::time::Duration::from_secs(2))
+            .await?;
+    if json {
+        print_json(&report);
+    } else {
+        println!(
+            "{} finished: {}",
+            report.workflow,
+            report
+                .run
+                .conclusion
+                .as_deref()
+                .unwrap_or(report.run.status.as_str())
+        );
+        match &report.probe {
+            Some(p) => print_probe(p),
+            None => println!(
+                "the deploy did not succeed, so the running Bridge was not probed; look at the run, fix it, then run `shipdeck origins apply` again"
+            ),
+        }
+        println!(
+            "{}",
+            if report.ok {
+                "the running Bridge agrees with the list"
+            } else {
+                "the running Bridge does NOT agree with the list"
+            }
+        );
+    }
+    Ok(if report.ok { 0 } else { 1 })
+}
+
+fn print_probe(report: &origins::ProbeReport) {
+    println!(
+        "Probing {} with preflight requests (OPTIONS, POST, content-type,authorization)",
+        report.url
+    );
+    for r in &report.results {
+        let verdict = if r.problems.is_empty() {
+            "ok    "
+        } else {
+            "FAILED"
+        };
+        let obs = r.observed.as_ref().map_or(String::new(), |o| {
                         format!(
                             "status {}, allow-origin {}, credentials {}, methods {}, headers {}, max-age {}, vary origin {}",
                             o.status,
@@ -76,33 +134,29 @@ pub async fn run(s: &Session, g: &Global, cmd: OriginsCommand) -> Result<i32> {
                             if o.vary_origin { "yes" } else { "no" }
                         )
                     });
-                    println!(
-                        "{verdict} {:<40} expected {:<8} got {:<8} ({obs}) — {}",
-                        r.origin,
-                        if r.expected_allowed {
-                            "allowed"
-                        } else {
-                            "refused"
-                        },
-                        if r.allowed { "allowed" } else { "refused" },
-                        r.kind
-                    );
-                    for p in &r.problems {
-                        println!("       {p}");
-                    }
-                }
-                println!(
-                    "{}",
-                    if report.ok {
-                        "probe: ok"
-                    } else {
-                        "probe: FAILED"
-                    }
-                );
-            }
-            Ok(if report.ok { 0 } else { 1 })
+        println!(
+            "{verdict} {:<40} expected {:<8} got {:<8} ({obs}) — {}",
+            r.origin,
+            if r.expected_allowed {
+                "allowed"
+            } else {
+                "refused"
+            },
+            if r.allowed { "allowed" } else { "refused" },
+            r.kind
+        );
+        for p in &r.problems {
+            println!("       {p}");
         }
     }
+    println!(
+        "{}",
+        if report.ok {
+            "probe: ok"
+        } else {
+            "probe: FAILED"
+        }
+    );
 }
 
 async fn execute(s: &Session, g: &Global, o: &origins::Origins, plan: &OriginPlan) -> Result<i32> {
@@ -133,7 +187,14 @@ async fn execute(s: &Session, g: &Global, o: &origins::Origins, plan: &OriginPla
     if g.json {
         print_json(&json!({ "plan": plan, "applied": true }));
     } else {
-        println!("Done. Restart or redeploy the Bridge, then run `shipdeck origins probe`.");
+        println!(
+            "{}",
+            if o.workflow.is_some() {
+                "Done. Run `shipdeck origins apply` to redeploy the Bridge and probe it."
+            } else {
+                "Done. Restart or redeploy the Bridge, then run `shipdeck origins probe`."
+            }
+        );
     }
     Ok(0)
 }
@@ -148,6 +209,9 @@ fn print_listing(l: &Listing, all: bool) {
             ""
         }
     );
+    if let Some(k) = &l.kept {
+        println!("  {k}");
+    }
     for o in &l.origins {
         let mark = match o.findings.iter().map(|f| f.severity).max() {
             Some(Severity::Error) => "ERROR  ",

@@ -7,6 +7,7 @@
 //! threads.
 
 pub mod azure;
+pub mod github;
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -256,6 +257,8 @@ pub enum CredentialSource {
     AzureEnvironment { variable: String },
     /// An Entra ID credential through azure_identity, and how it is obtained.
     EntraId { via: String },
+    /// A GitHub token, for an allowlist kept in GitHub.
+    GitHub { via: String },
     /// Nothing found.
     Missing,
 }

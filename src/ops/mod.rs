@@ -20,6 +20,7 @@ pub mod publish;
 pub mod query;
 pub mod rebuild;
 pub mod records;
+pub mod redeploy;
 pub mod verify;
 
 use crate::cdn::Cdn;

@@ -17,6 +17,8 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct Origins {
     pub source: Arc<dyn AllowlistSource>,
+    /// The Bridge's deploy workflow, when the profile names one.
+    pub workflow: Option<Arc<crate::bridge::github::Workflow>>,
     pub production: bool,
     pub bridge_url: Option<String>,
 }
@@ -31,6 +33,8 @@ pub struct Listed {
 #[derive(Debug, Clone, Serialize)]
 pub struct Listing {
     pub source: String,
+    /// Where the list is kept, when that needs saying (GitHub variables or secrets).
+    pub kept: Option<String>,
     pub production: bool,
     pub origins: Vec<Listed>,
     /// Findings about the whole list (e.g. empty).
@@ -66,6 +70,7 @@ fn listing(o: &Origins, list: &Allowlist) -> Listing {
         .collect();
     Listing {
         source: o.source.describe(),
+        kept: o.source.mode_note(),
         production: o.production,
         origins,
         list_findings,
@@ -233,7 +238,7 @@ pub async fn plan_add(o: &Origins, raws: &[String], to: Var) -> Result<OriginPla
         .filter(|f| items.contains(&f.entry))
         .map(|f| format!("{}: {} ({})", f.severity, f.message, f.fix))
         .collect();
-    notes.push("the Bridge reads its list at start-up: restart or redeploy it, then `shipdeck origins probe`".into());
+    notes.extend(after_change_notes(o).await);
     Ok(OriginPlan {
         description: format!("add origin {} to {}", items.join(", "), to.env_name()),
         source: o.source.describe(),
@@ -242,6 +247,23 @@ pub async fn plan_add(o: &Origins, raws: &[String], to: Var) -> Result<OriginPla
         base: list,
         next,
     })
+}
+
+/// What a plan says about taking effect: the Bridge reads its list at start-up, so it must be
+/// redeployed (by `origins apply` when a deploy workflow is configured); and which credential
+/// the write uses.
+async fn after_change_notes(o: &Origins) -> Vec<String> {
+    let mut notes = Vec::new();
+    notes.extend(o.source.credential_note().await);
+    notes.push(match &o.workflow {
+        Some(w) => format!(
+            "the Bridge reads its list at start-up: `shipdeck origins apply` then dispatches {} and probes the running Bridge",
+            w.describe()
+        ),
+        None if o.source.mode_note().is_some() => "the Bridge must be redeployed for the change to take effect (no deploy_workflow is configured); then run `shipdeck origins probe`".into(),
+        None => "the Bridge reads its list at start-up: restart or redeploy it, then `shipdeck origins probe`".into(),
+    });
+    notes
 }
 
 /// Successive edits of one line show as one change: from the first before to the last after.
@@ -292,7 +314,7 @@ pub async fn plan_remove(o: &Origins, raw: &str) -> Result<OriginPlan> {
         next = n;
         diff = merge_diff(diff, d);
     }
-    let notes = vec!["the Bridge reads its list at start-up: restart or redeploy it, then `shipdeck origins probe`".into()];
+    let notes = after_change_notes(o).await;
     Ok(OriginPlan {
         description: format!("remove origin {}", matches.join(", ")),
         source: o.source.describe(),
@@ -314,7 +336,15 @@ pub async fn apply(o: &Origins, ctx: &Context, plan: &OriginPlan) -> Result<()> 
         description: plan.description.clone(),
         changes: Vec::new(),
         outcome: "ok".into(),
-        detail: None,
+        // From → to, line by line, so history says what the list was.
+        detail: Some(
+            plan.diff
+                .iter()
+                .map(|(a, b)| format!("{a} → {}", b.split_once('=').map_or(b.as_str(), |(_, v)| v)))
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+        .filter(|d| !d.is_empty()),
     };
     if let Err(e) = append_history(ctx, &event).await {
         tracing::warn!(error = %e, "origin change written but not recorded in history");

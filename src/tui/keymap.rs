@@ -38,6 +38,7 @@ pub enum Command {
     AddOrigin,
     RemoveOrigin,
     Probe,
+    Redeploy,
     // Cost screen
     EditNext,
 }
@@ -189,6 +190,14 @@ pub fn bindings() -> Vec<Binding> {
             Command::Probe,
             "probe the live Bridge with preflight requests",
             false,
+            &["Origins"],
+        ),
+        b(
+            "redeploy",
+            "D",
+            Command::Redeploy,
+            "redeploy the Bridge through its deploy workflow, then probe it",
+            true,
             &["Origins"],
         ),
         b(

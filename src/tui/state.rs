@@ -56,6 +56,9 @@ pub enum Action {
     AccountLoaded(Result<Box<AccountView>, String>),
     OriginsLoaded(Result<Box<Listing>, String>),
     OriginPlanned(Result<Box<OriginPlan>, String>),
+    /// The Bridge's deploy run moved on (its status, in words).
+    DeployProgress(String),
+    Redeployed(Result<Box<crate::ops::redeploy::RedeployReport>, String>),
     OriginApplied(Result<(), String>),
     Probed(Result<Box<ProbeReport>, String>),
 }
@@ -81,6 +84,8 @@ pub enum Effect {
     PlanOrigin(OriginEdit),
     ApplyOrigin(Box<OriginPlan>),
     ProbeOrigins,
+    /// Dispatch the Bridge's deploy workflow, follow it, probe.
+    RedeployBridge,
 }
 
 /// An allowlist edit: adding to a list, or removing. Nothing else is an edit.
@@ -332,6 +337,11 @@ impl State {
             Action::OriginPlanned(r) => screens::origins::planned(self, r),
             Action::OriginApplied(r) => screens::origins::applied(self, r),
             Action::Probed(r) => screens::origins::probed(self, r),
+            Action::DeployProgress(text) => {
+                self.busy = Some(text);
+                Vec::new()
+            }
+            Action::Redeployed(r) => screens::origins::redeployed(self, r),
             Action::Planned(r) => dialogs::plan::planned(self, r),
             Action::Progress(ev) => dialogs::plan::progress(self, ev),
             Action::Applied(r) => dialogs::plan::applied(self, r),

@@ -81,6 +81,28 @@ async fn run(s: &Session, effect: Effect, results: &UnboundedSender<Action>) -> 
         Effect::ApplyOrigin(plan) => Action::OriginApplied(said(
             async { origins::apply(&s.origins()?, ctx, &plan).await }.await,
         )),
+        Effect::RedeployBridge => {
+            let tx = results.clone();
+            let progress = move |r: &crate::bridge::github::RunState| {
+                let _ = tx.send(Action::DeployProgress(format!(
+                    "deploy run {}: {}",
+                    r.id, r.status
+                )));
+            };
+            Action::Redeployed(said(
+                async {
+                    crate::ops::redeploy::redeploy(
+                        &s.origins()?,
+                        ctx,
+                        &progress,
+                        std::time::Duration::from_secs(2),
+                    )
+                    .await
+                    .map(Box::new)
+                }
+                .await,
+            ))
+        }
         Effect::ProbeOrigins => Action::Probed(said(
             async { origins::probe(&s.origins()?, ctx, &[]).await.map(Box::new) }.await,
         )),

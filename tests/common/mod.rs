@@ -267,3 +267,30 @@ impl Env {
         c
     }
 }
+
+/// Validates `doc` (one JSON document) against `assets/schemas/NAME.schema.json` with
+/// check-jsonschema (installed into the peers' venv by `scripts/test.sh`).
+pub fn validate_json(name: &str, doc: &[u8], dir: &Path) {
+    let file = dir.join(format!("{name}-{:x}.json", unique()));
+    std::fs::write(&file, doc).unwrap();
+    let schema = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("assets/schemas/{name}.schema.json"));
+    let bin = PathBuf::from(
+        std::env::var("SHIPDECK_TEST_PEERS_BIN").unwrap_or_else(|_| {
+            panic!("SHIPDECK_TEST_PEERS_BIN is not set: run the tests with `bash scripts/test.sh`")
+        }),
+    );
+    let out = Command::new(bin.join("check-jsonschema"))
+        .arg("--schemafile")
+        .arg(&schema)
+        .arg(&file)
+        .output()
+        .expect("check-jsonschema is installed by scripts/test.sh");
+    assert!(
+        out.status.success(),
+        "{name}: {}\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(doc)
+    );
+}

@@ -195,6 +195,7 @@ pub fn origins_listing() -> shipdeck::ops::origins::Listing {
     .collect();
     let findings = audit(&entries, true);
     shipdeck::ops::origins::Listing {
+        kept: None,
         source: ".env ../bridge/.env".into(),
         production: true,
         origins: entries

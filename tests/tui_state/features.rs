@@ -30,6 +30,39 @@ fn cost_inputs_are_edited_in_place() {
 }
 
 #[test]
+fn redeploy_follows_the_run_then_reports_it() {
+    let mut s = state(80, 24, false);
+    s.update(cmd(Command::GoScreen(2)));
+    s.update(Action::OriginsLoaded(Ok(Box::new(
+        crate::common::tui::origins_listing(),
+    ))));
+    // Redeploy: the worker follows the run (its status shows while busy), then the probe.
+    let fx = s.update(cmd(Command::Redeploy));
+    assert!(matches!(&fx[..], [Effect::RedeployBridge]));
+    s.update(Action::DeployProgress("deploy run 7: in_progress".into()));
+    assert_eq!(s.busy.as_deref(), Some("deploy run 7: in_progress"));
+    let failed = shipdeck::ops::redeploy::RedeployReport {
+        workflow: "workflow deploy-bridge.yml of org/bridge (ref main)".into(),
+        run: shipdeck::bridge::github::RunState {
+            id: 7,
+            status: "completed".into(),
+            conclusion: Some("failure".into()),
+            html_url: Some("https://github.com/org/bridge/actions/runs/7".into()),
+        },
+        probe: None,
+        ok: false,
+    };
+    s.update(Action::Redeployed(Ok(Box::new(failed))));
+    assert!(s.busy.is_none());
+    assert!(
+        matches!(&s.modal, Some(Modal::Message { error: true, lines, .. })
+            if lines.iter().any(|l| l.text.contains("ended failure") && l.text.contains("runs/7"))),
+        "{:?}",
+        s.modal
+    );
+}
+
+#[test]
 fn origins_add_remove_probe_and_readonly() {
     use crate::common::tui::{origins_listing, probe_report};
     let mut s = state(80, 24, false);
@@ -111,12 +144,13 @@ fn origins_add_remove_probe_and_readonly() {
     assert!(
         matches!(&s.modal, Some(Modal::Message { lines, .. }) if lines[0].text.starts_with("https://customer1.com"))
     );
-    // Read-only: add and remove refused, probe allowed.
+    // Read-only: add, remove and redeploy refused, probe allowed.
     let mut r = state(80, 24, true);
     r.update(cmd(Command::GoScreen(2)));
     r.update(Action::OriginsLoaded(Ok(Box::new(origins_listing()))));
     assert!(r.update(cmd(Command::AddOrigin)).is_empty() && r.modal.is_none());
     assert!(r.status.as_ref().unwrap().text.contains("read-only"));
     assert!(r.update(cmd(Command::RemoveOrigin)).is_empty());
+    assert!(r.update(cmd(Command::Redeploy)).is_empty());
     assert!(!r.update(cmd(Command::Probe)).is_empty());
 }

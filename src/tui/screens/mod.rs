@@ -138,7 +138,7 @@ pub fn elsewhere(state: &mut State, c: &Command) -> Vec<Effect> {
         Command::Rollback => {
             "nothing to roll back here: select an alias with a previous target, or a version an alias can serve"
         }
-        Command::AddOrigin | Command::RemoveOrigin | Command::Probe => {
+        Command::AddOrigin | Command::RemoveOrigin | Command::Probe | Command::Redeploy => {
             "that key works on the Origins screen"
         }
         Command::EditNext => "that key works on the Cost screen",

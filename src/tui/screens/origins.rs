@@ -1,5 +1,6 @@
 //! The Origins screen: the Bridge allowlist with each entry's audit findings and, after a probe,
-//! what the running Bridge answered for it. Keys: add, remove, probe.
+//! what the running Bridge answered for it. Keys: add, remove, probe, and redeploy (for a list
+//! kept on GitHub with a deploy workflow: dispatch it, follow the run, probe).
 
 use super::{ListArea, elsewhere, empty_hint, loading, not_configured, table};
 use crate::domain::origin::{Severity, sent_form};
@@ -42,13 +43,24 @@ impl OriginsScreen {
 }
 
 pub(crate) fn command(state: &mut State, c: Command) -> Vec<Effect> {
-    let edits = matches!(c, Command::AddOrigin | Command::RemoveOrigin);
+    let edits = matches!(
+        c,
+        Command::AddOrigin | Command::RemoveOrigin | Command::Redeploy
+    );
     if edits && state.refuse_readonly() {
         return Vec::new();
     }
     let listed = matches!(state.origins.listing, Some(Ok(_)));
     match c {
-        Command::AddOrigin | Command::RemoveOrigin | Command::Probe if !listed => Vec::new(),
+        Command::AddOrigin | Command::RemoveOrigin | Command::Probe | Command::Redeploy
+            if !listed =>
+        {
+            Vec::new()
+        }
+        Command::Redeploy => {
+            state.busy = Some("dispatching the Bridge's deploy workflow".into());
+            vec![Effect::RedeployBridge]
+        }
         Command::AddOrigin => {
             state.modal = Some(Modal::OriginInput {
                 value: String::new(),
@@ -108,6 +120,43 @@ pub(crate) fn applied(state: &mut State, r: Result<(), String>) -> Vec<Effect> {
         Err(e) => state.error(&format!("Failed: {desc}"), e),
     }
     vec![Effect::LoadOrigins, Effect::LoadHistory]
+}
+
+/// The deploy run ended: its probe is shown like a probe; a failed run says so.
+pub(crate) fn redeployed(
+    state: &mut State,
+    r: Result<Box<crate::ops::redeploy::RedeployReport>, String>,
+) -> Vec<Effect> {
+    state.busy = None;
+    match r {
+        Err(e) => state.error("Redeploy failed", e),
+        Ok(rep) => match rep.probe {
+            Some(p) => {
+                let fx = probed(state, Ok(Box::new(p)));
+                if rep.ok {
+                    state.info(format!(
+                        "redeployed (run {}); the running Bridge agrees with the list",
+                        rep.run.id
+                    ));
+                }
+                return fx;
+            }
+            None => state.error(
+                "Redeploy failed",
+                format!(
+                    "deploy run {} ended {}; the running Bridge was not probed{}",
+                    rep.run.id,
+                    rep.run.conclusion.as_deref().unwrap_or(&rep.run.status),
+                    rep.run
+                        .html_url
+                        .as_deref()
+                        .map(|u| format!(" — see {u}"))
+                        .unwrap_or_default()
+                ),
+            ),
+        },
+    }
+    vec![Effect::LoadHistory]
 }
 
 pub(crate) fn probed(state: &mut State, r: Result<Box<ProbeReport>, String>) -> Vec<Effect> {

@@ -1,0 +1,396 @@
+//! The allowlist where production keeps it: GitHub Actions variables or secrets, edited with the
+//! same plan and confirmation as a `.env`, then applied by dispatching the Bridge's deploy
+//! workflow and probing the running Bridge.
+//!
+//! There is no GitHub emulator: tests/peers/github_stub.py, a hand-written stand-in for the few
+//! REST endpoints used, checks every request's method, path, headers and body against GitHub's
+//! published OpenAPI description, opens the sealed-box secrets with the private key it handed
+//! out, and runs the deploy workflow by restarting the real Express + cors test Bridge with the
+//! new list, so the final probe is real.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests and benchmarks fail loudly, naming what went wrong"
+)]
+
+mod common;
+
+use common::Env;
+use predicates::prelude::*;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+const TOKEN: &str = "ghp_shipdeckStubToken4Kx9";
+
+struct Stub {
+    child: Child,
+    api: String,
+    bridge: String,
+}
+
+fn python() -> PathBuf {
+    PathBuf::from(
+        std::env::var("SHIPDECK_TEST_PEERS_BIN").unwrap_or_else(|_| {
+            panic!("SHIPDECK_TEST_PEERS_BIN is not set: run the tests with `bash scripts/test.sh`")
+        }),
+    )
+    .join("python")
+}
+
+impl Stub {
+    fn start(dir: &Path) -> Stub {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        assert!(
+            root.join("tests/bridge/node_modules/express").is_dir(),
+            "the test Bridge is not installed: run `bash scripts/test.sh`"
+        );
+        let child = Command::new(python())
+            .arg(root.join("tests/peers/github_stub.py"))
+            .arg(dir)
+            .arg(TOKEN)
+            .arg(root.join("tests/bridge"))
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        let ports = loop {
+            if let Ok(p) = std::fs::read_to_string(dir.join("ports")) {
+                break p;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "the GitHub stub did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let (api, bridge) = ports.trim().split_once(' ').unwrap();
+        Stub {
+            child,
+            api: format!("http://127.0.0.1:{api}"),
+            bridge: format!("http://127.0.0.1:{bridge}/v1/chat"),
+        }
+    }
+
+    fn py(&self, code: &str, arg: &str) -> String {
+        let out = Command::new(python())
+            .args(["-c", code, &self.api, arg])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    }
+
+    fn state(&self) -> Value {
+        let out = self.py(
+            "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1] + '/_state').read().decode())",
+            "",
+        );
+        serde_json::from_str(&out).unwrap()
+    }
+
+    /// Sets a variable as someone else would (repository level, or `env`).
+    fn set_variable(&self, name: &str, value: &str, env: Option<&str>) {
+        let body = json!({ "value": value, "environment": env }).to_string();
+        self.py(
+            &format!(
+                "import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1] + '/_state/variables/{name}', data=sys.argv[2].encode(), method='POST'))"
+            ),
+            &body,
+        );
+    }
+
+    fn fail_next_run(&self) {
+        self.py(
+            "import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1] + '/_state/fail-next-run', data=b'', method='POST'))",
+            "",
+        );
+    }
+
+    fn assert_no_violations(&self) {
+        let s = self.state();
+        assert!(
+            s["violations"].as_array().unwrap().is_empty(),
+            "requests broke GitHub's API description: {}",
+            s["violations"]
+        );
+    }
+}
+
+impl Drop for Stub {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn config(stub: &Stub, allowlist_extra: &str, bridge_extra: &str) -> String {
+    format!(
+        "[profiles.prod]\nstore = {{ kind = \"local\", path = \"store\" }}\nbridge = {{ allowlist = {{ kind = \"github\", repo = \"org/msr-event-agent-bridge\", additional_variable = \"ADDITIONAL_ORIGINS\", api_url = \"{}\"{allowlist_extra} }}, url = \"{}\"{bridge_extra} }}\n",
+        stub.api, stub.bridge
+    )
+}
+
+fn cmd(env: &Env) -> assert_cmd::Command {
+    let mut c = env.cmd();
+    c.env("GH_TOKEN", TOKEN).env_remove("GITHUB_TOKEN");
+    c
+}
+
+#[test]
+fn variables_edit_redeploy_and_probe_the_running_bridge() {
+    let dir = tempfile::tempdir().unwrap();
+    let stub = Stub::start(dir.path());
+    stub.set_variable("ALLOWED_ORIGINS", "https://app.example.com", None);
+    let env = Env::with_config(&config(
+        &stub,
+        "",
+        ", deploy_workflow = \"deploy-bridge.yml\"",
+    ));
+
+    cmd(&env)
+        .args(["origins", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("https://app.example.com"))
+        .stdout(predicate::str::contains("GitHub Actions variables"));
+    let out = cmd(&env)
+        .args([
+            "origins",
+            "add",
+            "https://new.example.com",
+            "--to",
+            "allowed",
+            "--yes",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("GitHub token from environment (GH_TOKEN)")
+            && stdout.contains("Variables: read and write")
+            && stdout.contains("origins apply"),
+        "the plan names the token, its scope and the next step: {stdout}"
+    );
+    assert!(!stdout.contains(TOKEN));
+    let s = stub.state();
+    assert_eq!(
+        s["variables"][":ALLOWED_ORIGINS"]["value"],
+        "https://app.example.com,https://new.example.com"
+    );
+
+    // Apply: dispatch, follow the run to its end, probe the restarted Bridge.
+    let out = cmd(&env)
+        .args(["--json", "origins", "apply"])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        panic!("{}", String::from_utf8_lossy(&out.stderr));
+    });
+    assert_eq!(out.status.code(), Some(0), "{doc}");
+    assert_eq!(doc["run"]["conclusion"], "success");
+    assert_eq!(doc["ok"], true, "{doc}");
+    let probed: Vec<&str> = doc["probe"]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["allowed"] == true)
+        .map(|r| r["origin"].as_str().unwrap())
+        .collect();
+    assert!(probed.contains(&"https://new.example.com"), "{doc}");
+    common::validate_json("origins-apply", &out.stdout, dir.path());
+    let s = stub.state();
+    let run = &s["runs"][0];
+    assert_eq!(run["workflow"], "deploy-bridge.yml");
+    assert_eq!(run["ref"], "main");
+    assert!(
+        run["reads"].as_u64().unwrap() >= 2,
+        "followed through in_progress: {run}"
+    );
+
+    // History: who, what, from → to.
+    let h = env.json(&["history"]);
+    let text = h.to_string();
+    assert!(
+        text.contains("add origin https://new.example.com")
+            && text.contains("ALLOWED_ORIGINS=https://app.example.com → https://app.example.com,https://new.example.com")
+            && text.contains("redeploy the Bridge"),
+        "{text}"
+    );
+
+    // A run that fails: no probe, exit 1, and the sentence says so.
+    stub.fail_next_run();
+    cmd(&env)
+        .args(["origins", "apply"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("did not succeed"));
+    stub.assert_no_violations();
+}
+
+#[test]
+fn a_secret_is_written_sealed_from_shipdecks_document_and_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let stub = Stub::start(dir.path());
+    let env = Env::with_config(&config(
+        &stub,
+        ", mode = \"secret\", environment = \"production\"",
+        ", deploy_workflow = \"deploy-bridge.yml\"",
+    ));
+    cmd(&env)
+        .args([
+            "origins",
+            "add",
+            "https://app.example.com",
+            "https://www.example.com",
+            "--to",
+            "allowed",
+            "--yes",
+        ])
+        .assert()
+        .success();
+    let s = stub.state();
+    assert_eq!(
+        s["secrets"]["ALLOWED_ORIGINS"], "https://app.example.com,https://www.example.com",
+        "the stub opened the sealed box and found the list"
+    );
+    assert!(
+        s["requests"].as_array().unwrap().iter().any(|r| r["path"]
+            == "/repos/org/msr-event-agent-bridge/environments/production/secrets/ALLOWED_ORIGINS"),
+        "environment secrets: {}",
+        s["requests"]
+    );
+    cmd(&env)
+        .args(["origins", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("cannot be read back"))
+        .stdout(predicate::str::contains("https://www.example.com"));
+    cmd(&env)
+        .args(["origins", "apply"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "the running Bridge agrees with the list",
+        ))
+        .stderr(predicate::str::contains("in_progress"));
+    stub.assert_no_violations();
+}
+
+#[test]
+fn someone_elses_change_a_bad_token_and_no_workflow_are_clear() {
+    let dir = tempfile::tempdir().unwrap();
+    let stub = Stub::start(dir.path());
+    stub.set_variable("ALLOWED_ORIGINS", "https://app.example.com", None);
+    let env = Env::with_config(&config(&stub, "", ""));
+
+    // Someone else edits the variable between the plan and the write: refused, nothing written.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let src = shipdeck::bridge::github::GitHubSource {
+        repo: std::sync::Arc::new(shipdeck::bridge::github::Repo::new(
+            Some(stub.api.clone()),
+            "org/msr-event-agent-bridge",
+            None,
+            std::sync::Arc::new(|| {
+                Box::pin(async {
+                    Ok((
+                        shipdeck::credentials::Secret::new(TOKEN),
+                        "test".to_string(),
+                    ))
+                })
+            }),
+        )),
+        mode: shipdeck::bridge::github::Mode::Variable,
+        variable: "ALLOWED_ORIGINS".into(),
+        additional_variable: Some("ADDITIONAL_ORIGINS".into()),
+        doc: None,
+    };
+    use shipdeck::bridge::{AllowlistSource, Edit, Var};
+    let base = rt.block_on(src.load()).unwrap();
+    let (next, _) = src
+        .preview(
+            &base,
+            &Edit::Add {
+                item: "https://mine.example.com".into(),
+                to: Var::Allowed,
+            },
+        )
+        .unwrap();
+    stub.set_variable("ALLOWED_ORIGINS", "https://theirs.example.com", None);
+    let e = rt.block_on(src.save(&base, &next)).unwrap_err().to_string();
+    assert!(e.contains("someone else changed"), "{e}");
+    assert_eq!(
+        stub.state()["variables"][":ALLOWED_ORIGINS"]["value"],
+        "https://theirs.example.com"
+    );
+    // Creating a variable that exists answers 409: someone else created it.
+    let gh = shipdeck::github::GitHub::new(
+        Some(&stub.api),
+        "org/msr-event-agent-bridge",
+        shipdeck::credentials::Secret::new(TOKEN),
+        "Variables: read and write",
+    );
+    let a = rt
+        .block_on(gh.call(
+            reqwest::Method::POST,
+            "/actions/variables",
+            Some(&json!({ "name": "ALLOWED_ORIGINS", "value": "x" })),
+            "variable ALLOWED_ORIGINS",
+        ))
+        .unwrap();
+    assert_eq!(a.status, 409);
+    assert!(
+        gh.refused(&a, "variable")
+            .to_string()
+            .contains("someone else changed it")
+    );
+
+    // A token GitHub refuses: one sentence naming the scope and the fix, never the token.
+    let out = env
+        .cmd()
+        .env("GH_TOKEN", "ghp_wrongTokenZZ81")
+        .args(["origins", "add", "https://new.example.com", "--yes"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains("lacks the scope")
+            && stderr.contains("Variables: read and write")
+            && stderr.contains("shipdeck login --github"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("ghp_wrongTokenZZ81"), "{stderr}");
+
+    // No deploy workflow: the plan says the Bridge must be redeployed; apply says how.
+    cmd(&env)
+        .args(["origins", "add", "https://new.example.com", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("must be redeployed"));
+    cmd(&env)
+        .args(["origins", "apply"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("deploy_workflow"));
+    // `credentials` names where the token comes from, without it.
+    cmd(&env)
+        .arg("credentials")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("prod (bridge)"))
+        .stdout(predicate::str::contains("GH_TOKEN"))
+        .stdout(predicate::str::contains(TOKEN).not());
+    stub.assert_no_violations();
+}
