@@ -259,3 +259,104 @@ fn a_damaged_manifest_is_reported_not_replaced_by_an_assumed_size() {
             .is_none()
     );
 }
+
+/// The runbook's table as a usage file: every line of the Bridge stack priced from the pricing
+/// files, compared line by line with the runbook's figures and its $85–155 range.
+#[test]
+fn the_runbook_usage_file_reproduces_its_table_line_by_line() {
+    let env = Env::new();
+    let runbook =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/usage.runbook.toml");
+    let doc = env.json(&[
+        "cost",
+        "--usage",
+        runbook.to_str().unwrap(),
+        "--provider",
+        "aws",
+    ]);
+    let e = &doc["estimates"][0];
+    let sub = |c: &str| -> f64 {
+        e["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["component"] == c)
+            .map(|l| l["monthly"].as_f64().unwrap())
+            .sum()
+    };
+    let near = |a: f64, b: f64| assert!((a - b).abs() < 1e-6, "{a} != {b}");
+    // By hand: REST API 1 M × $3.50; 2 × t3.small × 730 h × $0.0208; db.t3.medium 730 h ×
+    // $0.072 + 20 GB × $0.115; 10 GB (209,715 loads × 50 KB) of CloudFront transfer × $0.085.
+    near(sub("Bridge API"), 3.50);
+    near(sub("Bridge compute"), 2.0 * 730.0 * 0.0208);
+    near(sub("Database"), 730.0 * 0.072 + 20.0 * 0.115);
+    let transfer = e["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "CloudFront data transfer out to the internet")
+        .unwrap();
+    near(
+        transfer["quantity"].as_f64().unwrap(),
+        209_715.0 * 50.0 * 1024.0 / 1_073_741_824.0,
+    );
+    let cmp = doc["comparisons"]["aws"].as_array().unwrap();
+    let verdict = |label: &str| {
+        cmp.iter()
+            .find(|c| c["label"].as_str().unwrap().starts_with(label))
+            .unwrap()["verdict"]
+            .clone()
+    };
+    assert_eq!(verdict("Compute"), "within");
+    assert_eq!(verdict("Database"), "within");
+    assert_eq!(verdict("API Gateway"), "within");
+    assert_eq!(
+        verdict("Storage (S3)"),
+        "below",
+        "the runbook's $0.25 for 100 MB is high"
+    );
+    assert_eq!(verdict("Total"), "within");
+    let total = e["total"].as_f64().unwrap();
+    assert!((85.0..=155.0).contains(&total), "{total}");
+    assert!(doc["prices"]["aws"]["oldest"].is_string());
+    // The text output shows the comparison and the advice under the breakdown.
+    env.cmd()
+        .args([
+            "cost",
+            "--usage",
+            runbook.to_str().unwrap(),
+            "--provider",
+            "aws",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("COMPARED WITH THE REFERENCE"))
+        .stdout(predicate::str::contains("ADVICE (saving per month, USD)"))
+        .stdout(predicate::str::contains("Database PostgreSQL 2vCPU"));
+}
+
+/// A freshly published release records Brotli sizes, and the compression advice prices them.
+#[test]
+fn brotli_sizes_at_publish_become_compression_advice() {
+    let env = Env::new();
+    env.publish("1.0.0", true);
+    let m: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(env.store().join(".shipdeck/manifests/v1.0.0.json")).unwrap(),
+    )
+    .unwrap();
+    let umd = m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "msr-webchat.umd.js")
+        .unwrap();
+    assert!(umd["brotli_size"].as_u64().unwrap() < umd["gzip_size"].as_u64().unwrap());
+    let doc = env.json(&["cost", "--loads", "1000000", "--provider", "aws"]);
+    let advice = doc["advice"]["aws"].as_array().unwrap();
+    let c = advice.iter().find(|a| a["topic"] == "compression").unwrap();
+    assert!(c["saving"].as_f64().unwrap() > 0.0, "{c}");
+    assert!(c["assumption"].as_str().unwrap().contains("Brotli"));
+    for topic in ["caching", "invalidations", "payload"] {
+        assert!(advice.iter().any(|a| a["topic"] == topic), "{topic}");
+    }
+}

@@ -2,10 +2,9 @@
 
 use super::args::{CostArgs, Global};
 use super::output::print_json;
-use crate::domain::cost::{Estimate, Usage, UsageField, estimate, fmt_qty, scaled};
+use crate::domain::cost::{Estimate, Usage, UsageField, fmt_qty, scaled};
 use crate::error::{Error, Result};
 use crate::ops::{Context, cost};
-use serde_json::json;
 
 /// Builds the usage from the file and flags, checked.
 pub fn usage_from(args: &CostArgs) -> Result<Usage> {
@@ -26,36 +25,24 @@ pub fn usage_from(args: &CostArgs) -> Result<Usage> {
 
 pub async fn run(ctx: &Context, g: &Global, args: &CostArgs) -> Result<i32> {
     let usage = usage_from(args)?;
-    let (bundle, bundle_from) = cost::bundle(ctx, args.bundle_kb).await?;
     let providers: Vec<&str> = if args.compare {
         vec!["aws", "azure"]
     } else {
         vec![args.provider.as_deref().unwrap_or(ctx.default_provider)]
     };
-    let mut estimates = Vec::new();
-    let mut base_totals = Vec::new();
-    for p in &providers {
-        let table = cost::pricing(ctx, p)?;
-        let base = estimate(&table, &usage, &bundle).map_err(|e| Error::Config(e.to_string()))?;
-        base_totals.push(base.total);
-        estimates.push(if args.scale == 1.0 {
-            base
-        } else {
-            estimate(&table, &scaled(&usage, args.scale), &bundle)
-                .map_err(|e| Error::Config(e.to_string()))?
-        });
-    }
+    let r = cost::report(ctx, usage, args.bundle_kb, &providers, args.scale).await?;
     if g.json {
-        print_json(&json!({
-            "usage": usage,
-            "scale": args.scale,
-            "bundle": bundle,
-            "bundle_from": bundle_from,
-            "estimates": estimates,
-        }));
+        print_json(&r);
         return Ok(0);
     }
-    let u = scaled(&usage, args.scale);
+    let (usage, bundle, bundle_from, estimates, base_totals) = (
+        &r.usage,
+        &r.bundle,
+        &r.bundle_from,
+        &r.estimates,
+        &r.base_totals,
+    );
+    let u = scaled(usage, args.scale);
     println!(
         "Monthly cost estimate{} — {} loads, {:.0}% from the browser cache, {:.0}% CDN cache hits",
         if args.scale != 1.0 {
@@ -71,11 +58,23 @@ pub async fn run(ctx: &Context, g: &Global, args: &CostArgs) -> Result<i32> {
         "Bundle: {} KB gzip per load, from the {bundle_from}",
         fmt_qty(bundle.bytes_per_load / 1024.0)
     );
-    for (e, base) in estimates.iter().zip(&base_totals) {
+    for (e, base) in estimates.iter().zip(base_totals) {
         println!();
         breakdown(e);
         if args.scale != 1.0 {
             println!("  {:<66} {:>12}", "(at 1× traffic)", money(*base));
+        }
+        if let Some(age) = r.prices.get(&e.provider) {
+            println!(
+                "  prices: oldest from {} ({} day(s) old); `shipdeck pricing update --provider {}` refreshes them",
+                age.oldest, age.days, e.provider
+            );
+        }
+        if let Some(cmp) = r.comparisons.get(&e.provider) {
+            comparisons(cmp);
+        }
+        if let Some(adv) = r.advice.get(&e.provider) {
+            advice(adv, &e.currency);
         }
     }
     if estimates.len() == 2 {
@@ -112,6 +111,44 @@ pub async fn run(ctx: &Context, g: &Global, args: &CostArgs) -> Result<i32> {
         "  * grows with traffic   ~ tiered (first tier's price shown)   prices: assets/pricing/, with sources and dates"
     );
     Ok(0)
+}
+
+fn comparisons(cmp: &[crate::domain::cost::stack::Comparison]) {
+    if cmp.is_empty() {
+        return;
+    }
+    println!();
+    println!(
+        "  {:<50} {:>17} {:>12}",
+        "COMPARED WITH THE REFERENCE", "REFERENCE", "SHIPDECK"
+    );
+    for c in cmp {
+        let range = if c.low == c.high {
+            money(c.low)
+        } else {
+            format!("{}–{}", money(c.low), money(c.high))
+        };
+        println!(
+            "  {:<50} {:>17} {:>12}  {}",
+            truncate(&c.label, 50),
+            range,
+            money(c.estimate),
+            c.verdict
+        );
+    }
+}
+
+fn advice(adv: &[crate::domain::cost::advice::Advice], currency: &str) {
+    if adv.is_empty() {
+        return;
+    }
+    println!();
+    println!("  ADVICE (saving per month, {currency})");
+    for a in adv {
+        println!("  {:>9}  {}", money(a.saving), a.title);
+        println!("             {}", a.detail);
+        println!("             assumes {}", a.assumption);
+    }
 }
 
 fn money(v: f64) -> String {

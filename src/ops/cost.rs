@@ -2,10 +2,11 @@
 //! from the manifest of the release `latest` serves.
 
 use super::Context;
-use super::records::{load_state, require_manifest};
+use super::records::{load_state, read_history, require_manifest};
 use crate::domain::alias::AliasName;
-use crate::domain::cost::{Bundle, PriceTable, Usage};
+use crate::domain::cost::{Bundle, PriceTable, Usage, advice};
 use crate::error::{Error, Result};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 const BUILTIN: [(&str, &str); 2] = [
@@ -94,8 +95,14 @@ pub async fn latest_bundle(ctx: &Context) -> Result<Option<(Bundle, String)>> {
         .iter()
         .find(|f| f.path.ends_with(".css") && !f.path.contains('/'));
     let per_load = script.map_or(0, |f| f.gzip_size) + css.map_or(0, |f| f.gzip_size);
+    let brotli = match (script.map(|f| f.brotli_size), css.map(|f| f.brotli_size)) {
+        (Some(Some(a)), Some(Some(b))) => Some((a + b) as f64),
+        (Some(Some(a)), None) | (None, Some(Some(a))) => Some(a as f64),
+        _ => None,
+    };
     let bundle = Bundle {
         bytes_per_load: per_load as f64,
+        brotli_bytes_per_load: brotli,
         release_bytes: m.total_size() as f64,
         files_per_release: m.files.len() as f64,
     };
@@ -105,11 +112,55 @@ pub async fn latest_bundle(ctx: &Context) -> Result<Option<(Bundle, String)>> {
     )))
 }
 
+/// What the advice needs beyond prices and usage: the files of the release `latest` serves,
+/// the alias cache lifetime, and the CDN paths of the last 30 days from history.
+pub async fn advice_facts(ctx: &Context) -> Result<advice::Facts> {
+    let (state, _) = load_state(ctx).await?;
+    let version = state
+        .core
+        .aliases
+        .get(&AliasName::Latest)
+        .map(|r| r.target.clone());
+    let files = match &version {
+        Some(v) => require_manifest(ctx, v)
+            .await?
+            .files
+            .iter()
+            .map(|f| (f.path.clone(), f.size, f.gzip_size))
+            .collect(),
+        None => Vec::new(),
+    };
+    let since = chrono::Utc::now() - chrono::Duration::days(30);
+    let paths = read_history(ctx, Some(1000))
+        .await?
+        .iter()
+        .filter(|e| e.at >= since && e.outcome == "ok")
+        .map(|e| e.changes.len() as f64)
+        .sum();
+    Ok(advice::Facts {
+        version: version.map(|v| v.to_string()),
+        files,
+        alias_max_age: advice::max_age(&ctx.alias_cache_control).unwrap_or(300.0),
+        paths_last_30_days: paths,
+    })
+}
+
+/// The oldest date among a pricing file's prices, and its age in days.
+pub fn price_age(table: &PriceTable) -> Option<(String, i64)> {
+    let oldest = table.prices.iter().map(|p| p.date.as_str()).min()?;
+    let d = chrono::NaiveDate::parse_from_str(oldest, "%Y-%m-%d").ok()?;
+    Some((
+        oldest.to_string(),
+        (chrono::Utc::now().date_naive() - d).num_days(),
+    ))
+}
+
 /// A bundle of `kb` gzip KB per load, for when no release can be measured: a release of
 /// about five times that, in the widget's 7 files.
 pub fn assumed_bundle(kb: f64) -> Bundle {
     Bundle {
         bytes_per_load: kb * 1024.0,
+        brotli_bytes_per_load: None,
         release_bytes: kb * 1024.0 * 5.0,
         files_per_release: 7.0,
     }
@@ -130,4 +181,77 @@ pub async fn bundle(ctx: &Context, bundle_kb: Option<f64>) -> Result<(Bundle, St
         (None, Some(measured)) => Ok(measured),
         (None, None) => Err(Error::Refused("no release is served by `latest` in this profile, so there is no bundle to measure; pass --bundle-kb K (gzip KB a page loads)".into())),
     }
+}
+
+/// Everything `shipdeck cost` shows, for each provider asked.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CostReport {
+    pub usage: Usage,
+    pub scale: f64,
+    pub bundle: Bundle,
+    pub bundle_from: String,
+    pub estimates: Vec<crate::domain::cost::Estimate>,
+    /// Each estimate's total at 1× traffic (equal to the total when scale is 1).
+    #[serde(skip)]
+    pub base_totals: Vec<f64>,
+    /// The usage file's reference figures against each estimate.
+    pub comparisons: BTreeMap<String, Vec<crate::domain::cost::stack::Comparison>>,
+    /// Advice per provider, computed from the release `latest` serves.
+    pub advice: BTreeMap<String, Vec<advice::Advice>>,
+    /// Per provider: how old its prices are.
+    pub prices: BTreeMap<String, PriceAge>,
+}
+
+/// The oldest price of a pricing file: its date and age in days.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PriceAge {
+    pub oldest: String,
+    pub days: i64,
+}
+
+/// Estimates, comparisons and advice for `providers` at `scale` times the traffic.
+pub async fn report(
+    ctx: &Context,
+    usage: Usage,
+    bundle_kb: Option<f64>,
+    providers: &[&str],
+    scale: f64,
+) -> Result<CostReport> {
+    use crate::domain::cost::{estimate, scaled, stack::compare};
+    let (bundle, bundle_from) = bundle(ctx, bundle_kb.or(usage.bundle_kb)).await?;
+    let facts = advice_facts(ctx).await?;
+    let mut r = CostReport {
+        usage: usage.clone(),
+        scale,
+        bundle,
+        bundle_from,
+        estimates: Vec::new(),
+        base_totals: Vec::new(),
+        comparisons: BTreeMap::new(),
+        advice: BTreeMap::new(),
+        prices: BTreeMap::new(),
+    };
+    let scaled_usage = scaled(&usage, scale);
+    for p in providers {
+        let table = pricing(ctx, p)?;
+        let cfg = |e: crate::domain::cost::PriceError| Error::Config(e.to_string());
+        let base = estimate(&table, &usage, &bundle).map_err(cfg)?;
+        r.base_totals.push(base.total);
+        let e = if scale == 1.0 {
+            base
+        } else {
+            estimate(&table, &scaled_usage, &bundle).map_err(cfg)?
+        };
+        r.comparisons
+            .insert(p.to_string(), compare(&e, &usage.reference));
+        r.advice.insert(
+            p.to_string(),
+            advice::advise(&table, &scaled_usage, &bundle, &facts).map_err(cfg)?,
+        );
+        if let Some((oldest, days)) = price_age(&table) {
+            r.prices.insert(p.to_string(), PriceAge { oldest, days });
+        }
+        r.estimates.push(e);
+    }
+    Ok(r)
 }

@@ -170,6 +170,7 @@ pub fn cost_data() -> shipdeck::tui::screens::cost::CostData {
         azure: builtin_pricing("azure").unwrap(),
         bundle: shipdeck::domain::cost::Bundle {
             bytes_per_load: 58_000.0,
+            brotli_bytes_per_load: Some(49_000.0),
             release_bytes: 301_000.0,
             files_per_release: 7.0,
         },

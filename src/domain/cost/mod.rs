@@ -5,7 +5,9 @@
 //! The estimate is a list of line items, Infracost-style, with free allowances shown as their
 //! own negative lines rather than hidden in the numbers. Nothing here knows a price by heart.
 
+pub mod advice;
 mod price;
+pub mod stack;
 mod usage;
 
 pub use price::{Price, PriceError, PriceProblem, PriceTable, Tier, tiered};
@@ -20,6 +22,8 @@ pub const BYTES_PER_GB: f64 = 1_073_741_824.0;
 pub struct Bundle {
     /// Gzip bytes a load downloads (bundle + stylesheet).
     pub bytes_per_load: f64,
+    /// The same files' Brotli bytes, when the manifest records them.
+    pub brotli_bytes_per_load: Option<f64>,
     /// Bytes of one release folder (stored uncompressed).
     pub release_bytes: f64,
     pub files_per_release: f64,
@@ -210,6 +214,7 @@ pub fn estimate(
         };
         lines.push(line);
     }
+    lines.extend(stack::stack_lines(table, &usage.bridge, q.api_requests)?);
     let total = lines.iter().map(|l| l.monthly).sum();
     Ok(Estimate {
         provider: table.provider.clone(),
@@ -333,6 +338,7 @@ mod tests {
         };
         let b = Bundle {
             bytes_per_load: 60_000.0,
+            brotli_bytes_per_load: None,
             release_bytes: 300_000.0,
             files_per_release: 7.0,
         };

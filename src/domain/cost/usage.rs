@@ -1,6 +1,7 @@
 //! Monthly usage: what drives the bill, read from a usage file, flags or the Cost screen, and
 //! checked for range once, where it is read.
 
+use super::stack::{Reference, Stack, StackError};
 use serde::{Deserialize, Serialize};
 
 /// The largest count Shipdeck accepts (a trillion loads a month is far beyond any widget).
@@ -56,6 +57,16 @@ pub enum UsageError {
         "key 'fixed' ('{0}'): `per_api_requests` must be a number above 0 and at most {MAX_COUNT:e}"
     )]
     FixedPer(String),
+    #[error(transparent)]
+    Stack(#[from] StackError),
+    #[error(
+        "key 'bundle_kb': {0} is out of range; use a number above 0 and at most 100000 (gzip KB a page loads)"
+    )]
+    BundleKb(f64),
+    #[error(
+        "key 'reference' ('{0}'): `low` and `high` must be amounts from 0 to {MAX_MONEY:e}, low first"
+    )]
+    Reference(String),
 }
 
 impl UsageError {
@@ -103,8 +114,14 @@ pub struct Usage {
     /// Alias folders one move touches (latest, vM, vM.m → 3).
     pub aliases_per_move: f64,
     pub versions_kept: f64,
-    /// Monthly items the CDN bill does not cover (Bridge compute, database, API gateway).
+    /// Monthly items the CDN bill does not cover, as plain amounts.
     pub fixed: Vec<FixedItem>,
+    /// The Bridge's API front, compute and database, priced from the pricing files.
+    pub bridge: Stack,
+    /// Gzip KB a page loads, when no release can be measured (`--bundle-kb` overrides).
+    pub bundle_kb: Option<f64>,
+    /// Figures to compare the estimate with (e.g. the runbook's cost table).
+    pub reference: Vec<Reference>,
 }
 
 impl Default for Usage {
@@ -120,6 +137,9 @@ impl Default for Usage {
             aliases_per_move: 3.0,
             versions_kept: 20.0,
             fixed: Vec::new(),
+            bridge: Stack::default(),
+            bundle_kb: None,
+            reference: Vec::new(),
         }
     }
 }
@@ -150,6 +170,18 @@ impl Usage {
         }
         for f in &self.fixed {
             f.check()?;
+        }
+        self.bridge.check()?;
+        if let Some(kb) = self.bundle_kb
+            && !(kb.is_finite() && kb > 0.0 && kb <= 100_000.0)
+        {
+            return Err(UsageError::BundleKb(kb));
+        }
+        for r in &self.reference {
+            let ok = |v: f64| v.is_finite() && (0.0..=MAX_MONEY).contains(&v);
+            if !ok(r.low) || !ok(r.high) || r.low > r.high {
+                return Err(UsageError::Reference(r.label.clone()));
+            }
         }
         Ok(())
     }
