@@ -48,6 +48,9 @@ pub struct Profile {
     /// stylesheet); `--allow-missing-entries` publishes without them.
     #[serde(default)]
     pub entry_files: Option<Vec<String>>,
+    /// A usage file (see assets/usage.example.toml) for `cost` without `--usage` and for the
+    /// Cost screen: the Bridge's stack, reference figures, traffic.
+    pub usage: Option<PathBuf>,
 }
 
 /// The most object operations at once a profile may ask for.
@@ -438,6 +441,11 @@ fn parse_file(path: &Path) -> Result<Loaded> {
             && bp.is_relative()
         {
             *bp = base.join(&*bp);
+        }
+        if let Some(u) = &mut p.usage
+            && u.is_relative()
+        {
+            *u = base.join(&*u);
         }
     }
     Ok(Loaded {

@@ -144,6 +144,7 @@ pub fn demo_profile() -> Profile {
             url: None,
         }),
         entry_files: None,
+        usage: None,
     }
 }
 
@@ -444,6 +445,7 @@ pub async fn open(loaded: &Loaded, wanted: Option<&str>, opts: &OpenOptions) -> 
             .unwrap_or_else(|| ALIAS_CACHE.to_string()),
         concurrency: profile.concurrency.unwrap_or(16).clamp(1, 256),
         pricing_dir: config::config_dir().map(|d| d.join("pricing")),
+        usage_file: profile.usage.clone(),
         default_provider: match profile.store.cloud() {
             config::Cloud::Azure => "azure",
             _ => "aws",

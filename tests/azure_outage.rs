@@ -155,6 +155,7 @@ fn a_frozen_server_times_out_naming_the_blob_then_resume_finishes() {
     let child = env
         .std_cmd(&["promote", "1.1.0", "--yes"])
         .env("AZURE_STORAGE_KEY", KEY)
+        .env("SHIPDECK_LOG", "debug")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -166,9 +167,22 @@ fn a_frozen_server_times_out_naming_the_blob_then_resume_finishes() {
     let took = frozen_at.elapsed();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "the promote failed: {stderr}");
+    let log = common::files_under(env.path())
+        .into_iter()
+        .filter(|f| f.ends_with("shipdeck.log"))
+        .map(|f| std::fs::read_to_string(env.path().join(f)).unwrap_or_default())
+        .collect::<String>();
     assert!(
         took < Duration::from_secs(30),
-        "gave up after {took:?}, not within 30 s"
+        "gave up after {took:?}, not within 30 s; the debug log's last lines:\n{}",
+        log.lines()
+            .rev()
+            .take(40)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
     assert!(
         stderr.contains("did not answer within")

@@ -6,9 +6,9 @@ use crate::domain::cost::{Estimate, Usage, UsageField, fmt_qty, scaled};
 use crate::error::{Error, Result};
 use crate::ops::{Context, cost};
 
-/// Builds the usage from the file and flags, checked.
-pub fn usage_from(args: &CostArgs) -> Result<Usage> {
-    let mut u = match &args.usage {
+/// Builds the usage from `--usage` (else the profile's usage file) and flags, checked.
+pub fn usage_from(args: &CostArgs, profile_usage: Option<&std::path::Path>) -> Result<Usage> {
+    let mut u = match args.usage.as_deref().or(profile_usage) {
         Some(p) => cost::usage_file(p)?,
         None => Usage::default(),
     };
@@ -24,7 +24,7 @@ pub fn usage_from(args: &CostArgs) -> Result<Usage> {
 }
 
 pub async fn run(ctx: &Context, g: &Global, args: &CostArgs) -> Result<i32> {
-    let usage = usage_from(args)?;
+    let usage = usage_from(args, ctx.usage_file.as_deref())?;
     let providers: Vec<&str> = if args.compare {
         vec!["aws", "azure"]
     } else {

@@ -43,6 +43,8 @@ pub struct Context {
     /// A folder of pricing files that override the built-in ones (`pricing/` in the config
     /// dir), found by whoever builds the context: use cases never look for it themselves.
     pub pricing_dir: Option<std::path::PathBuf>,
+    /// The profile's usage file, if it names one (the Cost screen and `cost` start from it).
+    pub usage_file: Option<std::path::PathBuf>,
     /// The build files a publish requires (the profile's `entry_files`, else the widget's).
     pub entry_files: Vec<String>,
     /// Whose prices a cost estimate uses unless told otherwise: the cloud the store is in
@@ -67,6 +69,7 @@ impl Context {
             default_provider: "aws",
             concurrency: 16,
             pricing_dir: None,
+            usage_file: None,
             entry_files: crate::domain::buildfile::DEFAULT_ENTRY_FILES
                 .iter()
                 .map(|s| s.to_string())

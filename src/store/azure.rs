@@ -492,12 +492,16 @@ impl ObjectStore for AzureStore {
         // The staging blob goes; one left behind is harmless (never served from a published
         // prefix, and the next copy does not reuse its name). After a failure the server may be
         // the problem, so the clean-up gets a short wait and the failure is reported at once.
-        let cleanup = if r.is_ok() {
-            OPERATION_TIMEOUT
-        } else {
-            Duration::from_secs(2)
-        };
-        let _ = tokio::time::timeout(cleanup, self.delete(&stage)).await;
+        let unresponsive = matches!(&r, Err(StoreError::Failed { source: Some(c), .. })
+            if c.downcast_ref::<AzureCause>().is_some_and(|c| c.timed_out || c.unreachable));
+        if !unresponsive {
+            let cleanup = if r.is_ok() {
+                OPERATION_TIMEOUT
+            } else {
+                Duration::from_secs(2)
+            };
+            let _ = tokio::time::timeout(cleanup, self.delete(&stage)).await;
+        }
         r
     }
 

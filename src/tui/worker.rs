@@ -137,7 +137,18 @@ async fn load_cost(ctx: &crate::ops::Context) -> Result<CostData> {
             "a typical 60 KB (no release is served by latest yet)".to_string(),
         ),
     };
+    let base = match &ctx.usage_file {
+        Some(p) => cost::usage_file(p)?,
+        None => crate::domain::cost::Usage::default(),
+    };
+    let price_ages = [("aws", &aws), ("azure", &azure)]
+        .iter()
+        .filter_map(|(n, t)| cost::price_age(t).map(|(d, days)| (n.to_string(), d, days)))
+        .collect();
     Ok(CostData {
+        facts: cost::advice_facts(ctx).await?,
+        base,
+        price_ages,
         aws,
         azure,
         primary: ctx.default_provider,

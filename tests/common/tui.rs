@@ -175,6 +175,28 @@ pub fn cost_data() -> shipdeck::tui::screens::cost::CostData {
             files_per_release: 7.0,
         },
         bundle_from: "manifest of 1.0.1 (served by latest)".into(),
+        // A usage file with the runbook's Bridge stack: the breakdown shows it.
+        base: shipdeck::domain::cost::Usage {
+            bridge: toml::from_str(
+                "[api]\nkind = \"rest-api\"\nrequests = 1000000\n[compute]\nkind = \"ec2\"\ninstance_type = \"t3.small\"\ncount = 2\n[database]\nkind = \"rds-postgres\"\ninstance_class = \"db.t3.medium\"\nstorage_gb = 20\n",
+            )
+            .unwrap(),
+            ..Default::default()
+        },
+        facts: shipdeck::domain::cost::advice::Facts {
+            version: Some("1.0.1".into()),
+            files: vec![
+                ("msr-webchat.umd.js".into(), 180_000, 52_000),
+                ("style.css".into(), 20_000, 6_000),
+                ("msr-webchat.umd.js.map".into(), 600_000, 150_000),
+            ],
+            alias_max_age: 300.0,
+            paths_last_30_days: 18.0,
+        },
+        price_ages: vec![
+            ("aws".into(), "2026-11-26".into(), 1),
+            ("azure".into(), "2026-11-26".into(), 1),
+        ],
     }
 }
 

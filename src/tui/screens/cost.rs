@@ -1,10 +1,11 @@
-//! The Cost screen: the inputs a release manager edits in place, AWS and Azure breakdowns,
-//! and bars of the largest items. The estimate is recomputed from this state on every draw (it
+//! The Cost screen: the inputs a release manager edits in place, AWS and Azure breakdowns (the
+//! Bridge's stack too, from the profile's usage file), how old the prices are, the advice for
+//! the release `latest` serves, and bars of the largest items. The estimate is recomputed from this state on every draw (it
 //! is pure and takes microseconds), so totals follow every keystroke.
 
 use super::{ListArea, elsewhere, table};
 use crate::domain::cost::{
-    Bundle, Estimate, PriceTable, Usage, UsageField, estimate, fmt_qty, scaled,
+    Bundle, Estimate, PriceTable, Usage, UsageField, advice, estimate, fmt_qty, scaled,
 };
 use crate::tui::keymap::Command;
 use crate::tui::state::{Effect, State, Status};
@@ -23,6 +24,13 @@ pub struct CostData {
     pub primary: &'static str,
     pub bundle: Bundle,
     pub bundle_from: String,
+    /// The profile's usage file (the Bridge's stack, traffic), or the defaults: the inputs
+    /// above the breakdown override its traffic figures.
+    pub base: Usage,
+    /// What the advice is computed from (the release `latest` serves, history).
+    pub facts: advice::Facts,
+    /// Per provider: the oldest price's date and its age in days.
+    pub price_ages: Vec<(String, String, i64)>,
 }
 
 /// The editable inputs, in order.
@@ -79,11 +87,15 @@ impl CostScreen {
                 .parse::<f64>()
                 .map_err(|_| format!("{}: '{}' is not a number", FIELDS[i], self.fields[i]))
         };
+        let base = match &self.data {
+            Some(Ok(d)) => d.base.clone(),
+            _ => Usage::default(),
+        };
         let u = Usage {
             loads: num(0)?,
             browser_cache_hit: num(1)?,
             cdn_cache_hit: num(2)?,
-            ..Usage::default()
+            ..base
         };
         u.check().map_err(|e| match e.field() {
             Some(f) => e.naming(label(f)),
@@ -115,6 +127,19 @@ impl CostScreen {
         } else {
             vec![aws, azure]
         })
+    }
+
+    /// The advice for the profile's own provider at the current inputs.
+    pub fn advice(&self) -> Vec<advice::Advice> {
+        let (Some(Ok(data)), Ok((u, scale))) = (&self.data, self.usage()) else {
+            return Vec::new();
+        };
+        let table = if data.primary == "azure" {
+            &data.azure
+        } else {
+            &data.aws
+        };
+        advice::advise(table, &scaled(&u, scale), &data.bundle, &data.facts).unwrap_or_default()
     }
 
     /// Rows of the breakdown table (for selection bounds).
@@ -162,6 +187,12 @@ pub(crate) fn command(state: &mut State, c: Command) -> Vec<Effect> {
 }
 
 pub(crate) fn loaded(state: &mut State, r: Result<Box<CostData>, String>) -> Vec<Effect> {
+    // The first load puts the usage file's traffic into the inputs.
+    if let (Ok(d), None) = (&r, &state.cost.data) {
+        state.cost.fields[0] = format!("{}", d.base.loads);
+        state.cost.fields[1] = format!("{}", d.base.browser_cache_hit);
+        state.cost.fields[2] = format!("{}", d.base.cdn_cache_hit);
+    }
     state.cost.data = Some(r.map(|b| *b));
     state.clamp_selections();
     Vec::new()
@@ -170,10 +201,12 @@ pub(crate) fn loaded(state: &mut State, r: Result<Box<CostData>, String>) -> Vec
 pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
     let t = &state.theme;
     let c = &state.cost;
-    let bars_h = if area.height >= 30 { 7 } else { 4 };
-    let [inputs, body, bars] = Layout::vertical([
+    let bars_h = if area.height >= 30 { 7 } else { 0 };
+    let advice_h = if area.height >= 30 { 6 } else { 4 };
+    let [inputs, body, advice_area, bars] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Min(3),
+        Constraint::Length(advice_h),
         Constraint::Length(bars_h),
     ])
     .areas(area);
@@ -193,6 +226,7 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
         }
     };
     let hits = render_breakdown(state, f, body, &estimates);
+    render_advice(state, f, advice_area);
     render_bars(state, f, bars, &estimates);
     Some(hits)
 }
@@ -228,9 +262,15 @@ fn render_inputs(state: &State, f: &mut Frame, area: Rect, estimates: Option<&[E
         ));
     }
     if let Some(Ok(d)) = &c.data {
+        let ages: Vec<String> = d
+            .price_ages
+            .iter()
+            .map(|(p, date, days)| format!("{p} {date} ({days} d)"))
+            .collect();
         second.push(Span::styled(
             format!(
-                "  · bundle {} KB gzip/load ({}) · e edits",
+                "  · prices {} · bundle {} KB gzip/load ({}) · e edits",
+                ages.join(", "),
                 fmt_qty(d.bundle.bytes_per_load / 1024.0),
                 d.bundle_from
             ),
@@ -297,6 +337,26 @@ fn render_breakdown(state: &State, f: &mut Frame, area: Rect, estimates: &[Estim
         rows.len(),
         |i| rows[i].clone(),
     )
+}
+
+/// The advice under the breakdown: saving per month, then what it is about.
+fn render_advice(state: &State, f: &mut Frame, area: Rect) {
+    let t = &state.theme;
+    let muted = Style::default().fg(t.muted);
+    let mut lines = vec![Line::from(Span::styled(
+        " advice (saving a month, each with its assumption in `shipdeck cost`)",
+        muted,
+    ))];
+    for a in state.cost.advice() {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!(" {:>8} ", format!("${:.2}", a.saving)),
+                Style::default().fg(t.ok),
+            ),
+            Span::raw(a.title),
+        ]));
+    }
+    f.render_widget(Paragraph::new(lines), area);
 }
 
 /// The largest items, as text bars (they read without colour).
