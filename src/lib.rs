@@ -24,6 +24,7 @@ pub mod error;
 pub mod github;
 pub mod ops;
 pub mod present;
+pub mod pricing;
 pub mod session;
 pub mod store;
 pub mod tui;

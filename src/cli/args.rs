@@ -274,6 +274,30 @@ Examples:
         after_help = "Examples:\n  shipdeck origins list\n  shipdeck origins add https://customer3.com\n  shipdeck origins audit\n  shipdeck origins probe"
     )]
     Origins(OriginsCommand),
+    /// Keep the prices the cost estimate uses current.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  shipdeck pricing update\n  shipdeck pricing update --provider azure --dry-run"
+    )]
+    Pricing(PricingCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PricingCommand {
+    /// Refresh the pricing files from the providers' public price lists.
+    #[command(
+        after_help = "Azure prices come from the Azure Retail Prices API (no account needed); AWS prices from the AWS\n\
+Price List API, with the profile's AWS credentials. The files are written to pricing/ in the\n\
+Shipdeck config dir, with the date and the query behind each price; the cost estimate and the\n\
+Cost screen use them from then on and show how old they are. A price the list does not answer\n\
+keeps its old value, and the report says so. SHIPDECK_AZURE_PRICES_URL and\n\
+SHIPDECK_AWS_PRICING_ENDPOINT point at a mirror.\n\nExamples:\n  shipdeck pricing update\n  shipdeck pricing update --provider aws --json"
+    )]
+    Update {
+        /// aws or azure (default: both).
+        #[arg(long, value_name = "NAME")]
+        provider: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -29,6 +29,7 @@ mod cost;
 mod invalidate;
 mod origins;
 mod output;
+mod pricing;
 
 use crate::config;
 use crate::error::{Error, Result};
@@ -264,6 +265,7 @@ async fn run(cli: Cli, console: Console) -> Result<i32> {
             invalidate::run(&s, &g, &paths, status.as_deref()).await
         }
         Command::Origins(cmd) => origins::run(&s, &g, cmd).await,
+        Command::Pricing(cmd) => pricing::run(&s, &g, cmd).await,
         other => changes::run(&s, &g, other).await,
     }
 }

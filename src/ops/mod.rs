@@ -16,6 +16,7 @@ pub mod cost;
 pub mod invalidate;
 pub mod lock;
 pub mod origins;
+pub mod pricing;
 pub mod publish;
 pub mod query;
 pub mod rebuild;

@@ -8,6 +8,7 @@
 pub mod advice;
 mod price;
 pub mod stack;
+pub mod update;
 mod usage;
 
 pub use price::{Price, PriceError, PriceProblem, PriceTable, Tier, tiered};
