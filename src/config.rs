@@ -51,6 +51,50 @@ pub struct Profile {
     /// A usage file (see assets/usage.example.toml) for `cost` without `--usage` and for the
     /// Cost screen: the Bridge's stack, reference figures, traffic.
     pub usage: Option<PathBuf>,
+    /// Where the CDN writes its access logs, for `traffic` and the Traffic screen.
+    pub logs: Option<LogsConfig>,
+}
+
+/// Where a CDN's access logs are delivered.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum LogsConfig {
+    /// CloudFront standard logs (legacy or v2) in an S3 bucket.
+    Cloudfront {
+        #[serde(deserialize_with = "bucket_name")]
+        bucket: String,
+        #[serde(default)]
+        prefix: String,
+        /// Default: the store's region, else us-east-1.
+        #[serde(default, deserialize_with = "opt_region")]
+        region: Option<String>,
+        #[serde(default, deserialize_with = "endpoint_url")]
+        endpoint: Option<String>,
+    },
+    /// Azure Front Door access logs (`FrontDoorAccessLog`) in a storage account.
+    Frontdoor {
+        #[serde(deserialize_with = "azure_account")]
+        account: String,
+        #[serde(
+            default = "frontdoor_logs_container",
+            deserialize_with = "azure_container"
+        )]
+        container: String,
+        #[serde(default)]
+        prefix: String,
+        #[serde(default, deserialize_with = "endpoint_url")]
+        endpoint: Option<String>,
+    },
+}
+
+fn frontdoor_logs_container() -> String {
+    "insights-logs-frontdooraccesslog".into()
+}
+
+fn opt_region<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<String>, D::Error> {
+    region_name(d).map(Some)
 }
 
 /// The most object operations at once a profile may ask for.

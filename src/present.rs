@@ -304,6 +304,21 @@ pub fn progress(t: &ProgressTally) -> String {
     )
 }
 
+/// A trend as block characters, scaled to its own largest step.
+pub fn sparkline(v: &[u64]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = v.iter().copied().max().unwrap_or(0);
+    v.iter()
+        .map(|&n| {
+            if n == 0 {
+                ' '
+            } else {
+                BARS[((n * 7).div_ceil(max.max(1))) as usize % 8]
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -145,6 +145,7 @@ pub fn demo_profile() -> Profile {
         }),
         entry_files: None,
         usage: None,
+        logs: None,
     }
 }
 
@@ -302,6 +303,58 @@ pub async fn azure_settings(
         },
         stored,
     ))
+}
+
+/// The profile's access-log store, or the sentence saying how to configure one.
+pub async fn log_source(s: &Session) -> Result<crate::ops::traffic::LogSource> {
+    use crate::config::LogsConfig;
+    let Some(logs) = &s.profile.logs else {
+        return Err(Error::Config(format!(
+            "profile '{}' names no access logs; add e.g. logs = {{ kind = \"cloudfront\", bucket = \"msr-webchat-logs\", prefix = \"cdn/\" }} (or kind = \"frontdoor\", account = \"…\")",
+            s.profile_name
+        )));
+    };
+    Ok(match logs {
+        LogsConfig::Cloudfront {
+            bucket,
+            prefix,
+            region,
+            endpoint,
+        } => {
+            let region = region.clone().unwrap_or_else(|| match &s.profile.store {
+                StoreConfig::S3 { region, .. } => region.clone(),
+                _ => "us-east-1".into(),
+            });
+            let settings = aws_settings(&s.profile_name, &region, endpoint.clone()).await?;
+            crate::ops::traffic::LogSource {
+                store: Arc::new(crate::store::s3::S3Store::connect(bucket, settings).await),
+                prefix: prefix.clone(),
+                delay_note:
+                    "CloudFront delivers logs within about an hour, sometimes up to a day late"
+                        .into(),
+            }
+        }
+        LogsConfig::Frontdoor {
+            account,
+            container,
+            prefix,
+            endpoint,
+        } => {
+            let (settings, _) = azure_settings(&s.profile_name, account, endpoint.clone()).await?;
+            crate::ops::traffic::LogSource {
+                store: Arc::new(crate::store::azure::AzureStore::connect(container, settings)?),
+                prefix: prefix.clone(),
+                delay_note: "Front Door writes each hour's log blob during that hour and may append to it later".into(),
+            }
+        }
+    })
+}
+
+/// Where the traffic counts of a profile are cached (the data dir, never the config).
+pub fn traffic_cache(profile: &str) -> std::path::PathBuf {
+    config::data_dir()
+        .join("traffic")
+        .join(format!("{}.json", profile.replace(['/', '\\'], "_")))
 }
 
 /// The secret store: the OS keyring.

@@ -124,6 +124,23 @@ fn cost_screen() {
 }
 
 #[test]
+fn traffic_screen() {
+    at_both_sizes("traffic", |s| {
+        let fx = s.update(Action::Cmd(Command::GoScreen(6)));
+        assert!(
+            fx.iter()
+                .any(|e| matches!(e, shipdeck::tui::state::Effect::LoadTraffic)),
+            "opening the screen loads the logs"
+        );
+        s.update(Action::TrafficProgress(3, 10));
+        assert_eq!(s.traffic.progress, Some((3, 10)));
+        s.update(Action::TrafficLoaded(Ok(Box::new(
+            common::tui::traffic_data(),
+        ))));
+    });
+}
+
+#[test]
 fn cost_screen_follows_edits() {
     let mut s = state(80, 24, false);
     s.update(Action::Cmd(Command::GoScreen(4)));

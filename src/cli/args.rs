@@ -274,6 +274,24 @@ Examples:
         after_help = "Examples:\n  shipdeck origins list\n  shipdeck origins add https://customer3.com\n  shipdeck origins audit\n  shipdeck origins probe"
     )]
     Origins(OriginsCommand),
+    /// Who still loads which version, from the CDN's access logs.
+    #[command(
+        after_help = "One row per release and alias folder: requests, bytes, 2xx/304/4xx/5xx, cache hits, incomplete\n\
+downloads, last request, top referrer hosts and a per-day (per-hour for two days or less) trend.\n\
+Alias traffic is attributed to the version each alias served at that moment (from history);\n\
+around each promote and rollback, requests and errors one hour before and after. Log files are\n\
+read once: their counts are cached by ETag in the data dir, so the next run reads only new ones.\n\
+Needs `logs = { kind = \"cloudfront\", bucket = …, prefix = … }` (or kind = \"frontdoor\") in the profile.\n\n\
+Examples:\n  shipdeck traffic\n  shipdeck traffic --since 36h\n  shipdeck traffic --since 2026-11-01 --until 2026-11-15 --json"
+    )]
+    Traffic {
+        /// Start of the window: 7d, 36h, 90m ago, or a date / RFC 3339 time.
+        #[arg(long, default_value = "7d", value_name = "WHEN")]
+        since: String,
+        /// End of the window (default: now).
+        #[arg(long, value_name = "WHEN")]
+        until: Option<String>,
+    },
     /// Keep the prices the cost estimate uses current.
     #[command(
         subcommand,

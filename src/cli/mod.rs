@@ -30,6 +30,7 @@ mod invalidate;
 mod origins;
 mod output;
 mod pricing;
+mod traffic;
 
 use crate::config;
 use crate::error::{Error, Result};
@@ -266,6 +267,7 @@ async fn run(cli: Cli, console: Console) -> Result<i32> {
         }
         Command::Origins(cmd) => origins::run(&s, &g, cmd).await,
         Command::Pricing(cmd) => pricing::run(&s, &g, cmd).await,
+        Command::Traffic { since, until } => traffic::run(&s, &g, &since, until.as_deref()).await,
         other => changes::run(&s, &g, other).await,
     }
 }

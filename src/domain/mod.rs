@@ -19,4 +19,5 @@ pub mod plan;
 pub mod rebuild;
 pub mod state;
 pub mod tomlfile;
+pub mod traffic;
 pub mod version;

@@ -22,6 +22,7 @@ pub mod query;
 pub mod rebuild;
 pub mod records;
 pub mod redeploy;
+pub mod traffic;
 pub mod verify;
 
 use crate::cdn::Cdn;

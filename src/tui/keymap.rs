@@ -84,7 +84,7 @@ pub fn bindings() -> Vec<Binding> {
             "next_screen",
             "tab",
             Command::NextScreen,
-            "next screen (1–6 jump)",
+            "next screen (1–7 jump)",
             false,
             &[],
         ),
@@ -349,7 +349,7 @@ impl Keymap {
             map.entry(Key::parse(k).expect("fixed keys parse"))
                 .or_insert(c);
         }
-        for i in 1..=6 {
+        for i in 1..=7 {
             map.insert(
                 Key::parse(&i.to_string()).expect("digits parse"),
                 Command::GoScreen(i - 1),

@@ -54,6 +54,9 @@ pub enum Action {
     Verified(Result<Vec<Verified>, String>),
     CostLoaded(Result<Box<CostData>, String>),
     AccountLoaded(Result<Box<AccountView>, String>),
+    /// Log files read so far, of how many.
+    TrafficProgress(usize, usize),
+    TrafficLoaded(Result<Box<crate::ops::traffic::Traffic>, String>),
     OriginsLoaded(Result<Box<Listing>, String>),
     OriginPlanned(Result<Box<OriginPlan>, String>),
     /// The Bridge's deploy run moved on (its status, in words).
@@ -86,6 +89,8 @@ pub enum Effect {
     ProbeOrigins,
     /// Dispatch the Bridge's deploy workflow, follow it, probe.
     RedeployBridge,
+    /// Read the CDN's access logs of the last seven days (new files only).
+    LoadTraffic,
 }
 
 /// An allowlist edit: adding to a list, or removing. Nothing else is an edit.
@@ -111,7 +116,7 @@ pub struct State {
     pub screen: Screen,
     /// The release list and alias table (the Releases and Aliases screens share it).
     pub releases: Option<ReleasesView>,
-    pub selected: [usize; 6],
+    pub selected: [usize; 7],
     pub modal: Option<Modal>,
     pub progress: Option<ProgressTally>,
     pub status: Option<Status>,
@@ -128,6 +133,7 @@ pub struct State {
     pub origins: OriginsScreen,
     pub cost: CostScreen,
     pub account: AccountScreen,
+    pub traffic: screens::traffic::TrafficScreen,
 }
 
 impl State {
@@ -146,7 +152,7 @@ impl State {
             public_url,
             screen: Screen::Releases,
             releases: None,
-            selected: [0; 6],
+            selected: [0; 7],
             modal: None,
             progress: None,
             status: None,
@@ -161,6 +167,7 @@ impl State {
             origins: OriginsScreen::default(),
             cost: CostScreen::default(),
             account: AccountScreen::default(),
+            traffic: screens::traffic::TrafficScreen::default(),
         }
     }
 
@@ -333,6 +340,8 @@ impl State {
             Action::Verified(r) => dialogs::message::verified(self, r),
             Action::CostLoaded(r) => screens::cost::loaded(self, r),
             Action::AccountLoaded(r) => screens::account::loaded(self, r),
+            Action::TrafficProgress(done, total) => screens::traffic::progress(self, done, total),
+            Action::TrafficLoaded(r) => screens::traffic::loaded(self, r),
             Action::OriginsLoaded(r) => screens::origins::loaded(self, r),
             Action::OriginPlanned(r) => screens::origins::planned(self, r),
             Action::OriginApplied(r) => screens::origins::applied(self, r),

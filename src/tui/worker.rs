@@ -103,6 +103,30 @@ async fn run(s: &Session, effect: Effect, results: &UnboundedSender<Action>) -> 
                 .await,
             ))
         }
+        Effect::LoadTraffic => {
+            let tx = results.clone();
+            let progress = move |done: usize, total: usize| {
+                let _ = tx.send(Action::TrafficProgress(done, total));
+            };
+            Action::TrafficLoaded(said(
+                async {
+                    let now = chrono::Utc::now();
+                    let logs = crate::session::log_source(s).await?;
+                    crate::ops::traffic::traffic(
+                        ctx,
+                        &logs,
+                        &crate::session::traffic_cache(&s.profile_name),
+                        now - chrono::Duration::days(7),
+                        now,
+                        now,
+                        &progress,
+                    )
+                    .await
+                    .map(Box::new)
+                }
+                .await,
+            ))
+        }
         Effect::ProbeOrigins => Action::Probed(said(
             async { origins::probe(&s.origins()?, ctx, &[]).await.map(Box::new) }.await,
         )),

@@ -282,3 +282,89 @@ pub fn drawn(s: &mut State) -> String {
     s.update(Action::Drawn(hits));
     t.backend().to_string()
 }
+
+/// A Traffic view built from a fixed set of requests and history (no logs, no clock).
+pub fn traffic_data() -> shipdeck::ops::traffic::Traffic {
+    use chrono::{DateTime, Duration, Utc};
+    use shipdeck::domain::history::{AliasChange, HistoryEvent};
+    use shipdeck::domain::traffic::{Aggregate, parse::Request, report};
+    let t0 = DateTime::parse_from_rfc3339("2026-11-20T00:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    let mut agg = Aggregate::default();
+    let mut add = |h: i64, folder: &str, status: u16, n: usize| {
+        for i in 0..n {
+            agg.add(
+                &Request {
+                    at: t0 + Duration::hours(h) + Duration::seconds(i as i64 * 7),
+                    path: format!("/msr-webchat/{folder}/msr-webchat.umd.js"),
+                    status,
+                    bytes: 52_000,
+                    cache_hit: Some(i % 10 != 0),
+                    incomplete: false,
+                    referrer_host: Some(
+                        if i % 3 == 0 {
+                            "shop.example.com"
+                        } else {
+                            "blog.example.org"
+                        }
+                        .into(),
+                    ),
+                },
+                "/msr-webchat",
+            );
+        }
+    };
+    for d in 0..7 {
+        add(d * 24 + 10, "latest", 200, 40 + d as usize * 5);
+        add(d * 24 + 11, "v1", 200, 12);
+        add(d * 24 + 12, "v1.0.1", 200, 3);
+    }
+    add(60, "latest", 503, 9);
+    add(2, "v0.9.0", 200, 1);
+    let promote = HistoryEvent {
+        id: "e1".into(),
+        at: t0 + Duration::hours(60) + Duration::minutes(30),
+        by: "alice".into(),
+        action: "rollback".into(),
+        description: "rollback latest".into(),
+        changes: vec![AliasChange {
+            alias: "latest".into(),
+            from: Some("1.1.0".into()),
+            to: Some("1.0.1".into()),
+        }],
+        outcome: "ok".into(),
+        detail: None,
+    };
+    let first = HistoryEvent {
+        at: t0 - Duration::days(3),
+        id: "e0".into(),
+        description: "promote 1.1.0".into(),
+        action: "promote".into(),
+        changes: vec![AliasChange {
+            alias: "latest".into(),
+            from: None,
+            to: Some("1.1.0".into()),
+        }],
+        ..promote.clone()
+    };
+    let report = report(
+        &agg,
+        &[first, promote],
+        t0,
+        t0 + Duration::days(7),
+        t0 + Duration::days(7),
+    );
+    shipdeck::ops::traffic::Traffic {
+        source: "s3://msr-webchat-logs under 'cdn/'".into(),
+        delay_note: "CloudFront delivers logs within about an hour, sometimes up to a day late"
+            .into(),
+        loaded: shipdeck::ops::traffic::Loaded {
+            files: 168,
+            read: 3,
+            cached: 165,
+            bytes_read: 120_000,
+        },
+        report,
+    }
+}

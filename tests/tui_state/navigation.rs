@@ -63,7 +63,7 @@ fn screens_switch_by_tab_backtab_and_number() {
     s.update(cmd(Command::PrevScreen));
     assert_eq!(
         s.screen,
-        Screen::Account,
+        Screen::Traffic,
         "Shift-Tab from the first screen wraps to the last"
     );
     let fx = s.update(cmd(Command::GoScreen(5)));

@@ -8,6 +8,7 @@ pub mod cost;
 pub mod history;
 pub mod origins;
 pub mod releases;
+pub mod traffic;
 
 use super::keymap::Command;
 use super::state::{Effect, State, list_offset};
@@ -27,16 +28,19 @@ pub enum Screen {
     Cost,
     /// The profile itself: store, CDN, credentials source, lock, unfinished operation.
     Account,
+    /// Who loads which version, from the CDN's access logs.
+    Traffic,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 6] = [
+    pub const ALL: [Screen; 7] = [
         Screen::Releases,
         Screen::Aliases,
         Screen::Origins,
         Screen::History,
         Screen::Cost,
         Screen::Account,
+        Screen::Traffic,
     ];
 
     pub fn title(self) -> &'static str {
@@ -47,6 +51,7 @@ impl Screen {
             Screen::History => "History",
             Screen::Cost => "Cost",
             Screen::Account => "Account",
+            Screen::Traffic => "Traffic",
         }
     }
 
@@ -58,6 +63,7 @@ impl Screen {
             Screen::History => 3,
             Screen::Cost => 4,
             Screen::Account => 5,
+            Screen::Traffic => 6,
         }
     }
 }
@@ -102,6 +108,7 @@ pub fn list_len(state: &State, screen: Screen) -> usize {
         Screen::Origins => state.origins.len(),
         Screen::Cost => state.cost.rows(),
         Screen::Account => 0,
+        Screen::Traffic => state.traffic.len(),
     }
 }
 
@@ -112,6 +119,7 @@ pub fn on_enter(state: &State, screen: Screen) -> Vec<Effect> {
         Screen::Origins if state.origins.listing.is_none() => vec![Effect::LoadOrigins],
         // Always fresh: the lock and credentials change behind the console's back.
         Screen::Account => vec![Effect::LoadAccount],
+        Screen::Traffic if state.traffic.data.is_none() => vec![Effect::LoadTraffic],
         _ => Vec::new(),
     }
 }
@@ -123,7 +131,7 @@ pub fn command(state: &mut State, c: Command) -> Vec<Effect> {
         Screen::Aliases => aliases::command(state, c),
         Screen::Origins => origins::command(state, c),
         Screen::Cost => cost::command(state, c),
-        Screen::History | Screen::Account => elsewhere(state, &c),
+        Screen::History | Screen::Account | Screen::Traffic => elsewhere(state, &c),
     }
 }
 
@@ -164,6 +172,7 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
             account::render(state, f, area);
             None
         }
+        Screen::Traffic => traffic::render(state, f, area),
     }
 }
 

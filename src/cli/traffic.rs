@@ -1,0 +1,175 @@
+//! `shipdeck traffic`: the Traffic view as text or one JSON document.
+
+use super::args::Global;
+use super::output::print_json;
+use crate::domain::traffic::{Counts, Report};
+use crate::error::{Error, Result};
+use crate::ops::traffic::{Traffic, parse_when, traffic};
+use crate::session::{self, Session};
+use std::io::IsTerminal;
+
+pub async fn run(s: &Session, g: &Global, since: &str, until: Option<&str>) -> Result<i32> {
+    let now = chrono::Utc::now();
+    let since = parse_when(since, now).map_err(|e| Error::Usage(format!("--since: {e}")))?;
+    let until = match until {
+        Some(u) => parse_when(u, now).map_err(|e| Error::Usage(format!("--until: {e}")))?,
+        None => now,
+    };
+    let logs = session::log_source(s).await?;
+    let show = !g.json && std::io::stderr().is_terminal();
+    let progress = move |done: usize, total: usize| {
+        if show && total > 0 {
+            eprint!("\rreading log files: {done}/{total}");
+            if done == total {
+                eprintln!();
+            }
+        }
+    };
+    let t = traffic(
+        &s.ctx,
+        &logs,
+        &session::traffic_cache(&s.profile_name),
+        since,
+        until,
+        now,
+        &progress,
+    )
+    .await?;
+    if g.json {
+        print_json(&t);
+    } else {
+        print(&t);
+    }
+    Ok(0)
+}
+
+fn pct(n: u64, of: u64) -> String {
+    if of == 0 {
+        "-".into()
+    } else {
+        format!("{:.1}%", n as f64 * 100.0 / of as f64)
+    }
+}
+
+fn errors(c: &Counts) -> String {
+    pct(c.errors(), c.requests)
+}
+
+fn print(t: &Traffic) {
+    let r: &Report = &t.report;
+    let fmt = |d: chrono::DateTime<chrono::Utc>| d.format("%Y-%m-%d %H:%M").to_string();
+    println!(
+        "Traffic {} → {} UTC (trend per {}), from {}",
+        fmt(r.since),
+        fmt(r.until),
+        r.step,
+        t.source
+    );
+    if t.loaded.files == 0 {
+        println!(
+            "No log files for this window, so no numbers (not zeros): check `logs` in the profile; {}.",
+            t.delay_note
+        );
+        return;
+    }
+    match r.complete_until {
+        Some(c) => println!("Complete up to {} UTC; {}.", fmt(c), t.delay_note),
+        None => println!("The log files hold no requests yet; {}.", t.delay_note),
+    }
+    println!();
+    println!(
+        "{:<16} {:>9} {:>10} {:>7} {:>6} {:>6} {:>6} {:>6} {:>6}  {:<16} {:<24} TREND",
+        "FOLDER",
+        "REQUESTS",
+        "BYTES",
+        "2xx",
+        "304",
+        "4xx",
+        "5xx",
+        "HIT",
+        "INCOMP",
+        "LAST SEEN",
+        "REFERRERS"
+    );
+    for row in &r.rows {
+        let c = &row.counts;
+        println!(
+            "{:<16} {:>9} {:>10} {:>7} {:>6} {:>6} {:>6} {:>6} {:>6}  {:<16} {:<24} {}",
+            row.folder,
+            c.requests,
+            crate::domain::plan::human_bytes(c.bytes),
+            c.s2xx,
+            c.s304,
+            c.s4xx,
+            c.s5xx,
+            row.hit_ratio
+                .map_or("-".into(), |h| format!("{:.0}%", h * 100.0)),
+            c.incomplete,
+            row.last_seen.map(fmt).unwrap_or_default(),
+            row.referrers
+                .iter()
+                .map(|(h, _)| h.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+            crate::present::sparkline(&row.spark)
+        );
+    }
+    print_versions_and_changes(r);
+    println!();
+    println!(
+        "{} log file(s): {} read now ({}), {} from the cache; {} requests, {} line(s) could not be read, {} outside the published prefix",
+        t.loaded.files,
+        t.loaded.read,
+        crate::domain::plan::human_bytes(t.loaded.bytes_read),
+        t.loaded.cached,
+        r.lines,
+        r.bad_lines,
+        r.outside
+    );
+}
+
+/// Per version, direct and through aliases; then before and after each alias change.
+fn print_versions_and_changes(r: &Report) {
+    let fmt = |d: chrono::DateTime<chrono::Utc>| d.format("%Y-%m-%d %H:%M").to_string();
+    println!();
+    println!(
+        "{:<16} {:>9}  {:<40} NO DIRECT REQUESTS",
+        "VERSION", "DIRECT", "THROUGH ALIASES"
+    );
+    for v in &r.versions {
+        let via: Vec<String> = v
+            .via_aliases
+            .iter()
+            .map(|(a, n)| format!("{a} {n}"))
+            .collect();
+        println!(
+            "{:<16} {:>9}  {:<40} {}",
+            v.version,
+            v.direct,
+            via.join(", "),
+            match (v.days_without_direct, v.last_direct) {
+                (Some(d), Some(_)) => format!("for {d} day(s)"),
+                (Some(d), None) => format!("none in the logs ({d} day(s))"),
+                _ => "-".into(),
+            }
+        );
+    }
+    if !r.changes.is_empty() {
+        println!();
+        println!("AROUND ALIAS CHANGES (1 h before → 1 h after)");
+        for c in &r.changes {
+            println!(
+                "{} {:<9} {:<8} {} → {}: {} requests, {} errors → {} requests, {} errors",
+                fmt(c.at),
+                c.action,
+                c.alias,
+                c.from.as_deref().unwrap_or("∅"),
+                c.to.as_deref().unwrap_or("∅"),
+                c.before.requests,
+                errors(&c.before),
+                c.after.requests,
+                errors(&c.after)
+            );
+        }
+    }
+}

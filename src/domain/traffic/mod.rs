@@ -1,0 +1,550 @@
+//! Traffic: who still loads which version, and whether a rollback took effect — from the CDN's
+//! access logs, because CloudFront's and Front Door's metrics have no per-path dimension.
+//!
+//! Requests are counted per folder (a release `v1.2.3/` or an alias `latest/`, `v1/`…) in
+//! five-minute buckets, per log file, so a file's counts can be cached by its ETag and merged
+//! with others. Alias traffic is then attributed to the version each alias served at that
+//! moment, from Shipdeck's own history. Pure: no IO, no clock (callers pass `now`).
+
+pub mod parse;
+
+use crate::domain::history::HistoryEvent;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Seconds per bucket.
+pub const BUCKET_SECS: i64 = 300;
+
+/// Counts of one folder in one bucket.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub requests: u64,
+    pub bytes: u64,
+    pub s2xx: u64,
+    pub s304: u64,
+    pub s4xx: u64,
+    pub s5xx: u64,
+    /// Requests whose log says hit or miss (the denominator of the hit ratio).
+    pub cache_known: u64,
+    pub hits: u64,
+    pub incomplete: u64,
+    /// Status 0: the viewer left before an answer.
+    pub aborted: u64,
+}
+
+impl Counts {
+    fn add(&mut self, o: &Counts) {
+        self.requests += o.requests;
+        self.bytes += o.bytes;
+        self.s2xx += o.s2xx;
+        self.s304 += o.s304;
+        self.s4xx += o.s4xx;
+        self.s5xx += o.s5xx;
+        self.cache_known += o.cache_known;
+        self.hits += o.hits;
+        self.incomplete += o.incomplete;
+        self.aborted += o.aborted;
+    }
+
+    fn count(&mut self, r: &parse::Request) {
+        self.requests += 1;
+        self.bytes += r.bytes;
+        match r.status {
+            304 => self.s304 += 1,
+            200..=299 => self.s2xx += 1,
+            400..=499 => self.s4xx += 1,
+            500..=599 => self.s5xx += 1,
+            0 => self.aborted += 1,
+            _ => {}
+        }
+        if let Some(h) = r.cache_hit {
+            self.cache_known += 1;
+            self.hits += u64::from(h);
+        }
+        self.incomplete += u64::from(r.incomplete);
+    }
+
+    /// Errors: 4xx and 5xx answers and incomplete downloads.
+    pub fn errors(&self) -> u64 {
+        self.s4xx + self.s5xx + self.incomplete
+    }
+}
+
+/// What one or more log files say, per folder and bucket.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Aggregate {
+    /// folder → bucket start (epoch seconds / BUCKET_SECS) → counts.
+    pub folders: BTreeMap<String, BTreeMap<i64, Counts>>,
+    /// folder → referrer host → requests.
+    pub referrers: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Requests read, lines that could not be read, requests outside the published prefix.
+    pub lines: u64,
+    pub bad_lines: u64,
+    pub outside: u64,
+    pub newest: Option<DateTime<Utc>>,
+    pub oldest: Option<DateTime<Utc>>,
+}
+
+/// The folder a path belongs to under `path_prefix` (`/msr-webchat`): its first segment, or
+/// `None` for paths outside the published prefix.
+pub fn folder_of(path: &str, path_prefix: &str) -> Option<String> {
+    let prefix = path_prefix.trim_end_matches('/');
+    let rest = path.strip_prefix(prefix)?.strip_prefix('/')?;
+    let (folder, file) = rest.split_once('/')?;
+    (!folder.is_empty() && !file.is_empty()).then(|| folder.to_string())
+}
+
+impl Aggregate {
+    /// Counts one request.
+    pub fn add(&mut self, r: &parse::Request, path_prefix: &str) {
+        self.lines += 1;
+        let Some(folder) = folder_of(&r.path, path_prefix) else {
+            self.outside += 1;
+            return;
+        };
+        let bucket = r.at.timestamp().div_euclid(BUCKET_SECS);
+        self.folders
+            .entry(folder.clone())
+            .or_default()
+            .entry(bucket)
+            .or_default()
+            .count(r);
+        if let Some(h) = &r.referrer_host {
+            *self
+                .referrers
+                .entry(folder)
+                .or_default()
+                .entry(h.clone())
+                .or_default() += 1;
+        }
+        self.newest = self.newest.max(Some(r.at));
+        self.oldest = Some(self.oldest.map_or(r.at, |o| o.min(r.at)));
+    }
+
+    /// Reads one log file's text.
+    pub fn read(text: &str, path_prefix: &str) -> Aggregate {
+        let mut a = Aggregate::default();
+        let bad = parse::any(text, &mut |r| a.add(&r, path_prefix));
+        a.bad_lines = bad;
+        a
+    }
+
+    /// Adds another file's counts.
+    pub fn merge(&mut self, o: &Aggregate) {
+        for (f, buckets) in &o.folders {
+            let mine = self.folders.entry(f.clone()).or_default();
+            for (b, c) in buckets {
+                mine.entry(*b).or_default().add(c);
+            }
+        }
+        for (f, hosts) in &o.referrers {
+            let mine = self.referrers.entry(f.clone()).or_default();
+            for (h, n) in hosts {
+                *mine.entry(h.clone()).or_default() += n;
+            }
+        }
+        self.lines += o.lines;
+        self.bad_lines += o.bad_lines;
+        self.outside += o.outside;
+        self.newest = self.newest.max(o.newest);
+        self.oldest = match (self.oldest, o.oldest) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+}
+
+/// From when an alias served a version (none: the alias was removed).
+type Served = (DateTime<Utc>, Option<String>);
+
+/// Which version each alias served over time, from history.
+#[derive(Debug, Clone, Default)]
+pub struct Timeline {
+    /// alias → its targets in time order.
+    changes: BTreeMap<String, Vec<Served>>,
+}
+
+impl Timeline {
+    pub fn from_history(events: &[HistoryEvent]) -> Timeline {
+        let mut t = Timeline::default();
+        let mut sorted: Vec<&HistoryEvent> = events.iter().filter(|e| e.outcome == "ok").collect();
+        sorted.sort_by_key(|e| e.at);
+        for e in sorted {
+            for c in &e.changes {
+                t.changes
+                    .entry(c.alias.clone())
+                    .or_default()
+                    .push((e.at, c.to.clone()));
+            }
+        }
+        t
+    }
+
+    /// The version `alias` served at `at`, if history knows.
+    pub fn served(&self, alias: &str, at: DateTime<Utc>) -> Option<String> {
+        self.changes
+            .get(alias)?
+            .iter()
+            .rev()
+            .find(|(t, _)| *t <= at)
+            .and_then(|(_, v)| v.clone())
+    }
+}
+
+/// Whether a folder name is a release folder (`v1.2.3`, `v2.0.0-beta.1`): its version.
+pub fn release_of(folder: &str) -> Option<String> {
+    let v = folder.strip_prefix('v')?;
+    semver::Version::parse(v).ok().map(|v| v.to_string())
+}
+
+/// One folder's row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Row {
+    pub folder: String,
+    /// `release` or `alias`.
+    pub kind: String,
+    pub counts: Counts,
+    /// Hits over requests whose cache result is known; `None` when none is.
+    pub hit_ratio: Option<f64>,
+    pub last_seen: Option<DateTime<Utc>>,
+    /// The top referrer hosts, most requests first.
+    pub referrers: Vec<(String, u64)>,
+    /// Requests per day (per hour for windows of two days or less), oldest first.
+    pub spark: Vec<u64>,
+}
+
+/// Requests of one version: direct (its own folder) and through each alias.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VersionTraffic {
+    pub version: String,
+    pub direct: u64,
+    pub via_aliases: BTreeMap<String, u64>,
+    /// The last request to the release folder itself, over all cached logs.
+    pub last_direct: Option<DateTime<Utc>>,
+    /// Whole days since then (or since the oldest log when never).
+    pub days_without_direct: Option<i64>,
+}
+
+/// Requests and error rate of one alias before and after a change of its target.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AroundChange {
+    pub at: DateTime<Utc>,
+    pub action: String,
+    pub alias: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub before: Counts,
+    pub after: Counts,
+}
+
+/// The Traffic view.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub since: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+    /// `day` or `hour`: what one sparkline step is.
+    pub step: String,
+    pub rows: Vec<Row>,
+    pub versions: Vec<VersionTraffic>,
+    pub changes: Vec<AroundChange>,
+    /// The data is complete up to here (the newest log's hour, less the delivery delay).
+    pub complete_until: Option<DateTime<Utc>>,
+    pub lines: u64,
+    pub bad_lines: u64,
+    pub outside: u64,
+}
+
+/// How far around a change the before/after comparison looks.
+pub const AROUND: i64 = 3600;
+
+fn sum(buckets: &BTreeMap<i64, Counts>, from: i64, to: i64) -> Counts {
+    let mut c = Counts::default();
+    for (_, x) in buckets.range(from.div_euclid(BUCKET_SECS)..to.div_euclid(BUCKET_SECS)) {
+        c.add(x);
+    }
+    c
+}
+
+/// Builds the view of `[since, until)` from the aggregate of every log file read, and history.
+pub fn report(
+    agg: &Aggregate,
+    history: &[HistoryEvent],
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Report {
+    let (from, to) = (since.timestamp(), until.timestamp());
+    let step = if until - since <= Duration::days(2) {
+        3600
+    } else {
+        86_400
+    };
+    let steps = ((to - from + step - 1) / step).max(1) as usize;
+    let mut rows = Vec::new();
+    for (folder, buckets) in &agg.folders {
+        let counts = sum(buckets, from, to);
+        if counts.requests == 0 {
+            continue;
+        }
+        let mut spark = vec![0u64; steps];
+        for (b, c) in buckets.range(from.div_euclid(BUCKET_SECS)..to.div_euclid(BUCKET_SECS)) {
+            let i = ((b * BUCKET_SECS - from) / step) as usize;
+            if let Some(s) = spark.get_mut(i) {
+                *s += c.requests;
+            }
+        }
+        let last = buckets
+            .range(..to.div_euclid(BUCKET_SECS))
+            .next_back()
+            .map(|(b, _)| b * BUCKET_SECS + BUCKET_SECS - 1);
+        let mut referrers: Vec<(String, u64)> = agg
+            .referrers
+            .get(folder)
+            .map(|m| m.iter().map(|(h, n)| (h.clone(), *n)).collect())
+            .unwrap_or_default();
+        referrers.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        referrers.truncate(3);
+        rows.push(Row {
+            folder: folder.clone(),
+            kind: if release_of(folder).is_some() {
+                "release".into()
+            } else {
+                "alias".into()
+            },
+            hit_ratio: (counts.cache_known > 0)
+                .then(|| counts.hits as f64 / counts.cache_known as f64),
+            counts,
+            last_seen: last.and_then(|s| DateTime::from_timestamp(s, 0)),
+            referrers,
+            spark,
+        });
+    }
+    rows.sort_by(|a, b| {
+        b.counts
+            .requests
+            .cmp(&a.counts.requests)
+            .then(a.folder.cmp(&b.folder))
+    });
+    let timeline = Timeline::from_history(history);
+    Report {
+        since,
+        until,
+        step: if step == 3600 { "hour" } else { "day" }.into(),
+        versions: versions(agg, &timeline, from, to, now),
+        changes: around_changes(agg, history, from, to),
+        complete_until: agg.newest.map(|n| {
+            // The newest hour may still be arriving: complete up to its start.
+            let h = n.timestamp().div_euclid(3600) * 3600;
+            DateTime::from_timestamp(h, 0).unwrap_or(n)
+        }),
+        rows,
+        lines: agg.lines,
+        bad_lines: agg.bad_lines,
+        outside: agg.outside,
+    }
+}
+
+/// Per version: direct requests, requests through aliases (attributed by history), and how long
+/// since anyone loaded the release folder itself.
+fn versions(
+    agg: &Aggregate,
+    timeline: &Timeline,
+    from: i64,
+    to: i64,
+    now: DateTime<Utc>,
+) -> Vec<VersionTraffic> {
+    let mut out: BTreeMap<String, VersionTraffic> = BTreeMap::new();
+    let entry = |out: &mut BTreeMap<String, VersionTraffic>, v: &str| {
+        out.entry(v.to_string())
+            .or_insert_with(|| VersionTraffic {
+                version: v.to_string(),
+                direct: 0,
+                via_aliases: BTreeMap::new(),
+                last_direct: None,
+                days_without_direct: None,
+            })
+            .version
+            .clone()
+    };
+    for (folder, buckets) in &agg.folders {
+        if let Some(v) = release_of(folder) {
+            entry(&mut out, &v);
+            let t = out.get_mut(&v);
+            if let Some(t) = t {
+                t.direct = sum(buckets, from, to).requests;
+                t.last_direct = buckets
+                    .keys()
+                    .next_back()
+                    .and_then(|b| DateTime::from_timestamp(b * BUCKET_SECS + BUCKET_SECS - 1, 0));
+            }
+            continue;
+        }
+        for (b, c) in buckets.range(from.div_euclid(BUCKET_SECS)..to.div_euclid(BUCKET_SECS)) {
+            let mid = DateTime::from_timestamp(b * BUCKET_SECS + BUCKET_SECS / 2, 0);
+            let Some(v) = mid.and_then(|m| timeline.served(folder, m)) else {
+                continue;
+            };
+            entry(&mut out, &v);
+            if let Some(t) = out.get_mut(&v) {
+                *t.via_aliases.entry(folder.clone()).or_default() += c.requests;
+            }
+        }
+    }
+    let oldest = agg.oldest;
+    out.into_values()
+        .map(|mut t| {
+            let since = t.last_direct.or(oldest);
+            t.days_without_direct = since.map(|s| (now - s).num_days().max(0));
+            t
+        })
+        .collect()
+}
+
+/// Before and after each alias change in the window, per alias, over `AROUND` seconds.
+fn around_changes(
+    agg: &Aggregate,
+    history: &[HistoryEvent],
+    from: i64,
+    to: i64,
+) -> Vec<AroundChange> {
+    let mut out = Vec::new();
+    for e in history.iter().filter(|e| e.outcome == "ok") {
+        let t = e.at.timestamp();
+        if t < from || t >= to {
+            continue;
+        }
+        for c in &e.changes {
+            let Some(buckets) = agg.folders.get(&c.alias) else {
+                continue;
+            };
+            out.push(AroundChange {
+                at: e.at,
+                action: e.action.clone(),
+                alias: c.alias.clone(),
+                from: c.from.clone(),
+                to: c.to.clone(),
+                before: sum(buckets, t - AROUND, t),
+                after: sum(buckets, t, t + AROUND),
+            });
+        }
+    }
+    out.sort_by_key(|c| c.at);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::history::AliasChange;
+
+    fn req(at: &str, path: &str, status: u16) -> parse::Request {
+        parse::Request {
+            at: DateTime::parse_from_rfc3339(at)
+                .unwrap()
+                .with_timezone(&Utc),
+            path: path.into(),
+            status,
+            bytes: 100,
+            cache_hit: Some(status == 200),
+            incomplete: false,
+            referrer_host: Some("shop.example.com".into()),
+        }
+    }
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn alias_traffic_is_attributed_to_what_it_served_and_changes_compare_before_after() {
+        let mut a = Aggregate::default();
+        let p = "/msr-webchat";
+        // latest served 1.0.0 until the promote at 10:00, 1.1.0 after; errors before.
+        for m in 0..6 {
+            a.add(
+                &req(
+                    &format!("2026-11-20T09:{:02}:00Z", 10 + m * 5),
+                    "/msr-webchat/latest/x.js",
+                    500,
+                ),
+                p,
+            );
+        }
+        for m in 0..4 {
+            a.add(
+                &req(
+                    &format!("2026-11-20T10:{:02}:00Z", 10 + m * 5),
+                    "/msr-webchat/latest/x.js",
+                    200,
+                ),
+                p,
+            );
+        }
+        a.add(
+            &req("2026-11-15T08:00:00Z", "/msr-webchat/v0.9.0/x.js", 200),
+            p,
+        );
+        a.add(&req("2026-11-20T10:00:00Z", "/other/x.js", 200), p);
+        let history = vec![
+            HistoryEvent {
+                id: "1".into(),
+                at: t("2026-11-19T00:00:00Z"),
+                by: "a".into(),
+                action: "promote".into(),
+                description: "promote 1.0.0".into(),
+                changes: vec![AliasChange {
+                    alias: "latest".into(),
+                    from: None,
+                    to: Some("1.0.0".into()),
+                }],
+                outcome: "ok".into(),
+                detail: None,
+            },
+            HistoryEvent {
+                id: "2".into(),
+                at: t("2026-11-20T10:00:00Z"),
+                by: "a".into(),
+                action: "promote".into(),
+                description: "promote 1.1.0".into(),
+                changes: vec![AliasChange {
+                    alias: "latest".into(),
+                    from: Some("1.0.0".into()),
+                    to: Some("1.1.0".into()),
+                }],
+                outcome: "ok".into(),
+                detail: None,
+            },
+        ];
+        let r = report(
+            &a,
+            &history,
+            t("2026-11-14T00:00:00Z"),
+            t("2026-11-21T00:00:00Z"),
+            t("2026-11-27T00:00:00Z"),
+        );
+        assert_eq!((a.lines, a.outside), (12, 1));
+        let v = |n: &str| r.versions.iter().find(|x| x.version == n).unwrap();
+        assert_eq!(v("1.0.0").via_aliases["latest"], 6);
+        assert_eq!(v("1.1.0").via_aliases["latest"], 4);
+        assert_eq!(v("0.9.0").direct, 1);
+        assert_eq!(v("0.9.0").days_without_direct, Some(11));
+        let c = r
+            .changes
+            .iter()
+            .find(|c| c.to.as_deref() == Some("1.1.0"))
+            .unwrap();
+        assert_eq!((c.before.requests, c.before.errors()), (6, 6));
+        assert_eq!((c.after.requests, c.after.errors()), (4, 0));
+        let latest = r.rows.iter().find(|x| x.folder == "latest").unwrap();
+        assert_eq!(latest.spark.iter().sum::<u64>(), 10);
+        assert_eq!(latest.spark.len(), 7, "a week in days");
+        assert_eq!(latest.referrers, vec![("shop.example.com".to_string(), 10)]);
+        assert_eq!(latest.hit_ratio, Some(0.4));
+        assert_eq!(r.complete_until, Some(t("2026-11-20T10:00:00Z")));
+        // Merging two halves gives the same as reading all.
+        let mut half = Aggregate::default();
+        half.merge(&a);
+        assert_eq!(half, a);
+    }
+}

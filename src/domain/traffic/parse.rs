@@ -1,0 +1,294 @@
+//! CDN access-log lines → requests. Three formats, each read by its own field names, never by
+//! position:
+//! - W3C (CloudFront's legacy standard logs and standard logging v2 in w3c): `#Fields:` names the
+//!   columns, and a concatenated file repeats it, so every `#Fields:` line resets the map;
+//! - JSON lines of CloudFront standard logging v2 (the same names as keys);
+//! - JSON lines of Azure Front Door's `FrontDoorAccessLog` (`time`, `properties.requestUri`…).
+//!
+//! The traps are handled here once: values are percent-encoded (decoded once, so `%2520` stays
+//! `%20`), `-` means empty, status `000` means the viewer left (0), `Error` with 200 is an
+//! incomplete download, rows may end with a trailing tab, lines are not in time order. A line
+//! that cannot be read is counted, never fatal.
+
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// One request as a log line records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub at: DateTime<Utc>,
+    /// The URL path, percent-decoded once.
+    pub path: String,
+    /// 0 when the viewer left before a status was sent (`000`).
+    pub status: u16,
+    pub bytes: u64,
+    /// Served from the CDN's cache; `None` when the log does not say.
+    pub cache_hit: Option<bool>,
+    /// The download did not finish (`Error` with 200).
+    pub incomplete: bool,
+    /// The host of the Referer, when there is one (client addresses are never kept).
+    pub referrer_host: Option<String>,
+}
+
+/// Decodes `%XX` escapes once; a malformed escape is kept as written.
+pub fn percent_decode_once(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// The host of a URL (`https://shop.example.com:443/x` → `shop.example.com`).
+pub fn host_of(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if host.starts_with('[') {
+        host.split_once(']').map_or(host, |(h, _)| &h[..h.len()])
+    } else {
+        host.split(':').next().unwrap_or(host)
+    };
+    let host = host.trim_start_matches('[').to_ascii_lowercase();
+    (!host.is_empty()).then_some(host)
+}
+
+fn empty(v: &str) -> bool {
+    v.is_empty() || v == "-"
+}
+
+/// `x-edge-result-type` (or Front Door's `cacheStatus`) → cache hit.
+fn cache_result(v: &str) -> Option<bool> {
+    match v.to_ascii_lowercase().as_str() {
+        "hit" | "refreshhit" | "originshieldhit" | "remote_hit" | "partial_hit" => Some(true),
+        "miss" | "config_nocache" | "error" | "limitexceeded" | "capacityexceeded" | "redirect" => {
+            Some(false)
+        }
+        _ => None,
+    }
+}
+
+/// What one data line's fields say, by name.
+fn request_from(get: &dyn Fn(&str) -> Option<String>) -> Option<Request> {
+    let at = match (get("date"), get("time")) {
+        (Some(d), Some(t)) => {
+            let d = NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()?;
+            let t = NaiveTime::parse_from_str(&t, "%H:%M:%S").ok()?;
+            Utc.from_utc_datetime(&d.and_time(t))
+        }
+        _ => {
+            // Standard logging v2 may carry `timestamp` (seconds) or `timestamp(ms)`.
+            if let Some(ms) = get("timestamp(ms)").and_then(|v| v.parse::<i64>().ok()) {
+                DateTime::from_timestamp_millis(ms)?
+            } else {
+                let secs = get("timestamp")?.parse::<f64>().ok()?;
+                DateTime::from_timestamp_millis((secs * 1000.0) as i64)?
+            }
+        }
+    };
+    let path = percent_decode_once(&get("cs-uri-stem")?);
+    if !path.starts_with('/') {
+        return None;
+    }
+    let status_text = get("sc-status")?;
+    let status = if status_text == "000" {
+        0
+    } else {
+        status_text.parse::<u16>().ok()?
+    };
+    let bytes = get("sc-bytes")
+        .map(|b| b.parse::<u64>())
+        .transpose()
+        .ok()?
+        .unwrap_or(0);
+    let result = get("x-edge-result-type").unwrap_or_default();
+    let response = get("x-edge-response-result-type").unwrap_or_default();
+    let incomplete = status == 200 && (result == "Error" || response == "Error");
+    Some(Request {
+        at,
+        path,
+        status,
+        bytes,
+        cache_hit: cache_result(&result),
+        incomplete,
+        referrer_host: get("cs(Referer)")
+            .map(|r| percent_decode_once(&r))
+            .and_then(|r| host_of(&r)),
+    })
+}
+
+/// Reads W3C text; calls `each` per request; returns how many data lines could not be read.
+pub fn w3c(text: &str, each: &mut dyn FnMut(Request)) -> u64 {
+    let mut fields: Option<HashMap<String, usize>> = None;
+    let mut bad = 0;
+    for line in text.lines() {
+        let line = line.trim_end_matches('\r');
+        if let Some(names) = line.strip_prefix("#Fields:") {
+            fields = Some(
+                names
+                    .split_whitespace()
+                    .enumerate()
+                    .map(|(i, n)| (n.to_string(), i))
+                    .collect(),
+            );
+            continue;
+        }
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let Some(map) = &fields else {
+            bad += 1;
+            continue;
+        };
+        let cols: Vec<&str> = line.split('\t').collect();
+        let get = |name: &str| {
+            map.get(name)
+                .and_then(|i| cols.get(*i))
+                .filter(|v| !empty(v))
+                .map(|v| v.to_string())
+        };
+        // A short row (a cut-off line) cannot be trusted; a trailing tab only adds an empty
+        // column at the end.
+        if cols.len() < map.len() {
+            bad += 1;
+            continue;
+        }
+        match request_from(&get) {
+            Some(r) => each(r),
+            None => bad += 1,
+        }
+    }
+    bad
+}
+
+/// Reads JSON lines (CloudFront v2 JSON or Front Door); returns the unreadable lines.
+pub fn json_lines(text: &str, each: &mut dyn FnMut(Request)) -> u64 {
+    let mut bad = 0;
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let Ok(v) = serde_json::from_str::<Value>(line) else {
+            bad += 1;
+            continue;
+        };
+        let r = if v["properties"].is_object() {
+            front_door(&v)
+        } else {
+            let get = |name: &str| {
+                let f = &v[name];
+                let s = match f {
+                    Value::String(s) => s.clone(),
+                    Value::Number(n) => n.to_string(),
+                    _ => return None,
+                };
+                (!empty(&s)).then_some(s)
+            };
+            request_from(&get)
+        };
+        match r {
+            Some(r) => each(r),
+            None => bad += 1,
+        }
+    }
+    bad
+}
+
+/// One Front Door access-log record.
+fn front_door(v: &Value) -> Option<Request> {
+    let p = &v["properties"];
+    let at = DateTime::parse_from_rfc3339(v["time"].as_str()?)
+        .ok()?
+        .with_timezone(&Utc);
+    let uri = p["requestUri"].as_str()?;
+    let after_host = uri.split_once("://").map_or(uri, |(_, r)| r);
+    let path_and_query = after_host.find('/').map_or("/", |i| &after_host[i..]);
+    let path = percent_decode_once(path_and_query.split(['?', '#']).next().unwrap_or("/"));
+    let num = |k: &str| match &p[k] {
+        Value::String(s) => s.parse::<u64>().ok(),
+        Value::Number(n) => n.as_u64(),
+        _ => None,
+    };
+    let status = u16::try_from(num("httpStatusCode")?).ok()?;
+    Some(Request {
+        at,
+        path,
+        status,
+        bytes: num("responseBytes").unwrap_or(0),
+        cache_hit: p["cacheStatus"].as_str().and_then(cache_result),
+        incomplete: false,
+        referrer_host: p["referrer"]
+            .as_str()
+            .filter(|r| !empty(r))
+            .and_then(host_of),
+    })
+}
+
+/// Reads a log file's text in whichever format it is; returns the unreadable lines.
+pub fn any(text: &str, each: &mut dyn FnMut(Request)) -> u64 {
+    match text.trim_start().chars().next() {
+        Some('{') => json_lines(text, each),
+        _ => w3c(text, each),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIELDS: &str = "#Version: 1.0\n#Fields: date time x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-stem sc-status cs(Referer) cs(User-Agent) cs-uri-query cs(Cookie) x-edge-result-type x-edge-request-id x-host-header cs-protocol cs-bytes time-taken x-forwarded-for ssl-protocol ssl-cipher x-edge-response-result-type cs-protocol-version fle-status fle-encrypted-fields c-port time-to-first-byte x-edge-detailed-result-type sc-content-type sc-content-len sc-range-start sc-range-end\n";
+
+    fn row(time: &str, path: &str, status: &str, result: &str, referer: &str) -> String {
+        format!(
+            "2026-11-20\t{time}\tIAD89-C1\t1234\t192.0.2.1\tGET\td1.cloudfront.net\t{path}\t{status}\t{referer}\tMozilla/5.0\t-\t-\t{result}\tid\tcdn.example.com\thttps\t100\t0.01\t-\tTLSv1.3\tTLS_AES_128_GCM_SHA256\t{result}\tHTTP/2.0\t-\t-\t443\t0.01\t{result}\ttext/javascript\t1234\t-\t-\t\n"
+        )
+    }
+
+    #[test]
+    fn w3c_traps() {
+        let text = format!(
+            "{FIELDS}{}{}{}{FIELDS}{}short\tline\n{}",
+            row(
+                "10:00:00",
+                "/msr-webchat/v1.2.0/a%2520b.js",
+                "200",
+                "Hit",
+                "https://shop.example.com%3A443/page"
+            ),
+            row("09:59:00", "/msr-webchat/latest/x.js", "000", "Miss", "-"),
+            row("10:01:00", "/msr-webchat/latest/x.js", "200", "Error", "-"),
+            row("10:02:00", "/msr-webchat/v1/x.js", "304", "RefreshHit", "-"),
+            row("25:99:00", "/bad", "200", "Hit", "-"),
+        );
+        let mut got = Vec::new();
+        let bad = w3c(&text, &mut |r| got.push(r));
+        assert_eq!(bad, 2, "the short line and the bad time");
+        assert_eq!(got.len(), 4);
+        // Decoded once: %2520 → %20, not a space.
+        assert_eq!(got[0].path, "/msr-webchat/v1.2.0/a%20b.js");
+        assert_eq!(got[0].referrer_host.as_deref(), Some("shop.example.com"));
+        assert_eq!(got[0].cache_hit, Some(true));
+        assert_eq!((got[1].status, got[1].referrer_host.as_deref()), (0, None));
+        assert!(got[2].incomplete && got[2].cache_hit == Some(false));
+        assert_eq!(got[3].status, 304);
+        // Data before any #Fields line is unreadable.
+        assert_eq!(w3c("2026-11-20\t10:00:00\n", &mut |_| {}), 1);
+    }
+
+    #[test]
+    fn json_lines_of_both_kinds() {
+        let text = r#"{"timestamp":"1763632800","cs-uri-stem":"/msr-webchat/latest/x.js","sc-status":"200","sc-bytes":"10","x-edge-result-type":"Hit"}
+{"time":"2026-11-20T10:00:00.0000000Z","properties":{"requestUri":"https://cdn.example.com:443/msr-webchat/v1.2.0/x.js?v=1","httpStatusCode":"404","responseBytes":"0","cacheStatus":"MISS","referrer":"https://a.example.org/"}}
+not json
+{"time":"2026-11-20T10:00:00Z","properties":{"requestUri":"https://cdn.example.com/x","httpStatusCode":"abc"}}
+"#;
+        let mut got = Vec::new();
+        let bad = json_lines(text, &mut |r| got.push(r));
+        assert_eq!(bad, 2);
+        assert_eq!(got[0].path, "/msr-webchat/latest/x.js");
+        assert_eq!(got[0].at.timestamp(), 1_763_632_800);
+        assert_eq!(got[1].path, "/msr-webchat/v1.2.0/x.js");
+        assert_eq!((got[1].status, got[1].cache_hit), (404, Some(false)));
+        assert_eq!(got[1].referrer_host.as_deref(), Some("a.example.org"));
+    }
+}

@@ -1,0 +1,351 @@
+//! The Traffic use case: list the CDN's log files for a window, read the new ones (gzip or plain,
+//! multi-member gzip too), count them per folder, keep each file's counts in a local cache keyed
+//! by the log object's ETag so the next run reads only new files, and build the report with the
+//! profile's history.
+
+use super::Context;
+use super::records::read_history;
+use crate::domain::traffic::{Aggregate, Report, report};
+use crate::error::{Error, Result};
+use crate::store::ObjectStore;
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use futures::StreamExt;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+
+/// Where a profile's CDN access logs are, opened.
+pub struct LogSource {
+    pub store: std::sync::Arc<dyn ObjectStore>,
+    pub prefix: String,
+    /// How late the CDN may deliver logs, in words, for the completeness note.
+    pub delay_note: String,
+}
+
+/// One cached file: its ETag and its counts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Cached {
+    etag: String,
+    agg: Aggregate,
+}
+
+/// The per-file cache of one profile's logs.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Cache {
+    /// The URL path prefix the counts were made for; another one invalidates the cache.
+    path_prefix: String,
+    files: BTreeMap<String, Cached>,
+}
+
+/// How the logs were read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Loaded {
+    /// Log files in the window.
+    pub files: usize,
+    /// Read now (new or changed), and taken from the cache.
+    pub read: usize,
+    pub cached: usize,
+    pub bytes_read: u64,
+}
+
+/// The report and how it was made.
+#[derive(Debug, Clone, Serialize)]
+pub struct Traffic {
+    pub source: String,
+    pub delay_note: String,
+    pub loaded: Loaded,
+    pub report: Report,
+}
+
+/// The hour a log file's name says it covers, in any of the known layouts: CloudFront legacy
+/// (`…E123.2026-11-20-10.abcd.gz`), v2 (`…/2026/11/20/10/…` or Hive `year=2026/month=11/day=20/
+/// hour=10`) and Front Door (`y=2026/m=11/d=20/h=10`).
+pub fn hour_of_key(key: &str) -> Option<DateTime<Utc>> {
+    let at = |y: &str, m: &str, d: &str, h: &str| -> Option<DateTime<Utc>> {
+        let date = NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)?;
+        Some(Utc.from_utc_datetime(&date.and_hms_opt(h.parse().ok()?, 0, 0)?))
+    };
+    // key=value segments (Hive, Front Door).
+    let mut kv: BTreeMap<&str, &str> = BTreeMap::new();
+    for seg in key.split('/') {
+        // The first wins: Front Door's path has `m=` twice (month, then minute).
+        if let Some((k, v)) = seg.split_once('=') {
+            kv.entry(k).or_insert(v);
+        }
+    }
+    let pick = |names: &[&str]| names.iter().find_map(|n| kv.get(n).copied());
+    if let (Some(y), Some(m), Some(d), Some(h)) = (
+        pick(&["year", "y"]),
+        pick(&["month", "m"]),
+        pick(&["day", "d"]),
+        pick(&["hour", "h"]),
+    ) {
+        return at(y, m, d, h);
+    }
+    // Legacy: the `YYYY-MM-DD-HH` part of the file name.
+    let name = key.rsplit('/').next().unwrap_or(key);
+    for part in name.split('.') {
+        let p: Vec<&str> = part.split('-').collect();
+        if let [y, m, d, h] = p.as_slice()
+            && y.len() == 4
+            && h.len() == 2
+        {
+            return at(y, m, d, h);
+        }
+    }
+    // v2 folders: …/YYYY/MM/DD/HH/…
+    let segs: Vec<&str> = key.split('/').collect();
+    segs.windows(4).rev().find_map(|w| {
+        (w[0].len() == 4 && w.iter().all(|s| s.chars().all(|c| c.is_ascii_digit())))
+            .then(|| at(w[0], w[1], w[2], w[3]))
+            .flatten()
+    })
+}
+
+/// The text of a log object: gunzipped when it is gzip (every member), else as it is.
+fn text_of(bytes: &[u8]) -> std::result::Result<String, String> {
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(bytes)
+            .read_to_end(&mut out)
+            .map_err(|e| format!("it is not valid gzip ({e})"))?;
+        return Ok(String::from_utf8_lossy(&out).into_owned());
+    }
+    Ok(String::from_utf8_lossy(bytes).into_owned())
+}
+
+fn read_cache(path: &Path, path_prefix: &str) -> Cache {
+    let cache: Cache = std::fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    if cache.path_prefix == path_prefix {
+        cache
+    } else {
+        Cache {
+            path_prefix: path_prefix.to_string(),
+            files: BTreeMap::new(),
+        }
+    }
+}
+
+fn write_cache(path: &Path, cache: &Cache) {
+    let write = || -> std::io::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, serde_json::to_vec(cache)?)?;
+        std::fs::rename(tmp, path)
+    };
+    // A cache that cannot be written only costs the next run a re-read.
+    if let Err(e) = write() {
+        tracing::warn!(path = %path.display(), "traffic cache not written: {e}");
+    }
+}
+
+/// Reads the logs of `[since, until)` (new files only; the rest from `cache_path`) and builds
+/// the report. `progress` hears (files done, files to read).
+pub async fn traffic(
+    ctx: &Context,
+    logs: &LogSource,
+    cache_path: &Path,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+    now: DateTime<Utc>,
+    progress: &(dyn Fn(usize, usize) + Send + Sync),
+) -> Result<Traffic> {
+    if until <= since {
+        return Err(Error::Usage(
+            "the window is empty: --since must be before --until".into(),
+        ));
+    }
+    let path_prefix = ctx.cdn.path_prefix().to_string();
+    let mut cache = read_cache(cache_path, &path_prefix);
+    let listed = logs.store.list(&logs.prefix).await?;
+    // A file named for an hour holds that hour's requests (and a few from just before).
+    let in_window = |k: &str| {
+        hour_of_key(k)
+            .is_none_or(|h| h + Duration::hours(2) > since && h < until + Duration::hours(1))
+    };
+    let files: Vec<_> = listed.iter().filter(|o| in_window(&o.key)).collect();
+    let todo: Vec<_> = files
+        .iter()
+        .filter(|o| cache.files.get(&o.key).is_none_or(|c| c.etag != o.etag))
+        .collect();
+    let mut loaded = Loaded {
+        files: files.len(),
+        read: todo.len(),
+        cached: files.len() - todo.len(),
+        bytes_read: 0,
+    };
+    let total = todo.len();
+    progress(0, total);
+    // Futures built in a loop rather than by a closure: closure-made futures trip rustc's
+    // higher-ranked `Send` check when the caller is spawned (as in apply.rs).
+    let mut reads = Vec::with_capacity(todo.len());
+    for o in &todo {
+        let store = logs.store.clone();
+        let key = o.key.clone();
+        let etag = o.etag.clone();
+        let prefix = path_prefix.clone();
+        reads.push(async move {
+            let obj = store.get(&key).await?;
+            let Some(obj) = obj else {
+                return Ok::<_, Error>((key, etag, Aggregate::default(), 0));
+            };
+            let n = obj.body.len() as u64;
+            let agg = tokio::task::spawn_blocking(move || match text_of(&obj.body) {
+                Ok(text) => Aggregate::read(&text, &prefix),
+                // An unreadable file counts as one unreadable line, never as fatal.
+                Err(_) => Aggregate {
+                    bad_lines: 1,
+                    ..Aggregate::default()
+                },
+            })
+            .await
+            .map_err(|e| Error::Io(format!("reading a log file stopped: {e}")))?;
+            Ok((key, etag, agg, n))
+        });
+    }
+    let mut stream = futures::stream::iter(reads).buffer_unordered(ctx.concurrency.max(1));
+    let mut done = 0;
+    while let Some(r) = stream.next().await {
+        let (key, etag, agg, n) = r?;
+        loaded.bytes_read += n;
+        cache.files.insert(key, Cached { etag, agg });
+        done += 1;
+        progress(done, total);
+    }
+    // Forget files that are gone from the log store.
+    let listed_keys: std::collections::BTreeSet<&str> =
+        listed.iter().map(|o| o.key.as_str()).collect();
+    cache.files.retain(|k, _| listed_keys.contains(k.as_str()));
+    if total > 0 {
+        write_cache(cache_path, &cache);
+    }
+    let mut agg = Aggregate::default();
+    for o in &files {
+        if let Some(c) = cache.files.get(&o.key) {
+            agg.merge(&c.agg);
+        }
+    }
+    let history = read_history(ctx, None).await?;
+    Ok(Traffic {
+        source: format!("{} under '{}'", logs.store.describe(), logs.prefix),
+        delay_note: logs.delay_note.clone(),
+        loaded,
+        report: report(&agg, &history, since, until, now),
+    })
+}
+
+/// Days without a direct request to each release folder, from the cache alone (no download):
+/// what the yank plan shows.
+pub fn cached_quiet_days(cache_path: &Path, now: DateTime<Utc>) -> BTreeMap<String, i64> {
+    let Ok(bytes) = std::fs::read(cache_path) else {
+        return BTreeMap::new();
+    };
+    let Ok(cache) = serde_json::from_slice::<Cache>(&bytes) else {
+        return BTreeMap::new();
+    };
+    let mut agg = Aggregate::default();
+    for c in cache.files.values() {
+        agg.merge(&c.agg);
+    }
+    let far = now - Duration::days(3650);
+    report(&agg, &[], far, now, now)
+        .versions
+        .into_iter()
+        .filter_map(|v| Some((v.version, v.days_without_direct?)))
+        .collect()
+}
+
+/// A time given as `7d`, `36h`, `90m` before `now`, or as a date (`2026-11-20`) or an RFC 3339
+/// time.
+pub fn parse_when(s: &str, now: DateTime<Utc>) -> std::result::Result<DateTime<Utc>, String> {
+    let t = s.trim();
+    let ago = |n: &str, unit: fn(i64) -> Duration| {
+        n.parse::<i64>()
+            .ok()
+            .filter(|n| (0..=3650 * 24 * 60).contains(n))
+            .map(|n| now - unit(n))
+    };
+    let rel = if let Some(n) = t.strip_suffix('d') {
+        ago(n, Duration::days)
+    } else if let Some(n) = t.strip_suffix('h') {
+        ago(n, Duration::hours)
+    } else if let Some(n) = t.strip_suffix('m') {
+        ago(n, Duration::minutes)
+    } else {
+        None
+    };
+    if let Some(r) = rel {
+        return Ok(r);
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        && let Some(dt) = d.and_hms_opt(0, 0, 0)
+    {
+        return Ok(Utc.from_utc_datetime(&dt));
+    }
+    DateTime::parse_from_rfc3339(t)
+        .map(|d| d.with_timezone(&Utc))
+        .map_err(|_| {
+            format!("'{s}' is not a time; use 7d, 36h, 90m, a date such as 2026-11-20, or 2026-11-20T10:00:00Z")
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hours_from_every_key_layout() {
+        let h = |k: &str| hour_of_key(k).map(|d| d.to_rfc3339());
+        let want = Some("2026-11-20T10:00:00+00:00".to_string());
+        assert_eq!(h("cdn/E2ABC.2026-11-20-10.a1b2c3d4.gz"), want);
+        assert_eq!(
+            h("AWSLogs/1234/CloudFront/E2ABC/2026/11/20/10/E2ABC.x.log.gz"),
+            want
+        );
+        assert_eq!(
+            h(
+                "AWSLogs/1234/CloudFront/DistributionId=E2ABC/year=2026/month=11/day=20/hour=10/x.gz"
+            ),
+            want
+        );
+        assert_eq!(
+            h("resourceId=/SUBSCRIPTIONS/S/PROFILES/P/y=2026/m=11/d=20/h=10/m=00/PT1H.json"),
+            want
+        );
+        assert_eq!(h("cdn/unrelated.txt"), None);
+    }
+
+    #[test]
+    fn multi_member_gzip_is_read_whole() {
+        use std::io::Write;
+        let mut out = Vec::new();
+        for part in ["first\n", "second\n"] {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            gz.write_all(part.as_bytes()).unwrap();
+            out.extend(gz.finish().unwrap());
+        }
+        assert_eq!(text_of(&out).unwrap(), "first\nsecond\n");
+        assert!(text_of(&[0x1f, 0x8b, 0, 1]).is_err());
+    }
+
+    #[test]
+    fn times() {
+        let now = DateTime::parse_from_rfc3339("2026-11-27T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(parse_when("7d", now).unwrap(), now - Duration::days(7));
+        assert_eq!(parse_when("36h", now).unwrap(), now - Duration::hours(36));
+        assert_eq!(
+            parse_when("2026-11-20", now).unwrap().to_rfc3339(),
+            "2026-11-20T00:00:00+00:00"
+        );
+        assert!(parse_when("last week", now).unwrap_err().contains("7d"));
+        assert!(parse_when("-3d", now).is_err());
+    }
+}

@@ -1,0 +1,210 @@
+//! The Traffic screen: requests per release and alias folder from the CDN's access logs for the
+//! last seven days, with trends, who still loads each version directly, and what happened around
+//! each promote and rollback. The worker reads the logs (new files only) with progress; keys
+//! keep working meanwhile.
+
+use super::{ListArea, table};
+use crate::domain::plan::human_bytes;
+use crate::ops::traffic::Traffic;
+use crate::present::sparkline;
+use crate::tui::state::{Effect, State};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Wrap};
+
+#[derive(Debug, Clone, Default)]
+pub struct TrafficScreen {
+    pub data: Option<Result<Traffic, String>>,
+    /// Log files read so far, of how many (while loading).
+    pub progress: Option<(usize, usize)>,
+}
+
+impl TrafficScreen {
+    pub fn len(&self) -> usize {
+        match &self.data {
+            Some(Ok(t)) => t.report.rows.len(),
+            _ => 0,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+pub(crate) fn progress(state: &mut State, done: usize, total: usize) -> Vec<Effect> {
+    state.traffic.progress = Some((done, total));
+    Vec::new()
+}
+
+pub(crate) fn loaded(state: &mut State, r: Result<Box<Traffic>, String>) -> Vec<Effect> {
+    state.traffic.progress = None;
+    state.traffic.data = Some(r.map(|b| *b));
+    state.clamp_selections();
+    Vec::new()
+}
+
+/// The window, how complete it is, and how the logs were read.
+fn headline(data: &Traffic) -> String {
+    let r = &data.report;
+    if data.loaded.files == 0 {
+        return format!(
+            " No log files for the last 7 days, so no numbers (not zeros); {}",
+            data.delay_note
+        );
+    }
+    format!(
+        " {} → {} UTC · complete up to {} · {} files ({} new) · {} requests, {} unreadable",
+        fmt(r.since),
+        fmt(r.until),
+        r.complete_until.map(fmt).unwrap_or_else(|| "-".into()),
+        data.loaded.files,
+        data.loaded.read,
+        r.lines,
+        r.bad_lines
+    )
+}
+
+fn fmt(d: chrono::DateTime<chrono::Utc>) -> String {
+    d.format("%m-%d %H:%M").to_string()
+}
+
+pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
+    let t = &state.theme;
+    let muted = Style::default().fg(t.muted);
+    let data = match &state.traffic.data {
+        None => {
+            let text = match state.traffic.progress {
+                Some((d, n)) if n > 0 => format!(" reading log files: {d}/{n}"),
+                _ => " listing log files…".into(),
+            };
+            f.render_widget(Paragraph::new(Span::styled(text, muted)), area);
+            return None;
+        }
+        Some(Err(e)) => {
+            f.render_widget(
+                Paragraph::new(Span::styled(format!(" {e}"), Style::default().fg(t.error)))
+                    .wrap(Wrap { trim: false }),
+                area,
+            );
+            return None;
+        }
+        Some(Ok(d)) => d,
+    };
+    let r = &data.report;
+    let head = headline(data);
+    let below = if area.height >= 30 { 10 } else { 6 };
+    let [top, body, bottom] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(below),
+    ])
+    .areas(area);
+    f.render_widget(Paragraph::new(Span::styled(head, muted)), top);
+    let wide = area.width >= 110;
+    let mut header = vec!["FOLDER", "REQUESTS", "BYTES", "4xx", "5xx", "HIT"];
+    let mut widths = vec![
+        Constraint::Length(14),
+        Constraint::Length(9),
+        Constraint::Length(9),
+        Constraint::Length(6),
+        Constraint::Length(6),
+        Constraint::Length(5),
+    ];
+    if wide {
+        header.extend(["INCOMP", "LAST SEEN", "REFERRERS"]);
+        widths.extend([
+            Constraint::Length(7),
+            Constraint::Length(12),
+            Constraint::Length(26),
+        ]);
+    }
+    header.push("TREND");
+    widths.push(Constraint::Min(8));
+    let rows = &r.rows;
+    let hits = table(state, f, body, &header, &widths, rows.len(), |i| {
+        let row = &rows[i];
+        let c = &row.counts;
+        let mut cells = vec![
+            Cell::from(row.folder.clone()),
+            Cell::from(c.requests.to_string()),
+            Cell::from(human_bytes(c.bytes)),
+            Cell::from(c.s4xx.to_string()),
+            Cell::from(c.s5xx.to_string()),
+            Cell::from(
+                row.hit_ratio
+                    .map_or("-".into(), |h| format!("{:.0}%", h * 100.0)),
+            ),
+        ];
+        if wide {
+            cells.push(Cell::from(c.incomplete.to_string()));
+            cells.push(Cell::from(row.last_seen.map(fmt).unwrap_or_default()));
+            cells.push(Cell::from(
+                row.referrers
+                    .iter()
+                    .map(|(h, _)| h.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ));
+        }
+        cells.push(Cell::from(Span::styled(
+            sparkline(&row.spark),
+            Style::default().fg(t.accent),
+        )));
+        cells
+    });
+    render_below(state, f, bottom, data);
+    Some(hits)
+}
+
+/// Who still loads each version directly, and the alias changes of the window.
+fn render_below(state: &State, f: &mut Frame, area: Rect, data: &Traffic) {
+    let t = &state.theme;
+    let muted = Style::default().fg(t.muted);
+    let mut lines = vec![Line::from(Span::styled(
+        " direct requests per version (a yank or a clean-up is safe when nobody loads it)",
+        muted,
+    ))];
+    for v in &data.report.versions {
+        let quiet = match (v.days_without_direct, v.last_direct) {
+            (Some(d), Some(_)) => format!("no direct requests for {d} day(s)"),
+            (Some(d), None) => format!("none in {d} day(s) of logs"),
+            _ => String::new(),
+        };
+        let via: Vec<String> = v
+            .via_aliases
+            .iter()
+            .map(|(a, n)| format!("{a} {n}"))
+            .collect();
+        lines.push(Line::from(format!(
+            " {:<14} direct {:>7}  via {:<24} {quiet}",
+            v.version,
+            v.direct,
+            via.join(", ")
+        )));
+    }
+    for c in &data.report.changes {
+        let rate = |x: &crate::domain::traffic::Counts| {
+            if x.requests == 0 {
+                "-".to_string()
+            } else {
+                format!("{:.1}%", x.errors() as f64 * 100.0 / x.requests as f64)
+            }
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {} {} {} ", fmt(c.at), c.action, c.alias), muted),
+            Span::raw(format!(
+                "{} → {}: errors {} → {} ({} → {} requests)",
+                c.from.as_deref().unwrap_or("∅"),
+                c.to.as_deref().unwrap_or("∅"),
+                rate(&c.before),
+                rate(&c.after),
+                c.before.requests,
+                c.after.requests
+            )),
+        ]));
+    }
+    f.render_widget(Paragraph::new(lines), area);
+}

@@ -1,0 +1,184 @@
+//! `shipdeck traffic` against generated access logs in the real peers: CloudFront logs (legacy
+//! gzip W3C and standard logging v2 JSON in Hive layout, every trap of the formats) in moto, and
+//! Front Door logs in Azurite. tests/peers/loggen.py writes them and counts what it wrote
+//! independently; Shipdeck's numbers must match those counts exactly.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests and benchmarks fail loudly, naming what went wrong"
+)]
+
+mod common;
+
+use common::Env;
+use predicates::prelude::*;
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn loggen(args: &[&str]) -> Value {
+    let bin = PathBuf::from(
+        std::env::var("SHIPDECK_TEST_PEERS_BIN").unwrap_or_else(|_| {
+            panic!("SHIPDECK_TEST_PEERS_BIN is not set: run the tests with `bash scripts/test.sh`")
+        }),
+    );
+    let out = Command::new(bin.join("python"))
+        .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/peers/loggen.py"))
+        .args(args)
+        .env("SHIPDECK_TEST_S3", common::s3::endpoint())
+        .env("SHIPDECK_TEST_AZURE", common::azure::endpoint())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// A window of `hours` whole hours ending two hours ago.
+fn window(hours: i64) -> (i64, String, String) {
+    let now = chrono::Utc::now().timestamp();
+    let start = (now / 3600 - hours - 2) * 3600;
+    let fmt = |t: i64| chrono::DateTime::from_timestamp(t, 0).unwrap().to_rfc3339();
+    (start, fmt(start), fmt(start + hours * 3600))
+}
+
+fn assert_counts(doc: &Value, expected: &Value) {
+    let rows = doc["report"]["rows"].as_array().unwrap();
+    let want = expected["counts"].as_object().unwrap();
+    assert_eq!(rows.len(), want.len(), "{rows:?}");
+    for (folder, c) in want {
+        let row = rows
+            .iter()
+            .find(|r| r["folder"] == folder.as_str())
+            .unwrap_or_else(|| panic!("no row for {folder}"));
+        for k in [
+            "requests",
+            "bytes",
+            "s2xx",
+            "s304",
+            "s4xx",
+            "s5xx",
+            "incomplete",
+            "aborted",
+        ] {
+            assert_eq!(row["counts"][k], c[k], "{folder} {k}");
+        }
+    }
+    assert_eq!(doc["report"]["lines"], expected["requests"]);
+}
+
+#[test]
+fn cloudfront_logs_of_both_generations_are_counted_exactly_and_cached() {
+    let b = common::s3::bucket("logs");
+    let (start, since, until) = window(24);
+    let expected = loggen(&["cloudfront", &b, "cdn/", &start.to_string(), "24", "7"]);
+    let env = Env::with_config(&format!(
+        "[profiles.p]\nstore = {{ kind = \"local\", path = \"store\" }}\ncdn = {{ kind = \"none\", path_prefix = \"/msr-webchat\" }}\nlogs = {{ kind = \"cloudfront\", bucket = \"{b}\", prefix = \"cdn/\", region = \"us-east-1\", endpoint = \"{}\" }}\n",
+        common::s3::endpoint()
+    ));
+    let run = |args: &[&str]| {
+        let mut c = env.cmd();
+        common::s3::aws_env(&mut c);
+        let out = c.args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    };
+    let out = run(&["--json", "traffic", "--since", &since, "--until", &until]);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_counts(&doc, &expected);
+    // 24 files (12 legacy, 12 v2), each with one line no reader can use.
+    assert_eq!(doc["loaded"]["files"], 24);
+    assert_eq!(doc["report"]["bad_lines"], 24);
+    common::validate_json("traffic", &out.stdout, env.path());
+    let latest = doc["report"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["folder"] == "latest")
+        .unwrap();
+    let hosts: Vec<&str> = latest["referrers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h[0].as_str().unwrap())
+        .collect();
+    assert!(
+        hosts.contains(&"shop.example.com") && hosts.contains(&"a.example.net"),
+        "{hosts:?}"
+    );
+    assert_eq!(
+        latest["spark"].as_array().unwrap().len(),
+        24,
+        "a day-long window is hours"
+    );
+
+    // The second run reads nothing new: every file comes from the cache.
+    let doc: Value = serde_json::from_slice(
+        &run(&["--json", "traffic", "--since", &since, "--until", &until]).stdout,
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            doc["loaded"]["read"].as_u64(),
+            doc["loaded"]["cached"].as_u64()
+        ),
+        (Some(0), Some(24))
+    );
+    assert_counts(&doc, &expected);
+
+    // A window with no logs says so instead of showing zeros.
+    let out = run(&["traffic", "--since", "2020-01-01", "--until", "2020-01-02"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("No log files for this window"));
+}
+
+#[test]
+fn front_door_logs_in_azure_blob_are_counted_exactly() {
+    let c = common::azure::container("fdlogs");
+    let (start, since, until) = window(6);
+    let expected = loggen(&["frontdoor", &c, &start.to_string(), "6", "11"]);
+    let env = Env::with_config(&format!(
+        "[profiles.p]\nstore = {{ kind = \"local\", path = \"store\" }}\ncdn = {{ kind = \"none\", path_prefix = \"/msr-webchat\" }}\nlogs = {{ kind = \"frontdoor\", account = \"devstoreaccount1\", container = \"{c}\", endpoint = \"{}\" }}\n",
+        common::azure::endpoint()
+    ));
+    let mut cmd = env.cmd();
+    common::azure::azure_env(&mut cmd);
+    let out = cmd
+        .args(["--json", "traffic", "--since", &since, "--until", &until])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_counts(&doc, &expected);
+    assert_eq!(doc["report"]["bad_lines"], 6);
+    // The text view: rows, versions and the completeness note.
+    let mut cmd = env.cmd();
+    common::azure::azure_env(&mut cmd);
+    cmd.args(["traffic", "--since", &since, "--until", &until])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Complete up to"))
+        .stdout(predicate::str::contains("NO DIRECT REQUESTS"));
+}
+
+#[test]
+fn no_logs_configured_is_one_sentence() {
+    let env = Env::new();
+    env.cmd()
+        .arg("traffic")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("names no access logs"));
+}
