@@ -52,6 +52,7 @@ pub async fn sdk_config(s: &AwsSettings) -> aws_config::SdkConfig {
 pub enum Service {
     S3,
     CloudFront,
+    Athena,
 }
 
 impl Service {
@@ -59,6 +60,7 @@ impl Service {
         match self {
             Service::S3 => "S3",
             Service::CloudFront => "CloudFront",
+            Service::Athena => "Athena",
         }
     }
 }

@@ -70,6 +70,11 @@ pub enum LogsConfig {
         region: Option<String>,
         #[serde(default, deserialize_with = "endpoint_url")]
         endpoint: Option<String>,
+        /// The standard CloudFront logs table in Athena, for `traffic --engine athena`.
+        athena: Option<AthenaConfig>,
+        /// Above this many MB of logs in a window, `traffic` suggests the Athena engine
+        /// (default 500).
+        athena_threshold_mb: Option<f64>,
     },
     /// Azure Front Door access logs (`FrontDoorAccessLog`) in a storage account.
     Frontdoor {
@@ -85,6 +90,35 @@ pub enum LogsConfig {
         #[serde(default, deserialize_with = "endpoint_url")]
         endpoint: Option<String>,
     },
+}
+
+/// The Athena table over the CloudFront logs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AthenaConfig {
+    #[serde(deserialize_with = "athena_name")]
+    pub database: String,
+    #[serde(deserialize_with = "athena_name")]
+    pub table: String,
+    #[serde(default = "primary")]
+    pub workgroup: String,
+    /// `s3://bucket/prefix/` for query results, when the workgroup does not set one.
+    pub output: Option<String>,
+}
+
+fn primary() -> String {
+    "primary".into()
+}
+
+fn athena_name<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
+    let v = String::deserialize(d)?;
+    if !crate::domain::traffic::athena::valid_name(&v) {
+        return Err(serde::de::Error::custom(format!(
+            "\"{}\" is not an Athena name; use letters, digits and '_'",
+            v.escape_debug()
+        )));
+    }
+    Ok(v)
 }
 
 fn frontdoor_logs_container() -> String {

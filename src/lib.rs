@@ -10,6 +10,7 @@
 //! - [`store`], [`cdn`], [`bridge`], [`credentials`]: adapters behind small traits; [`aws`] is
 //!   the plumbing the AWS adapters share.
 
+pub mod athena;
 pub mod aws;
 pub mod azure;
 pub mod bridge;

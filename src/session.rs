@@ -320,18 +320,37 @@ pub async fn log_source(s: &Session) -> Result<crate::ops::traffic::LogSource> {
             prefix,
             region,
             endpoint,
+            athena,
+            athena_threshold_mb,
         } => {
             let region = region.clone().unwrap_or_else(|| match &s.profile.store {
                 StoreConfig::S3 { region, .. } => region.clone(),
                 _ => "us-east-1".into(),
             });
             let settings = aws_settings(&s.profile_name, &region, endpoint.clone()).await?;
+            let engine = match athena {
+                Some(a) => Some(crate::ops::traffic::TableEngine {
+                    engine: Arc::new(crate::athena::AthenaEngine {
+                        athena: crate::athena::Athena::connect(settings.clone()).await,
+                        target: crate::athena::Target {
+                            database: a.database.clone(),
+                            workgroup: a.workgroup.clone(),
+                            output: a.output.clone(),
+                        },
+                    }),
+                    table: a.table.clone(),
+                }),
+                None => None,
+            };
             crate::ops::traffic::LogSource {
                 store: Arc::new(crate::store::s3::S3Store::connect(bucket, settings).await),
                 prefix: prefix.clone(),
                 delay_note:
                     "CloudFront delivers logs within about an hour, sometimes up to a day late"
                         .into(),
+                engine,
+                engine_threshold: (athena_threshold_mb.unwrap_or(500.0).max(0.0) * 1_048_576.0)
+                    as u64,
             }
         }
         LogsConfig::Frontdoor {
@@ -345,6 +364,8 @@ pub async fn log_source(s: &Session) -> Result<crate::ops::traffic::LogSource> {
                 store: Arc::new(crate::store::azure::AzureStore::connect(container, settings)?),
                 prefix: prefix.clone(),
                 delay_note: "Front Door writes each hour's log blob during that hour and may append to it later".into(),
+                engine: None,
+                engine_threshold: u64::MAX,
             }
         }
     })
@@ -499,6 +520,7 @@ pub async fn open(loaded: &Loaded, wanted: Option<&str>, opts: &OpenOptions) -> 
         concurrency: profile.concurrency.unwrap_or(16).clamp(1, 256),
         pricing_dir: config::config_dir().map(|d| d.join("pricing")),
         usage_file: profile.usage.clone(),
+        traffic_cache: profile.logs.as_ref().map(|_| traffic_cache(&name)),
         default_provider: match profile.store.cloud() {
             config::Cloud::Azure => "azure",
             _ => "aws",

@@ -135,6 +135,16 @@ fn cloudfront_logs_of_both_generations_are_counted_exactly_and_cached() {
     );
     assert_counts(&doc, &expected);
 
+    // The yank plan says, from the cache alone, whether pages still load the version directly.
+    let dist = env.widget("1.0.0");
+    run(&["publish", dist.to_str().unwrap(), "--yes"]);
+    let out = run(&["--dry-run", "yank", "1.0.0", "--reason", "old"]);
+    let plan = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        plan.contains("traffic: 1.0.0 was loaded directly") || plan.contains("traffic: no direct requests to 1.0.0 for"),
+        "{plan}"
+    );
+
     // A window with no logs says so instead of showing zeros.
     let out = run(&["traffic", "--since", "2020-01-01", "--until", "2020-01-02"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("No log files for this window"));

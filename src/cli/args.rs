@@ -282,7 +282,7 @@ Alias traffic is attributed to the version each alias served at that moment (fro
 around each promote and rollback, requests and errors one hour before and after. Log files are\n\
 read once: their counts are cached by ETag in the data dir, so the next run reads only new ones.\n\
 Needs `logs = { kind = \"cloudfront\", bucket = …, prefix = … }` (or kind = \"frontdoor\") in the profile.\n\n\
-Examples:\n  shipdeck traffic\n  shipdeck traffic --since 36h\n  shipdeck traffic --since 2026-11-01 --until 2026-11-15 --json"
+Examples:\n  shipdeck traffic\n  shipdeck traffic --since 36h\n  shipdeck traffic --since 2026-11-01 --until 2026-11-15 --json\n  shipdeck traffic --since 30d --engine athena"
     )]
     Traffic {
         /// Start of the window: 7d, 36h, 90m ago, or a date / RFC 3339 time.
@@ -291,6 +291,13 @@ Examples:\n  shipdeck traffic\n  shipdeck traffic --since 36h\n  shipdeck traffi
         /// End of the window (default: now).
         #[arg(long, value_name = "WHEN")]
         until: Option<String>,
+        /// local (read the log files here) or athena (one query over the CloudFront logs
+        /// table; needs athena = { database, table } in the profile's logs).
+        #[arg(long, value_name = "ENGINE", default_value = "local")]
+        engine: String,
+        /// Print the Athena query for the window instead of running anything.
+        #[arg(long)]
+        sql: bool,
     },
     /// Keep the prices the cost estimate uses current.
     #[command(

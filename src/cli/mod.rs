@@ -267,7 +267,12 @@ async fn run(cli: Cli, console: Console) -> Result<i32> {
         }
         Command::Origins(cmd) => origins::run(&s, &g, cmd).await,
         Command::Pricing(cmd) => pricing::run(&s, &g, cmd).await,
-        Command::Traffic { since, until } => traffic::run(&s, &g, &since, until.as_deref()).await,
+        Command::Traffic {
+            since,
+            until,
+            engine,
+            sql,
+        } => traffic::run(&s, &g, &since, until.as_deref(), &engine, sql).await,
         other => changes::run(&s, &g, other).await,
     }
 }

@@ -8,14 +8,58 @@ use crate::ops::traffic::{Traffic, parse_when, traffic};
 use crate::session::{self, Session};
 use std::io::IsTerminal;
 
-pub async fn run(s: &Session, g: &Global, since: &str, until: Option<&str>) -> Result<i32> {
+pub async fn run(
+    s: &Session,
+    g: &Global,
+    since: &str,
+    until: Option<&str>,
+    engine: &str,
+    sql: bool,
+) -> Result<i32> {
     let now = chrono::Utc::now();
     let since = parse_when(since, now).map_err(|e| Error::Usage(format!("--since: {e}")))?;
     let until = match until {
         Some(u) => parse_when(u, now).map_err(|e| Error::Usage(format!("--until: {e}")))?,
         None => now,
     };
+    if sql {
+        let table = match &s.profile.logs {
+            Some(crate::config::LogsConfig::Cloudfront {
+                athena: Some(a), ..
+            }) => a.table.clone(),
+            _ => "cloudfront_standard_logs".into(),
+        };
+        println!(
+            "{}",
+            crate::domain::traffic::athena::sql(&table, s.ctx.cdn.path_prefix(), since, until)
+        );
+        return Ok(0);
+    }
     let logs = session::log_source(s).await?;
+    if engine == "athena" {
+        let json = g.json;
+        let progress = move |state: &str, secs: u64| {
+            if !json {
+                eprint!("\rAthena query: {state} ({secs} s)   ");
+            }
+        };
+        let t = crate::ops::traffic::traffic_in_engine(&s.ctx, &logs, since, until, now, &progress)
+            .await?;
+        if !g.json {
+            eprintln!();
+        }
+        if g.json {
+            print_json(&t);
+        } else {
+            print(&t);
+        }
+        return Ok(0);
+    }
+    if engine != "local" {
+        return Err(Error::Usage(format!(
+            "--engine {engine}: use local or athena"
+        )));
+    }
     let show = !g.json && std::io::stderr().is_terminal();
     let progress = move |done: usize, total: usize| {
         if show && total > 0 {
@@ -65,7 +109,7 @@ fn print(t: &Traffic) {
         r.step,
         t.source
     );
-    if t.loaded.files == 0 {
+    if t.loaded.files == 0 && t.engine == "local" {
         println!(
             "No log files for this window, so no numbers (not zeros): check `logs` in the profile; {}.",
             t.delay_note
@@ -116,16 +160,23 @@ fn print(t: &Traffic) {
     }
     print_versions_and_changes(r);
     println!();
-    println!(
-        "{} log file(s): {} read now ({}), {} from the cache; {} requests, {} line(s) could not be read, {} outside the published prefix",
-        t.loaded.files,
-        t.loaded.read,
-        crate::domain::plan::human_bytes(t.loaded.bytes_read),
-        t.loaded.cached,
-        r.lines,
-        r.bad_lines,
-        r.outside
-    );
+    if t.engine == "local" {
+        println!(
+            "{} log file(s): {} read now ({}), {} from the cache; {} requests, {} line(s) could not be read, {} outside the published prefix",
+            t.loaded.files,
+            t.loaded.read,
+            crate::domain::plan::human_bytes(t.loaded.bytes_read),
+            t.loaded.cached,
+            r.lines,
+            r.bad_lines,
+            r.outside
+        );
+    } else {
+        println!("{} requests counted by {}", r.lines, t.engine);
+    }
+    if let Some(h) = &t.hint {
+        println!("hint: {h}");
+    }
 }
 
 /// Per version, direct and through aliases; then before and after each alias change.

@@ -32,7 +32,22 @@ pub async fn plan_change(ctx: &Context, req: &Request) -> Result<Plan> {
     plan.release_changes = out.release_changes;
     plan.warnings = out.warnings;
     plan.notes.extend(out.notes);
+    if let Request::Yank { version, .. } = req {
+        plan.notes.extend(quiet_note(ctx, &version.to_string()));
+    }
     Ok(plan)
+}
+
+/// What the cached access logs say of direct requests to `version`, for a yank: an informed
+/// decision, from the cache alone (a plan never downloads logs).
+fn quiet_note(ctx: &Context, version: &str) -> Option<String> {
+    let path = ctx.traffic_cache.as_deref()?;
+    let days = super::traffic::cached_quiet_days(path, Utc::now());
+    Some(match days.get(version) {
+        Some(0) => format!("traffic: {version} was loaded directly today (cached access logs); pages still pin it"),
+        Some(d) => format!("traffic: no direct requests to {version} for {d} day(s) (cached access logs)"),
+        None => format!("traffic: no direct requests to {version} in the cached access logs"),
+    })
 }
 
 /// Refuses a plan that would write a key the store can never hold (too long, a name its file

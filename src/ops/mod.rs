@@ -47,6 +47,8 @@ pub struct Context {
     pub pricing_dir: Option<std::path::PathBuf>,
     /// The profile's usage file, if it names one (the Cost screen and `cost` start from it).
     pub usage_file: Option<std::path::PathBuf>,
+    /// The profile's traffic cache, when it has access logs (the yank plan reads it).
+    pub traffic_cache: Option<std::path::PathBuf>,
     /// The build files a publish requires (the profile's `entry_files`, else the widget's).
     pub entry_files: Vec<String>,
     /// Whose prices a cost estimate uses unless told otherwise: the cloud the store is in
@@ -72,6 +74,7 @@ impl Context {
             concurrency: 16,
             pricing_dir: None,
             usage_file: None,
+            traffic_cache: None,
             entry_files: crate::domain::buildfile::DEFAULT_ENTRY_FILES
                 .iter()
                 .map(|s| s.to_string())

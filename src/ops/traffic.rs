@@ -21,6 +21,31 @@ pub struct LogSource {
     pub prefix: String,
     /// How late the CDN may deliver logs, in words, for the completeness note.
     pub delay_note: String,
+    /// The logs as a table in a query engine (Athena), when configured.
+    pub engine: Option<TableEngine>,
+    /// Above this many bytes of logs in a window, the report suggests the engine.
+    pub engine_threshold: u64,
+}
+
+/// Hears a running query's state and the seconds waited.
+pub type QueryProgress = dyn Fn(&str, u64) + Send + Sync;
+
+/// A query engine that runs SQL over the logs table (Athena; DuckDB in tests runs the same SQL).
+#[async_trait::async_trait]
+pub trait QueryEngine: Send + Sync {
+    fn describe(&self) -> String;
+    /// Runs `sql`; `progress` hears its state and seconds waited; rows as text cells.
+    async fn run(
+        &self,
+        sql: &str,
+        progress: &QueryProgress,
+    ) -> std::result::Result<Vec<Vec<Option<String>>>, String>;
+}
+
+/// The logs table and the engine that queries it.
+pub struct TableEngine {
+    pub engine: std::sync::Arc<dyn QueryEngine>,
+    pub table: String,
 }
 
 /// One cached file: its ETag and its counts.
@@ -54,8 +79,12 @@ pub struct Loaded {
 pub struct Traffic {
     pub source: String,
     pub delay_note: String,
+    /// `local` (log files read here) or the query engine's name.
+    pub engine: String,
     pub loaded: Loaded,
     pub report: Report,
+    /// A suggestion for big windows (the Athena engine).
+    pub hint: Option<String>,
 }
 
 /// The hour a log file's name says it covers, in any of the known layouts: CloudFront legacy
@@ -170,6 +199,18 @@ pub async fn traffic(
             .is_none_or(|h| h + Duration::hours(2) > since && h < until + Duration::hours(1))
     };
     let files: Vec<_> = listed.iter().filter(|o| in_window(&o.key)).collect();
+    let window_bytes: u64 = files.iter().map(|o| o.size).sum();
+    let hint = (window_bytes > logs.engine_threshold).then(|| match &logs.engine {
+        Some(e) => format!(
+            "this window holds {} of logs; `shipdeck traffic --engine athena` counts it in {} instead of downloading it",
+            crate::domain::plan::human_bytes(window_bytes),
+            e.engine.describe()
+        ),
+        None => format!(
+            "this window holds {} of logs; with athena = {{ database = \"…\", table = \"…\" }} in the profile's logs, `--engine athena` counts it in Athena",
+            crate::domain::plan::human_bytes(window_bytes)
+        ),
+    });
     let todo: Vec<_> = files
         .iter()
         .filter(|o| cache.files.get(&o.key).is_none_or(|c| c.etag != o.etag))
@@ -235,8 +276,40 @@ pub async fn traffic(
     Ok(Traffic {
         source: format!("{} under '{}'", logs.store.describe(), logs.prefix),
         delay_note: logs.delay_note.clone(),
+        engine: "local".into(),
         loaded,
         report: report(&agg, &history, since, until, now),
+        hint,
+    })
+}
+
+/// The same report from the logs table: one SQL query, run where the logs are.
+pub async fn traffic_in_engine(
+    ctx: &Context,
+    logs: &LogSource,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+    now: DateTime<Utc>,
+    progress: &QueryProgress,
+) -> Result<Traffic> {
+    let Some(te) = &logs.engine else {
+        return Err(Error::Config(
+            "the profile's logs name no Athena table; add athena = { database = \"…\", table = \"…\" } to them".into(),
+        ));
+    };
+    let sql = crate::domain::traffic::athena::sql(&te.table, ctx.cdn.path_prefix(), since, until);
+    let rows = te.engine.run(&sql, progress).await.map_err(Error::Refused)?;
+    let agg = crate::domain::traffic::athena::aggregate(&rows).map_err(|e| {
+        Error::Refused(format!("{} answered rows Shipdeck cannot read: {e}", te.engine.describe()))
+    })?;
+    let history = read_history(ctx, None).await?;
+    Ok(Traffic {
+        source: format!("table {} in {}", te.table, te.engine.describe()),
+        delay_note: logs.delay_note.clone(),
+        engine: te.engine.describe(),
+        loaded: Loaded::default(),
+        report: report(&agg, &history, since, until, now),
+        hint: None,
     })
 }
 

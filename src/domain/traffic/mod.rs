@@ -6,6 +6,7 @@
 //! with others. Alias traffic is then attributed to the version each alias served at that
 //! moment, from Shipdeck's own history. Pure: no IO, no clock (callers pass `now`).
 
+pub mod athena;
 pub mod parse;
 
 use crate::domain::history::HistoryEvent;
