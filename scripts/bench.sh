@@ -16,6 +16,12 @@ if [ ! -x "$AZ_VENV/bin/az" ]; then
   "$AZ_VENV/bin/pip" install --quiet --disable-pip-version-check azure-cli >&2
 fi
 export SHIPDECK_BENCH_AZ="$AZ_VENV/bin/az"
+# GoAccess, the peer of the traffic benchmark (Debian's package).
+if ! command -v goaccess >/dev/null; then
+  echo "installing goaccess (apt) for the traffic benchmark" >&2
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq goaccess >&2
+fi
 # az's storage SDK sends a newer service version than Azurite 3.35 knows (Shipdeck pins one it
 # knows), so the benchmark's Azurite skips that check.
 export AZURITE_FLAGS="--skipApiVersionCheck"

@@ -60,7 +60,11 @@ impl Athena {
         }
     }
 
-    fn fail<E>(&self, what: &str, e: aws_sdk_athena::error::SdkError<E, aws_sdk_athena::config::http::HttpResponse>) -> String
+    fn fail<E>(
+        &self,
+        what: &str,
+        e: aws_sdk_athena::error::SdkError<E, aws_sdk_athena::config::http::HttpResponse>,
+    ) -> String
     where
         E: aws_sdk_athena::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
@@ -89,11 +93,13 @@ impl Athena {
                     .build(),
             );
         if let Some(out) = &target.output {
-            req = req.result_configuration(
-                ResultConfiguration::builder().output_location(out).build(),
-            );
+            req = req
+                .result_configuration(ResultConfiguration::builder().output_location(out).build());
         }
-        let started = req.send().await.map_err(|e| self.fail("start the query", e))?;
+        let started = req
+            .send()
+            .await
+            .map_err(|e| self.fail("start the query", e))?;
         let id = started
             .query_execution_id()
             .ok_or("Athena started the query but gave no id")?

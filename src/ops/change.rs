@@ -44,8 +44,12 @@ fn quiet_note(ctx: &Context, version: &str) -> Option<String> {
     let path = ctx.traffic_cache.as_deref()?;
     let days = super::traffic::cached_quiet_days(path, Utc::now());
     Some(match days.get(version) {
-        Some(0) => format!("traffic: {version} was loaded directly today (cached access logs); pages still pin it"),
-        Some(d) => format!("traffic: no direct requests to {version} for {d} day(s) (cached access logs)"),
+        Some(0) => format!(
+            "traffic: {version} was loaded directly today (cached access logs); pages still pin it"
+        ),
+        Some(d) => {
+            format!("traffic: no direct requests to {version} for {d} day(s) (cached access logs)")
+        }
         None => format!("traffic: no direct requests to {version} in the cached access logs"),
     })
 }

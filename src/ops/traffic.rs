@@ -298,9 +298,16 @@ pub async fn traffic_in_engine(
         ));
     };
     let sql = crate::domain::traffic::athena::sql(&te.table, ctx.cdn.path_prefix(), since, until);
-    let rows = te.engine.run(&sql, progress).await.map_err(Error::Refused)?;
+    let rows = te
+        .engine
+        .run(&sql, progress)
+        .await
+        .map_err(Error::Refused)?;
     let agg = crate::domain::traffic::athena::aggregate(&rows).map_err(|e| {
-        Error::Refused(format!("{} answered rows Shipdeck cannot read: {e}", te.engine.describe()))
+        Error::Refused(format!(
+            "{} answered rows Shipdeck cannot read: {e}",
+            te.engine.describe()
+        ))
     })?;
     let history = read_history(ctx, None).await?;
     Ok(Traffic {

@@ -356,6 +356,8 @@ pub fn traffic_data() -> shipdeck::ops::traffic::Traffic {
         t0 + Duration::days(7),
     );
     shipdeck::ops::traffic::Traffic {
+        engine: "local".into(),
+        hint: None,
         source: "s3://msr-webchat-logs under 'cdn/'".into(),
         delay_note: "CloudFront delivers logs within about an hour, sometimes up to a day late"
             .into(),

@@ -2,7 +2,8 @@
 correct reader must find, computed here from the generated records (not by reading the files
 back), so they are an independent count.
 
-Usage: python loggen.py cloudfront BUCKET PREFIX START_EPOCH HOURS SEED   (moto, SHIPDECK_TEST_S3)
+Usage: python loggen.py cloudfront BUCKET PREFIX START_EPOCH HOURS SEED [LEGACY_DIR]   (moto)
+       (with LEGACY_DIR: legacy files only, each also written to LEGACY_DIR for DuckDB)
        python loggen.py frontdoor CONTAINER START_EPOCH HOURS SEED        (Azurite, SHIPDECK_TEST_AZURE)
 
 CloudFront: one legacy file per hour ({prefix}E2TEST.YYYY-MM-DD-HH.{id}.gz, W3C, gzip with two
@@ -101,7 +102,7 @@ def v2_json(r):
                        "x-edge-result-type": result, "cs(Referer)": r["referer"]}) + "\n"
 
 
-def cloudfront(bucket, prefix, start, hours, seed):
+def cloudfront(bucket, prefix, start, hours, seed, legacy_dir=None):
     import boto3
     s3 = boto3.client("s3", endpoint_url=os.environ["SHIPDECK_TEST_S3"], region_name="us-east-1",
                       aws_access_key_id="testing", aws_secret_access_key="testing")
@@ -112,7 +113,7 @@ def cloudfront(bucket, prefix, start, hours, seed):
         by_hour.setdefault((r["t"] - start) // 3600, []).append(r)
     for h, rs in by_hour.items():
         hour = datetime.datetime.fromtimestamp(start + h * 3600, datetime.timezone.utc)
-        if h % 2 == 1:
+        if h % 2 == 1 and legacy_dir is None:
             # Standard logging v2, JSON, Hive-style path.
             body = "".join(v2_json(r) for r in rs) + "this is not json\n"
             key = f"{prefix}v2/DistributionId=E2TEST/year={hour:%Y}/month={hour:%m}/day={hour:%d}/hour={hour:%H}/E2TEST.{h}.log"
@@ -126,6 +127,9 @@ def cloudfront(bucket, prefix, start, hours, seed):
         data = gzip.compress(first.encode()) + gzip.compress(second.encode())
         key = f"{prefix}E2TEST.{hour:%Y-%m-%d-%H}.{seed:04x}{h:04x}.gz"
         s3.put_object(Bucket=bucket, Key=key, Body=data)
+        if legacy_dir is not None:
+            with open(os.path.join(legacy_dir, key.rsplit("/", 1)[-1]), "wb") as f:
+                f.write(data)
     return {"counts": expected(recs, start, hours), "requests": len(recs)}
 
 
@@ -159,6 +163,7 @@ def frontdoor(container, start, hours, seed):
 if __name__ == "__main__":
     kind = sys.argv[1]
     if kind == "cloudfront":
-        print(json.dumps(cloudfront(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]))))
+        print(json.dumps(cloudfront(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]),
+                                    sys.argv[7] if len(sys.argv) > 7 else None)))
     else:
         print(json.dumps(frontdoor(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))))

@@ -25,10 +25,7 @@ pub const COLUMNS: [&str; 12] = [
 
 /// A name Athena accepts unquoted for a database or table.
 pub fn valid_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 128
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    !s.is_empty() && s.len() <= 128 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// The query for `[since, until)` under `path_prefix` (e.g. `/msr-webchat`) on `table`.
@@ -71,7 +68,8 @@ ORDER BY 1, 2",
         s5xx = count("status BETWEEN 500 AND 599"),
         known_c = count(known),
         hits_c = count(hit),
-        incomplete = count("status = 200 AND (result_type = 'Error' OR response_result_type = 'Error')"),
+        incomplete =
+            count("status = 200 AND (result_type = 'Error' OR response_result_type = 'Error')"),
         aborted = count("status = 0"),
         d0 = since.format("%Y-%m-%d"),
         d1 = until.format("%Y-%m-%d"),
@@ -92,7 +90,13 @@ pub fn aggregate(rows: &[Vec<Option<String>>]) -> Result<Aggregate, String> {
                 .ok()
                 .filter(|v| v.is_finite() && *v >= 0.0)
                 .map(|v| v as u64)
-                .ok_or_else(|| format!("row {}: '{text}' in column {} is not a count", i + 1, COLUMNS[k]))
+                .ok_or_else(|| {
+                    format!(
+                        "row {}: '{text}' in column {} is not a count",
+                        i + 1,
+                        COLUMNS[k]
+                    )
+                })
         };
         let folder = row
             .first()
@@ -136,7 +140,12 @@ mod tests {
     #[test]
     fn the_query_names_the_window_prefix_and_columns() {
         let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
-        let q = sql("cloudfront_logs", "/msr-webchat", t("2026-11-20T00:00:00Z"), t("2026-11-21T00:00:00Z"));
+        let q = sql(
+            "cloudfront_logs",
+            "/msr-webchat",
+            t("2026-11-20T00:00:00Z"),
+            t("2026-11-21T00:00:00Z"),
+        );
         assert!(q.contains("FROM cloudfront_logs"));
         assert!(q.contains("LIKE '/msr-webchat/%'"));
         assert!(q.contains("split_part(url_decode(uri), '/', 3) AS folder"));
@@ -161,6 +170,13 @@ mod tests {
         ]])
         .unwrap();
         assert_eq!(agg.folders["latest"][&5_893_920].requests, 3);
-        assert!(aggregate(&[vec![Some("x".into()), Some("1".into()), Some("many".into())]]).is_err());
+        assert!(
+            aggregate(&[vec![
+                Some("x".into()),
+                Some("1".into()),
+                Some("many".into())
+            ]])
+            .is_err()
+        );
     }
 }
