@@ -19,6 +19,24 @@
     reason = "tests and benchmarks fail loudly, naming what went wrong"
 )]
 
+mod common;
+
+use common::{WIDGET, median};
+
+fn shipdeck(dir: &Path, args: &[&str]) -> Duration {
+    common::shipdeck(dir, args, &[("AZURE_STORAGE_KEY", KEY)])
+}
+
+fn line(name: &str, sd: Duration, cli: Duration, goal: f64) {
+    common::line(name, sd, "az", cli, goal);
+}
+
+/// The build, and the names of the widget's files in it.
+fn write_build(dir: &Path, n: usize, salt: usize) -> Vec<String> {
+    common::write_build(dir, n, salt);
+    WIDGET.iter().map(|s| s.to_string()).collect()
+}
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -59,71 +77,6 @@ fn az(args: &[&str]) -> Duration {
         String::from_utf8_lossy(&out.stderr)
     );
     d
-}
-
-fn shipdeck(dir: &Path, args: &[&str]) -> Duration {
-    let t = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_shipdeck"))
-        .current_dir(dir)
-        .args(args)
-        .env("AZURE_STORAGE_KEY", KEY)
-        .env("XDG_DATA_HOME", dir.join("xdg"))
-        .env("SHIPDECK_USER", "bench")
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .output()
-        .unwrap();
-    let d = t.elapsed();
-    assert!(
-        out.status.success(),
-        "shipdeck {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    d
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-/// A build of `n` files (7 widget files plus chunks); `salt` changes every file's size.
-fn write_build(dir: &Path, n: usize, salt: usize) -> Vec<String> {
-    std::fs::create_dir_all(dir).unwrap();
-    if n > 7 {
-        std::fs::create_dir_all(dir.join("chunks")).unwrap();
-    }
-    let body = |k: usize| {
-        format!(
-            "/* {salt} */ export const x = '{}';\n",
-            "a".repeat(200 + k % 50 + salt)
-        )
-    };
-    let widget = [
-        "msr-webchat.umd.js",
-        "msr-webchat.es.js",
-        "msr-webchat.umd.js.map",
-        "msr-webchat.es.js.map",
-        "style.css",
-        "index.html",
-        "README.md",
-    ];
-    for name in widget {
-        std::fs::write(dir.join(name), body(name.len())).unwrap();
-    }
-    for i in 0..n.saturating_sub(7) {
-        std::fs::write(dir.join(format!("chunks/c{i:04}.js")), body(i)).unwrap();
-    }
-    widget.iter().map(|s| s.to_string()).collect()
-}
-
-fn line(name: &str, sd: Duration, cli: Duration, goal: f64) {
-    let ratio = sd.as_secs_f64() / cli.as_secs_f64();
-    println!(
-        "{name:<44} shipdeck {:>7.1} ms   az {:>8.1} ms   ratio {ratio:>5.2}×   goal ≤ {goal}×   {}",
-        sd.as_secs_f64() * 1000.0,
-        cli.as_secs_f64() * 1000.0,
-        if ratio <= goal { "ok" } else { "OVER" }
-    );
 }
 
 /// The runbook's deploy: upload-batch with the immutable header, then the short header on each

@@ -15,6 +15,23 @@
     reason = "tests and benchmarks fail loudly, naming what went wrong"
 )]
 
+mod common;
+
+use common::{median, write_build};
+
+const AWS_ENV: [(&str, &str); 2] = [
+    ("AWS_ACCESS_KEY_ID", "testing"),
+    ("AWS_SECRET_ACCESS_KEY", "testing"),
+];
+
+fn shipdeck(dir: &Path, args: &[&str]) -> Duration {
+    common::shipdeck(dir, args, &AWS_ENV)
+}
+
+fn line(name: &str, sd: Duration, cli: Duration, goal: f64) {
+    common::line(name, sd, "awscli", cli, goal);
+}
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -49,32 +66,6 @@ fn aws(args: &[&str]) -> Duration {
     d
 }
 
-fn shipdeck(dir: &Path, args: &[&str]) -> Duration {
-    let t = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_shipdeck"))
-        .current_dir(dir)
-        .args(args)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("XDG_DATA_HOME", dir.join("xdg"))
-        .env("SHIPDECK_USER", "bench")
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .output()
-        .unwrap();
-    let d = t.elapsed();
-    assert!(
-        out.status.success(),
-        "shipdeck {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    d
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
 fn python(args: &[&str]) {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/peers/s3check.py");
     let ok = Command::new(peers_bin().join("python"))
@@ -86,44 +77,6 @@ fn python(args: &[&str]) {
         .status
         .success();
     assert!(ok, "s3check {args:?}");
-}
-
-/// A build of `n` files (7 widget files plus chunks); `salt` changes every file's size.
-fn write_build(dir: &Path, n: usize, salt: usize) {
-    std::fs::create_dir_all(dir).unwrap();
-    if n > 7 {
-        std::fs::create_dir_all(dir.join("chunks")).unwrap();
-    }
-    let body = |k: usize| {
-        format!(
-            "/* {salt} */ export const x = '{}';\n",
-            "a".repeat(200 + k % 50 + salt)
-        )
-    };
-    for name in [
-        "msr-webchat.umd.js",
-        "msr-webchat.es.js",
-        "msr-webchat.umd.js.map",
-        "msr-webchat.es.js.map",
-        "style.css",
-        "index.html",
-        "README.md",
-    ] {
-        std::fs::write(dir.join(name), body(name.len())).unwrap();
-    }
-    for i in 0..n.saturating_sub(7) {
-        std::fs::write(dir.join(format!("chunks/c{i:04}.js")), body(i)).unwrap();
-    }
-}
-
-fn line(name: &str, sd: Duration, cli: Duration, goal: f64) {
-    let ratio = sd.as_secs_f64() / cli.as_secs_f64();
-    println!(
-        "{name:<44} shipdeck {:>7.1} ms   awscli {:>7.1} ms   ratio {ratio:>5.2}×   goal ≤ {goal}×   {}",
-        sd.as_secs_f64() * 1000.0,
-        cli.as_secs_f64() * 1000.0,
-        if ratio <= goal { "ok" } else { "OVER" }
-    );
 }
 
 fn main() {

@@ -14,6 +14,19 @@
     reason = "tests and benchmarks fail loudly, naming what went wrong"
 )]
 
+mod common;
+
+fn shipdeck(dir: &std::path::Path, args: &[&str]) -> Duration {
+    common::shipdeck(
+        dir,
+        args,
+        &[
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ],
+    )
+}
+
 use bytes::Bytes;
 use shipdeck::aws::AwsSettings;
 use shipdeck::credentials::{AwsKeys, Secret};
@@ -53,26 +66,6 @@ fn hour_text(start: i64, n: usize, seed: usize) -> String {
         ));
     }
     out
-}
-
-fn shipdeck(dir: &std::path::Path, args: &[&str]) -> Duration {
-    let t = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_shipdeck"))
-        .current_dir(dir)
-        .args(args)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("XDG_DATA_HOME", dir.join("xdg"))
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .output()
-        .unwrap();
-    let d = t.elapsed();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    d
 }
 
 fn plain_dir(root: &std::path::Path) -> std::path::PathBuf {

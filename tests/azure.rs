@@ -188,7 +188,7 @@ fn alias_files_never_carry_the_immutable_header_during_a_switch() {
     env.publish_with(&cmd, "1.1.0", false);
     let script =
         std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/peers/azcheck.py");
-    let mut watcher = std::process::Command::new(common::azure::python())
+    let mut watcher = std::process::Command::new(common::stub::python())
         .arg(script)
         .args(["watch", &c, "latest/", "6"])
         .env("SHIPDECK_TEST_AZURE", endpoint())

@@ -18,69 +18,38 @@
 mod common;
 
 use common::Env;
-use common::azure::{azure_env, config, container, endpoint, python};
+use common::azure::{azure_env, config, container, endpoint};
+use common::stub::{self, Stub};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 const TOKEN: &str = "shipdeck-arm-token-V3nq8Rw";
 
-struct Stub {
-    child: Child,
+/// The Resource Manager stand-in: a purge operation reports InProgress `polls` times.
+struct Arm {
+    stub: Stub,
     url: String,
 }
 
-impl Stub {
-    fn start(dir: &Path, polls: u32) -> Stub {
-        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/peers/arm_stub.py");
-        let port_file = dir.join("arm.port");
-        let child = Command::new(python())
-            .arg(script)
-            .arg(&port_file)
-            .arg(TOKEN)
-            .arg(polls.to_string())
-            .spawn()
-            .unwrap();
-        let start = Instant::now();
-        let port = loop {
-            if let Ok(p) = std::fs::read_to_string(&port_file) {
-                break p.trim().to_string();
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(10),
-                "the ARM stub did not start"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        Stub {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
+impl Arm {
+    fn start(dir: &Path, polls: u32) -> Arm {
+        let stub = Stub::start("arm_stub.py", dir, &[TOKEN, &polls.to_string()]);
+        Arm {
+            url: stub.url(),
+            stub,
         }
     }
 
     /// Every request the stub saw, and every rule a request broke.
     fn seen(&self) -> (Vec<Value>, Vec<Value>) {
-        let out = Command::new(python())
-            .args([
-                "-c",
-                "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())",
-                &format!("{}/_requests", self.url),
-            ])
-            .output()
-            .unwrap();
-        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let v: Value =
+            serde_json::from_str(&stub::get(&format!("{}/_requests", self.url))).unwrap();
+        let _ = &self.stub;
         (
             v["requests"].as_array().unwrap().clone(),
             v["violations"].as_array().unwrap().clone(),
         )
-    }
-}
-
-impl Drop for Stub {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -107,7 +76,7 @@ fn path_with(bin: &Path) -> String {
     format!("{}:{}", bin.display(), std::env::var("PATH").unwrap())
 }
 
-fn cdn(kind: &str, stub: &Stub) -> String {
+fn cdn(kind: &str, stub: &Arm) -> String {
     format!(
         "cdn = {{ kind = \"{kind}\", subscription = \"sub-1234\", resource_group = \"msr-event-agent-rg\", profile = \"msr-webchat-cdn\", endpoint = \"msr-webchat\", management_endpoint = \"{}\" }}\n",
         stub.url
@@ -129,7 +98,7 @@ fn cmd(env: &Env, bin: &Path) -> assert_cmd::Command {
 fn a_promote_purges_only_the_moved_aliases_on_front_door_and_follows_the_operation() {
     let c = container("afd");
     let dir = tempfile::tempdir().unwrap();
-    let stub = Stub::start(dir.path(), 1);
+    let stub = Arm::start(dir.path(), 1);
     let bin = fake_az(dir.path(), TOKEN);
     let env = Env::with_config(&config(
         &c,
@@ -235,7 +204,7 @@ fn a_promote_purges_only_the_moved_aliases_on_front_door_and_follows_the_operati
 fn a_classic_cdn_endpoint_is_purged_at_its_own_path() {
     let c = container("classic");
     let dir = tempfile::tempdir().unwrap();
-    let stub = Stub::start(dir.path(), 0);
+    let stub = Arm::start(dir.path(), 0);
     let bin = fake_az(dir.path(), TOKEN);
     let env = Env::with_config(&config(&c, &endpoint(), "", &cdn("azure-cdn", &stub)));
     env.publish_with(&|e: &Env| cmd(e, &bin), "1.0.0", true);
@@ -256,7 +225,7 @@ fn a_classic_cdn_endpoint_is_purged_at_its_own_path() {
 fn a_refused_token_is_a_warning_that_names_the_fix() {
     let c = container("afd-denied");
     let dir = tempfile::tempdir().unwrap();
-    let stub = Stub::start(dir.path(), 0);
+    let stub = Arm::start(dir.path(), 0);
     let bin = fake_az(dir.path(), "a-token-the-stub-does-not-know");
     let env = Env::with_config(&config(&c, &endpoint(), "", &cdn("frontdoor", &stub)));
     env.publish_with(&|e: &Env| cmd(e, &bin), "1.0.0", true);

@@ -18,99 +18,54 @@
 mod common;
 
 use common::Env;
+use common::stub::{self, Stub};
 use predicates::prelude::*;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
-use std::time::{Duration, Instant};
 
 const TOKEN: &str = "ghp_shipdeckStubToken4Kx9";
 
-struct Stub {
-    child: Child,
+/// The GitHub stand-in, with the real test Bridge it restarts on each deploy run.
+struct GitHub {
+    stub: Stub,
     api: String,
     bridge: String,
 }
 
-fn python() -> PathBuf {
-    PathBuf::from(
-        std::env::var("SHIPDECK_TEST_PEERS_BIN").unwrap_or_else(|_| {
-            panic!("SHIPDECK_TEST_PEERS_BIN is not set: run the tests with `bash scripts/test.sh`")
-        }),
-    )
-    .join("python")
-}
-
-impl Stub {
-    fn start(dir: &Path) -> Stub {
+impl GitHub {
+    fn start(dir: &Path) -> GitHub {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         assert!(
             root.join("tests/bridge/node_modules/express").is_dir(),
             "the test Bridge is not installed: run `bash scripts/test.sh`"
         );
-        let child = Command::new(python())
-            .arg(root.join("tests/peers/github_stub.py"))
-            .arg(dir)
-            .arg(TOKEN)
-            .arg(root.join("tests/bridge"))
-            .spawn()
-            .unwrap();
-        let start = Instant::now();
-        let ports = loop {
-            if let Ok(p) = std::fs::read_to_string(dir.join("ports")) {
-                break p;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(15),
-                "the GitHub stub did not start"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        let (api, bridge) = ports.trim().split_once(' ').unwrap();
-        Stub {
-            child,
+        let bridge_dir = root.join("tests/bridge");
+        let stub = Stub::start(
+            "github_stub.py",
+            dir,
+            &[TOKEN, bridge_dir.to_str().unwrap()],
+        );
+        let (api, bridge) = stub.ready.split_once(' ').unwrap();
+        GitHub {
             api: format!("http://127.0.0.1:{api}"),
             bridge: format!("http://127.0.0.1:{bridge}/v1/chat"),
+            stub,
         }
     }
 
-    fn py(&self, code: &str, arg: &str) -> String {
-        let out = Command::new(python())
-            .args(["-c", code, &self.api, arg])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).to_string()
-    }
-
     fn state(&self) -> Value {
-        let out = self.py(
-            "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1] + '/_state').read().decode())",
-            "",
-        );
-        serde_json::from_str(&out).unwrap()
+        let _ = &self.stub;
+        serde_json::from_str(&stub::get(&format!("{}/_state", self.api))).unwrap()
     }
 
     /// Sets a variable as someone else would (repository level, or `env`).
     fn set_variable(&self, name: &str, value: &str, env: Option<&str>) {
         let body = json!({ "value": value, "environment": env }).to_string();
-        self.py(
-            &format!(
-                "import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1] + '/_state/variables/{name}', data=sys.argv[2].encode(), method='POST'))"
-            ),
-            &body,
-        );
+        stub::post(&format!("{}/_state/variables/{name}", self.api), &body);
     }
 
     fn fail_next_run(&self) {
-        self.py(
-            "import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1] + '/_state/fail-next-run', data=b'', method='POST'))",
-            "",
-        );
+        stub::post(&format!("{}/_state/fail-next-run", self.api), "");
     }
 
     fn assert_no_violations(&self) {
@@ -123,14 +78,7 @@ impl Stub {
     }
 }
 
-impl Drop for Stub {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn config(stub: &Stub, allowlist_extra: &str, bridge_extra: &str) -> String {
+fn config(stub: &GitHub, allowlist_extra: &str, bridge_extra: &str) -> String {
     format!(
         "[profiles.prod]\nstore = {{ kind = \"local\", path = \"store\" }}\nbridge = {{ allowlist = {{ kind = \"github\", repo = \"org/msr-event-agent-bridge\", additional_variable = \"ADDITIONAL_ORIGINS\", api_url = \"{}\"{allowlist_extra} }}, url = \"{}\"{bridge_extra} }}\n",
         stub.api, stub.bridge
@@ -146,7 +94,7 @@ fn cmd(env: &Env) -> assert_cmd::Command {
 #[test]
 fn variables_edit_redeploy_and_probe_the_running_bridge() {
     let dir = tempfile::tempdir().unwrap();
-    let stub = Stub::start(dir.path());
+    let stub = GitHub::start(dir.path());
     stub.set_variable("ALLOWED_ORIGINS", "https://app.example.com", None);
     let env = Env::with_config(&config(
         &stub,
@@ -242,7 +190,7 @@ fn variables_edit_redeploy_and_probe_the_running_bridge() {
 #[test]
 fn a_secret_is_written_sealed_from_shipdecks_document_and_applied() {
     let dir = tempfile::tempdir().unwrap();
-    let stub = Stub::start(dir.path());
+    let stub = GitHub::start(dir.path());
     let env = Env::with_config(&config(
         &stub,
         ", mode = \"secret\", environment = \"production\"",
@@ -291,7 +239,7 @@ fn a_secret_is_written_sealed_from_shipdecks_document_and_applied() {
 #[test]
 fn someone_elses_change_a_bad_token_and_no_workflow_are_clear() {
     let dir = tempfile::tempdir().unwrap();
-    let stub = Stub::start(dir.path());
+    let stub = GitHub::start(dir.path());
     stub.set_variable("ALLOWED_ORIGINS", "https://app.example.com", None);
     let env = Env::with_config(&config(&stub, "", ""));
 

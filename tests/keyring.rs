@@ -17,8 +17,28 @@ use std::process::Command;
 /// Distinctive, so a leak anywhere is found by a plain search.
 const SECRET: &str = "shipdeck-e2e-secret-Q7vX2kLp";
 
-#[test]
-fn login_use_logout_with_a_real_secret_service() {
+/// What one D-Bus session printed, step by step.
+struct Run {
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    /// What step `name` printed, ending with its `exit=N` line.
+    fn section(&self, name: &str) -> String {
+        self.stdout
+            .split(&format!("== {name}\n"))
+            .nth(1)
+            .and_then(|s| s.split("\n== ").next())
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+/// Runs `steps` (name, shell command; `BIN` stands for Shipdeck) in one D-Bus session with an
+/// unlocked gnome-keyring, as a desktop login would have, in `env`'s folder with only `path`
+/// and the isolating variables set.
+fn in_secret_service(env: &common::Env, steps: &[(&str, String)], path: &str, debug: bool) -> Run {
     for tool in ["dbus-run-session", "gnome-keyring-daemon"] {
         assert!(
             Command::new("sh")
@@ -30,44 +50,58 @@ fn login_use_logout_with_a_real_secret_service() {
             "{tool} is missing: run the tests with `bash scripts/test.sh`, which installs gnome-keyring and dbus"
         );
     }
-    let b = bucket("keyring");
-    let env = common::Env::with_config(&config(&b, None, &endpoint(), ""));
     let bin = env!("CARGO_BIN_EXE_shipdeck");
-    // One D-Bus session for the whole sequence, as a desktop login would have.
-    let script = format!(
-        r#"set -u
-echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
-echo "== before"; {bin} releases; echo "exit=$?"
-echo "== login"; printf '%s\n%s\n' AKIATESTKEY0001 '{SECRET}' | {bin} login --stdin; echo "exit=$?"
-echo "== credentials"; {bin} credentials; echo "exit=$?"
-echo "== releases"; {bin} releases; echo "exit=$?"
-echo "== json"; {bin} --json releases >/dev/null; echo "exit=$?"
-echo "== logout"; {bin} logout; echo "exit=$?"
-echo "== after"; {bin} releases; echo "exit=$?"
-"#
+    let mut script = String::from(
+        "set -u\necho -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1\n",
     );
-    let out = Command::new("dbus-run-session")
-        .args(["--", "sh", "-c", &script])
+    for (name, cmd) in steps {
+        script.push_str(&format!(
+            "echo \"== {name}\"; {}; echo \"exit=$?\"\n",
+            cmd.replace("BIN", bin)
+        ));
+    }
+    let mut c = Command::new("dbus-run-session");
+    c.args(["--", "sh", "-c", &script])
         .current_dir(env.path())
         .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap())
+        .env("PATH", path)
         .env("HOME", env.path())
         .env("XDG_DATA_HOME", env.path().join("xdg-data"))
         .env("XDG_CONFIG_HOME", env.path().join("xdg-config"))
-        .env("SHIPDECK_LOG", "debug")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    let section = |name: &str| {
-        stdout
-            .split(&format!("== {name}\n"))
-            .nth(1)
-            .and_then(|s| s.split("\n== ").next())
-            .unwrap_or_default()
-            .to_string()
-    };
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    if debug {
+        c.env("SHIPDECK_LOG", "debug");
+    }
+    let out = c.output().unwrap();
+    Run {
+        stdout: String::from_utf8_lossy(&out.stdout).to_string(),
+        stderr: String::from_utf8_lossy(&out.stderr).to_string(),
+    }
+}
+
+#[test]
+fn login_use_logout_with_a_real_secret_service() {
+    let b = bucket("keyring");
+    let env = common::Env::with_config(&config(&b, None, &endpoint(), ""));
+    let run = in_secret_service(
+        &env,
+        &[
+            ("before", "BIN releases".into()),
+            (
+                "login",
+                format!("printf '%s\\n%s\\n' AKIATESTKEY0001 '{SECRET}' | BIN login --stdin"),
+            ),
+            ("credentials", "BIN credentials".into()),
+            ("releases", "BIN releases".into()),
+            ("json", "BIN --json releases >/dev/null".into()),
+            ("logout", "BIN logout".into()),
+            ("after", "BIN releases".into()),
+        ],
+        &std::env::var("PATH").unwrap(),
+        true,
+    );
+    let (stdout, stderr) = (run.stdout.clone(), run.stderr.clone());
+    let section = |name: &str| run.section(name);
     assert!(
         section("before").contains("exit=1"),
         "no credentials yet: {stdout}\n{stderr}"
@@ -120,39 +154,24 @@ fn azure_login_use_logout_with_a_real_secret_service() {
     use common::azure::{KEY, config, container, endpoint};
     let c = container("keyring");
     let env = common::Env::with_config(&config(&c, &endpoint(), "", ""));
-    let bin = env!("CARGO_BIN_EXE_shipdeck");
-    let script = format!(
-        r#"set -u
-echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
-echo "== before"; {bin} releases; echo "exit=$?"
-echo "== login"; printf '%s\n' '{KEY}' | {bin} login --kind account-key --stdin; echo "exit=$?"
-echo "== credentials"; {bin} credentials; echo "exit=$?"
-echo "== releases"; {bin} releases; echo "exit=$?"
-echo "== logout"; {bin} logout; echo "exit=$?"
-echo "== after"; {bin} releases; echo "exit=$?"
-"#
+    let run = in_secret_service(
+        &env,
+        &[
+            ("before", "BIN releases".into()),
+            (
+                "login",
+                format!("printf '%s\\n' '{KEY}' | BIN login --kind account-key --stdin"),
+            ),
+            ("credentials", "BIN credentials".into()),
+            ("releases", "BIN releases".into()),
+            ("logout", "BIN logout".into()),
+            ("after", "BIN releases".into()),
+        ],
+        "/usr/bin:/bin",
+        true,
     );
-    let out = Command::new("dbus-run-session")
-        .args(["--", "sh", "-c", &script])
-        .current_dir(env.path())
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("HOME", env.path())
-        .env("XDG_DATA_HOME", env.path().join("xdg-data"))
-        .env("XDG_CONFIG_HOME", env.path().join("xdg-config"))
-        .env("SHIPDECK_LOG", "debug")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    let section = |name: &str| {
-        stdout
-            .split(&format!("== {name}\n"))
-            .nth(1)
-            .and_then(|s| s.split("\n== ").next())
-            .unwrap_or_default()
-            .to_string()
-    };
+    let (stdout, stderr) = (run.stdout.clone(), run.stderr.clone());
+    let section = |name: &str| run.section(name);
     assert!(section("before").contains("exit=1"), "{stdout}\n{stderr}");
     assert!(
         section("login").contains("stored the credentials of profile 'az' (storage account key)")
@@ -193,36 +212,22 @@ fn github_token_login_credentials_logout_with_a_real_secret_service() {
     let env = common::Env::with_config(
         "[profiles.prod]\nstore = { kind = \"local\", path = \"store\" }\nbridge = { allowlist = { kind = \"github\", repo = \"org/bridge\" } }\n",
     );
-    let bin = env!("CARGO_BIN_EXE_shipdeck");
-    let script = format!(
-        r#"set -u
-echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
-echo "== login"; printf '%s\n' '{TOKEN}' | {bin} login --github --stdin; echo "exit=$?"
-echo "== credentials"; {bin} credentials; echo "exit=$?"
-echo "== logout"; {bin} logout --github; echo "exit=$?"
-echo "== after"; {bin} credentials; echo "exit=$?"
-"#
+    let run = in_secret_service(
+        &env,
+        &[
+            (
+                "login",
+                format!("printf '%s\\n' '{TOKEN}' | BIN login --github --stdin"),
+            ),
+            ("credentials", "BIN credentials".into()),
+            ("logout", "BIN logout --github".into()),
+            ("after", "BIN credentials".into()),
+        ],
+        "/usr/bin:/bin",
+        false,
     );
-    let out = Command::new("dbus-run-session")
-        .args(["--", "sh", "-c", &script])
-        .current_dir(env.path())
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("HOME", env.path())
-        .env("XDG_DATA_HOME", env.path().join("xdg-data"))
-        .env("XDG_CONFIG_HOME", env.path().join("xdg-config"))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    let section = |name: &str| {
-        stdout
-            .split(&format!("== {name}\n"))
-            .nth(1)
-            .and_then(|s| s.split("\n== ").next())
-            .unwrap_or_default()
-            .to_string()
-    };
+    let (stdout, stderr) = (run.stdout.clone(), run.stderr.clone());
+    let section = |name: &str| run.section(name);
     assert!(
         section("login").contains("stored the GitHub token of profile 'prod'"),
         "{stdout}\n{stderr}"

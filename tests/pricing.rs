@@ -14,64 +14,16 @@
 mod common;
 
 use common::Env;
+use common::stub::{self, Stub};
 use serde_json::Value;
-use std::path::PathBuf;
-use std::process::{Child, Command};
-use std::time::{Duration, Instant};
-
-struct Stub {
-    child: Child,
-    url: String,
-}
-
-impl Stub {
-    fn start(dir: &std::path::Path) -> Stub {
-        let python = PathBuf::from(
-            std::env::var("SHIPDECK_TEST_PEERS_BIN").unwrap_or_else(|_| {
-                panic!(
-                    "SHIPDECK_TEST_PEERS_BIN is not set: run the tests with `bash scripts/test.sh`"
-                )
-            }),
-        )
-        .join("python");
-        let port_file = dir.join("pricing.port");
-        let child = Command::new(python)
-            .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/peers/pricing_stub.py"))
-            .arg(&port_file)
-            .spawn()
-            .unwrap();
-        let start = Instant::now();
-        let port = loop {
-            if let Ok(p) = std::fs::read_to_string(&port_file) {
-                break p.trim().to_string();
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(10),
-                "the pricing stub did not start"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        Stub {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        }
-    }
-}
-
-impl Drop for Stub {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn cmd(env: &Env, stub: &Stub) -> assert_cmd::Command {
     let mut c = env.cmd();
     c.env(
         "SHIPDECK_AZURE_PRICES_URL",
-        format!("{}/api/retail/prices", stub.url),
+        format!("{}/api/retail/prices", stub.url()),
     )
-    .env("SHIPDECK_AWS_PRICING_ENDPOINT", &stub.url)
+    .env("SHIPDECK_AWS_PRICING_ENDPOINT", stub.url())
     .env("AWS_ACCESS_KEY_ID", "testing")
     .env("AWS_SECRET_ACCESS_KEY", "testing")
     .env_remove("AWS_PROFILE");
@@ -122,7 +74,7 @@ fn the_written_file_is_dated_and_used(env: &Env, file: &std::path::Path) {
 #[test]
 fn update_reports_writes_and_is_used_by_the_estimate() {
     let env = Env::new();
-    let stub = Stub::start(env.path());
+    let stub = Stub::start("pricing_stub.py", env.path(), &[]);
     // A dry run reports but writes nothing.
     let out = cmd(&env, &stub)
         .args([
@@ -205,17 +157,8 @@ fn update_reports_writes_and_is_used_by_the_estimate() {
 
     the_written_file_is_dated_and_used(&env, &file);
     // The stub saw Azure's second page and only TERM_MATCH filters.
-    let seen: Value = serde_json::from_str(
-        &String::from_utf8(
-            Command::new("python3")
-                .args(["-c", "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())", &format!("{}/_requests", stub.url)])
-                .output()
-                .unwrap()
-                .stdout,
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let seen: Value =
+        serde_json::from_str(&stub::get(&format!("{}/_requests", stub.url()))).unwrap();
     assert!(seen.as_array().unwrap().iter().any(|s| s["page"] == 2));
 }
 

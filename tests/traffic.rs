@@ -228,8 +228,7 @@ fn the_athena_sql_counts_what_the_local_reader_counts() {
     let sql = run(&["traffic", "--sql", "--since", &since, "--until", &until]);
     let sql_file = dir.path().join("query.sql");
     std::fs::write(&sql_file, &sql).unwrap();
-    let bin = PathBuf::from(std::env::var("SHIPDECK_TEST_PEERS_BIN").unwrap());
-    let out = Command::new(bin.join("python"))
+    let out = Command::new(common::stub::python())
         .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/peers/duckcheck.py"))
         .args([
             sql_file.to_str().unwrap(),
@@ -266,6 +265,17 @@ fn the_athena_sql_counts_what_the_local_reader_counts() {
     }
 }
 
+/// Queues what moto's Athena answers to the next query (moto's own test API).
+fn set_athena_results(results: &Value) {
+    common::stub::post(
+        &format!(
+            "{}/moto-api/static/athena/query-results",
+            common::s3::endpoint()
+        ),
+        &results.to_string(),
+    );
+}
+
 /// The Athena API flow against moto: start, poll to success, page through results (moto lets
 /// a test set what a query returns), map the rows to the same report; and a failure.
 #[test]
@@ -287,20 +297,7 @@ fn the_athena_engine_starts_polls_and_fetches() {
             "column_info": header.iter().map(|h| serde_json::json!({ "Name": h, "Type": "varchar" })).collect::<Vec<_>>(),
         }]
     });
-    let out = Command::new("python3")
-        .args([
-            "-c",
-            "import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1] + '/moto-api/static/athena/query-results', data=sys.argv[2].encode(), method='POST', headers={'Content-Type': 'application/json'}))",
-            &common::s3::endpoint(),
-            &results.to_string(),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    set_athena_results(&results);
     let env = Env::with_config(&format!(
         "[profiles.p]\nstore = {{ kind = \"local\", path = \"store\" }}\ncdn = {{ kind = \"none\", path_prefix = \"/msr-webchat\" }}\nlogs = {{ kind = \"cloudfront\", bucket = \"{b}\", prefix = \"cdn/\", region = \"us-east-1\", endpoint = \"{}\", athena = {{ database = \"cdn\", table = \"cloudfront_logs\", output = \"s3://{b}/athena/\" }} }}\n",
         common::s3::endpoint()
@@ -329,16 +326,7 @@ fn the_athena_engine_starts_polls_and_fetches() {
     // A result Shipdeck cannot read is refused with a sentence, not shown as zeros. (moto's
     // queries always succeed, so a FAILED query is not exercised here.)
     let bad = serde_json::json!({ "results": [{ "rows": [row(&header), row(&["latest", &bucket_s, "many"])] }] });
-    let out = Command::new("python3")
-        .args([
-            "-c",
-            "import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1] + '/moto-api/static/athena/query-results', data=sys.argv[2].encode(), method='POST', headers={'Content-Type': 'application/json'}))",
-            &common::s3::endpoint(),
-            &bad.to_string(),
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    set_athena_results(&bad);
     let mut c = env.cmd();
     common::s3::aws_env(&mut c);
     c.args(["traffic", "--engine", "athena", "--since", "2h"])

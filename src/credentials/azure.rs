@@ -14,7 +14,7 @@
 //! The CDN purge needs an Entra ID token (keys and SAS tokens do not reach Resource Manager), so
 //! it uses the keyring's client secret when that is what is stored, else step 3.
 
-use super::{CredentialError, CredentialSource, Secret, SecretStore, mask, off_runtime};
+use super::{CredentialError, CredentialSource, Secret, SecretStore, mask};
 use crate::azure::AzureAuth;
 use azure_core::credentials::TokenCredential;
 use serde::{Deserialize, Serialize};
@@ -65,14 +65,7 @@ pub async fn load(
     store: Arc<dyn SecretStore>,
     profile: &str,
 ) -> Result<Option<AzureSecret>, CredentialError> {
-    let e = entry(profile);
-    let raw = off_runtime(move || store.get(&e)).await?;
-    match raw {
-        None => Ok(None),
-        Some(text) => serde_json::from_str(&text)
-            .map(Some)
-            .map_err(|_| CredentialError::NotOurs(profile.to_string())),
-    }
+    super::load_entry(store, entry(profile), profile).await
 }
 
 pub async fn save(
@@ -80,15 +73,11 @@ pub async fn save(
     profile: &str,
     secret: &AzureSecret,
 ) -> Result<(), CredentialError> {
-    let e = entry(profile);
-    let text = serde_json::to_string(secret)
-        .map_err(|e| CredentialError::Refused(format!("the secret could not be encoded: {e}")))?;
-    off_runtime(move || store.set(&e, &text)).await
+    super::save_entry(store, entry(profile), secret).await
 }
 
 pub async fn remove(store: Arc<dyn SecretStore>, profile: &str) -> Result<bool, CredentialError> {
-    let e = entry(profile);
-    off_runtime(move || store.delete(&e)).await
+    super::remove_entry(store, entry(profile)).await
 }
 
 /// What the environment says, read once so lookups are consistent and testable.

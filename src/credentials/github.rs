@@ -20,8 +20,7 @@ pub async fn save(
 }
 
 pub async fn remove(store: Arc<dyn SecretStore>, profile: &str) -> Result<bool, CredentialError> {
-    let e = entry(profile);
-    off_runtime(move || store.delete(&e)).await
+    super::remove_entry(store, entry(profile)).await
 }
 
 async fn stored(store: Arc<dyn SecretStore>, profile: &str) -> Option<Secret> {

@@ -191,13 +191,14 @@ pub(crate) async fn off_runtime<T: Send + 'static>(
     rx.await.map_err(|_| CredentialError::Interrupted)?
 }
 
-/// The keys stored for `profile`, if any.
-pub async fn load(
+/// The JSON document kept in keyring entry `entry` for `profile`, if any; one Shipdeck did not
+/// write is refused with the way out.
+pub(crate) async fn load_entry<T: serde::de::DeserializeOwned>(
     store: Arc<dyn SecretStore>,
+    entry: String,
     profile: &str,
-) -> Result<Option<AwsKeys>, CredentialError> {
-    let p = aws_entry(profile);
-    let raw = off_runtime(move || store.get(&p)).await?;
+) -> Result<Option<T>, CredentialError> {
+    let raw = off_runtime(move || store.get(&entry)).await?;
     match raw {
         None => Ok(None),
         Some(text) => serde_json::from_str(&text)
@@ -206,20 +207,43 @@ pub async fn load(
     }
 }
 
+/// Keeps `value` as a JSON document in keyring entry `entry`.
+pub(crate) async fn save_entry<T: Serialize>(
+    store: Arc<dyn SecretStore>,
+    entry: String,
+    value: &T,
+) -> Result<(), CredentialError> {
+    let text = serde_json::to_string(value)
+        .map_err(|e| CredentialError::Refused(format!("the secret could not be encoded: {e}")))?;
+    off_runtime(move || store.set(&entry, &text)).await
+}
+
+/// Removes keyring entry `entry`; whether there was one.
+pub(crate) async fn remove_entry(
+    store: Arc<dyn SecretStore>,
+    entry: String,
+) -> Result<bool, CredentialError> {
+    off_runtime(move || store.delete(&entry)).await
+}
+
+/// The keys stored for `profile`, if any.
+pub async fn load(
+    store: Arc<dyn SecretStore>,
+    profile: &str,
+) -> Result<Option<AwsKeys>, CredentialError> {
+    load_entry(store, aws_entry(profile), profile).await
+}
+
 pub async fn save(
     store: Arc<dyn SecretStore>,
     profile: &str,
     keys: &AwsKeys,
 ) -> Result<(), CredentialError> {
-    let p = aws_entry(profile);
-    let text = serde_json::to_string(keys)
-        .map_err(|e| CredentialError::Refused(format!("the keys could not be encoded: {e}")))?;
-    off_runtime(move || store.set(&p, &text)).await
+    save_entry(store, aws_entry(profile), keys).await
 }
 
 pub async fn remove(store: Arc<dyn SecretStore>, profile: &str) -> Result<bool, CredentialError> {
-    let p = aws_entry(profile);
-    off_runtime(move || store.delete(&p)).await
+    remove_entry(store, aws_entry(profile)).await
 }
 
 /// Which credentials a profile's store needs.

@@ -64,8 +64,3 @@ pub fn azure_env(cmd: &mut assert_cmd::Command) -> &mut assert_cmd::Command {
         .env_remove("AZURE_STORAGE_CONNECTION_STRING")
         .env_remove("AZURE_STORAGE_SAS_TOKEN")
 }
-
-/// The peers' Python (with azure-storage-blob).
-pub fn python() -> PathBuf {
-    peers_bin().join("python")
-}

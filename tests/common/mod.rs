@@ -10,6 +10,7 @@
 pub mod azure;
 pub mod bridge;
 pub mod s3;
+pub mod stub;
 pub mod tui;
 
 use assert_cmd::Command;

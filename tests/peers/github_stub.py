@@ -20,8 +20,8 @@ queued -> in_progress -> completed over successive reads; on completion it resta
 Express + cors test Bridge with ALLOWED_ORIGINS / ADDITIONAL_ORIGINS from the variables (or the
 opened secrets), as the Bridge's deploy pipeline does.
 
-Usage: python github_stub.py STATE_DIR TOKEN BRIDGE_DIR
-  Writes STATE_DIR/ports ("API_PORT BRIDGE_PORT"). GET /_state shows variables, opened secrets,
+Usage: python github_stub.py READY_FILE TOKEN BRIDGE_DIR
+  Writes "API_PORT BRIDGE_PORT" to READY_FILE once it listens. GET /_state shows variables, opened secrets,
   runs and violations. POST /_state/variables/NAME {"value": ...} changes a variable behind
   Shipdeck's back; POST /_state/fail-next-run makes the next run conclude "failure".
 """
@@ -274,15 +274,15 @@ def public_run(r, p):
 
 
 if __name__ == "__main__":
-    state_dir, TOKEN, BRIDGE_DIR = sys.argv[1], sys.argv[2], sys.argv[3]
+    ready_file, TOKEN, BRIDGE_DIR = sys.argv[1], sys.argv[2], sys.argv[3]
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         BRIDGE["port"] = s.getsockname()[1]
     restart_bridge()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    with open(os.path.join(state_dir, "ports.tmp"), "w") as f:
+    with open(ready_file + ".tmp", "w") as f:
         f.write(f"{server.server_address[1]} {BRIDGE['port']}")
-    os.replace(os.path.join(state_dir, "ports.tmp"), os.path.join(state_dir, "ports"))
+    os.replace(ready_file + ".tmp", ready_file)
     try:
         server.serve_forever()
     finally:
