@@ -254,7 +254,7 @@ fn a_damaged_manifest_is_reported_not_replaced_by_an_assumed_size() {
         shipdeck::store::local::LocalStore::create(env.path().join("empty")).unwrap(),
     ));
     assert!(
-        rt.block_on(shipdeck::ops::cost::latest_bundle(&ctx))
+        rt.block_on(shipdeck::ops::cost::latest_manifest(&ctx))
             .unwrap()
             .is_none()
     );

@@ -5,6 +5,7 @@ use super::Context;
 use super::records::{load_state, read_history, require_manifest};
 use crate::domain::alias::AliasName;
 use crate::domain::cost::{Bundle, PriceTable, Usage, advice};
+use crate::domain::manifest::Manifest;
 use crate::error::{Error, Result};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -68,18 +69,18 @@ fn key_line(text: &str, key: &str) -> Option<usize> {
         .map(|i| i + 1)
 }
 
-/// Bundle sizes from the manifest of the release `latest` serves; `None` when none is served.
-pub async fn latest_bundle(ctx: &Context) -> Result<Option<(Bundle, String)>> {
+/// The manifest of the release `latest` serves; `None` when none is served. The bundle and the
+/// advice are both derived from it, so it is read once.
+pub async fn latest_manifest(ctx: &Context) -> Result<Option<Manifest>> {
     let (state, _) = load_state(ctx).await?;
-    let Some(v) = state
-        .core
-        .aliases
-        .get(&AliasName::Latest)
-        .map(|r| r.target.clone())
-    else {
-        return Ok(None);
-    };
-    let m = require_manifest(ctx, &v).await?;
+    match state.core.aliases.get(&AliasName::Latest) {
+        Some(r) => Ok(Some(require_manifest(ctx, &r.target).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Bundle sizes from a release's manifest, and where they come from.
+pub fn measured_bundle(m: &Manifest) -> (Bundle, String) {
     // What a page loads: the UMD bundle (or the first top-level script) and the stylesheet.
     let script = m
         .files
@@ -106,30 +107,24 @@ pub async fn latest_bundle(ctx: &Context) -> Result<Option<(Bundle, String)>> {
         release_bytes: m.total_size() as f64,
         files_per_release: m.files.len() as f64,
     };
-    Ok(Some((
+    (
         bundle,
-        format!("manifest of {v} (served by latest)"),
-    )))
+        format!("manifest of {} (served by latest)", m.version),
+    )
 }
 
-/// What the advice needs beyond prices and usage: the files of the release `latest` serves,
-/// the alias cache lifetime, and the CDN paths of the last 30 days from history.
-pub async fn advice_facts(ctx: &Context) -> Result<advice::Facts> {
-    let (state, _) = load_state(ctx).await?;
-    let version = state
-        .core
-        .aliases
-        .get(&AliasName::Latest)
-        .map(|r| r.target.clone());
-    let files = match &version {
-        Some(v) => require_manifest(ctx, v)
-            .await?
-            .files
-            .iter()
-            .map(|f| (f.path.clone(), f.size, f.gzip_size))
-            .collect(),
-        None => Vec::new(),
-    };
+/// What the advice needs beyond prices and usage: the files of the release `latest` serves
+/// (`latest`, as [`latest_manifest`] read it), the alias cache lifetime, and the CDN paths of
+/// the last 30 days from history.
+pub async fn advice_facts(ctx: &Context, latest: Option<&Manifest>) -> Result<advice::Facts> {
+    let files = latest
+        .map(|m| {
+            m.files
+                .iter()
+                .map(|f| (f.path.clone(), f.size, f.gzip_size))
+                .collect()
+        })
+        .unwrap_or_default();
     let since = chrono::Utc::now() - chrono::Duration::days(30);
     let paths = read_history(ctx, Some(1000))
         .await?
@@ -138,7 +133,7 @@ pub async fn advice_facts(ctx: &Context) -> Result<advice::Facts> {
         .map(|e| e.changes.len() as f64)
         .sum();
     Ok(advice::Facts {
-        version: version.map(|v| v.to_string()),
+        version: latest.map(|m| m.version.to_string()),
         files,
         alias_max_age: advice::max_age(&ctx.alias_cache_control).unwrap_or(300.0),
         paths_last_30_days: paths,
@@ -168,8 +163,8 @@ pub fn assumed_bundle(kb: f64) -> Bundle {
 
 /// Bundle sizes from the release `latest` serves, or `bundle_kb` when given (release sizes
 /// still come from the manifest when there is one).
-pub async fn bundle(ctx: &Context, bundle_kb: Option<f64>) -> Result<(Bundle, String)> {
-    match (bundle_kb, latest_bundle(ctx).await?) {
+pub fn bundle(latest: Option<&Manifest>, bundle_kb: Option<f64>) -> Result<(Bundle, String)> {
+    match (bundle_kb, latest.map(measured_bundle)) {
         (Some(kb), measured) => {
             let mut b = assumed_bundle(kb);
             if let Some((m, _)) = measured {
@@ -218,8 +213,9 @@ pub async fn report(
     scale: f64,
 ) -> Result<CostReport> {
     use crate::domain::cost::{estimate, scaled, stack::compare};
-    let (bundle, bundle_from) = bundle(ctx, bundle_kb.or(usage.bundle_kb)).await?;
-    let facts = advice_facts(ctx).await?;
+    let latest = latest_manifest(ctx).await?;
+    let (bundle, bundle_from) = bundle(latest.as_ref(), bundle_kb.or(usage.bundle_kb))?;
+    let facts = advice_facts(ctx, latest.as_ref()).await?;
     let mut r = CostReport {
         usage: usage.clone(),
         scale,

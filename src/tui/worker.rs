@@ -154,7 +154,8 @@ async fn load_cost(ctx: &crate::ops::Context) -> Result<CostData> {
     let aws = cost::pricing(ctx, "aws")?;
     let azure = cost::pricing(ctx, "azure")?;
     // Only "nothing served yet" falls back to an assumed size; a store or manifest error is shown.
-    let (bundle, bundle_from) = match cost::latest_bundle(ctx).await? {
+    let latest = cost::latest_manifest(ctx).await?;
+    let (bundle, bundle_from) = match latest.as_ref().map(cost::measured_bundle) {
         Some(measured) => measured,
         None => (
             cost::assumed_bundle(60.0),
@@ -170,7 +171,7 @@ async fn load_cost(ctx: &crate::ops::Context) -> Result<CostData> {
         .filter_map(|(n, t)| cost::price_age(t).map(|(d, days)| (n.to_string(), d, days)))
         .collect();
     Ok(CostData {
-        facts: cost::advice_facts(ctx).await?,
+        facts: cost::advice_facts(ctx, latest.as_ref()).await?,
         base,
         price_ages,
         aws,
