@@ -17,14 +17,6 @@ use predicates::prelude::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn peers_bin() -> PathBuf {
-    PathBuf::from(
-        std::env::var("SHIPDECK_TEST_PEERS_BIN").unwrap_or_else(|_| {
-            panic!("SHIPDECK_TEST_PEERS_BIN is not set: run the tests with `bash scripts/test.sh`")
-        }),
-    )
-}
-
 /// An S3 + CloudFront profile on moto, with a public URL for embed snippets.
 fn ci_env(tag: &str) -> (Env, String) {
     let b = bucket(tag);
@@ -389,7 +381,7 @@ fn workflows_and_the_action_pass_both_linters() {
         ("vendor.github-workflows", workflows.clone()),
         ("vendor.github-actions", vec![root.join("action.yml")]),
     ] {
-        let out = Command::new(peers_bin().join("check-jsonschema"))
+        let out = Command::new(common::peers_bin().join("check-jsonschema"))
             .args(["--builtin-schema", schema])
             .args(&files)
             .output()

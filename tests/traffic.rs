@@ -19,11 +19,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn loggen(args: &[&str]) -> Value {
-    let bin = PathBuf::from(
-        std::env::var("SHIPDECK_TEST_PEERS_BIN").unwrap_or_else(|_| {
-            panic!("SHIPDECK_TEST_PEERS_BIN is not set: run the tests with `bash scripts/test.sh`")
-        }),
-    );
+    let bin = common::peers_bin();
     let out = Command::new(bin.join("python"))
         .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/peers/loggen.py"))
         .args(args)

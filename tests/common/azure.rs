@@ -14,18 +14,10 @@ pub fn endpoint() -> String {
     std::env::var("SHIPDECK_TEST_AZURE").unwrap_or_else(|_| panic!("the Azure Blob peer is not running: run the tests with `bash scripts/test.sh`, which starts Azurite and sets SHIPDECK_TEST_AZURE"))
 }
 
-fn peers_bin() -> PathBuf {
-    PathBuf::from(
-        std::env::var("SHIPDECK_TEST_PEERS_BIN").unwrap_or_else(|_| {
-            panic!("SHIPDECK_TEST_PEERS_BIN is not set: run the tests with `bash scripts/test.sh`")
-        }),
-    )
-}
-
 /// Runs the independent Python SDK checker (tests/peers/azcheck.py) on `endpoint`.
 pub fn check_at(endpoint: &str, args: &[&str]) -> serde_json::Value {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/peers/azcheck.py");
-    let out = Command::new(peers_bin().join("python"))
+    let out = Command::new(super::peers_bin().join("python"))
         .arg(script)
         .args(args)
         .env("SHIPDECK_TEST_AZURE", endpoint)

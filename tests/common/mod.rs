@@ -269,6 +269,16 @@ impl Env {
     }
 }
 
+/// The peers' venv `bin` (moto, awscli, check-jsonschema, Python with boto3, the Azure SDK,
+/// PyNaCl and DuckDB), installed and named by `scripts/test.sh`.
+pub fn peers_bin() -> PathBuf {
+    PathBuf::from(
+        std::env::var("SHIPDECK_TEST_PEERS_BIN").unwrap_or_else(|_| {
+            panic!("SHIPDECK_TEST_PEERS_BIN is not set: run the tests with `bash scripts/test.sh`")
+        }),
+    )
+}
+
 /// Validates `doc` (one JSON document) against `assets/schemas/NAME.schema.json` with
 /// check-jsonschema (installed into the peers' venv by `scripts/test.sh`).
 pub fn validate_json(name: &str, doc: &[u8], dir: &Path) {
@@ -276,11 +286,7 @@ pub fn validate_json(name: &str, doc: &[u8], dir: &Path) {
     std::fs::write(&file, doc).unwrap();
     let schema = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join(format!("assets/schemas/{name}.schema.json"));
-    let bin = PathBuf::from(
-        std::env::var("SHIPDECK_TEST_PEERS_BIN").unwrap_or_else(|_| {
-            panic!("SHIPDECK_TEST_PEERS_BIN is not set: run the tests with `bash scripts/test.sh`")
-        }),
-    );
+    let bin = peers_bin();
     let out = Command::new(bin.join("check-jsonschema"))
         .arg("--schemafile")
         .arg(&schema)

@@ -9,18 +9,10 @@ pub fn endpoint() -> String {
     std::env::var("SHIPDECK_TEST_S3").unwrap_or_else(|_| panic!("the S3 peer is not running: run the tests with `bash scripts/test.sh`, which starts moto and sets SHIPDECK_TEST_S3"))
 }
 
-fn peers_bin() -> PathBuf {
-    PathBuf::from(
-        std::env::var("SHIPDECK_TEST_PEERS_BIN").unwrap_or_else(|_| {
-            panic!("SHIPDECK_TEST_PEERS_BIN is not set: run the tests with `bash scripts/test.sh`")
-        }),
-    )
-}
-
 /// Runs the independent boto3 checker (tests/peers/s3check.py) and parses its JSON.
 pub fn check(args: &[&str]) -> serde_json::Value {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/peers/s3check.py");
-    let out = Command::new(peers_bin().join("python"))
+    let out = Command::new(super::peers_bin().join("python"))
         .arg(script)
         .args(args)
         .env("SHIPDECK_TEST_S3", endpoint())
@@ -36,7 +28,7 @@ pub fn check(args: &[&str]) -> serde_json::Value {
 
 /// The awscli binary from the peers' venv.
 pub fn aws() -> PathBuf {
-    peers_bin().join("aws")
+    super::peers_bin().join("aws")
 }
 
 /// A fresh bucket with a unique name.

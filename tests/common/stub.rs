@@ -9,12 +9,7 @@ use std::time::{Duration, Instant};
 
 /// The peers' Python (its venv has PyNaCl, DuckDB, boto3 and the Azure SDK).
 pub fn python() -> PathBuf {
-    PathBuf::from(
-        std::env::var("SHIPDECK_TEST_PEERS_BIN").unwrap_or_else(|_| {
-            panic!("SHIPDECK_TEST_PEERS_BIN is not set: run the tests with `bash scripts/test.sh`")
-        }),
-    )
-    .join("python")
+    super::peers_bin().join("python")
 }
 
 /// A running stub, stopped when dropped.
