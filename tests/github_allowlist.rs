@@ -342,3 +342,59 @@ fn someone_elses_change_a_bad_token_and_no_workflow_are_clear() {
         .stdout(predicate::str::contains(TOKEN).not());
     stub.assert_no_violations();
 }
+
+/// Secret mode, when the secret cannot be written after the document was saved: the user is
+/// told the list is saved and how to finish, nothing is lost, and `origins apply` writes the
+/// secret before it redeploys.
+#[test]
+fn a_secret_write_that_fails_after_the_document_is_finished_by_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let stub = GitHub::start(dir.path());
+    let env = Env::with_config(&config(
+        &stub,
+        ", mode = \"secret\"",
+        ", deploy_workflow = \"deploy-bridge.yml\"",
+    ));
+    let out = env
+        .cmd()
+        .env("GH_TOKEN", "ghp_wrongTokenZZ81")
+        .args([
+            "origins",
+            "add",
+            "https://app.example.com",
+            "--to",
+            "allowed",
+            "--yes",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("the list was saved in")
+            && stderr.contains("the GitHub secret was not written")
+            && stderr.contains("shipdeck origins apply"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("ghp_wrongTokenZZ81"), "{stderr}");
+    assert!(stub.state()["secrets"].get("ALLOWED_ORIGINS").is_none());
+    // Nothing lost: the document holds the new origin.
+    cmd(&env)
+        .args(["origins", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("https://app.example.com"));
+    // apply writes the secret from the document, redeploys, and the Bridge agrees.
+    cmd(&env)
+        .args(["origins", "apply"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "the running Bridge agrees with the list",
+        ));
+    assert_eq!(
+        stub.state()["secrets"]["ALLOWED_ORIGINS"],
+        "https://app.example.com"
+    );
+    stub.assert_no_violations();
+}
