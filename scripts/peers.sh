@@ -23,6 +23,7 @@ wait_for_port() { # port, name, seconds
 
 # Installs every peer; quick when already installed.
 peers_install() {
+  nginx_install
   bridge_install
   azurite_install
   lint_install
@@ -91,6 +92,20 @@ keyring_install() {
   fi
 }
 
+
+# A real caching proxy as the CDN edge (Debian's nginx-light); each edge test writes its own
+# configuration and starts its own nginx on a free loopback port.
+nginx_install() {
+  if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+    echo "installing nginx-light (apt) as the CDN edge for the edge tests" >&2
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nginx-light >&2
+    # The package may start a system nginx on port 80; the tests need none.
+    $SUDO service nginx stop >/dev/null 2>&1 || true
+  fi
+  export SHIPDECK_TEST_NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+}
 
 # The test Bridge: Express 5 + cors + dotenv, pinned by tests/bridge/package-lock.json.
 bridge_install() {

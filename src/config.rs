@@ -34,8 +34,14 @@ pub struct Profile {
     pub store: StoreConfig,
     #[serde(default)]
     pub cdn: Option<CdnConfig>,
-    /// Public base URL of the published prefix, for embed snippets (e.g. `https://cdn.example.com/msr-webchat`).
+    /// Public base URL of the published prefix (e.g. `https://cdn.example.com/msr-webchat`):
+    /// embed snippets, `verify --edge` and the edge phase of every change fetch through it.
+    #[serde(default, deserialize_with = "public_url")]
     pub public_url: Option<String>,
+    /// How long a change waits for the edge to serve the moved aliases (`"5m"`); without it a
+    /// change checks the edge once and does not wait.
+    #[serde(default, deserialize_with = "wait")]
+    pub confirm_edge: Option<std::time::Duration>,
     /// Production profiles get the stricter origin audit rules.
     #[serde(default)]
     pub production: bool,
@@ -154,6 +160,37 @@ fn concurrency<'de, D: serde::Deserializer<'de>>(
         )));
     }
     Ok(usize::try_from(v).ok())
+}
+
+fn wait<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<std::time::Duration>, D::Error> {
+    let v = String::deserialize(d)?;
+    crate::domain::edge::parse_wait(&v)
+        .map(Some)
+        .map_err(serde::de::Error::custom)
+}
+
+fn public_url<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<String>, D::Error> {
+    let v = String::deserialize(d)?;
+    let rest = v
+        .strip_prefix("https://")
+        .or_else(|| v.strip_prefix("http://"));
+    let host = rest.and_then(|r| r.split('/').next()).unwrap_or("");
+    if rest.is_none() || host.is_empty() || v.contains(char::is_whitespace) {
+        return Err(serde::de::Error::custom(format!(
+            "\"{}\" is not a public URL; use the URL of the published prefix, e.g. https://cdn.example.com/msr-webchat",
+            v.escape_debug()
+        )));
+    }
+    if host.contains('@') || v.contains('?') || v.contains('#') {
+        return Err(serde::de::Error::custom(
+            "the public URL carries a user, a query or a fragment; browsers fetch it without credentials, so write only https://HOST/PATH",
+        ));
+    }
+    Ok(Some(v.trim_end_matches('/').to_string()))
 }
 
 fn bucket_name<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
@@ -380,6 +417,14 @@ pub struct BridgeConfig {
     pub deploy_workflow: Option<String>,
     /// The branch or tag the deploy workflow runs on (default: main).
     pub deploy_ref: Option<String>,
+    /// The path on the Bridge's origin a probe GETs as the widget's actual request (default
+    /// `/health`).
+    pub probe_path: Option<String>,
+    /// The methods the widget needs the Bridge to allow (default: the runbook's GET, POST,
+    /// PATCH, DELETE, OPTIONS).
+    pub expect_methods: Option<Vec<String>>,
+    /// The request headers the widget sends (default: Content-Type, Authorization).
+    pub expect_headers: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -58,6 +58,12 @@ pub enum Error {
     /// The Bridge could not be asked (a probe).
     #[error(transparent)]
     Probe(#[from] crate::bridge::probe::ProbeError),
+    /// The CDN's edge could not be asked (`verify --edge`).
+    #[error(transparent)]
+    Edge(#[from] crate::edge::EdgeError),
+    /// A wait that is not one (`--wait`, `--confirm-edge`).
+    #[error(transparent)]
+    Wait(#[from] crate::domain::edge::WaitError),
     /// An allowlist edit refused, naming the origin and the rule.
     #[error(transparent)]
     OriginEdit(#[from] crate::ops::origins::EditError),
@@ -81,6 +87,8 @@ impl Error {
             Error::Store(_) => "store",
             Error::Cdn(_) => "cdn",
             Error::Probe(_) => "bridge_unreachable",
+            Error::Edge(_) => "edge_unreachable",
+            Error::Wait(_) => "usage",
             Error::OriginEdit(e) if e.is_usage() => "invalid_origin",
             Error::OriginEdit(_) => "refused_by_rule",
             Error::Io(_) => "io",
@@ -92,7 +100,7 @@ impl Error {
     /// pending, are outcomes, not errors: see `cli::exit`.)
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Usage(_) | Error::Version(_) | Error::Alias(_) => 2,
+            Error::Usage(_) | Error::Version(_) | Error::Alias(_) | Error::Wait(_) => 2,
             Error::OriginEdit(e) if e.is_usage() => 2,
             Error::Locked { .. } | Error::Conflict => 3,
             Error::Store(crate::store::StoreError::PreconditionFailed { .. }) => 3,

@@ -21,6 +21,7 @@ pub mod config;
 pub mod credentials;
 pub mod demo;
 pub mod domain;
+pub mod edge;
 pub mod error;
 pub mod github;
 pub mod ops;

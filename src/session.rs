@@ -132,12 +132,16 @@ pub fn demo_profile() -> Profile {
         },
         cdn: None,
         public_url: Some("https://cdn.example.com/msr-webchat".into()),
+        confirm_edge: None,
         production: false,
         alias_cache_control: None,
         concurrency: None,
         bridge: Some(crate::config::BridgeConfig {
             deploy_workflow: None,
             deploy_ref: None,
+            probe_path: None,
+            expect_methods: None,
+            expect_headers: None,
             allowlist: crate::config::AllowlistConfig::Dotenv {
                 path: demo_bridge_env(),
             },
@@ -531,15 +535,44 @@ pub async fn open(loaded: &Loaded, wanted: Option<&str>, opts: &OpenOptions) -> 
                 .map(|s| s.to_string())
                 .collect()
         }),
+        edge: None,
+        confirm_edge: profile.confirm_edge,
     };
-    Ok(Session {
+    let mut s = Session {
         profile_name: name,
         profile,
         source: loaded.source.clone(),
         ctx,
         theme: loaded.file.theme.clone(),
         keys: loaded.file.keys.clone(),
-    })
+    };
+    s.ctx.edge = edge_settings(&s, loaded)?;
+    Ok(s)
+}
+
+/// The edge a profile's releases are served from. The built-in demo has none: its
+/// `public_url` only shows what embed snippets look like, no CDN serves it.
+fn edge_settings(
+    s: &Session,
+    loaded: &Loaded,
+) -> Result<Option<Arc<crate::ops::edge::EdgeSettings>>> {
+    let builtin_demo =
+        s.profile_name == DEMO_PROFILE && !loaded.file.profiles.contains_key(DEMO_PROFILE);
+    let Some(url) = s.profile.public_url.as_deref().filter(|_| !builtin_demo) else {
+        return Ok(None);
+    };
+    let client = crate::edge::http::HttpEdge::new()?;
+    let allowlist = s
+        .profile
+        .bridge
+        .as_ref()
+        .and_then(|_| s.origins().ok())
+        .map(|o| o.source);
+    Ok(Some(Arc::new(crate::ops::edge::EdgeSettings::new(
+        url,
+        Arc::new(client),
+        allowlist,
+    ))))
 }
 
 /// Test instrument (only with the `test-faults` feature): fail every write after N, garble

@@ -146,9 +146,15 @@ impl GitHub {
             None if c.plan.is_noop() => "no-change",
             None => "planned",
             Some(r) if !r.landed() => "failed",
+            Some(r) if r.edge_stale_after_wait() => "edge-stale",
             Some(_) => "ok",
         };
+        let reached = c
+            .report
+            .map(|r| crate::present::edge::reached_word(r.reached).to_string())
+            .unwrap_or_default();
         self.outputs(&[
+            ("reached", reached),
             ("version", version),
             ("aliases", aliases.join(" ")),
             ("invalidation-id", invalidation),
@@ -204,6 +210,49 @@ impl GitHub {
                 error: true,
                 text: p.clone(),
             })
+            .collect();
+        self.annotate(&notes);
+    }
+
+    /// `verify --edge`: a table per folder, the findings, and an annotation per finding.
+    pub fn edge_verified(&self, r: &crate::ops::edge::EdgeReport) {
+        let v = present::edge::edge_report(r);
+        let mut md = format!(
+            "### {}\n\n| folder | store says | files | result |\n|---|---|---|---|\n",
+            md_escape(&v.title)
+        );
+        for f in &r.folders {
+            let verdict = match (&f.served_as, f.findings()) {
+                (_, 0) => "✅ served".to_string(),
+                (Some(old), _) => format!("❌ still served as {old}"),
+                (None, n) => format!("❌ {n} finding(s)"),
+            };
+            let _ = writeln!(
+                md,
+                "| `{}/` | {} | {} | {verdict} |",
+                f.target,
+                f.version,
+                f.files.len()
+            );
+        }
+        let problems: Vec<String> = v
+            .lines
+            .iter()
+            .filter(|l| l.tone == Tone::Error)
+            .map(|l| l.text.trim().to_string())
+            .collect();
+        if !problems.is_empty() {
+            md.push_str("\n<details><summary>Every difference</summary>\n\n");
+            for p in &problems {
+                let _ = writeln!(md, "- {}", md_escape(p));
+            }
+            md.push_str("\n</details>\n");
+        }
+        self.summary(&md);
+        self.outputs(&[("result", if v.ok { "ok" } else { "failed" }.into())]);
+        let notes: Vec<Annotation> = problems
+            .into_iter()
+            .map(|text| Annotation { error: true, text })
             .collect();
         self.annotate(&notes);
     }
@@ -293,7 +342,12 @@ pub fn change_markdown(c: &ChangeSummary<'_>) -> String {
     }
     if let Some(r) = c.report {
         let (summary, lines) = present::report(r);
-        let _ = writeln!(md, "\n**Done:** {summary}.");
+        let head = if r.landed() {
+            "Done"
+        } else {
+            "Applied with problems"
+        };
+        let _ = writeln!(md, "\n**{head}:** {summary}.");
         for l in lines {
             let _ = writeln!(md, "\n{}", md_escape(&l.text));
         }

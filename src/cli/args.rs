@@ -13,7 +13,7 @@ use std::path::PathBuf;
 of the web-chat widget in a release store, with a plan and a confirmation before every change.\n\n\
 Run with no command to open the interactive console. With no configuration at all, Shipdeck uses a \
 built-in demo store so you can try everything safely.",
-    after_help = "Exit codes: 0 success, 1 failure, 2 bad usage, 3 someone else holds or changed the release state\n(retry later), 4 verify found differences, 5 changes pending (--dry-run --detailed-exitcode).\n\nExamples:\n  shipdeck                         open the console\n  shipdeck releases                list versions and aliases\n  shipdeck publish dist-cdn/ --promote\n  shipdeck rollback latest --to 1.0.1\n  shipdeck --profile prod --json releases"
+    after_help = "Exit codes: 0 success, 1 failure, 2 bad usage, 3 someone else holds or changed the release state\n(retry later), 4 verify found differences (or a change waited for the edge in vain), 5 changes pending (--dry-run --detailed-exitcode).\n\nExamples:\n  shipdeck                         open the console\n  shipdeck releases                list versions and aliases\n  shipdeck publish dist-cdn/ --promote\n  shipdeck rollback latest --to 1.0.1\n  shipdeck --profile prod --json releases"
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -51,6 +51,18 @@ pub struct Global {
     /// With --dry-run: exit 0 when nothing would change and 5 when changes are pending.
     #[arg(long, global = true)]
     pub detailed_exitcode: bool,
+    /// Changes: wait until the edge serves the moved aliases, at most this long (90s, 5m);
+    /// not served in time exits 4. Default: the profile's confirm_edge, else check once.
+    #[arg(
+        long,
+        global = true,
+        value_name = "DURATION",
+        conflicts_with = "no_confirm_edge"
+    )]
+    pub confirm_edge: Option<String>,
+    /// Changes: do not wait for the edge even when the profile sets confirm_edge.
+    #[arg(long, global = true)]
+    pub no_confirm_edge: bool,
     /// Also append one JSON line per event (plan, each phase, result) to FILE.
     #[arg(long, global = true, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
@@ -151,14 +163,31 @@ pub enum Command {
         /// The yanked version.
         version: String,
     },
-    /// Compare the store with the manifests; exits 1 naming every file that differs.
+    /// Compare the store (or, with --edge, what browsers get) with the manifests.
     #[command(
-        after_help = "With no arguments every alias and every release is checked.\n\nExamples:\n  shipdeck verify\n  shipdeck verify latest 1.0.1"
+        after_help = "With no arguments every alias and every release is checked in the store.\n\n\
+With --edge, Shipdeck fetches every file of every alias through the profile's public_url as a\n\
+customer's browser does (no credentials, Origin: the allowlist's first ALLOWED_ORIGINS entry,\n\
+Accept-Encoding: br, gzip) and checks the bytes, Cache-Control, Content-Type, compression and\n\
+Access-Control-Allow-Origin; a stale alias is named with the release it is still served as.\n\n\
+Exit codes: 0 everything matches, 4 differences found, 1 could not check (network, no public_url).\n\n\
+Examples:\n  shipdeck verify\n  shipdeck verify latest 1.0.1\n  shipdeck verify --edge\n  shipdeck verify --edge --wait 10m        after a rollback: until every alias is served\n  shipdeck verify --edge --versions --json"
     )]
     Verify {
-        /// Aliases and versions to check (every one when none is named).
+        /// Aliases and versions to check (every one when none is named; with --edge, every
+        /// alias).
         #[arg(value_name = "ALIAS|VERSION")]
         targets: Vec<String>,
+        /// Check what browsers get from the CDN's edge through public_url, not the store.
+        #[arg(long)]
+        edge: bool,
+        /// With --edge: also every published release.
+        #[arg(long, requires = "edge")]
+        versions: bool,
+        /// With --edge: poll with backoff until every alias serves its target, at most this
+        /// long (90s, 5m, 1h).
+        #[arg(long, value_name = "DURATION", requires = "edge")]
+        wait: Option<String>,
     },
     /// Make alias folders match their releases again (after `verify` failed, or a hand-run sync).
     #[command(

@@ -228,10 +228,12 @@ pub async fn execute(s: &Session, g: &Global, plan: &Plan, action: &str) -> Resu
             dry_run: false,
         });
     }
-    Ok(if report.landed() {
-        exit::OK
-    } else {
+    Ok(if !report.landed() {
         exit::FAILURE
+    } else if report.edge_stale_after_wait() {
+        exit::DIFFERENCES
+    } else {
+        exit::OK
     })
 }
 
@@ -250,7 +252,11 @@ async fn acted_on(s: &Session, plan: &Plan) -> Option<crate::domain::manifest::M
 
 fn summary(r: &Report) {
     let (summary, lines) = present::report(r);
-    println!("Done: {summary}.");
+    if r.landed() {
+        println!("Done: {summary}.");
+    } else {
+        println!("Applied with problems: {summary}.");
+    }
     for l in lines {
         println!("{}", l.text);
     }

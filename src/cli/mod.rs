@@ -26,6 +26,7 @@ mod out;
 
 mod changes;
 mod cost;
+mod edge;
 mod invalidate;
 mod origins;
 mod output;
@@ -154,7 +155,15 @@ pub async fn open_session(g: &Global) -> Result<Session> {
     let opts = session::OpenOptions {
         no_invalidate: g.no_invalidate,
     };
-    let s = session::open(&loaded, g.profile.as_deref(), &opts).await?;
+    let mut s = session::open(&loaded, g.profile.as_deref(), &opts).await?;
+    if g.no_confirm_edge {
+        s.ctx.confirm_edge = None;
+    } else if let Some(w) = &g.confirm_edge {
+        if s.ctx.edge.is_none() {
+            return Err(ops::edge::no_public_url());
+        }
+        s.ctx.confirm_edge = Some(crate::domain::edge::parse_wait(w)?);
+    }
     if s.profile_name == config::DEMO_PROFILE
         && !loaded.file.profiles.contains_key(config::DEMO_PROFILE)
     {
@@ -241,7 +250,13 @@ async fn run(cli: Cli, console: Console) -> Result<i32> {
             }
             Ok(0)
         }
-        Command::Verify { targets } => verify(&s, &g, &targets).await,
+        Command::Verify {
+            targets,
+            edge: true,
+            versions,
+            wait,
+        } => edge::run(&s, &g, &targets, versions, wait.as_deref()).await,
+        Command::Verify { targets, .. } => verify(&s, &g, &targets).await,
         Command::History { limit } => {
             let events = records::read_history(ctx, limit.map(|n| n as usize)).await?;
             if g.json {

@@ -9,6 +9,7 @@ pub mod alias;
 pub mod buildfile;
 pub mod change;
 pub mod cost;
+pub mod edge;
 pub mod embed;
 pub mod envfile;
 pub mod history;

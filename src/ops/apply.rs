@@ -9,6 +9,7 @@
 //! Every step is idempotent, and the in-flight record holds the state to commit, so a run killed
 //! anywhere is finished by `shipdeck resume` (or by re-running the same command).
 
+use super::edge::{EdgeConfirmation, Reached};
 use super::invalidate::{CdnOutcome, invalidate_recorded};
 use super::records::{append_history, load_state, save_manifest, save_state};
 use super::{Context, Progress, ProgressEvent, lock, new_id};
@@ -39,12 +40,40 @@ pub struct Report {
     pub copy_mismatches: Vec<CopyMismatch>,
     /// Steps after the commit that failed; the change itself stands.
     pub warnings: Vec<Warning>,
+    /// What the edge served for the moved aliases afterwards (`None`: no alias moved, or the
+    /// profile has no `public_url`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edge: Option<EdgeConfirmation>,
+    /// How far the change got: written, invalidated, served.
+    pub reached: Reached,
 }
 
 impl Report {
     /// Whether the change landed as planned (no mismatch; warnings are about records only).
     pub fn landed(&self) -> bool {
         self.copy_mismatches.is_empty()
+    }
+
+    /// Whether the change waited for the edge and the edge did not serve it in time.
+    pub fn edge_stale_after_wait(&self) -> bool {
+        matches!(
+            self.edge,
+            Some(EdgeConfirmation::NotYet { waited: true, .. })
+        )
+    }
+
+    fn how_far(&self) -> Reached {
+        if matches!(self.edge, Some(EdgeConfirmation::Served { .. })) {
+            return Reached::Served;
+        }
+        match &self.cdn {
+            CdnOutcome::Requested { invalidation, .. }
+                if invalidation.status == crate::cdn::InvalidationStatus::Completed =>
+            {
+                Reached::Invalidated
+            }
+            _ => Reached::Written,
+        }
     }
 }
 
@@ -79,10 +108,31 @@ pub async fn apply(
     // unreleased lock of a finished process goes stale and is taken over).
     let _ = tokio::time::timeout(std::time::Duration::from_secs(3), lease.release(ctx)).await;
 
-    if let Err(e) = &result {
-        tracing::error!(error = %e, plan = %plan.description, "apply failed");
+    match result {
+        Err(e) => {
+            tracing::error!(error = %e, plan = %plan.description, "apply failed");
+            Err(e)
+        }
+        Ok(mut report) => {
+            // The last phase, after the lock is released (a wait may take minutes): what
+            // browsers get for the aliases that moved.
+            let moved: Vec<crate::domain::alias::AliasName> = report
+                .aliases_moved
+                .iter()
+                .filter(|c| c.to.is_some() && c.from != c.to)
+                .filter_map(|c| c.alias.parse().ok())
+                .collect();
+            if ctx.edge.is_some() && !moved.is_empty() {
+                progress.report(ProgressEvent::Step(format!(
+                    "edge: checking what browsers get for {} alias(es)",
+                    moved.len()
+                )));
+                report.edge = super::edge::confirm(ctx, &moved, ctx.confirm_edge).await;
+            }
+            report.reached = report.how_far();
+            Ok(report)
+        }
     }
-    result
 }
 
 async fn run_phase(

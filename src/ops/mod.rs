@@ -13,6 +13,7 @@ pub mod account;
 pub mod apply;
 pub mod change;
 pub mod cost;
+pub mod edge;
 pub mod invalidate;
 pub mod lock;
 pub mod origins;
@@ -54,6 +55,12 @@ pub struct Context {
     /// Whose prices a cost estimate uses unless told otherwise: the cloud the store is in
     /// ("aws" for S3 and local stores, "azure" for Azure Blob).
     pub default_provider: &'static str,
+    /// Where browsers fetch the releases (`public_url`), for `verify --edge` and the edge
+    /// phase of changes; `None` when the profile has no public URL (or is the demo).
+    pub edge: Option<Arc<edge::EdgeSettings>>,
+    /// How long a change waits for the edge to serve the moved aliases (`confirm_edge`,
+    /// `--confirm-edge`); `None` checks once without waiting.
+    pub confirm_edge: Option<std::time::Duration>,
 }
 
 impl Context {
@@ -71,6 +78,8 @@ impl Context {
             actor: actor.to_string(),
             alias_cache_control: crate::domain::manifest::ALIAS_CACHE.to_string(),
             default_provider: "aws",
+            edge: None,
+            confirm_edge: None,
             concurrency: 16,
             pricing_dir: None,
             usage_file: None,

@@ -95,7 +95,8 @@ pub fn translate(state: &State, ev: Event) -> Option<Action> {
 
 enum Msg {
     Event(Event),
-    Action(Action),
+    /// Boxed: a worker result (a change's report) is far larger than a key event.
+    Action(Box<Action>),
 }
 
 /// Restores the terminal: mouse capture off, raw mode off, alternate screen left, cursor shown.
@@ -126,7 +127,7 @@ pub async fn run(s: Session, opts: &ConsoleOptions) -> Result<()> {
     let fwd = tx.clone();
     tokio::spawn(async move {
         while let Some(a) = act_rx.recv().await {
-            if fwd.send(Msg::Action(a)).is_err() {
+            if fwd.send(Msg::Action(Box::new(a))).is_err() {
                 break;
             }
         }
@@ -157,7 +158,7 @@ pub async fn run(s: Session, opts: &ConsoleOptions) -> Result<()> {
         while let Some(msg) = rx.recv().await {
             let action = match msg {
                 Msg::Event(ev) => translate(&state, ev),
-                Msg::Action(a) => Some(a),
+                Msg::Action(a) => Some(*a),
             };
             if let Some(a) = action {
                 for e in state.update(a) {

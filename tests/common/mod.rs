@@ -9,6 +9,7 @@
 
 pub mod azure;
 pub mod bridge;
+pub mod edge;
 pub mod s3;
 pub mod stub;
 pub mod tui;

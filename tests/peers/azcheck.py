@@ -45,6 +45,10 @@ def main(cmd, *args):
     if cmd == "create-container":
         svc.create_container(args[0])
         return {"container": args[0]}
+    if cmd == "create-public-container":
+        # Anonymous reads of blobs, as an origin behind Front Door is read in the edge tests.
+        svc.create_container(args[0], public_access="blob")
+        return {"container": args[0]}
     c = svc.get_container_client(args[0])
     if cmd == "objects":
         return [props(c, b.name) for b in c.list_blobs(name_starts_with=args[1])]

@@ -2,6 +2,7 @@
 
 Usage: python s3check.py COMMAND ARGS...   (endpoint from SHIPDECK_TEST_S3)
   create-bucket NAME                  create a bucket
+  public-read NAME                    a bucket policy letting anyone GET objects (the edge tests' origin)
   create-distribution BUCKET          create a CloudFront distribution in front of it; prints its id
   objects BUCKET PREFIX               JSON: every object's key, size, ETag, Cache-Control, Content-Type
   get BUCKET KEY                      the JSON document stored at KEY
@@ -24,6 +25,11 @@ def main(cmd, *args):
     cf = boto3.client("cloudfront", **KW)
     if cmd == "create-bucket":
         s3.create_bucket(Bucket=args[0])
+        return {"bucket": args[0]}
+    if cmd == "public-read":
+        policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*",
+                  "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{args[0]}/*"}]}
+        s3.put_bucket_policy(Bucket=args[0], Policy=json.dumps(policy))
         return {"bucket": args[0]}
     if cmd == "create-distribution":
         origin = f"{args[0]}.s3.amazonaws.com"

@@ -58,7 +58,9 @@ pub(crate) fn applied(state: &mut State, r: Result<Report, String>) -> Vec<Effec
     match r {
         Ok(rep) => {
             let (summary, lines) = present::report(&rep);
-            let worth_reading = lines.iter().any(|l| l.tone != Tone::Info);
+            let worth_reading = lines
+                .iter()
+                .any(|l| matches!(l.tone, Tone::Warning | Tone::Error));
             if worth_reading {
                 let title = if rep.landed() {
                     format!("Done, with warnings: {desc}")
@@ -76,10 +78,7 @@ pub(crate) fn applied(state: &mut State, r: Result<Report, String>) -> Vec<Effec
                     error: true,
                 });
             } else {
-                let cdn = lines
-                    .first()
-                    .map(|l| format!(" · {}", l.text))
-                    .unwrap_or_default();
+                let cdn: String = lines.iter().map(|l| format!(" · {}", l.text)).collect();
                 state.info(format!("done: {desc} — {summary}{cdn}"));
             }
         }

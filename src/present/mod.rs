@@ -8,6 +8,8 @@
 //!
 //! Nothing here does IO; `--json` serializes the typed values themselves.
 
+pub mod edge;
+
 use crate::cdn::InvalidationStatus;
 use crate::credentials::CredentialSource;
 use crate::domain::plan::{CopyMismatch, human_bytes};
@@ -225,6 +227,8 @@ pub fn report(r: &Report) -> (String, Vec<Said>) {
             .iter()
             .map(|w| Said::new(Tone::Warning, format!("warning: {}", warning(w)))),
     );
+    // Last: how far the change got (written, invalidated, served), as every front end ends.
+    lines.push(edge::reached(r));
     (summary, lines)
 }
 
