@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/peers.sh
+nginx_install
 moto_install
 azurite_install
 # az (PyPI azure-cli) for the Azure benchmark: only the benchmark needs it, so the test command

@@ -96,6 +96,27 @@ impl Session {
             workflow,
             production: self.profile.production,
             bridge_url: b.url.clone(),
+            probe_url: b.url.as_deref().and_then(|u| {
+                let (scheme, rest) = u.split_once("://")?;
+                let host = rest.split('/').next()?;
+                let path = b.probe_path.as_deref().unwrap_or("/health");
+                let path = if path.starts_with('/') {
+                    path.to_string()
+                } else {
+                    format!("/{path}")
+                };
+                Some(format!("{scheme}://{host}{path}"))
+            }),
+            needs: crate::domain::origin::browser::Needs {
+                methods: b
+                    .expect_methods
+                    .clone()
+                    .unwrap_or_else(|| crate::domain::origin::browser::Needs::default().methods),
+                headers: b
+                    .expect_headers
+                    .clone()
+                    .unwrap_or_else(|| crate::domain::origin::browser::Needs::default().headers),
+            },
         })
     }
 }

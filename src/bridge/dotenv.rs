@@ -27,6 +27,7 @@ impl DotenvSource {
         Ok(Allowlist {
             allowed: envfile::items(text, Var::Allowed.env_name()).map_err(err)?,
             additional: envfile::items(text, Var::Additional.env_name()).map_err(err)?,
+            allowed_undefined: matches!(envfile::find(text, Var::Allowed.env_name()), Ok(None)),
             version: Some(sha256_hex(text.as_bytes())),
             text: Some(text.to_string()),
             findings: Var::ALL

@@ -53,6 +53,9 @@ pub struct Allowlist {
     /// What the source itself gets wrong (a variable defined twice, stray commas): list-wide
     /// audit findings.
     pub findings: Vec<crate::domain::origin::Finding>,
+    /// The source does not define `ALLOWED_ORIGINS` at all (a `.env` without the line): the
+    /// Bridge then falls back to the runbook's "current setup", `origin: '*'`.
+    pub allowed_undefined: bool,
 }
 
 impl Allowlist {

@@ -51,6 +51,26 @@ pub async fn preflight(
         .send()
         .await
         .map_err(|e| describe_error(url, e))?;
+    Ok(observed(&resp))
+}
+
+/// Sends the actual request a page makes after its preflight (a GET with `Origin`), for the
+/// headers a browser checks on the answer itself.
+pub async fn actual(
+    client: &reqwest::Client,
+    url: &str,
+    origin: &str,
+) -> Result<Observed, ProbeError> {
+    let resp = client
+        .get(url)
+        .header("Origin", origin)
+        .send()
+        .await
+        .map_err(|e| describe_error(url, e))?;
+    Ok(observed(&resp))
+}
+
+fn observed(resp: &reqwest::Response) -> Observed {
     let h = resp.headers();
     let get = |name: &str| {
         h.get(name)
@@ -65,7 +85,7 @@ pub async fn preflight(
             v.split(',')
                 .any(|p| p.trim().eq_ignore_ascii_case("origin"))
         });
-    Ok(Observed {
+    Observed {
         status: resp.status().as_u16(),
         allow_origin: get("access-control-allow-origin"),
         allow_credentials: get("access-control-allow-credentials"),
@@ -73,7 +93,7 @@ pub async fn preflight(
         allow_headers: get("access-control-allow-headers"),
         max_age: get("access-control-max-age"),
         vary_origin,
-    })
+    }
 }
 
 /// A client with bounded waits, so a dead Bridge gives an answer, not a hang.

@@ -101,6 +101,13 @@ pub struct Plan {
     pub file_ops: Vec<FileOp>,
     pub unchanged_files: usize,
     pub invalidations: Vec<String>,
+    /// When browsers will see the alias moves (absent when no alias moves).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub browsers: Option<crate::domain::edge::Visibility>,
+    /// Whether the plan leads with [`Plan::browsers`] (a rollback: the first question in an
+    /// incident is how soon customers get the old release back).
+    #[serde(skip)]
+    pub browsers_first: bool,
     /// What must not be missed (an alias folder deleted): shown first, highlighted.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
@@ -149,6 +156,13 @@ impl Plan {
             LineKind::Title,
             format!("Plan: {}", self.description),
         )];
+        let browsers = self
+            .browsers
+            .as_ref()
+            .map(|b| PlanLine::new(LineKind::Note, format!("  browsers {b}")));
+        if self.browsers_first {
+            out.extend(browsers.clone());
+        }
         for w in &self.warnings {
             out.push(PlanLine::new(LineKind::Warning, format!("  WARNING  {w}")));
         }
@@ -156,23 +170,7 @@ impl Plan {
             out.push(PlanLine::new(LineKind::Release, format!("  release  {c}")));
         }
         for m in &self.alias_moves {
-            let show =
-                |v: &Option<Version>| v.as_ref().map_or("(none)".to_string(), |v| v.to_string());
-            let pin = match (m.was_pinned, m.pinned) {
-                (false, true) => " (pinned)",
-                (true, false) => " (back to automatic)",
-                (true, true) => " (stays pinned)",
-                _ => "",
-            };
-            out.push(PlanLine::new(
-                LineKind::Alias,
-                format!(
-                    "  alias    {:<8} {} → {}{pin}",
-                    m.alias.to_string(),
-                    show(&m.from),
-                    show(&m.to)
-                ),
-            ));
+            out.push(alias_line(m));
         }
         // What matters most comes first (a long file list may be cut short on screen).
         if self.invalidations.is_empty() {
@@ -187,6 +185,9 @@ impl Plan {
                     format!("  cdn      invalidate {p}"),
                 ));
             }
+        }
+        if !self.browsers_first {
+            out.extend(browsers);
         }
         for n in &self.notes {
             out.push(PlanLine::new(LineKind::Note, format!("  note     {n}")));
@@ -219,30 +220,57 @@ impl Plan {
                 "  Nothing to change.".to_string(),
             ));
         } else {
-            let copies = self
-                .file_ops
-                .iter()
-                .filter(|o| o.kind != FileOpKind::Delete)
-                .count();
-            let deletes = self.file_ops.len() - copies;
-            let moves = self.alias_moves.iter().filter(|m| m.from != m.to).count();
-            let pins = self.alias_moves.len() - moves;
-            let pins = if pins > 0 {
-                format!(", {pins} pin change(s)")
-            } else {
-                String::new()
-            };
-            out.push(PlanLine::new(
-                LineKind::Summary,
-                format!(
-                    "  {moves} alias move(s){pins}, {copies} file(s) written ({}), {deletes} deleted, {} CDN path(s)",
-                    human_bytes(self.bytes_to_transfer()),
-                    self.invalidations.len()
-                ),
-            ));
+            out.push(self.summary_line());
         }
         out
     }
+}
+
+impl Plan {
+    /// The closing count of a plan that changes something.
+    fn summary_line(&self) -> PlanLine {
+        let copies = self
+            .file_ops
+            .iter()
+            .filter(|o| o.kind != FileOpKind::Delete)
+            .count();
+        let deletes = self.file_ops.len() - copies;
+        let moves = self.alias_moves.iter().filter(|m| m.from != m.to).count();
+        let pins = self.alias_moves.len() - moves;
+        let pins = if pins > 0 {
+            format!(", {pins} pin change(s)")
+        } else {
+            String::new()
+        };
+        PlanLine::new(
+            LineKind::Summary,
+            format!(
+                "  {moves} alias move(s){pins}, {copies} file(s) written ({}), {deletes} deleted, {} CDN path(s)",
+                human_bytes(self.bytes_to_transfer()),
+                self.invalidations.len()
+            ),
+        )
+    }
+}
+
+/// One alias move as a plan line: "alias latest 1.0.0 → 1.0.1 (pinned)".
+fn alias_line(m: &AliasMove) -> PlanLine {
+    let show = |v: &Option<Version>| v.as_ref().map_or("(none)".to_string(), |v| v.to_string());
+    let pin = match (m.was_pinned, m.pinned) {
+        (false, true) => " (pinned)",
+        (true, false) => " (back to automatic)",
+        (true, true) => " (stays pinned)",
+        _ => "",
+    };
+    PlanLine::new(
+        LineKind::Alias,
+        format!(
+            "  alias    {:<8} {} → {}{pin}",
+            m.alias.to_string(),
+            show(&m.from),
+            show(&m.to)
+        ),
+    )
 }
 
 /// Kinds of plan lines, so the TUI can colour them (the text always carries the meaning too).

@@ -6,6 +6,7 @@ use super::Context;
 use super::records::{load_manifest, load_state, require_manifest};
 use crate::domain::alias::AliasName;
 use crate::domain::change::{Refusal, Request, decide};
+use crate::domain::edge::Visibility;
 use crate::domain::manifest::Manifest;
 use crate::domain::plan::{
     Existing, FileOp, FileOpKind, Plan, alias_invalidation_path, alias_moves, sync_ops,
@@ -32,6 +33,7 @@ pub async fn plan_change(ctx: &Context, req: &Request) -> Result<Plan> {
     plan.release_changes = out.release_changes;
     plan.warnings = out.warnings;
     plan.notes.extend(out.notes);
+    plan.browsers_first = matches!(req, Request::Rollback { .. });
     if let Request::Yank { version, .. } = req {
         plan.notes.extend(quiet_note(ctx, &version.to_string()));
     }
@@ -224,6 +226,35 @@ pub async fn finish_plan_with(
     }))
     .await?;
 
+    let (file_ops, unchanged, invalidations) = folder_ops(ctx, folders);
+    let notes = invalidation_cost(ctx, invalidations.len())
+        .into_iter()
+        .collect();
+    let browsers = moves
+        .iter()
+        .any(|m| m.from != m.to)
+        .then(|| Visibility::new(&ctx.alias_cache_control, !invalidations.is_empty()));
+    let plan = Plan {
+        description,
+        browsers,
+        alias_moves: moves,
+        file_ops,
+        unchanged_files: unchanged,
+        invalidations,
+        notes,
+        next,
+        base_etag,
+        base: Some(Box::new(state.clone())),
+        resumes: state.in_flight.is_some(),
+        ..Default::default()
+    };
+    check_keys(ctx, &plan)?;
+    Ok(plan)
+}
+
+/// The copies and deletions that bring each alias folder to its target, how many files are
+/// already right, and the CDN paths of the folders that change.
+fn folder_ops(ctx: &Context, folders: Vec<Folder>) -> (Vec<FileOp>, usize, Vec<String>) {
     let mut file_ops = Vec::new();
     let mut unchanged = 0;
     let mut invalidations = Vec::new();
@@ -249,24 +280,7 @@ pub async fn finish_plan_with(
         }
         file_ops.extend(ops);
     }
-    let notes = invalidation_cost(ctx, invalidations.len())
-        .into_iter()
-        .collect();
-    let plan = Plan {
-        description,
-        alias_moves: moves,
-        file_ops,
-        unchanged_files: unchanged,
-        invalidations,
-        notes,
-        next,
-        base_etag,
-        base: Some(Box::new(state.clone())),
-        resumes: state.in_flight.is_some(),
-        ..Default::default()
-    };
-    check_keys(ctx, &plan)?;
-    Ok(plan)
+    (file_ops, unchanged, invalidations)
 }
 
 /// What `paths` invalidation paths cost, from the pricing file (e.g. CloudFront's free 1,000).

@@ -5,6 +5,7 @@ use super::records::append_history;
 use super::{Context, new_id};
 use crate::bridge::{Allowlist, AllowlistSource, Edit, Var, probe};
 use crate::domain::history::HistoryEvent;
+use crate::domain::origin::browser;
 use crate::domain::origin::{
     Finding, Observed, OriginError, Severity, audit, judge, parse_origin, sent_form,
 };
@@ -21,6 +22,11 @@ pub struct Origins {
     pub workflow: Option<Arc<crate::bridge::github::Workflow>>,
     pub production: bool,
     pub bridge_url: Option<String>,
+    /// The URL of the actual request a probe sends after each preflight (the Bridge's origin
+    /// and `bridge.probe_path`, default `/health`).
+    pub probe_url: Option<String>,
+    /// What the widget needs the Bridge to allow.
+    pub needs: crate::domain::origin::browser::Needs,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -51,6 +57,9 @@ fn listing(o: &Origins, list: &Allowlist) -> Listing {
     let entries = list.entries();
     let mut findings = audit(&entries, o.production);
     findings.extend(list.findings.iter().cloned());
+    if list.allowed_undefined {
+        findings.push(crate::domain::origin::no_allowlist_finding(o.production));
+    }
     let origins = entries
         .iter()
         .map(|e| Listed {
@@ -475,6 +484,13 @@ pub async fn probe(o: &Origins, ctx: &Context, only: &[String]) -> Result<ProbeR
             ));
         } else {
             problems.extend(judge(&origin, expected, &obs));
+            if expected && allowed {
+                problems.extend(browser::preflight_gaps(&obs, &o.needs));
+            }
+        }
+        if let Some(actual_url) = &o.probe_url {
+            let act = probe::actual(&client, actual_url, &origin).await?;
+            problems.extend(browser::actual_gaps(&origin, expected && allowed, &act));
         }
         results.push(Probed {
             allowed,

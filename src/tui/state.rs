@@ -52,6 +52,7 @@ pub enum Action {
     Progress(ProgressEvent),
     Applied(Result<Report, String>),
     Verified(Result<Vec<Verified>, String>),
+    EdgeVerified(Result<Box<crate::ops::edge::EdgeReport>, String>),
     CostLoaded(Result<Box<CostData>, String>),
     AccountLoaded(Result<Box<AccountView>, String>),
     /// Log files read so far, of how many.
@@ -80,6 +81,8 @@ pub enum Effect {
     Apply(Box<Plan>, String),
     /// Verify these aliases and versions (every one when empty).
     Verify(Vec<String>),
+    /// Fetch every alias through the profile's public URL (`verify --edge`).
+    VerifyEdge,
     LoadCost,
     LoadAccount,
     LoadOrigins,
@@ -338,6 +341,7 @@ impl State {
             Action::ManifestLoaded(v, r) => screens::releases::manifest_loaded(self, v, r),
             Action::HistoryLoaded(r) => screens::history::loaded(self, r),
             Action::Verified(r) => dialogs::message::verified(self, r),
+            Action::EdgeVerified(r) => dialogs::message::edge_verified(self, r),
             Action::CostLoaded(r) => screens::cost::loaded(self, r),
             Action::AccountLoaded(r) => screens::account::loaded(self, r),
             Action::TrafficProgress(done, total) => screens::traffic::progress(self, done, total),

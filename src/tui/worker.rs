@@ -70,6 +70,11 @@ async fn run(s: &Session, effect: Effect, results: &UnboundedSender<Action>) -> 
             Action::Applied(said(apply::apply(ctx, &plan, &action, &progress).await))
         }
         Effect::Verify(targets) => Action::Verified(said(verify::verify(ctx, &targets).await)),
+        Effect::VerifyEdge => Action::EdgeVerified(said(
+            crate::ops::edge::verify_edge(ctx, &crate::ops::edge::EdgeCheck::default())
+                .await
+                .map(Box::new),
+        )),
         Effect::LoadCost => Action::CostLoaded(said(load_cost(ctx).await.map(Box::new))),
         Effect::LoadAccount => Action::AccountLoaded(said(load_account(s).await.map(Box::new))),
         Effect::LoadOrigins => Action::OriginsLoaded(said(

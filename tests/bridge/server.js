@@ -20,9 +20,11 @@ app.use(cors({
     return callback(new Error('Not allowed by CORS'));
   },
   credentials: true,
-  methods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
-  allowedHeaders: ['Content-Type', 'Authorization'],
-  maxAge: 86400,
+  // The runbook's options; BRIDGE_METHODS, BRIDGE_HEADERS and BRIDGE_MAX_AGE narrow them, as a
+  // Bridge that was configured by hand might (the probe's browser-judgement tests).
+  methods: process.env.BRIDGE_METHODS ? split(process.env.BRIDGE_METHODS) : ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+  allowedHeaders: process.env.BRIDGE_HEADERS ? split(process.env.BRIDGE_HEADERS) : ['Content-Type', 'Authorization'],
+  maxAge: process.env.BRIDGE_MAX_AGE ? Number(process.env.BRIDGE_MAX_AGE) : 86400,
 }));
 app.use(express.json());
 app.post('/v1/chat', (req, res) => res.json({ reply: 'ok', echo: req.body && req.body.message }));

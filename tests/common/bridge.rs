@@ -18,6 +18,12 @@ fn dir() -> PathBuf {
 impl Bridge {
     /// Starts the Bridge reading `env_file`, and waits for it to listen.
     pub fn start(env_file: &Path) -> Bridge {
+        Self::start_with(env_file, &[])
+    }
+
+    /// Starts the Bridge with extra environment (`BRIDGE_METHODS`, `BRIDGE_HEADERS`,
+    /// `BRIDGE_MAX_AGE` narrow its CORS options).
+    pub fn start_with(env_file: &Path, vars: &[(&str, &str)]) -> Bridge {
         assert!(
             dir().join("node_modules/express").is_dir(),
             "the test Bridge is not installed: run `bash scripts/test.sh` (it runs `npm ci --prefix tests/bridge`)"
@@ -26,6 +32,7 @@ impl Bridge {
             .arg(dir().join("server.js"))
             .env("BRIDGE_ENV", env_file)
             .env("PORT", "0")
+            .envs(vars.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

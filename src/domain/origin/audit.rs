@@ -46,6 +46,23 @@ pub struct Entry {
     pub source: String,
 }
 
+/// The Bridge's `.env` defines no `ALLOWED_ORIGINS`: the runbook's "current setup" fallback,
+/// `cors({ origin: '*' })`, lets any site call the Bridge. An error in a production profile.
+pub fn no_allowlist_finding(production: bool) -> Finding {
+    Finding {
+        code: "no-allowlist",
+        severity: if production {
+            Severity::Error
+        } else {
+            Severity::Warning
+        },
+        entry: String::new(),
+        source: "ALLOWED_ORIGINS".into(),
+        message: "the .env defines no ALLOWED_ORIGINS, so the Bridge falls back to origin: '*' and any site may call it".into(),
+        fix: "add ALLOWED_ORIGINS=https://your-site.example (comma-separated exact origins), e.g. with `shipdeck origins add`".into(),
+    }
+}
+
 /// Hosting domains where anyone can publish a site under a subdomain.
 pub const THIRD_PARTY_HOSTING: [&str; 16] = [
     "github.io",

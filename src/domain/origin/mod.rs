@@ -9,8 +9,9 @@
 //! third-party hosting domains).
 
 mod audit;
+pub mod browser;
 
-pub use audit::{Entry, Finding, Severity, THIRD_PARTY_HOSTING, audit};
+pub use audit::{Entry, Finding, Severity, THIRD_PARTY_HOSTING, audit, no_allowlist_finding};
 use serde::Serialize;
 use std::fmt;
 

@@ -40,6 +40,26 @@ pub(crate) fn verified(state: &mut State, r: Result<Vec<Verified>, String>) -> V
     Vec::new()
 }
 
+/// `verify --edge` results arrived: the same title and lines as the CLI prints.
+pub(crate) fn edge_verified(
+    state: &mut State,
+    r: Result<Box<crate::ops::edge::EdgeReport>, String>,
+) -> Vec<Effect> {
+    state.busy = None;
+    match r {
+        Ok(report) => {
+            let v = present::edge::edge_report(&report);
+            state.modal = Some(Modal::Message {
+                title: v.title,
+                lines: v.lines,
+                error: !v.ok,
+            });
+        }
+        Err(e) => state.error("Edge check failed", e),
+    }
+    Vec::new()
+}
+
 pub fn render(state: &State, f: &mut Frame, area: Rect, title: &str, lines: &[Said], error: bool) {
     let mut body: Vec<Line> = lines
         .iter()

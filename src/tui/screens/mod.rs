@@ -154,6 +154,10 @@ pub fn elsewhere(state: &mut State, c: &Command) -> Vec<Effect> {
             state.busy = Some("verifying".into());
             return vec![Effect::Verify(Vec::new())];
         }
+        Command::VerifyEdge => {
+            state.busy = Some("checking what browsers get at the edge".into());
+            return vec![Effect::VerifyEdge];
+        }
         _ => return Vec::new(),
     };
     state.info(hint);
