@@ -2,7 +2,12 @@
 //! give up within 30 s with one sentence naming the account, the container and the key, and once
 //! the server is thawed (SIGCONT) `resume` must finish the promote and `verify` must pass.
 //!
-//! This test starts its own Azurite (from `SHIPDECK_TEST_AZURITE_BIN`, set by `scripts/test.sh`)
+//! A second test freezes the server at the worst moment for a deadline: right after a copy
+//! landed, while its staging blob is being cleaned up (`common::freeze`, a proxy that stops
+//! forwarding at that request). The clean-up shares the copy's deadline, so the promote still
+//! gives up within 30 s instead of reporting the copy done and waiting again on the next one.
+//!
+//! The first test starts its own Azurite (from `SHIPDECK_TEST_AZURITE_BIN`, set by `scripts/test.sh`)
 //! so freezing it does not disturb other tests.
 
 #![allow(
@@ -216,4 +221,74 @@ fn a_frozen_server_times_out_naming_the_blob_then_resume_finishes() {
             .iter()
             .all(|o| o["cache_control"] == "public, max-age=300")
     );
+}
+
+#[test]
+fn a_server_that_stops_answering_during_a_clean_up_gives_up_at_the_deadline() {
+    let c = common::azure::container("cleanup");
+    let direct = Env::with_config(&config(&c, &common::azure::endpoint(), "", ""));
+    for (v, promote) in [("1.0.0", true), ("1.1.0", false)] {
+        let dist = direct.build(&format!("big-{v}"), v, &big_release(v));
+        let mut cmd = direct.cmd();
+        azure_env(&mut cmd).arg("publish").arg(&dist).arg("--yes");
+        if promote {
+            cmd.arg("--promote");
+        }
+        cmd.assert().success();
+    }
+    // Through a proxy that freezes when the 10th alias copy cleans up its staging blob. One
+    // copy at a time: every copy in flight is then in its clean-up when the server stops.
+    let up = common::azure::endpoint();
+    let up = up
+        .trim_start_matches("http://")
+        .trim_end_matches(&format!("/{ACCOUNT}"))
+        .to_string();
+    let mut copies = 0;
+    let proxy = common::freeze::Proxy::start(
+        up,
+        Box::new(move |text: &str| {
+            copies += text.matches("x-ms-copy-source:").count();
+            copies >= 20 && text.starts_with("delete ") && text.contains(".shipdeck-staging")
+        }),
+    );
+    let via = format!("http://127.0.0.1:{}/{ACCOUNT}", proxy.port);
+    std::fs::write(
+        direct.path().join("shipdeck.toml"),
+        format!("{}concurrency = 1\n", config(&c, &via, "", "")),
+    )
+    .unwrap();
+    let out = azure_env(&mut direct.cmd())
+        .args(["promote", "1.1.0", "--yes"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let took = proxy
+        .frozen_at()
+        .expect("the proxy froze during a clean-up")
+        .elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        took < Duration::from_secs(30),
+        "gave up {took:?} after the server stopped answering, not within 30 s"
+    );
+    assert!(
+        stderr.contains("did not answer within") && stderr.contains("shipdeck resume"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("'latest/"),
+        "names the alias file: {stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1, "one sentence: {stderr}");
+
+    proxy.thaw();
+    azure_env(&mut direct.cmd())
+        .args(["resume", "--yes"])
+        .assert()
+        .success();
+    azure_env(&mut direct.cmd())
+        .arg("verify")
+        .assert()
+        .success();
 }

@@ -2,10 +2,9 @@
 //! must give up with a clear timeout error within 30 s instead of hanging, and once the server
 //! answers again `resume` must finish the promote and `verify` must pass.
 //!
-//! The outage is a TCP proxy between Shipdeck and moto that stops forwarding after it has seen
-//! 20 copy requests (moto keeps its data in memory, so it cannot be restarted, and other tests
-//! share it, so it cannot be frozen with SIGSTOP). A hand-written part, because no server can
-//! "hang on purpose" mid-operation.
+//! The outage is a TCP proxy between Shipdeck and moto (`common::freeze`) that stops forwarding
+//! once it has seen 20 copy requests (moto keeps its data in memory, so it cannot be restarted,
+//! and other tests share it, so it cannot be frozen with SIGSTOP).
 
 #![allow(
     clippy::unwrap_used,
@@ -17,82 +16,10 @@
 mod common;
 
 use common::Env;
+use common::freeze::Proxy;
 use common::s3::{aws_env, bucket, config, endpoint};
 use predicates::prelude::*;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
-
-struct Proxy {
-    port: u16,
-    frozen: Arc<AtomicBool>,
-    copies: Arc<AtomicUsize>,
-}
-
-impl Proxy {
-    /// Forwards 127.0.0.1:port → `upstream`, freezing once `freeze_after` copies went through.
-    fn start(upstream: String, freeze_after: usize) -> Proxy {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let frozen = Arc::new(AtomicBool::new(false));
-        let copies = Arc::new(AtomicUsize::new(0));
-        let (f, c) = (frozen.clone(), copies.clone());
-        std::thread::spawn(move || {
-            for client in listener.incoming().flatten() {
-                let Ok(server) = TcpStream::connect(&upstream) else {
-                    continue;
-                };
-                let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
-                let (f1, f2, cc) = (f.clone(), f.clone(), c.clone());
-                std::thread::spawn(move || pump(client, server, f1, Some((cc, freeze_after))));
-                std::thread::spawn(move || pump(s2, c2, f2, None));
-            }
-        });
-        Proxy {
-            port,
-            frozen,
-            copies,
-        }
-    }
-
-    fn thaw(&self) {
-        self.frozen.store(false, Ordering::SeqCst);
-    }
-}
-
-fn pump(
-    mut from: TcpStream,
-    mut to: TcpStream,
-    frozen: Arc<AtomicBool>,
-    count: Option<(Arc<AtomicUsize>, usize)>,
-) {
-    let mut buf = vec![0u8; 65536];
-    loop {
-        let n = match from.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => n,
-        };
-        if let Some((copies, after)) = &count {
-            let text = String::from_utf8_lossy(&buf[..n]).to_ascii_lowercase();
-            let here = text.matches("x-amz-copy-source:").count();
-            let before = copies.fetch_add(here, Ordering::SeqCst);
-            // Freeze once, when the count first crosses the threshold.
-            if before < *after && before + here >= *after {
-                frozen.store(true, Ordering::SeqCst);
-            }
-        }
-        // While frozen, hold the bytes: the peer sees a server that stopped answering.
-        while frozen.load(Ordering::SeqCst) {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        if to.write_all(&buf[..n]).is_err() {
-            break;
-        }
-    }
-    let _ = to.shutdown(std::net::Shutdown::Both);
-}
+use std::time::Duration;
 
 fn big_release(version: &str) -> Vec<(&'static str, String)> {
     let mut files = common::widget_files(version, 1);
@@ -107,7 +34,14 @@ fn big_release(version: &str) -> Vec<(&'static str, String)> {
 fn a_server_that_stops_answering_mid_promote_times_out_then_resume_finishes() {
     let b = bucket("outage");
     let up = endpoint().trim_start_matches("http://").to_string();
-    let proxy = Proxy::start(up, 20);
+    let mut copies = 0;
+    let proxy = Proxy::start(
+        up,
+        Box::new(move |text: &str| {
+            copies += text.matches("x-amz-copy-source:").count();
+            copies >= 20
+        }),
+    );
     let direct = Env::with_config(&config(&b, None, &endpoint(), ""));
     for (v, promote) in [("1.0.0", true), ("1.1.0", false)] {
         let dist = direct.build(&format!("big-{v}"), v, &big_release(v));
@@ -127,18 +61,17 @@ fn a_server_that_stops_answering_mid_promote_times_out_then_resume_finishes() {
         config(&b, None, &format!("http://127.0.0.1:{}", proxy.port), "")
     );
     std::fs::write(direct.path().join("shipdeck.toml"), via).unwrap();
-    let start = Instant::now();
     let out = aws_env(&mut direct.cmd())
         .args(["promote", "1.1.0", "--yes"])
         .timeout(Duration::from_secs(90))
         .output()
         .unwrap();
-    let took = start.elapsed();
+    // Measured from the moment the server stopped answering.
+    let took = proxy
+        .frozen_at()
+        .expect("the proxy froze mid-promote")
+        .elapsed();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        proxy.copies.load(Ordering::SeqCst) >= 20,
-        "the proxy froze mid-promote"
-    );
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
         took < Duration::from_secs(30),

@@ -35,6 +35,7 @@ use futures::StreamExt;
 use md5::{Digest, Md5};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::time::Instant;
 
 /// The longest blob name Azure accepts, in characters, and the most path segments.
 const MAX_NAME_CHARS: usize = 1024;
@@ -184,7 +185,19 @@ impl AzureStore {
         key: &str,
         op: impl std::future::Future<Output = Result<T, StoreError>>,
     ) -> Result<T, StoreError> {
-        match tokio::time::timeout(OPERATION_TIMEOUT, op).await {
+        self.bounded_until(Instant::now() + OPERATION_TIMEOUT, key, op)
+            .await
+    }
+
+    /// Runs one step of an operation before the operation's deadline: every step of a
+    /// multi-request operation shares one deadline, so retries and clean-ups cannot add up.
+    async fn bounded_until<T>(
+        &self,
+        deadline: Instant,
+        key: &str,
+        op: impl std::future::Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
+        match tokio::time::timeout_at(deadline, op).await {
             Ok(r) => r,
             Err(_) => Err(self.failed(key, AzureCause::timeout())),
         }
@@ -248,6 +261,12 @@ impl AzureStore {
 }
 
 /// What a store reports of one blob, with the ETag unquoted and the MD5 as hex.
+/// Whether a store error says the server did not answer (timed out or unreachable).
+fn unresponsive(e: &StoreError) -> bool {
+    matches!(e, StoreError::Failed { source: Some(c), .. }
+        if c.downcast_ref::<AzureCause>().is_some_and(|c| c.timed_out || c.unreachable))
+}
+
 fn meta(
     key: &str,
     size: u64,
@@ -458,8 +477,12 @@ impl ObjectStore for AzureStore {
         headers: &Headers,
     ) -> Result<Option<String>, StoreError> {
         let stage = format!("{STAGING}{:016x}", rand::random::<u64>());
+        // One deadline for the whole copy, its clean-up included: a server that stops answering
+        // right after a copy must not hold this operation past the deadline (nor let it report
+        // success and start the next one, which would wait its own full timeout).
+        let deadline = Instant::now() + OPERATION_TIMEOUT;
         let r = self
-            .bounded(to, async {
+            .bounded_until(deadline, to, async {
                 // 1. The release file to a staging blob nobody serves.
                 let staged = self.copy_as_is(from, &stage).await?;
                 // 2. The alias headers on the staging blob, with its MD5 sent again.
@@ -492,17 +515,26 @@ impl ObjectStore for AzureStore {
         // The staging blob goes; one left behind is harmless (never served from a published
         // prefix, and the next copy does not reuse its name). After a failure the server may be
         // the problem, so the clean-up gets a short wait and the failure is reported at once.
-        let unresponsive = matches!(&r, Err(StoreError::Failed { source: Some(c), .. })
-            if c.downcast_ref::<AzureCause>().is_some_and(|c| c.timed_out || c.unreachable));
-        if !unresponsive {
-            let cleanup = if r.is_ok() {
-                OPERATION_TIMEOUT
-            } else {
-                Duration::from_secs(2)
-            };
-            let _ = tokio::time::timeout(cleanup, self.delete(&stage)).await;
+        // After a success it gets what is left of the deadline; a server that stops answering
+        // then is reported (the copy stands, and `shipdeck resume` sees it is already right).
+        match r {
+            Ok(id) => {
+                let cleanup = self
+                    .bounded_until(deadline, &stage, self.delete(&stage))
+                    .await;
+                if cleanup.as_ref().err().is_some_and(unresponsive) {
+                    return Err(self.failed(to, AzureCause::timeout()));
+                }
+                Ok(id)
+            }
+            Err(e) => {
+                if !unresponsive(&e) {
+                    let short = Instant::now() + Duration::from_secs(2);
+                    let _ = self.bounded_until(short, &stage, self.delete(&stage)).await;
+                }
+                Err(e)
+            }
         }
-        r
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {

@@ -10,6 +10,7 @@
 pub mod azure;
 pub mod bridge;
 pub mod edge;
+pub mod freeze;
 pub mod s3;
 pub mod stub;
 pub mod tui;
