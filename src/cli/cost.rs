@@ -8,10 +8,7 @@ use crate::ops::{Context, cost};
 
 /// Builds the usage from `--usage` (else the profile's usage file) and flags, checked.
 pub fn usage_from(args: &CostArgs, profile_usage: Option<&std::path::Path>) -> Result<Usage> {
-    let mut u = match args.usage.as_deref().or(profile_usage) {
-        Some(p) => cost::usage_file(p)?,
-        None => Usage::default(),
-    };
+    let mut u = cost::base_usage(args.usage.as_deref().or(profile_usage))?;
     if let Some(l) = args.loads {
         u.loads = l;
     }
@@ -30,7 +27,11 @@ pub async fn run(ctx: &Context, g: &Global, args: &CostArgs) -> Result<i32> {
     } else {
         vec![args.provider.as_deref().unwrap_or(ctx.default_provider)]
     };
-    let r = cost::report(ctx, usage, args.bundle_kb, &providers, args.scale).await?;
+    let choice = cost::BundleChoice {
+        flag_kb: args.bundle_kb,
+        assume_when_unserved: false,
+    };
+    let r = cost::report(ctx, usage, choice, &providers, args.scale).await?;
     if g.json {
         print_json(&r);
         return Ok(0);

@@ -140,14 +140,11 @@ pub async fn advice_facts(ctx: &Context, latest: Option<&Manifest>) -> Result<ad
     })
 }
 
-/// The oldest date among a pricing file's prices, and its age in days.
-pub fn price_age(table: &PriceTable) -> Option<(String, i64)> {
+/// The oldest date among a pricing file's prices, and its age in days on `today`.
+pub fn price_age(table: &PriceTable, today: chrono::NaiveDate) -> Option<(String, i64)> {
     let oldest = table.prices.iter().map(|p| p.date.as_str()).min()?;
     let d = chrono::NaiveDate::parse_from_str(oldest, "%Y-%m-%d").ok()?;
-    Some((
-        oldest.to_string(),
-        (chrono::Utc::now().date_naive() - d).num_days(),
-    ))
+    Some((oldest.to_string(), (today - d).num_days()))
 }
 
 /// A bundle of `kb` gzip KB per load, for when no release can be measured: a release of
@@ -161,21 +158,100 @@ pub fn assumed_bundle(kb: f64) -> Bundle {
     }
 }
 
-/// Bundle sizes from the release `latest` serves, or `bundle_kb` when given (release sizes
-/// still come from the manifest when there is one).
-pub fn bundle(latest: Option<&Manifest>, bundle_kb: Option<f64>) -> Result<(Bundle, String)> {
-    match (bundle_kb, latest.map(measured_bundle)) {
-        (Some(kb), measured) => {
+/// Where the bundle sizes of an estimate come from, in order of precedence: `--bundle-kb`, the
+/// usage file's `bundle_kb`, the manifest of the release `latest` serves, and (only where
+/// nobody can be asked, as in the console) a typical size.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BundleChoice {
+    /// `--bundle-kb`.
+    pub flag_kb: Option<f64>,
+    /// Assume a typical bundle when nothing is served and no size is given (else refuse,
+    /// asking for `--bundle-kb`).
+    pub assume_when_unserved: bool,
+}
+
+/// The size assumed when nothing can be measured and none was given.
+pub const TYPICAL_BUNDLE_KB: f64 = 60.0;
+
+/// Bundle sizes and a phrase saying where they come from (see [`BundleChoice`]). Release sizes
+/// come from the manifest whenever there is one.
+pub fn bundle(
+    latest: Option<&Manifest>,
+    usage: &Usage,
+    choice: BundleChoice,
+) -> Result<(Bundle, String)> {
+    let given = match (choice.flag_kb, usage.bundle_kb) {
+        (Some(kb), _) => Some((kb, format!("--bundle-kb {kb}"))),
+        (None, Some(kb)) => Some((kb, format!("usage file's bundle_kb = {kb}"))),
+        (None, None) => None,
+    };
+    match (given, latest.map(measured_bundle)) {
+        (Some((kb, from)), measured) => {
             let mut b = assumed_bundle(kb);
             if let Some((m, _)) = measured {
                 b.release_bytes = m.release_bytes;
                 b.files_per_release = m.files_per_release;
             }
-            Ok((b, format!("--bundle-kb {kb}")))
+            Ok((b, from))
         }
         (None, Some(measured)) => Ok(measured),
+        (None, None) if choice.assume_when_unserved => Ok((
+            assumed_bundle(TYPICAL_BUNDLE_KB),
+            format!(
+                "a typical {TYPICAL_BUNDLE_KB} KB: no release is served by latest yet and the usage file sets no bundle_kb"
+            ),
+        )),
         (None, None) => Err(Error::Refused("no release is served by `latest` in this profile, so there is no bundle to measure; pass --bundle-kb K (gzip KB a page loads)".into())),
     }
+}
+
+/// The usage an estimate starts from: the usage file (`--usage`, else the profile's), else the
+/// defaults.
+pub fn base_usage(file: Option<&Path>) -> Result<Usage> {
+    match file {
+        Some(p) => usage_file(p),
+        None => Ok(Usage::default()),
+    }
+}
+
+/// Everything an estimate is computed from, read once (prices, the release `latest` serves,
+/// history): the CLI computes one report from it, the console one per keystroke, with the same
+/// function ([`CostInputs::report`]), so the two cannot disagree.
+#[derive(Debug, Clone)]
+pub struct CostInputs {
+    /// The usage file's figures (traffic may be overridden per report).
+    pub usage: Usage,
+    pub bundle: Bundle,
+    pub bundle_from: String,
+    /// Price tables, in the order the estimates are shown.
+    pub tables: Vec<(String, PriceTable)>,
+    pub facts: advice::Facts,
+    /// The day prices' ages are counted to (read once, with the rest).
+    pub today: chrono::NaiveDate,
+}
+
+/// Reads what an estimate for `providers` needs.
+pub async fn inputs(
+    ctx: &Context,
+    usage: Usage,
+    choice: BundleChoice,
+    providers: &[&str],
+) -> Result<CostInputs> {
+    let latest = latest_manifest(ctx).await?;
+    let (bundle, bundle_from) = bundle(latest.as_ref(), &usage, choice)?;
+    let facts = advice_facts(ctx, latest.as_ref()).await?;
+    let tables = providers
+        .iter()
+        .map(|p| Ok((p.to_string(), pricing(ctx, p)?)))
+        .collect::<Result<_>>()?;
+    Ok(CostInputs {
+        usage,
+        bundle,
+        bundle_from,
+        tables,
+        facts,
+        today: chrono::Utc::now().date_naive(),
+    })
 }
 
 /// Everything `shipdeck cost` shows, for each provider asked.
@@ -204,50 +280,55 @@ pub struct PriceAge {
     pub days: i64,
 }
 
+impl CostInputs {
+    /// Estimates, comparisons and advice for `usage` (the inputs' own, or edited) at `scale`
+    /// times its traffic. Pure: no IO.
+    pub fn report(&self, usage: &Usage, scale: f64) -> Result<CostReport> {
+        use crate::domain::cost::{estimate, scaled, stack::compare};
+        let mut r = CostReport {
+            usage: usage.clone(),
+            scale,
+            bundle: self.bundle,
+            bundle_from: self.bundle_from.clone(),
+            estimates: Vec::new(),
+            base_totals: Vec::new(),
+            comparisons: BTreeMap::new(),
+            advice: BTreeMap::new(),
+            prices: BTreeMap::new(),
+        };
+        let scaled_usage = scaled(usage, scale);
+        let cfg = |e: crate::domain::cost::PriceError| Error::Config(e.to_string());
+        for (p, table) in &self.tables {
+            let base = estimate(table, usage, &self.bundle).map_err(cfg)?;
+            r.base_totals.push(base.total);
+            let e = if scale == 1.0 {
+                base
+            } else {
+                estimate(table, &scaled_usage, &self.bundle).map_err(cfg)?
+            };
+            r.comparisons
+                .insert(p.clone(), compare(&e, &usage.reference));
+            r.advice.insert(
+                p.clone(),
+                advice::advise(table, &scaled_usage, &self.bundle, &self.facts).map_err(cfg)?,
+            );
+            if let Some((oldest, days)) = price_age(table, self.today) {
+                r.prices.insert(p.clone(), PriceAge { oldest, days });
+            }
+            r.estimates.push(e);
+        }
+        Ok(r)
+    }
+}
+
 /// Estimates, comparisons and advice for `providers` at `scale` times the traffic.
 pub async fn report(
     ctx: &Context,
     usage: Usage,
-    bundle_kb: Option<f64>,
+    choice: BundleChoice,
     providers: &[&str],
     scale: f64,
 ) -> Result<CostReport> {
-    use crate::domain::cost::{estimate, scaled, stack::compare};
-    let latest = latest_manifest(ctx).await?;
-    let (bundle, bundle_from) = bundle(latest.as_ref(), bundle_kb.or(usage.bundle_kb))?;
-    let facts = advice_facts(ctx, latest.as_ref()).await?;
-    let mut r = CostReport {
-        usage: usage.clone(),
-        scale,
-        bundle,
-        bundle_from,
-        estimates: Vec::new(),
-        base_totals: Vec::new(),
-        comparisons: BTreeMap::new(),
-        advice: BTreeMap::new(),
-        prices: BTreeMap::new(),
-    };
-    let scaled_usage = scaled(&usage, scale);
-    for p in providers {
-        let table = pricing(ctx, p)?;
-        let cfg = |e: crate::domain::cost::PriceError| Error::Config(e.to_string());
-        let base = estimate(&table, &usage, &bundle).map_err(cfg)?;
-        r.base_totals.push(base.total);
-        let e = if scale == 1.0 {
-            base
-        } else {
-            estimate(&table, &scaled_usage, &bundle).map_err(cfg)?
-        };
-        r.comparisons
-            .insert(p.to_string(), compare(&e, &usage.reference));
-        r.advice.insert(
-            p.to_string(),
-            advice::advise(&table, &scaled_usage, &bundle, &facts).map_err(cfg)?,
-        );
-        if let Some((oldest, days)) = price_age(&table) {
-            r.prices.insert(p.to_string(), PriceAge { oldest, days });
-        }
-        r.estimates.push(e);
-    }
-    Ok(r)
+    let inputs = inputs(ctx, usage, choice, providers).await?;
+    inputs.report(&inputs.usage, scale)
 }

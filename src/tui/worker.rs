@@ -153,38 +153,22 @@ async fn plan_origin(s: &Session, edit: OriginEdit) -> Result<origins::OriginPla
     }
 }
 
-/// Prices for both providers and the bundle of `latest` (or a typical 60 KB when nothing is
-/// served yet, said so on screen).
+/// What the Cost screen computes from: the same inputs `shipdeck cost --compare` reads (the
+/// profile's usage file, its bundle_kb, the manifest of `latest`), the profile's own provider
+/// first. With nothing served and no size given it assumes a typical bundle, said on screen
+/// (the console has no flag to ask for).
 async fn load_cost(ctx: &crate::ops::Context) -> Result<CostData> {
-    let aws = cost::pricing(ctx, "aws")?;
-    let azure = cost::pricing(ctx, "azure")?;
-    // Only "nothing served yet" falls back to an assumed size; a store or manifest error is shown.
-    let latest = cost::latest_manifest(ctx).await?;
-    let (bundle, bundle_from) = match latest.as_ref().map(cost::measured_bundle) {
-        Some(measured) => measured,
-        None => (
-            cost::assumed_bundle(60.0),
-            "a typical 60 KB (no release is served by latest yet)".to_string(),
-        ),
+    let usage = cost::base_usage(ctx.usage_file.as_deref())?;
+    let other = if ctx.default_provider == "azure" {
+        "aws"
+    } else {
+        "azure"
     };
-    let base = match &ctx.usage_file {
-        Some(p) => cost::usage_file(p)?,
-        None => crate::domain::cost::Usage::default(),
+    let choice = cost::BundleChoice {
+        flag_kb: None,
+        assume_when_unserved: true,
     };
-    let price_ages = [("aws", &aws), ("azure", &azure)]
-        .iter()
-        .filter_map(|(n, t)| cost::price_age(t).map(|(d, days)| (n.to_string(), d, days)))
-        .collect();
-    Ok(CostData {
-        facts: cost::advice_facts(ctx, latest.as_ref()).await?,
-        base,
-        price_ages,
-        aws,
-        azure,
-        primary: ctx.default_provider,
-        bundle,
-        bundle_from,
-    })
+    cost::inputs(ctx, usage, choice, &[ctx.default_provider, other]).await
 }
 
 /// What the Account screen shows, read fresh each time it opens.

@@ -9,6 +9,7 @@
 
 pub mod azure;
 pub mod bridge;
+pub mod console;
 pub mod edge;
 pub mod freeze;
 pub mod s3;

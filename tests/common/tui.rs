@@ -165,9 +165,10 @@ pub fn a_plan_for_snapshots() -> shipdeck::domain::plan::Plan {
 pub fn cost_data() -> shipdeck::tui::screens::cost::CostData {
     use shipdeck::ops::cost::builtin_pricing;
     shipdeck::tui::screens::cost::CostData {
-        primary: "aws",
-        aws: builtin_pricing("aws").unwrap(),
-        azure: builtin_pricing("azure").unwrap(),
+        tables: vec![
+            ("aws".into(), builtin_pricing("aws").unwrap()),
+            ("azure".into(), builtin_pricing("azure").unwrap()),
+        ],
         bundle: shipdeck::domain::cost::Bundle {
             bytes_per_load: 58_000.0,
             brotli_bytes_per_load: Some(49_000.0),
@@ -176,7 +177,7 @@ pub fn cost_data() -> shipdeck::tui::screens::cost::CostData {
         },
         bundle_from: "manifest of 1.0.1 (served by latest)".into(),
         // A usage file with the runbook's Bridge stack: the breakdown shows it.
-        base: shipdeck::domain::cost::Usage {
+        usage: shipdeck::domain::cost::Usage {
             bridge: toml::from_str(
                 "[api]\nkind = \"rest-api\"\nrequests = 1000000\n[compute]\nkind = \"ec2\"\ninstance_type = \"t3.small\"\ncount = 2\n[database]\nkind = \"rds-postgres\"\ninstance_class = \"db.t3.medium\"\nstorage_gb = 20\n",
             )
@@ -193,10 +194,8 @@ pub fn cost_data() -> shipdeck::tui::screens::cost::CostData {
             alias_max_age: 300.0,
             paths_last_30_days: 18.0,
         },
-        price_ages: vec![
-            ("aws".into(), "2026-11-26".into(), 1),
-            ("azure".into(), "2026-11-26".into(), 1),
-        ],
+        // The day after the built-in prices' date, whatever day the tests run.
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
     }
 }
 

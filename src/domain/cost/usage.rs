@@ -118,7 +118,8 @@ pub struct Usage {
     pub fixed: Vec<FixedItem>,
     /// The Bridge's API front, compute and database, priced from the pricing files.
     pub bridge: Stack,
-    /// Gzip KB a page loads, when no release can be measured (`--bundle-kb` overrides).
+    /// Gzip KB a page loads, used instead of the size measured from the release `latest`
+    /// serves (`--bundle-kb` overrides it; see `ops::cost::bundle` for the precedence).
     pub bundle_kb: Option<f64>,
     /// Figures to compare the estimate with (e.g. the runbook's cost table).
     pub reference: Vec<Reference>,

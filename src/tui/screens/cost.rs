@@ -1,12 +1,13 @@
 //! The Cost screen: the inputs a release manager edits in place, AWS and Azure breakdowns (the
 //! Bridge's stack too, from the profile's usage file), how old the prices are, the advice for
-//! the release `latest` serves, and bars of the largest items. The estimate is recomputed from this state on every draw (it
-//! is pure and takes microseconds), so totals follow every keystroke.
+//! the release `latest` serves, and bars of the largest items. Every number comes from
+//! `ops::cost::CostInputs::report`, the function `shipdeck cost` calls, asked again on every
+//! draw (it is pure and takes microseconds), so totals follow every keystroke and always equal
+//! the CLI's for the same inputs.
 
 use super::{ListArea, elsewhere, table};
-use crate::domain::cost::{
-    Bundle, Estimate, PriceTable, Usage, UsageField, advice, estimate, fmt_qty, scaled,
-};
+use crate::domain::cost::{Estimate, Usage, UsageField, advice, fmt_qty};
+use crate::ops::cost::{CostInputs, CostReport};
 use crate::tui::keymap::Command;
 use crate::tui::state::{Effect, State, Status};
 use ratatui::Frame;
@@ -15,23 +16,9 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph};
 
-/// Pricing and bundle data, loaded by the worker.
-#[derive(Debug, Clone)]
-pub struct CostData {
-    pub aws: PriceTable,
-    pub azure: PriceTable,
-    /// The profile's own cloud, shown first ("aws" or "azure").
-    pub primary: &'static str,
-    pub bundle: Bundle,
-    pub bundle_from: String,
-    /// The profile's usage file (the Bridge's stack, traffic), or the defaults: the inputs
-    /// above the breakdown override its traffic figures.
-    pub base: Usage,
-    /// What the advice is computed from (the release `latest` serves, history).
-    pub facts: advice::Facts,
-    /// Per provider: the oldest price's date and its age in days.
-    pub price_ages: Vec<(String, String, i64)>,
-}
+/// What the estimate is computed from, loaded by the worker through the use case the CLI
+/// calls: the screen computes nothing itself, it asks [`CostInputs::report`] for every draw.
+pub type CostData = CostInputs;
 
 /// The editable inputs, in order.
 pub const FIELDS: [&str; 4] = [
@@ -88,7 +75,7 @@ impl CostScreen {
                 .map_err(|_| format!("{}: '{}' is not a number", FIELDS[i], self.fields[i]))
         };
         let base = match &self.data {
-            Some(Ok(d)) => d.base.clone(),
+            Some(Ok(d)) => d.usage.clone(),
             _ => Usage::default(),
         };
         let u = Usage {
@@ -111,35 +98,32 @@ impl CostScreen {
         Ok((u, scale))
     }
 
-    /// AWS and Azure estimates for the current inputs.
-    pub fn estimates(&self) -> Result<Vec<Estimate>, String> {
+    /// The report for the current inputs, from the same use case as `shipdeck cost`: the
+    /// profile's own provider first, then the other.
+    pub fn report(&self) -> Result<CostReport, String> {
         let data = match &self.data {
             Some(Ok(d)) => d,
             Some(Err(e)) => return Err(e.clone()),
             None => return Err("loading prices…".into()),
         };
         let (u, scale) = self.usage()?;
-        let u = scaled(&u, scale);
-        let one = |t: &PriceTable| estimate(t, &u, &data.bundle).map_err(|e| e.to_string());
-        let (aws, azure) = (one(&data.aws)?, one(&data.azure)?);
-        Ok(if data.primary == "azure" {
-            vec![azure, aws]
-        } else {
-            vec![aws, azure]
-        })
+        data.report(&u, scale).map_err(|e| e.to_string())
+    }
+
+    /// The estimates for the current inputs.
+    pub fn estimates(&self) -> Result<Vec<Estimate>, String> {
+        self.report().map(|r| r.estimates)
     }
 
     /// The advice for the profile's own provider at the current inputs.
     pub fn advice(&self) -> Vec<advice::Advice> {
-        let (Some(Ok(data)), Ok((u, scale))) = (&self.data, self.usage()) else {
+        let (Some(Ok(data)), Ok(mut r)) = (&self.data, self.report()) else {
             return Vec::new();
         };
-        let table = if data.primary == "azure" {
-            &data.azure
-        } else {
-            &data.aws
-        };
-        advice::advise(table, &scaled(&u, scale), &data.bundle, &data.facts).unwrap_or_default()
+        data.tables
+            .first()
+            .and_then(|(p, _)| r.advice.remove(p))
+            .unwrap_or_default()
     }
 
     /// Rows of the breakdown table (for selection bounds).
@@ -189,9 +173,9 @@ pub(crate) fn command(state: &mut State, c: Command) -> Vec<Effect> {
 pub(crate) fn loaded(state: &mut State, r: Result<Box<CostData>, String>) -> Vec<Effect> {
     // The first load puts the usage file's traffic into the inputs.
     if let (Ok(d), None) = (&r, &state.cost.data) {
-        state.cost.fields[0] = format!("{}", d.base.loads);
-        state.cost.fields[1] = format!("{}", d.base.browser_cache_hit);
-        state.cost.fields[2] = format!("{}", d.base.cdn_cache_hit);
+        state.cost.fields[0] = format!("{}", d.usage.loads);
+        state.cost.fields[1] = format!("{}", d.usage.browser_cache_hit);
+        state.cost.fields[2] = format!("{}", d.usage.cdn_cache_hit);
     }
     state.cost.data = Some(r.map(|b| *b));
     state.clamp_selections();
@@ -210,10 +194,10 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
         Constraint::Length(bars_h),
     ])
     .areas(area);
-    let estimates = c.estimates();
-    render_inputs(state, f, inputs, estimates.as_deref().ok());
-    let estimates = match estimates {
-        Ok(e) => e,
+    let report = c.report();
+    render_inputs(state, f, inputs, report.as_ref().ok());
+    let estimates = match report {
+        Ok(r) => r.estimates,
         Err(e) => {
             f.render_widget(
                 Paragraph::new(Span::styled(
@@ -232,7 +216,7 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
 }
 
 /// The editable inputs, then each provider's total and where the bundle size comes from.
-fn render_inputs(state: &State, f: &mut Frame, area: Rect, estimates: Option<&[Estimate]>) {
+fn render_inputs(state: &State, f: &mut Frame, area: Rect, report: Option<&CostReport>) {
     let t = &state.theme;
     let c = &state.cost;
     let muted = Style::default().fg(t.muted);
@@ -251,7 +235,7 @@ fn render_inputs(state: &State, f: &mut Frame, area: Rect, estimates: Option<&[E
         ));
     }
     let mut second = Vec::new();
-    for e in estimates.unwrap_or_default() {
+    for e in report.map(|r| r.estimates.as_slice()).unwrap_or_default() {
         second.push(Span::styled(
             format!(" {} ", e.provider.to_uppercase()),
             muted,
@@ -261,18 +245,21 @@ fn render_inputs(state: &State, f: &mut Frame, area: Rect, estimates: Option<&[E
             Style::default().add_modifier(Modifier::BOLD),
         ));
     }
-    if let Some(Ok(d)) = &c.data {
-        let ages: Vec<String> = d
-            .price_ages
+    if let Some(r) = report {
+        let ages: Vec<String> = r
+            .estimates
             .iter()
-            .map(|(p, date, days)| format!("{p} {date} ({days} d)"))
+            .filter_map(|e| {
+                let a = r.prices.get(&e.provider)?;
+                Some(format!("{} {} ({} d)", e.provider, a.oldest, a.days))
+            })
             .collect();
         second.push(Span::styled(
             format!(
                 "  · prices {} · bundle {} KB gzip/load ({}) · e edits",
                 ages.join(", "),
-                fmt_qty(d.bundle.bytes_per_load / 1024.0),
-                d.bundle_from
+                fmt_qty(r.bundle.bytes_per_load / 1024.0),
+                r.bundle_from
             ),
             muted,
         ));
