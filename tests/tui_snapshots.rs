@@ -333,3 +333,98 @@ fn the_plan_dialog_highlights_an_alias_that_goes_away() {
         "and reversed, so it stands out"
     );
 }
+
+/// Keys are remappable, so every hint reads the active keymap: with every action moved to a
+/// Ctrl key, no screen may still hint an action by its default key ("a add", "`p` promotes").
+#[test]
+fn hints_follow_a_remapped_keymap() {
+    use shipdeck::tui::keymap::{Keymap, bindings};
+    let letters: Vec<char> = ('a'..='z').filter(|c| *c != 'c').collect();
+    let all = bindings();
+    let overrides: std::collections::BTreeMap<String, String> = all
+        .iter()
+        .zip(&letters)
+        .map(|(b, l)| (b.name.to_string(), format!("ctrl-{l}")))
+        .collect();
+    assert_eq!(overrides.len(), all.len(), "a Ctrl key for every action");
+    let keymap = Keymap::with_overrides(&overrides).unwrap();
+    // Words a hint puts after its key.
+    let verbs = [
+        "help", "palette", "filter", "screens", "quit", "add", "remove", "probe", "edits", "adds",
+        "promotes", "to probe",
+    ];
+    let screens: Vec<(&str, Box<dyn Fn(&mut State)>)> = vec![
+        ("releases", Box::new(|_| {})),
+        (
+            "aliases",
+            Box::new(|s| {
+                s.update(Action::Cmd(Command::GoScreen(1)));
+            }),
+        ),
+        (
+            "origins",
+            Box::new(|s| {
+                s.update(Action::Cmd(Command::GoScreen(2)));
+                s.update(Action::OriginsLoaded(Ok(Box::new(
+                    common::tui::origins_listing(),
+                ))));
+            }),
+        ),
+        (
+            "history",
+            Box::new(|s| {
+                s.update(Action::Cmd(Command::GoScreen(3)));
+            }),
+        ),
+        (
+            "cost",
+            Box::new(|s| {
+                s.update(Action::Cmd(Command::GoScreen(4)));
+                s.update(Action::CostLoaded(Ok(Box::new(common::tui::cost_data()))));
+            }),
+        ),
+        (
+            "account",
+            Box::new(|s| {
+                s.update(Action::Cmd(Command::GoScreen(5)));
+            }),
+        ),
+        (
+            "traffic",
+            Box::new(|s| {
+                s.update(Action::Cmd(Command::GoScreen(6)));
+                s.update(Action::TrafficLoaded(Ok(Box::new(
+                    common::tui::traffic_data(),
+                ))));
+            }),
+        ),
+    ];
+    for (name, prepare) in &screens {
+        let mut s = state(120, 40, false);
+        s.keymap = keymap.clone();
+        prepare(&mut s);
+        let text = draw(&s, 120, 40);
+        for b in &all {
+            let default = b.key;
+            if default.chars().count() == 1 {
+                assert!(
+                    !text.contains(&format!("`{default}`")),
+                    "{name}: still hints `{default}` ({}):\n{text}",
+                    b.name
+                );
+            }
+            for v in verbs {
+                let shown = if default == "tab" { "Tab" } else { default };
+                assert!(
+                    !text.contains(&format!(" {shown} {v}")),
+                    "{name}: still hints '{shown} {v}' ({}):\n{text}",
+                    b.name
+                );
+            }
+        }
+        assert!(
+            text.contains("Ctrl-"),
+            "{name}: shows the remapped keys:\n{text}"
+        );
+    }
+}

@@ -375,6 +375,40 @@ impl Keymap {
         self.map.get(&key).cloned()
     }
 
+    /// The key bound to action `name` as a hint shows it ("p", "Tab", "Ctrl-R"), read from the
+    /// active table so a remapped action is never hinted by its default key.
+    pub fn label(&self, name: &str) -> String {
+        let key = self.shown.get(name).map_or("", String::as_str);
+        let mut out = Vec::new();
+        for part in key.split('-') {
+            let named = match part {
+                "tab" => "Tab",
+                "backtab" => "Shift-Tab",
+                "enter" => "Enter",
+                "esc" => "Esc",
+                "space" => "Space",
+                "ctrl" => "Ctrl",
+                "alt" => "Alt",
+                "shift" => "Shift",
+                "up" => "↑",
+                "down" => "↓",
+                "pageup" => "PgUp",
+                "pagedown" => "PgDn",
+                "home" => "Home",
+                "end" => "End",
+                "backspace" => "Backspace",
+                "delete" => "Del",
+                other if other.len() == 1 && key.contains("ctrl-") => {
+                    out.push(other.to_uppercase());
+                    continue;
+                }
+                other => other,
+            };
+            out.push(named.to_string());
+        }
+        out.join("-")
+    }
+
     /// Help lines for a screen: (key, description).
     pub fn help_for(&self, screen: &str, readonly: bool) -> Vec<(String, &'static str)> {
         bindings()

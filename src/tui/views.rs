@@ -109,7 +109,15 @@ fn render_status(state: &State, f: &mut Frame, area: Rect) {
     } else if let Some(b) = &state.busy {
         Line::from(Span::styled(format!("… {b}"), Style::default().fg(t.muted)))
     } else {
-        let mut hint = String::from("? help  : palette  / filter  Tab screens  q quit");
+        let k = |name| state.keymap.label(name);
+        let mut hint = format!(
+            "{} help  {} palette  {} filter  {} screens  {} quit",
+            k("help"),
+            k("palette"),
+            k("filter"),
+            k("next_screen"),
+            k("quit")
+        );
         if !state.release.filter.is_empty() {
             hint = format!("filter: {}  (Esc clears)  {hint}", state.release.filter);
         }

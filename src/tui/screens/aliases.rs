@@ -93,12 +93,11 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
         |i| rows[i].clone(),
     );
     if v.aliases.is_empty() {
-        empty_hint(
-            f,
-            area,
-            "no aliases yet — `p` promotes the selected version on the Releases screen",
-            t.muted,
+        let promote = format!(
+            "no aliases yet — `{}` promotes the selected version on the Releases screen",
+            state.keymap.label("promote")
         );
+        empty_hint(f, area, &promote, t.muted);
     }
     Some(hits)
 }

@@ -256,10 +256,11 @@ fn render_inputs(state: &State, f: &mut Frame, area: Rect, report: Option<&CostR
             .collect();
         second.push(Span::styled(
             format!(
-                "  · prices {} · bundle {} KB gzip/load ({}) · e edits",
+                "  · prices {} · bundle {} KB gzip/load ({}) · {} edits",
                 ages.join(", "),
                 fmt_qty(r.bundle.bytes_per_load / 1024.0),
-                r.bundle_from
+                r.bundle_from,
+                state.keymap.label("edit")
             ),
             muted,
         ));

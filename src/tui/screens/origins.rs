@@ -114,9 +114,12 @@ pub(crate) fn applied(state: &mut State, r: Result<(), String>) -> Vec<Effect> {
         _ => "allowlist change".into(),
     };
     match r {
-        Ok(()) => state.info(format!(
-            "done: {desc} — restart the Bridge, then P to probe"
-        )),
+        Ok(()) => {
+            let probe = state.keymap.label("probe");
+            state.info(format!(
+                "done: {desc} — restart the Bridge, then {probe} to probe"
+            ));
+        }
         Err(e) => state.error(&format!("Failed: {desc}"), e),
     }
     vec![Effect::LoadOrigins, Effect::LoadHistory]
@@ -212,14 +215,21 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
     };
     let [head, body] =
         ratatui::layout::Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    let k = |name| state.keymap.label(name);
+    let edits = if state.readonly {
+        String::new()
+    } else {
+        format!(" · {} add · {} remove", k("add_origin"), k("remove_origin"))
+    };
     let title = format!(
-        " {}{} · a add · d remove · P probe",
+        " {}{}{edits} · {} probe",
         listing.source,
         if listing.production {
             " (production rules)"
         } else {
             ""
-        }
+        },
+        k("probe")
     );
     f.render_widget(
         Paragraph::new(Span::styled(title, Style::default().fg(t.muted))),
@@ -242,12 +252,11 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
         |i| rows[i].clone(),
     );
     if listing.origins.is_empty() {
-        empty_hint(
-            f,
-            body,
-            " the allowlist is empty: the Bridge refuses every browser — `a` adds an origin",
-            t.warn,
+        let add = format!(
+            " the allowlist is empty: the Bridge refuses every browser — `{}` adds an origin",
+            state.keymap.label("add_origin")
         );
+        empty_hint(f, body, &add, t.warn);
     }
     Some(hits)
 }
