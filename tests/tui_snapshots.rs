@@ -353,7 +353,8 @@ fn hints_follow_a_remapped_keymap() {
         "help", "palette", "filter", "screens", "quit", "add", "remove", "probe", "edits", "adds",
         "promotes", "to probe",
     ];
-    let screens: Vec<(&str, Box<dyn Fn(&mut State)>)> = vec![
+    type Prepare = Box<dyn Fn(&mut State)>;
+    let screens: Vec<(&str, Prepare)> = vec![
         ("releases", Box::new(|_| {})),
         (
             "aliases",
