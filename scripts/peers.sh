@@ -24,6 +24,7 @@ wait_for_port() { # port, name, seconds
 # Installs every peer; quick when already installed.
 peers_install() {
   nginx_install
+  chromium_install
   bridge_install
   azurite_install
   lint_install
@@ -105,6 +106,17 @@ nginx_install() {
     $SUDO service nginx stop >/dev/null 2>&1 || true
   fi
   export SHIPDECK_TEST_NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+}
+
+# A real browser for the CORS agreement test: Debian's Chromium, run headless by the test.
+chromium_install() {
+  if ! command -v chromium >/dev/null; then
+    echo "installing chromium (apt) as the browser the probe's judgements are checked against" >&2
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >&2
+  fi
+  export SHIPDECK_TEST_CHROMIUM="$(command -v chromium)"
 }
 
 # The test Bridge: Express 5 + cors + dotenv, pinned by tests/bridge/package-lock.json.

@@ -148,6 +148,12 @@ fn print_probe(report: &origins::ProbeReport) {
         for p in &r.problems {
             println!("       {p}");
         }
+        if r.expected_allowed && !r.browser_refuses.is_empty() {
+            println!(
+                "       a browser on this site refuses the widget's {} request(s)",
+                r.browser_refuses.join(", ")
+            );
+        }
     }
     println!(
         "{}",

@@ -371,6 +371,9 @@ pub struct Probed {
     pub observed: Option<Observed>,
     pub allowed: bool,
     pub problems: Vec<String>,
+    /// The widget's requests (methods, with its headers and credentials) a browser on this
+    /// origin would refuse, from the same answers (empty: a browser lets the widget work).
+    pub browser_refuses: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -488,11 +491,17 @@ pub async fn probe(o: &Origins, ctx: &Context, only: &[String]) -> Result<ProbeR
                 problems.extend(browser::preflight_gaps(&obs, &o.needs));
             }
         }
-        if let Some(actual_url) = &o.probe_url {
-            let act = probe::actual(&client, actual_url, &origin).await?;
-            problems.extend(browser::actual_gaps(&origin, expected && allowed, &act));
-        }
+        let actual = match &o.probe_url {
+            Some(actual_url) => {
+                let act = probe::actual(&client, actual_url, &origin).await?;
+                problems.extend(browser::actual_gaps(&origin, expected && allowed, &act));
+                Some(act)
+            }
+            None => None,
+        };
+        let browser_refuses = browser::refused_requests(&origin, &obs, actual.as_ref(), &o.needs);
         results.push(Probed {
+            browser_refuses,
             allowed,
             origin,
             kind,

@@ -253,6 +253,7 @@ pub fn probe_report() -> shipdeck::ops::origins::ProbeReport {
         }),
         allowed: true,
         problems: vec![],
+        browser_refuses: vec![],
     };
     shipdeck::ops::origins::ProbeReport {
         url: "https://api.example.com/v1/chat".into(),
@@ -265,6 +266,7 @@ pub fn probe_report() -> shipdeck::ops::origins::ProbeReport {
                 observed: Some(Observed { status: 500, ..Default::default() }),
                 allowed: false,
                 problems: vec!["the allowlist allows it but the Bridge refused it (status 500): the running Bridge does not have the current list — restart or redeploy it".into()],
+                browser_refuses: ["GET", "POST", "PATCH", "DELETE"].map(String::from).to_vec(),
             },
         ],
         ok: false,

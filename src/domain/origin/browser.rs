@@ -119,6 +119,54 @@ pub fn actual_gaps(origin: &str, expected_allowed: bool, o: &Observed) -> Vec<St
     out
 }
 
+/// Methods a browser sends without asking first (the Fetch standard's CORS-safelisted ones).
+const SAFELISTED_METHODS: [&str; 3] = ["GET", "HEAD", "POST"];
+/// Request headers a browser sends without asking first (`Content-Type` only for form types,
+/// never for the widget's JSON).
+const SAFELISTED_HEADERS: [&str; 3] = ["accept", "accept-language", "content-language"];
+
+/// The widget's requests (each of `needs.methods` with `needs.headers`, with credentials) that
+/// a browser on `origin` would refuse, judged as the Fetch standard does from the Bridge's
+/// preflight answer and its answer to an actual request: a preflight unless the request is
+/// safelisted, which must answer 2xx, echo the origin exactly (with credentials `*` is refused),
+/// allow credentials, and list the method and every header (with credentials `*` is only a
+/// name); then the actual answer must echo the origin and allow credentials. A short
+/// `Access-Control-Max-Age` costs time but refuses nothing.
+pub fn refused_requests(
+    origin: &str,
+    preflight: &Observed,
+    actual: Option<&Observed>,
+    needs: &Needs,
+) -> Vec<String> {
+    let credentialed = |o: &Observed| {
+        o.allow_origin.as_deref() == Some(origin) && o.allow_credentials.as_deref() == Some("true")
+    };
+    let methods = listed(preflight.allow_methods.as_deref());
+    let headers = listed(preflight.allow_headers.as_deref());
+    let custom: Vec<String> = needs
+        .headers
+        .iter()
+        .map(|h| h.to_ascii_lowercase())
+        .filter(|h| !SAFELISTED_HEADERS.contains(&h.as_str()))
+        .collect();
+    let preflight_ok = (200..300).contains(&preflight.status) && credentialed(preflight);
+    let actual_ok = actual.is_none_or(credentialed);
+    needs
+        .methods
+        .iter()
+        .filter(|m| !m.eq_ignore_ascii_case("OPTIONS"))
+        .filter(|m| {
+            let safelisted = SAFELISTED_METHODS.iter().any(|s| m.eq_ignore_ascii_case(s));
+            let asks = !safelisted || !custom.is_empty();
+            let allowed_by_preflight = preflight_ok
+                && (safelisted || methods.contains(&m.to_ascii_lowercase()))
+                && custom.iter().all(|h| headers.contains(h));
+            (asks && !allowed_by_preflight) || !actual_ok
+        })
+        .map(|m| m.to_ascii_uppercase())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,6 +200,39 @@ mod tests {
         assert!(gaps[2].starts_with("[max_age]") && gaps[2].contains("maxAge"));
         let none = allowing("GET,POST,PATCH,DELETE", "content-type, authorization", None);
         assert_eq!(preflight_gaps(&none, &n).len(), 1);
+    }
+
+    #[test]
+    fn a_browser_refuses_what_the_preflight_does_not_grant_and_nothing_for_max_age() {
+        let n = Needs::default();
+        let o = "https://a.example";
+        let full = allowing(
+            "GET,POST,PATCH,DELETE,OPTIONS",
+            "Content-Type,Authorization",
+            Some("5"),
+        );
+        assert!(refused_requests(o, &full, Some(&full), &n).is_empty());
+        // POST is safelisted, but the widget's Authorization header makes every request ask.
+        let methods = allowing("GET,POST", "Content-Type,Authorization", None);
+        assert_eq!(refused_requests(o, &methods, None, &n), ["PATCH", "DELETE"]);
+        let headers = allowing("GET,POST,PATCH,DELETE", "Content-Type", None);
+        assert_eq!(
+            refused_requests(o, &headers, None, &n),
+            ["GET", "POST", "PATCH", "DELETE"]
+        );
+        // With credentials a wildcard is not a grant.
+        let mut star = full.clone();
+        star.allow_origin = Some("*".into());
+        assert_eq!(refused_requests(o, &star, None, &n).len(), 4);
+        // An actual answer without the echo refuses even what the preflight granted.
+        let mut bare = full.clone();
+        bare.allow_credentials = None;
+        assert_eq!(refused_requests(o, &full, Some(&bare), &n).len(), 4);
+        // Refused origins: everything.
+        assert_eq!(
+            refused_requests("https://b.example", &full, None, &n).len(),
+            4
+        );
     }
 
     #[test]
