@@ -247,3 +247,96 @@ fn github_token_login_credentials_logout_with_a_real_secret_service() {
     );
     assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN));
 }
+
+/// `shipdeck login` typed at a real terminal: the prompts come one after the other (the first
+/// answer used to leave stdin locked, so the second prompt waited forever), the secret is
+/// never echoed, and the credentials land in the Secret Service.
+#[test]
+fn login_at_a_terminal_prompts_hides_the_secret_and_finishes() {
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+    let b = bucket("keyring-pty");
+    let env = common::Env::with_config(&config(&b, None, &endpoint(), ""));
+    let bin = env!("CARGO_BIN_EXE_shipdeck");
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 100,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new("dbus-run-session");
+    cmd.args([
+        "--",
+        "sh",
+        "-c",
+        &format!(
+            "echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; {bin} login; echo \"login-exit=$?\"; {bin} credentials"
+        ),
+    ]);
+    cmd.cwd(env.path());
+    cmd.env("HOME", env.path());
+    cmd.env("XDG_DATA_HOME", env.path().join("xdg-data"));
+    cmd.env("XDG_CONFIG_HOME", env.path().join("xdg-config"));
+    cmd.env("AWS_EC2_METADATA_DISABLED", "true");
+    cmd.env("TERM", "xterm-256color");
+    for v in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_PROFILE",
+        "SHIPDECK_CONFIG",
+    ] {
+        cmd.env_remove(v);
+    }
+    let mut child = pair.slave.spawn_command(cmd).unwrap();
+    drop(pair.slave);
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let mut writer = pair.master.take_writer().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = String::new();
+    let mut wait_for = |text: &str, seen: &mut String| {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !seen.contains(text) {
+            match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(bytes) => seen.push_str(&String::from_utf8_lossy(&bytes)),
+                Err(_) => panic!("'{text}' did not appear; the terminal showed:\n{seen}"),
+            }
+        }
+    };
+    let mut typed = |s: &str| {
+        writer.write_all(s.as_bytes()).unwrap();
+        writer.flush().unwrap();
+    };
+    wait_for("AWS access key id for profile 's3'", &mut seen);
+    typed("AKIATESTKEY0002\r");
+    wait_for("AWS secret access key (hidden)", &mut seen);
+    typed(&format!("{SECRET}\r"));
+    wait_for("login-exit=", &mut seen);
+    wait_for("OS keyring", &mut seen);
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    assert!(
+        seen.contains("login-exit=0") && seen.contains("AKIA…0002"),
+        "login finished and stored the key: {}",
+        seen.replace(SECRET, "<SECRET>")
+    );
+    assert!(
+        seen.contains("AKIATESTKEY0002"),
+        "the key id, not secret, is echoed as typed"
+    );
+    assert!(
+        !seen.contains(SECRET),
+        "the secret was echoed to the terminal: {}",
+        seen.replace(SECRET, "<SECRET>")
+    );
+}

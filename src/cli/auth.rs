@@ -26,35 +26,36 @@ fn cloud_profile(g: &Global) -> Result<(String, Cloud)> {
 
 /// Reads one value per line from stdin (scripts) or asks at the terminal, hidden for secrets.
 struct Asker {
-    scripted: bool,
-    lines: std::io::Lines<std::io::StdinLock<'static>>,
+    /// Scripted input (`--stdin`, or stdin is not a terminal): one answer per line. Only then
+    /// is stdin locked for the whole login; a terminal is read one prompt at a time (holding
+    /// the lock while prompting again would wait on itself forever).
+    lines: Option<std::io::Lines<std::io::StdinLock<'static>>>,
 }
 
 impl Asker {
     fn new(from_stdin: bool) -> Asker {
+        let scripted = from_stdin || !std::io::stdin().is_terminal();
         Asker {
-            scripted: from_stdin || !std::io::stdin().is_terminal(),
-            lines: std::io::stdin().lock().lines(),
+            lines: scripted.then(|| std::io::stdin().lock().lines()),
         }
     }
 
     fn ask(&mut self, what: &str, hidden: bool, how: &str) -> Result<String> {
-        let v = if self.scripted {
-            self.lines
+        let v = if let Some(lines) = &mut self.lines {
+            lines
                 .next()
                 .transpose()
                 .map_err(|e| Error::Io(format!("cannot read the {what}: {e}")))?
                 .unwrap_or_default()
         } else if hidden {
-            rpassword::prompt_password(format!("{what} (hidden): "))
+            read_hidden(&format!("{what} (hidden): "))
                 .map_err(|e| Error::Io(format!("cannot read the {what}: {e}")))?
         } else {
             eprint!("{what}: ");
             let mut v = String::new();
             std::io::stdin()
-                .lock()
                 .read_line(&mut v)
-                .map_err(|e| Error::Io(e.to_string()))?;
+                .map_err(|e| Error::Io(format!("cannot read the {what}: {e}")))?;
             v
         };
         let v = v.trim().to_string();
@@ -66,6 +67,55 @@ impl Asker {
         }
         Ok(v)
     }
+}
+
+/// Reads a secret from the terminal without echo. Echo goes off *before* the prompt is shown
+/// (a prompt printed first lets a fast typist's, or a paste's, first characters echo), and
+/// comes back whatever happens. Backspace edits, Ctrl-C and Ctrl-D stop.
+fn read_hidden(prompt: &str) -> std::io::Result<String> {
+    use std::io::{Read, Write};
+    struct Restore;
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let _ = crossterm::terminal::disable_raw_mode();
+        }
+    }
+    crossterm::terminal::enable_raw_mode()?;
+    let _restore = Restore;
+    let mut err = std::io::stderr();
+    write!(err, "{prompt}")?;
+    err.flush()?;
+    let mut typed: Vec<u8> = Vec::new();
+    let mut stdin = std::io::stdin().lock();
+    let mut byte = [0u8; 1];
+    loop {
+        if stdin.read(&mut byte)? == 0 {
+            break;
+        }
+        match byte[0] {
+            b'\r' | b'\n' => break,
+            3 => {
+                write!(err, "\r\n")?;
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::Interrupted,
+                    "interrupted",
+                ));
+            }
+            4 if typed.is_empty() => break,
+            8 | 127 => {
+                // Remove one character (its UTF-8 continuation bytes with it).
+                while let Some(b) = typed.pop() {
+                    if b & 0xC0 != 0x80 {
+                        break;
+                    }
+                }
+            }
+            b => typed.push(b),
+        }
+    }
+    write!(err, "\r\n")?;
+    String::from_utf8(typed)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))
 }
 
 pub async fn login(g: &Global, from_stdin: bool, kind: Option<AzureKind>) -> Result<i32> {
@@ -108,7 +158,7 @@ pub async fn login(g: &Global, from_stdin: bool, kind: Option<AzureKind>) -> Res
 async fn login_azure(name: &str, asker: &mut Asker, kind: Option<AzureKind>) -> Result<String> {
     let kind = match kind {
         Some(k) => k,
-        None if asker.scripted => {
+        None if asker.lines.is_some() => {
             return Err(Error::Usage(
                 "say which secret comes on stdin with --kind account-key, --kind sas or --kind client-secret".into(),
             ));
