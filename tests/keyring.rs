@@ -304,7 +304,7 @@ fn login_at_a_terminal_prompts_hides_the_secret_and_finishes() {
         }
     });
     let mut seen = String::new();
-    let mut wait_for = |text: &str, seen: &mut String| {
+    let wait_for = |text: &str, seen: &mut String| {
         let deadline = Instant::now() + Duration::from_secs(30);
         while !seen.contains(text) {
             match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
