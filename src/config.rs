@@ -61,6 +61,18 @@ pub struct Profile {
     pub logs: Option<LogsConfig>,
 }
 
+impl Profile {
+    /// The credentials this profile needs: its store's, or AWS's for a local store behind
+    /// CloudFront (the invalidations are signed with them).
+    pub fn needs(&self) -> crate::credentials::Needs {
+        use crate::credentials::Needs;
+        match (self.store.needs(), &self.cdn) {
+            (Needs::Nothing, Some(CdnConfig::Cloudfront { .. })) => Needs::Aws,
+            (n, _) => n,
+        }
+    }
+}
+
 /// Where a CDN's access logs are delivered.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]

@@ -279,10 +279,16 @@ pub async fn logout(g: &Global) -> Result<i32> {
 
 pub async fn credentials(g: &Global) -> Result<i32> {
     let loaded = config::load(g.config.as_deref())?;
+    // `--profile X` shows that profile only (an unknown name is the usual error).
+    if let Some(wanted) = g.profile.as_deref() {
+        session::choose(&loaded, Some(wanted))?;
+    }
     let mut rows = Vec::new();
     for (name, p) in &loaded.file.profiles {
-        let c =
-            crate::ops::account::credentials(session::secret_store(), name, &p.store.needs()).await;
+        if g.profile.as_deref().is_some_and(|w| w != name) {
+            continue;
+        }
+        let c = crate::ops::account::credentials(session::secret_store(), name, &p.needs()).await;
         rows.push((name.clone(), present::credentials(&c)));
         if let Some(config::BridgeConfig {
             allowlist: config::AllowlistConfig::Github { api_url, .. },

@@ -179,7 +179,7 @@ async fn load_account(s: &Session) -> Result<AccountView> {
             Source::File(p) => Some(p.clone()),
             Source::Builtin => None,
         },
-        needs: s.profile.store.needs(),
+        needs: s.profile.needs(),
     };
     account::account(&s.ctx, facts, crate::session::secret_store()).await
 }

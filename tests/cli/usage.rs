@@ -302,3 +302,49 @@ fn every_subcommand_has_examples_and_every_argument_a_description() {
     );
     assert!(missing.is_empty(), "{missing:#?}");
 }
+
+/// `credentials --profile X` shows X only, an unknown X is the usual error naming the profiles,
+/// and a local store behind CloudFront needs AWS credentials (its invalidations are signed).
+#[test]
+fn credentials_shows_the_profile_asked_and_what_its_cdn_needs() {
+    let env = Env::with_config(
+        "[profiles.plain]\nstore = { kind = \"local\", path = \"store\" }\n\n[profiles.edge]\nstore = { kind = \"local\", path = \"store\" }\ncdn = { kind = \"cloudfront\", distribution_id = \"E123\" }\n",
+    );
+    let cmd = |args: &[&str]| {
+        let mut c = env.cmd();
+        c.args(args)
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_ROLE_ARN")
+            .env("AWS_CONFIG_FILE", env.path().join("no-aws-config"))
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                env.path().join("no-aws-credentials"),
+            );
+        c
+    };
+    let doc: serde_json::Value = serde_json::from_slice(
+        &cmd(&["--json", "credentials", "--profile", "edge"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let rows = doc["profiles"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{doc:#}");
+    assert_eq!(rows[0]["profile"], "edge");
+    assert!(
+        !rows[0]["source"].as_str().unwrap().contains("not needed"),
+        "{doc:#}"
+    );
+    let all = String::from_utf8(cmd(&["credentials"]).output().unwrap().stdout).unwrap();
+    assert!(all.contains("plain") && all.contains("edge"), "{all}");
+    let out = cmd(&["credentials", "--profile", "nope"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("plain"),
+        "names the profiles there are: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
