@@ -312,6 +312,14 @@ impl CostInputs {
                 p.clone(),
                 advice::advise(table, &scaled_usage, &self.bundle, &self.facts).map_err(cfg)?,
             );
+            // Prices and usage are bounded so this cannot happen; if it ever does, say so
+            // rather than print `$inf`.
+            if let Some(l) = e.lines.iter().find(|l| !l.monthly.is_finite()) {
+                return Err(Error::Config(format!(
+                    "the {p} estimate of '{}' is not a finite amount; check its price in pricing/{p}.toml and the usage figures",
+                    l.name
+                )));
+            }
             if let Some((oldest, days)) = price_age(table, self.today) {
                 r.prices.insert(p.clone(), PriceAge { oldest, days });
             }

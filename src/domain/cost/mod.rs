@@ -256,6 +256,34 @@ pub fn fmt_qty(v: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn absurd_prices_are_refused_so_no_estimate_is_infinite() {
+        let text = include_str!("../../../assets/pricing/aws.toml");
+        assert!(PriceTable::parse(text).is_ok());
+        for bad in ["price = 1e308", "price = 1e7", "price = -1"] {
+            let t = text.replacen("price = 0.085", bad, 1);
+            let e = PriceTable::parse(&t)
+                .err()
+                .unwrap_or_else(|| panic!("{bad} accepted"));
+            assert!(e.to_string().contains("from 0 to 1e6"), "{bad}: {e}");
+        }
+        let t = text.replacen("price = 0.085", "price = 1e6", 1);
+        let table = PriceTable::parse(&t).unwrap();
+        let u = Usage {
+            loads: MAX_COUNT,
+            ..Usage::default()
+        };
+        let b = Bundle {
+            bytes_per_load: 100_000.0 * 1024.0,
+            brotli_bytes_per_load: None,
+            release_bytes: 1e9,
+            files_per_release: 100.0,
+        };
+        let e = estimate(&table, &u, &b).unwrap();
+        assert!(e.total.is_finite(), "{}", e.total);
+    }
+
     use super::*;
 
     fn aws() -> PriceTable {

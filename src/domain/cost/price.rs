@@ -32,7 +32,10 @@ pub enum PriceProblem {
     NoPrice,
     #[error("has both `price` and `tiers`; keep one")]
     BothPriceAndTiers,
-    #[error("has the amount {0}; prices and free allowances are finite numbers of zero or more")]
+    #[error(
+        "has the amount {0}; prices are numbers from 0 to {MAX_UNIT_PRICE:e} and free allowances from 0 to {max_free:e}",
+        max_free = super::MAX_COUNT
+    )]
     Amount(f64),
     #[error("has tier {tier} ending at {up_to}, not above the previous tier")]
     TierOrder { tier: usize, up_to: f64 },
@@ -130,10 +133,13 @@ impl Price {
             .price
             .into_iter()
             .chain(self.tiers.iter().map(|t| t.price));
-        for v in amounts.chain([self.free]) {
-            if !v.is_finite() || v < 0.0 {
+        for v in amounts {
+            if !(v.is_finite() && (0.0..=MAX_UNIT_PRICE).contains(&v)) {
                 return Err(PriceProblem::Amount(v));
             }
+        }
+        if !(self.free.is_finite() && (0.0..=super::MAX_COUNT).contains(&self.free)) {
+            return Err(PriceProblem::Amount(self.free));
         }
         let mut last = 0.0;
         for (i, t) in self.tiers.iter().enumerate() {
@@ -155,6 +161,10 @@ impl Price {
         Ok(())
     }
 }
+
+/// The largest price per unit a pricing file may hold: with usage bounded by `MAX_COUNT`, every
+/// product stays finite, so an estimate never prints `$inf`.
+pub const MAX_UNIT_PRICE: f64 = 1e6;
 
 /// Cost of `units` through cumulative tiers.
 pub fn tiered(units: f64, tiers: &[Tier]) -> f64 {
