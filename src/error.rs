@@ -69,6 +69,11 @@ pub enum Error {
     OriginEdit(#[from] crate::ops::origins::EditError),
     #[error("{0}")]
     Io(String),
+    /// The person running a change asked it to stop (Ctrl-C); the writes in flight finished.
+    #[error(
+        "stopped as asked, after the writes in flight; the change is recorded as unfinished — `shipdeck resume` finishes it, `shipdeck resume --revert` undoes it"
+    )]
+    Interrupted,
 }
 
 impl Error {
@@ -92,6 +97,7 @@ impl Error {
             Error::OriginEdit(e) if e.is_usage() => "invalid_origin",
             Error::OriginEdit(_) => "refused_by_rule",
             Error::Io(_) => "io",
+            Error::Interrupted => "interrupted",
         }
     }
 
@@ -104,6 +110,8 @@ impl Error {
             Error::OriginEdit(e) if e.is_usage() => 2,
             Error::Locked { .. } | Error::Conflict => 3,
             Error::Store(crate::store::StoreError::PreconditionFailed { .. }) => 3,
+            // As shells report a command stopped by SIGINT.
+            Error::Interrupted => 130,
             _ => 1,
         }
     }

@@ -558,6 +558,7 @@ pub async fn open(loaded: &Loaded, wanted: Option<&str>, opts: &OpenOptions) -> 
         }),
         edge: None,
         confirm_edge: profile.confirm_edge,
+        stop: Arc::default(),
     };
     let mut s = Session {
         profile_name: name,

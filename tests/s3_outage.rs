@@ -107,3 +107,102 @@ fn a_server_that_stops_answering_mid_promote_times_out_then_resume_finishes() {
     assert_eq!(latest["target"], "1.1.0");
     assert!(doc["in_flight"].is_null());
 }
+
+/// Ctrl-C during a promote: Shipdeck starts no new write, lets the ones in flight finish, says
+/// that `shipdeck resume` finishes the change, and exits 130; resume then finishes it. The
+/// server is held (the proxy freezes after 20 copies) so the interrupt lands mid-promote
+/// whatever the machine's speed, and released once Shipdeck says it is stopping.
+#[test]
+fn ctrl_c_mid_promote_stops_after_the_writes_in_flight_and_says_how_to_finish() {
+    use std::io::BufRead;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let b = bucket("interrupt");
+    let up = endpoint().trim_start_matches("http://").to_string();
+    let copies = Arc::new(AtomicUsize::new(0));
+    let seen = copies.clone();
+    let proxy = Proxy::start(
+        up,
+        Box::new(move |text: &str| {
+            let n = seen.fetch_add(text.matches("x-amz-copy-source:").count(), Ordering::SeqCst)
+                + text.matches("x-amz-copy-source:").count();
+            n >= 20
+        }),
+    );
+    let direct = Env::with_config(&config(&b, None, &endpoint(), ""));
+    for (v, promote) in [("1.0.0", true), ("1.1.0", false)] {
+        let dist = direct.build(&format!("big-{v}"), v, &big_release(v));
+        let mut c = direct.cmd();
+        aws_env(&mut c).arg("publish").arg(&dist).arg("--yes");
+        if promote {
+            c.arg("--promote");
+        }
+        c.assert().success();
+    }
+    std::fs::write(
+        direct.path().join("shipdeck.toml"),
+        format!(
+            "{}concurrency = 4\n",
+            config(&b, None, &format!("http://127.0.0.1:{}", proxy.port), "")
+        ),
+    )
+    .unwrap();
+    let mut child = direct
+        .std_cmd(&["promote", "1.1.0", "--yes"])
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env_remove("AWS_PROFILE")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while proxy.frozen_at().is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the promote reached 20 copies"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let at_interrupt = copies.load(Ordering::SeqCst);
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    // Once Shipdeck says it is stopping, let the writes in flight finish.
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut said = String::new();
+    while !said.contains("stopping after the writes in flight") {
+        let mut line = String::new();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "said it is stopping: {said}"
+        );
+        said.push_str(&line);
+    }
+    proxy.thaw();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    said.push_str(&rest);
+    assert_eq!(status.code(), Some(130), "{said}");
+    assert!(said.contains("`shipdeck resume` finishes it"), "{said}");
+    // No write started after the interrupt: only those in flight (at most `concurrency`).
+    let after = copies.load(Ordering::SeqCst) - at_interrupt;
+    assert!(after <= 4, "{after} copies started after Ctrl-C");
+
+    aws_env(&mut direct.cmd())
+        .arg("releases")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("'promote 1.1.0'"));
+    aws_env(&mut direct.cmd())
+        .args(["resume", "--yes"])
+        .assert()
+        .success();
+    aws_env(&mut direct.cmd()).arg("verify").assert().success();
+}

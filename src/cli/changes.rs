@@ -204,7 +204,10 @@ pub async fn execute(s: &Session, g: &Global, plan: &Plan, action: &str) -> Resu
         inner: &progress,
         log: &log,
     };
-    let report = match apply(ctx, plan, action, &logged).await {
+    let watcher = stop_on_ctrl_c(ctx, g.json);
+    let applied = apply(ctx, plan, action, &logged).await;
+    watcher.abort();
+    let report = match applied {
         Ok(r) => r,
         Err(e) => {
             log.error(&e.to_string(), e.code());
@@ -234,6 +237,26 @@ pub async fn execute(s: &Session, g: &Global, plan: &Plan, action: &str) -> Resu
         exit::DIFFERENCES
     } else {
         exit::OK
+    })
+}
+
+/// While a change is applied, Ctrl-C asks it to stop after the writes in flight (the change
+/// stays recorded as unfinished, and the error says how to finish it); a second Ctrl-C quits at
+/// once, which loses nothing either (`shipdeck resume` finishes from the record).
+fn stop_on_ctrl_c(ctx: &crate::ops::Context, quiet: bool) -> tokio::task::JoinHandle<()> {
+    let stop = ctx.stop.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            stop.store(true, std::sync::atomic::Ordering::SeqCst);
+            if !quiet {
+                eprintln!(
+                    "\nstopping after the writes in flight… (Ctrl-C again quits at once; `shipdeck resume` finishes the change either way)"
+                );
+            }
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(130);
+            }
+        }
     })
 }
 

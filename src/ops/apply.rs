@@ -165,6 +165,10 @@ async fn run_phase(
             if failed.load(Ordering::SeqCst) {
                 return Ok(None);
             }
+            if ctx.stop.load(Ordering::SeqCst) {
+                failed.store(true, Ordering::SeqCst);
+                return Err(Error::Interrupted);
+            }
             let content_id = match run_op(ctx, op).await {
                 Ok(id) => id,
                 Err(e) => {

@@ -61,6 +61,10 @@ pub struct Context {
     /// How long a change waits for the edge to serve the moved aliases (`confirm_edge`,
     /// `--confirm-edge`); `None` checks once without waiting.
     pub confirm_edge: Option<std::time::Duration>,
+    /// Set when the person running the change asked it to stop (Ctrl-C): an apply starts no
+    /// new write, waits for the ones in flight and ends with [`crate::error::Error::Interrupted`],
+    /// leaving the change recorded as unfinished for `shipdeck resume`.
+    pub stop: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Context {
@@ -80,6 +84,7 @@ impl Context {
             default_provider: "aws",
             edge: None,
             confirm_edge: None,
+            stop: Arc::default(),
             concurrency: 16,
             pricing_dir: None,
             usage_file: None,
