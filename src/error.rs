@@ -111,7 +111,7 @@ impl Error {
             Error::Locked { .. } | Error::Conflict => 3,
             Error::Store(crate::store::StoreError::PreconditionFailed { .. }) => 3,
             // As shells report a command stopped by SIGINT.
-            Error::Interrupted => 130,
+            Error::Interrupted => crate::cli::exit::INTERRUPTED,
             _ => 1,
         }
     }

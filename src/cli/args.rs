@@ -13,7 +13,7 @@ use std::path::PathBuf;
 of the web-chat widget in a release store, with a plan and a confirmation before every change.\n\n\
 Run with no command to open the interactive console. With no configuration at all, Shipdeck uses a \
 built-in demo store so you can try everything safely.",
-    after_help = "Exit codes: 0 success, 1 failure, 2 bad usage, 3 someone else holds or changed the release state\n(retry later), 4 verify found differences (or a change waited for the edge in vain), 5 changes pending (--dry-run --detailed-exitcode).\n\nExamples:\n  shipdeck                         open the console\n  shipdeck releases                list versions and aliases\n  shipdeck publish dist-cdn/ --promote\n  shipdeck rollback latest --to 1.0.1\n  shipdeck --profile prod --json releases"
+    after_help = "Exit codes: 0 success, 1 failure, 2 bad usage, 3 someone else holds or changed the release state\n(retry later), 4 verify found differences (or a change waited for the edge in vain), 5 changes pending (--dry-run --detailed-exitcode),\n130 a change stopped by Ctrl-C after its writes in flight (`shipdeck resume` finishes it).\n\nExamples:\n  shipdeck                         open the console\n  shipdeck releases                list versions and aliases\n  shipdeck publish dist-cdn/ --promote\n  shipdeck rollback latest --to 1.0.1\n  shipdeck --profile prod --json releases"
 )]
 pub struct Cli {
     #[command(flatten)]

@@ -54,6 +54,8 @@ pub mod exit {
     pub const DIFFERENCES: i32 = 4;
     /// `--dry-run --detailed-exitcode`: the plan would change something.
     pub const CHANGES_PENDING: i32 = 5;
+    /// Ctrl-C stopped a change after its writes in flight: `shipdeck resume` finishes it.
+    pub const INTERRUPTED: i32 = 130;
 }
 
 /// Runs the CLI and returns the process exit code; `console` opens the interactive console
