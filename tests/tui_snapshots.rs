@@ -96,6 +96,18 @@ fn origin_dialogs() {
         s.update(Action::Input(c));
     }
     insta::assert_snapshot!("origin_input_80x24", draw(&s, 80, 24));
+    // A value that never matches: the dialog offers what browsers send.
+    s.update(Action::Cmd(Command::Cancel));
+    s.update(Action::Cmd(Command::AddOrigin));
+    for c in "https://App.Example.com/".chars() {
+        s.update(Action::Input(c));
+    }
+    insta::assert_snapshot!("origin_input_suggests_80x24", draw(&s, 80, 24));
+    s.update(Action::Cmd(Command::Cancel));
+    s.update(Action::Cmd(Command::AddOrigin));
+    for c in "https://customer3.com".chars() {
+        s.update(Action::Input(c));
+    }
     let plan = shipdeck::ops::origins::OriginPlan {
         description: "add origin https://customer3.com to ADDITIONAL_ORIGINS".into(),
         source: ".env ../bridge/.env".into(),

@@ -154,3 +154,36 @@ fn origins_add_remove_probe_and_readonly() {
     assert!(r.update(cmd(Command::Redeploy)).is_empty());
     assert!(!r.update(cmd(Command::Probe)).is_empty());
 }
+
+/// An origin written so that it never matches is corrected in the dialog with one key (the
+/// next-screen key, Tab by default), not by a trip to the shell; a valid one stays as typed.
+#[test]
+fn the_add_dialog_offers_the_form_browsers_send() {
+    use crate::common::tui::origins_listing;
+    let mut s = state(80, 24, false);
+    s.update(cmd(Command::GoScreen(2)));
+    s.update(Action::OriginsLoaded(Ok(Box::new(origins_listing()))));
+    for (typed, after) in [
+        ("https://App.Example.com/", "https://app.example.com"),
+        ("HTTPS://shop.example.com:443", "https://shop.example.com"),
+        ("https://ok.example.com", "https://ok.example.com"),
+        ("not an origin", "not an origin"),
+    ] {
+        s.update(cmd(Command::AddOrigin));
+        for c in typed.chars() {
+            s.update(Action::Input(c));
+        }
+        let fx = s.update(cmd(Command::NextScreen));
+        assert!(fx.is_empty(), "{fx:?}");
+        assert!(
+            matches!(&s.modal, Some(Modal::OriginInput { value, .. }) if value == after),
+            "{typed}: {:?}",
+            s.modal
+        );
+        assert!(
+            matches!(s.screen, shipdeck::tui::screens::Screen::Origins),
+            "still on Origins"
+        );
+        s.update(cmd(Command::Cancel));
+    }
+}

@@ -1,6 +1,10 @@
 //! The add-an-origin dialog: type the origin exactly as browsers send it; ↑/↓ choose the list.
+//! While typing, the dialog says what is wrong with the value (the same sentence the CLI
+//! gives) and, when the value is an origin written so that it never matches
+//! (`https://App.Example.com/`), offers the form browsers send, accepted with one key.
 
-use super::{Modal, frame_block, popup};
+use super::{Modal, fit, frame_block, popup};
+use crate::domain::origin::{OriginError, parse_origin};
 use crate::tui::keymap::Command;
 use crate::tui::state::{Effect, OriginEdit, State};
 use ratatui::Frame;
@@ -17,6 +21,15 @@ pub(crate) fn command(
 ) -> Vec<Effect> {
     match c {
         Command::Cancel => Vec::new(),
+        // The next-screen key takes the form browsers send, when the dialog offers one.
+        Command::NextScreen => {
+            let value = match parse_origin(&value) {
+                Err(OriginError::NeverMatches { fixed, .. }) => fixed.to_string(),
+                _ => value,
+            };
+            state.modal = Some(Modal::OriginInput { value, additional });
+            Vec::new()
+        }
         Command::Up | Command::Down => {
             state.modal = Some(Modal::OriginInput {
                 value,
@@ -51,6 +64,26 @@ pub fn render(state: &State, f: &mut Frame, area: Rect, value: &str, additional:
             },
         )
     };
+    // What is wrong with the value so far, said as the CLI says it, and the fix when there is one.
+    let check = match parse_origin(value) {
+        _ if value.is_empty() => Line::from(""),
+        Ok(_) => Line::from(Span::styled(
+            " ✓ an origin browsers send",
+            Style::default().fg(t.ok),
+        )),
+        Err(OriginError::NeverMatches { fixed, .. }) => Line::from(vec![
+            Span::styled(" browsers send ", Style::default().fg(t.warn)),
+            Span::styled(fixed.to_string(), Style::default().fg(t.accent)),
+            Span::styled(
+                format!(" — {} uses it", state.keymap.label("next_screen")),
+                muted,
+            ),
+        ]),
+        Err(e @ OriginError::Invalid(_)) => Line::from(Span::styled(
+            format!(" {}", fit(&e.to_string(), 68)),
+            Style::default().fg(t.error),
+        )),
+    };
     let lines = vec![
         Line::from(" Origin exactly as browsers send it: scheme://host[:port]"),
         Line::from(""),
@@ -64,7 +97,7 @@ pub fn render(state: &State, f: &mut Frame, area: Rect, value: &str, additional:
             list(!additional, "ALLOWED_ORIGINS"),
             list(additional, "ADDITIONAL_ORIGINS"),
         ]),
-        Line::from(""),
+        check,
         Line::from(Span::styled(
             " Enter plan the change · ↑/↓ switch list · Esc cancel",
             muted,
