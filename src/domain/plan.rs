@@ -159,7 +159,7 @@ impl Plan {
         let browsers = self
             .browsers
             .as_ref()
-            .map(|b| PlanLine::new(LineKind::Note, format!("  browsers {b}")));
+            .map(|b| PlanLine::new(LineKind::Note, format!("  when     {b}")));
         if self.browsers_first {
             out.extend(browsers.clone());
         }

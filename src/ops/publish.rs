@@ -309,11 +309,7 @@ pub async fn plan_publish(ctx: &Context, req: &PublishRequest) -> Result<Plan> {
         return Err(unfinished(f));
     }
     if let Some(r) = state.core.releases.get(&v) {
-        return Err(Error::Refused(format!(
-            "{v} is already published (by {} on {}); releases are immutable — bump the version in package.json or pass --version",
-            r.published_by,
-            r.published_at.format("%Y-%m-%d")
-        )));
+        return plan_republish(ctx, req, &build, &v, r).await;
     }
     let present = ctx.store.list(&ctx.layout.release_dir(&v)).await?;
     if !present.is_empty() {
@@ -334,6 +330,59 @@ pub async fn plan_publish(ctx: &Context, req: &PublishRequest) -> Result<Plan> {
         description,
     )
     .await
+}
+
+/// Publishing a version that is already published: with exactly the same files (by SHA-256) it
+/// changes nothing and succeeds, so a pipeline that runs on every push does not fail on pushes
+/// that did not bump the version (with `--promote`, aliases that are behind still move); with
+/// other files it is refused, naming them, because releases are immutable.
+async fn plan_republish(
+    ctx: &Context,
+    req: &PublishRequest,
+    build: &Build,
+    v: &Version,
+    r: &crate::domain::state::ReleaseSummary,
+) -> Result<Plan> {
+    let published = super::records::require_manifest(ctx, v).await?;
+    let built = manifest_for(build, v, &ctx.actor, req.commit.clone());
+    let d = crate::domain::manifest::diff(&published, &built);
+    if !(d.added.is_empty() && d.removed.is_empty() && d.changed.is_empty()) {
+        let mut differ: Vec<String> = Vec::new();
+        differ.extend(
+            d.changed
+                .iter()
+                .map(|(a, _)| format!("{} (changed)", a.path)),
+        );
+        differ.extend(d.added.iter().map(|f| format!("{} (new)", f.path)));
+        differ.extend(d.removed.iter().map(|f| format!("{} (missing)", f.path)));
+        let shown = differ.len().min(5);
+        let more = if differ.len() > shown {
+            format!(" and {} more", differ.len() - shown)
+        } else {
+            String::new()
+        };
+        return Err(Error::Refused(format!(
+            "{v} is already published (by {} on {}) with other files: {}{more}; releases are immutable — bump the version in package.json or pass --version",
+            r.published_by,
+            r.published_at.format("%Y-%m-%d"),
+            differ[..shown].join(", ")
+        )));
+    }
+    let same = format!("{v} is already published with identical files; nothing is uploaded");
+    let mut plan = if req.promote {
+        let promote = crate::domain::change::Request::Promote {
+            version: v.clone(),
+            alias: None,
+        };
+        super::change::plan_change(ctx, &promote).await?
+    } else {
+        Plan {
+            description: req.description(v),
+            ..Default::default()
+        }
+    };
+    plan.notes.insert(0, same);
+    Ok(plan)
 }
 
 /// Plans finishing an interrupted publish from its recorded build folder.

@@ -73,12 +73,62 @@ fn publishing_an_existing_version_is_refused_and_touches_nothing() {
         .code(1)
         .stderr(
             predicate::str::contains("1.0.0 is already published")
-                .and(predicate::str::contains("immutable")),
+                .and(predicate::str::contains("immutable"))
+                .and(predicate::str::contains("msr-webchat.umd.js (changed)"))
+                .and(predicate::str::contains("index.html (missing)"))
+                .and(predicate::str::contains("and 2 more")),
         );
     assert_eq!(
         std::fs::read(env.store().join("v1.0.0/msr-webchat.umd.js")).unwrap(),
         before
     );
+}
+
+/// A pipeline publishes on every push: the same version with the same files again is a
+/// success that changes nothing; with `--promote` it still moves the aliases that are behind.
+#[test]
+fn publishing_identical_files_again_succeeds_and_changes_nothing() {
+    let env = Env::new();
+    env.publish("1.0.0", false);
+    let history = |env: &Env| env.json(&["history"])["events"].as_array().unwrap().len();
+    let before = history(&env);
+    let doc = env.json(&["publish", env.widget("1.0.0").to_str().unwrap(), "--yes"]);
+    assert_eq!(doc["applied"], false, "{doc:#}");
+    assert!(
+        doc["plan"]["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("already published with identical files"),
+        "{doc:#}"
+    );
+    assert_eq!(history(&env), before, "nothing was recorded");
+    // --promote: not promoted yet, so the aliases move, and nothing is uploaded.
+    let out = env
+        .cmd()
+        .arg("publish")
+        .arg(env.widget("1.0.0"))
+        .args(["--promote", "--yes"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("identical files") && stdout.contains("latest"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("+ upload"), "{stdout}");
+    assert_eq!(
+        std::fs::read(env.store().join("latest/msr-webchat.umd.js")).unwrap(),
+        std::fs::read(env.store().join("v1.0.0/msr-webchat.umd.js")).unwrap()
+    );
+    // And again: everything is current, nothing to do.
+    env.cmd()
+        .arg("publish")
+        .arg(env.widget("1.0.0"))
+        .args(["--promote", "--yes"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Nothing to change"));
 }
 
 #[test]
