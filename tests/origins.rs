@@ -548,3 +548,65 @@ fn the_demo_profile_has_a_sample_allowlist() {
         ]
     );
 }
+
+/// A large allowlist is read in linear time (the duplicate check was a scan per entry: 40,000
+/// origins took 38 s) and still finds its one duplicate; an absurdly large `.env` is refused
+/// with a sentence instead of being read.
+#[test]
+fn a_large_allowlist_is_audited_and_an_absurd_env_is_refused() {
+    let env = Env::new();
+    let mut origins: Vec<String> = (0..50_000)
+        .map(|i| format!("https://site{i}.example.com"))
+        .collect();
+    origins.push("https://site7.example.com".into());
+    std::fs::write(
+        env.path().join("bridge.env"),
+        format!(
+            "ALLOWED_ORIGINS={}\nADDITIONAL_ORIGINS=\n",
+            origins.join(",")
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        env.path().join("shipdeck.toml"),
+        "[profiles.test]\nstore = { kind = \"local\", path = \"store\" }\nbridge = { allowlist = { kind = \"dotenv\", path = \"bridge.env\" } }\n",
+    )
+    .unwrap();
+    let out = env
+        .cmd()
+        .args(["--json", "origins", "audit"])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let listed = doc["listing"]["origins"].as_array().unwrap();
+    assert_eq!(listed.len(), 50_001);
+    let duplicates: Vec<&Value> = listed
+        .iter()
+        .filter(|o| {
+            o["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["code"] == "duplicate")
+        })
+        .collect();
+    // Both copies of the one duplicated origin show the finding, and nothing else does.
+    assert_eq!(duplicates.len(), 2);
+    assert!(
+        duplicates
+            .iter()
+            .all(|o| o["origin"] == "https://site7.example.com")
+    );
+
+    // 9 MiB of .env: refused, naming the file and the limit.
+    let big = format!(
+        "ALLOWED_ORIGINS={}\n",
+        "https://x.example.com,".repeat(430_000)
+    );
+    std::fs::write(env.path().join("bridge.env"), big).unwrap();
+    env.cmd()
+        .args(["origins", "list"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("bridge.env").and(predicate::str::contains("8 MiB")));
+}

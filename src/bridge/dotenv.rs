@@ -15,8 +15,22 @@ pub struct DotenvSource {
     pub path: PathBuf,
 }
 
+/// The largest `.env` Shipdeck reads: 8 MiB holds about 200,000 origins, far beyond any
+/// Bridge's allowlist (and beyond what an environment variable can carry on most systems).
+const MAX_ENV_BYTES: u64 = 8 * 1024 * 1024;
+
 impl DotenvSource {
     fn read(&self) -> Result<String> {
+        if let Ok(meta) = std::fs::metadata(&self.path)
+            && meta.len() > MAX_ENV_BYTES
+        {
+            return Err(Error::Refused(format!(
+                "the Bridge's .env '{}' is {} MiB, more than the {} MiB an allowlist can need; check bridge.allowlist.path names the Bridge's .env",
+                self.path.display(),
+                meta.len() / (1024 * 1024),
+                MAX_ENV_BYTES / (1024 * 1024)
+            )));
+        }
         std::fs::read_to_string(&self.path).map_err(|e| {
             Error::Refused(format!("cannot read the Bridge's .env '{}': {e}; check bridge.allowlist.path in the profile", self.path.display()))
         })

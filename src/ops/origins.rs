@@ -60,16 +60,24 @@ fn listing(o: &Origins, list: &Allowlist) -> Listing {
     if list.allowed_undefined {
         findings.push(crate::domain::origin::no_allowlist_finding(o.production));
     }
+    // Findings by entry, gathered once (lists run to thousands of entries).
+    let mut by_entry: std::collections::HashMap<(&str, &str), Vec<Finding>> =
+        std::collections::HashMap::new();
+    for f in &findings {
+        by_entry
+            .entry((f.entry.as_str(), f.source.as_str()))
+            .or_default()
+            .push(f.clone());
+    }
     let origins = entries
         .iter()
         .map(|e| Listed {
             origin: e.raw.clone(),
             list: e.source.clone(),
-            findings: findings
-                .iter()
-                .filter(|f| f.entry == e.raw && f.source == e.source)
+            findings: by_entry
+                .get(&(e.raw.as_str(), e.source.as_str()))
                 .cloned()
-                .collect(),
+                .unwrap_or_default(),
         })
         .collect();
     let list_findings = findings

@@ -3,7 +3,7 @@
 //! allows — any site, sandboxed pages, plain http and local addresses in production, sites on
 //! shared hosting domains — and about the list itself.
 
-use super::{Origin, OriginError, parse_origin};
+use super::{OriginError, parse_origin};
 use serde::Serialize;
 use std::fmt;
 
@@ -119,7 +119,8 @@ pub fn audit(entries: &[Entry], production: bool) -> Vec<Finding> {
         message,
         fix,
     };
-    let mut seen: Vec<(Origin, &Entry)> = Vec::new();
+    // Each origin's first entry, by the form browsers send (a map: lists run to thousands).
+    let mut seen: std::collections::HashMap<String, &Entry> = std::collections::HashMap::new();
     for e in entries {
         let t = e.raw.trim();
         if t == "*" || t.eq_ignore_ascii_case("true") || t.contains('*') {
@@ -156,7 +157,7 @@ pub fn audit(entries: &[Entry], production: bool) -> Vec<Finding> {
                 continue;
             }
         };
-        if let Some((_, first)) = seen.iter().find(|(o, _)| *o == origin) {
+        if let Some(first) = seen.get(&origin.to_string()) {
             out.push(f(
                 "duplicate",
                 Severity::Warning,
@@ -165,7 +166,7 @@ pub fn audit(entries: &[Entry], production: bool) -> Vec<Finding> {
                 "remove one of them".into(),
             ));
         } else {
-            seen.push((origin.clone(), e));
+            seen.insert(origin.to_string(), e);
         }
         if origin.scheme == "http" && production && !is_local(&origin.host) {
             out.push(f("insecure-http", Severity::Error, e, "plain http on a production profile: the page, and the chat with it, can be read and changed in transit".into(), format!("use 'https://{}'", origin.host)));
