@@ -265,7 +265,7 @@ pub fn probe_report() -> shipdeck::ops::origins::ProbeReport {
                 expected_allowed: true,
                 observed: Some(Observed { status: 500, ..Default::default() }),
                 allowed: false,
-                problems: vec!["the allowlist allows it but the Bridge refused it (status 500): the running Bridge does not have the current list — restart or redeploy it".into()],
+                problems: vec!["[stale_bridge] the allowlist allows it but the Bridge refused it (status 500): the running Bridge does not have the current list, and a browser on that site gets a CORS error — restart or redeploy it".into()],
                 browser_refuses: ["GET", "POST", "PATCH", "DELETE"].map(String::from).to_vec(),
             },
         ],

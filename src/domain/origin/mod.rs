@@ -345,22 +345,22 @@ pub fn judge(origin: &str, expected_allowed: bool, o: &Observed) -> Vec<String> 
     let mut problems = Vec::new();
     let allowed = o.allows(origin);
     if o.allow_origin.as_deref() == Some("*") && o.allow_credentials.as_deref() == Some("true") {
-        problems.push("the Bridge answers '*' with credentials: any site may call it as the signed-in user (and browsers refuse the combination)".into());
+        problems.push("[star] the Bridge answers '*' with credentials: any site may call it as the signed-in user, and browsers refuse the combination — fix: cors({ origin: <the allowlist check>, credentials: true })".into());
     }
     match (expected_allowed, allowed) {
         (true, false) => problems.push(format!(
-            "the allowlist allows it but the Bridge refused it (status {}): the running Bridge does not have the current list — restart or redeploy it",
+            "[stale_bridge] the allowlist allows it but the Bridge refused it (status {}): the running Bridge does not have the current list, and a browser on that site gets a CORS error — restart or redeploy it",
             o.status
         )),
-        (false, true) => problems.push("the allowlist does not allow it but the Bridge did: the running Bridge has an older or wider list than its source — restart or redeploy it, and check its CORS code".into()),
+        (false, true) => problems.push("[wider_bridge] the allowlist does not allow it but the Bridge did: the running Bridge has an older or wider list than its source, and a browser on that site reads its answers — restart or redeploy it, and check its CORS code".into()),
         _ => {}
     }
     if allowed {
         if !o.vary_origin && o.allow_origin.as_deref() != Some("*") {
-            problems.push("the answer lacks 'Vary: Origin': a shared cache can hand one site's CORS answer to another".into());
+            problems.push("[vary] the answer lacks 'Vary: Origin': a shared cache can hand one site's CORS answer to another, whose browser then refuses it — fix: keep cors() from setting a fixed origin (it adds Vary: Origin when it echoes)".into());
         }
         if o.allow_credentials.as_deref() != Some("true") {
-            problems.push("no 'Access-Control-Allow-Credentials: true': the widget's cookies and Authorization header would be dropped".into());
+            problems.push("[credentials] no 'Access-Control-Allow-Credentials: true': a browser fails the widget's requests with credentials (its cookies and Authorization header) — fix: cors({ credentials: true })".into());
         }
     }
     problems
