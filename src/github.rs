@@ -62,6 +62,21 @@ impl GitHub {
             http: reqwest::Client::builder()
                 .connect_timeout(Duration::from_secs(5))
                 .timeout(Duration::from_secs(15))
+                // An API call is never followed to another host (reads included): a write
+                // "done" by whoever answers there is not a write GitHub made. Same-host
+                // redirects (a renamed repository) are followed, at most 3.
+                .redirect(reqwest::redirect::Policy::custom(|attempt| {
+                    let same_host = attempt.previous().first().is_some_and(|first| {
+                        first.host_str() == attempt.url().host_str()
+                            && first.port_or_known_default()
+                                == attempt.url().port_or_known_default()
+                    });
+                    if same_host && attempt.previous().len() <= 3 {
+                        attempt.follow()
+                    } else {
+                        attempt.stop()
+                    }
+                }))
                 .build()
                 .unwrap_or_else(|_| reqwest::Client::new()),
         }
@@ -114,6 +129,22 @@ impl GitHub {
             },
         })?;
         let status = resp.status().as_u16();
+        if resp.status().is_redirection() {
+            let to = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .map(crate::azure::redact)
+                .unwrap_or_else(|| "(no Location)".into());
+            return Err(GitHubError {
+                what: what.to_string(),
+                status: Some(status),
+                sentence: format!(
+                    "{} answered with a redirect (HTTP {status}) to {to}; Shipdeck does not follow API calls to another host, so nothing was changed there — check `api_url` in the profile's bridge section",
+                    self.api
+                ),
+            });
+        }
         let bytes = resp.bytes().await.unwrap_or_default();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         Ok(Answer { status, body })

@@ -398,3 +398,66 @@ fn a_secret_write_that_fails_after_the_document_is_finished_by_apply() {
     );
     stub.assert_no_violations();
 }
+
+/// A write redirected to another host is not a write: Shipdeck does not follow it (reads
+/// neither), says so naming where it was sent, and the other host never sees the request (nor
+/// the token).
+#[test]
+fn an_api_call_redirected_to_another_host_is_refused_not_followed() {
+    use std::io::{Read, Write};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let serve = |answer: String, hits: Arc<AtomicUsize>| {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for mut c in l.incoming().flatten() {
+                let mut buf = [0u8; 8192];
+                let _ = c.read(&mut buf);
+                hits.fetch_add(1, Ordering::SeqCst);
+                let _ = c.write_all(answer.as_bytes());
+            }
+        });
+        port
+    };
+    let elsewhere_hits = Arc::new(AtomicUsize::new(0));
+    let elsewhere = serve(
+        "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n".into(),
+        elsewhere_hits.clone(),
+    );
+    let api = serve(
+        format!(
+            "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://localhost:{elsewhere}/repos/o/r/actions/variables/ALLOWED_ORIGINS\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        ),
+        Arc::new(AtomicUsize::new(0)),
+    );
+    let gh = shipdeck::github::GitHub::new(
+        Some(&format!("http://127.0.0.1:{api}")),
+        "o/r",
+        shipdeck::credentials::Secret::new("ghp_wrongTokenZZ81"),
+        "variables: write",
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    for method in [reqwest::Method::PATCH, reqwest::Method::GET] {
+        let body = serde_json::json!({ "value": "https://a.example" });
+        let r = rt.block_on(gh.call(
+            method.clone(),
+            "/actions/variables/ALLOWED_ORIGINS",
+            (method == reqwest::Method::PATCH).then_some(&body),
+            "variable ALLOWED_ORIGINS of o/r",
+        ));
+        let e = r.err().expect("a redirect to another host is an error");
+        assert!(
+            e.sentence.contains("redirect")
+                && e.sentence.contains(&format!("localhost:{elsewhere}")),
+            "{}",
+            e.sentence
+        );
+        assert!(!e.sentence.contains("ghp_"), "{}", e.sentence);
+    }
+    assert_eq!(
+        elsewhere_hits.load(Ordering::SeqCst),
+        0,
+        "the other host saw nothing"
+    );
+}
