@@ -342,3 +342,55 @@ fn the_athena_engine_starts_polls_and_fetches() {
         .failure()
         .stderr(predicate::str::contains("athena = { database"));
 }
+
+/// A gzip bomb among the logs (a 300 KB object expanding to 300 MiB) is skipped and said so,
+/// by name, instead of taking the machine's memory; the real logs beside it are counted.
+#[test]
+fn a_log_file_that_expands_beyond_the_limit_is_skipped_and_named() {
+    let b = common::s3::bucket("bomb");
+    let (start, since, until) = window(2);
+    let expected = loggen(&["cloudfront", &b, "cdn/", &start.to_string(), "2", "3"]);
+    // Named for an hour inside the window, so it is read.
+    let hour = chrono::DateTime::from_timestamp(start, 0)
+        .unwrap()
+        .format("%Y-%m-%d-%H");
+    let key = format!("cdn/E2TEST.{hour}.bomb.gz");
+    let script = format!(
+        "import boto3, gzip, os\ns3 = boto3.client('s3', endpoint_url=os.environ['SHIPDECK_TEST_S3'], region_name='us-east-1', aws_access_key_id='testing', aws_secret_access_key='testing')\ns3.put_object(Bucket='{b}', Key='{key}', Body=gzip.compress(b'\\0' * (300 * 1024 * 1024), 1))\n"
+    );
+    let put = Command::new(common::peers_bin().join("python"))
+        .args(["-c", &script])
+        .env("SHIPDECK_TEST_S3", common::s3::endpoint())
+        .output()
+        .unwrap();
+    assert!(
+        put.status.success(),
+        "{}",
+        String::from_utf8_lossy(&put.stderr)
+    );
+    let env = Env::with_config(&format!(
+        "[profiles.p]\nstore = {{ kind = \"local\", path = \"store\" }}\ncdn = {{ kind = \"none\", path_prefix = \"/msr-webchat\" }}\nlogs = {{ kind = \"cloudfront\", bucket = \"{b}\", prefix = \"cdn/\", region = \"us-east-1\", endpoint = \"{}\" }}\n",
+        common::s3::endpoint()
+    ));
+    let mut c = env.cmd();
+    common::s3::aws_env(&mut c);
+    let out = c
+        .args(["--json", "traffic", "--since", &since, "--until", &until])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_counts(&doc, &expected);
+    let skipped = doc["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1, "{doc:#}");
+    let s = skipped[0].as_str().unwrap();
+    assert!(
+        s.contains(&key) && s.contains("expands beyond 256 MiB"),
+        "{s}"
+    );
+    common::validate_json("traffic", &out.stdout, env.path());
+}

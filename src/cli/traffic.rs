@@ -174,6 +174,9 @@ fn print(t: &Traffic) {
     } else {
         println!("{} requests counted by {}", r.lines, t.engine);
     }
+    for s in &t.skipped {
+        println!("not counted: {s}");
+    }
     if let Some(h) = &t.hint {
         println!("hint: {h}");
     }

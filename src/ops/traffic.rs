@@ -85,6 +85,9 @@ pub struct Traffic {
     pub report: Report,
     /// A suggestion for big windows (the Athena engine).
     pub hint: Option<String>,
+    /// Log files not counted, each with why ("…: skipped: expands beyond 256 MiB").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<String>,
 }
 
 /// The hour a log file's name says it covers, in any of the known layouts: CloudFront legacy
@@ -132,16 +135,36 @@ pub fn hour_of_key(key: &str) -> Option<DateTime<Utc>> {
     })
 }
 
-/// The text of a log object: gunzipped when it is gzip (every member), else as it is.
+/// The most text one log object may expand to. A CDN's hourly log file is far smaller; a file
+/// that expands beyond this (a gzip bomb, or something that is not a log) is skipped and said
+/// so, instead of taking the machine's memory.
+pub const MAX_LOG_TEXT: u64 = 256 * 1024 * 1024;
+
+/// The text of a log object: gunzipped when it is gzip (every member), else as it is; at most
+/// [`MAX_LOG_TEXT`] bytes.
 fn text_of(bytes: &[u8]) -> std::result::Result<String, String> {
-    if bytes.starts_with(&[0x1f, 0x8b]) {
+    let too_big = || {
+        format!(
+            "skipped: expands beyond {} MiB",
+            MAX_LOG_TEXT / (1024 * 1024)
+        )
+    };
+    let out = if bytes.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
         flate2::read::MultiGzDecoder::new(bytes)
+            .take(MAX_LOG_TEXT + 1)
             .read_to_end(&mut out)
-            .map_err(|e| format!("it is not valid gzip ({e})"))?;
-        return Ok(String::from_utf8_lossy(&out).into_owned());
+            .map_err(|e| format!("skipped: it is not valid gzip ({e})"))?;
+        out
+    } else {
+        bytes.to_vec()
+    };
+    if out.len() as u64 > MAX_LOG_TEXT {
+        return Err(too_big());
     }
-    Ok(String::from_utf8_lossy(bytes).into_owned())
+    // One copy at most: valid UTF-8 (the usual case) is taken as it is.
+    Ok(String::from_utf8(out)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 fn read_cache(path: &Path, path_prefix: &str) -> Cache {
@@ -234,28 +257,34 @@ pub async fn traffic(
         reads.push(async move {
             let obj = store.get(&key).await?;
             let Some(obj) = obj else {
-                return Ok::<_, Error>((key, etag, Aggregate::default(), 0));
+                return Ok::<_, Error>((key, etag, Ok(Aggregate::default()), 0));
             };
             let n = obj.body.len() as u64;
-            let agg = tokio::task::spawn_blocking(move || match text_of(&obj.body) {
-                Ok(text) => Aggregate::read(&text, &prefix),
-                // An unreadable file counts as one unreadable line, never as fatal.
-                Err(_) => Aggregate {
-                    bad_lines: 1,
-                    ..Aggregate::default()
-                },
+            // An unreadable file is skipped and said so, never fatal.
+            let agg = tokio::task::spawn_blocking(move || {
+                text_of(&obj.body).map(|text| Aggregate::read(&text, &prefix))
             })
             .await
             .map_err(|e| Error::Io(format!("reading a log file stopped: {e}")))?;
             Ok((key, etag, agg, n))
         });
     }
+    let mut skipped = Vec::new();
     let mut stream = futures::stream::iter(reads).buffer_unordered(ctx.concurrency.max(1));
     let mut done = 0;
     while let Some(r) = stream.next().await {
         let (key, etag, agg, n) = r?;
         loaded.bytes_read += n;
-        cache.files.insert(key, Cached { etag, agg });
+        match agg {
+            Ok(agg) => {
+                cache.files.insert(key, Cached { etag, agg });
+            }
+            // Not cached: the next run says so again.
+            Err(why) => {
+                let key: String = key.chars().filter(|c| !c.is_control()).collect();
+                skipped.push(format!("{key}: {why}"));
+            }
+        }
         done += 1;
         progress(done, total);
     }
@@ -272,6 +301,8 @@ pub async fn traffic(
             agg.merge(&c.agg);
         }
     }
+    // A skipped file counts as one unreadable line too, as it always did.
+    agg.bad_lines += skipped.len() as u64;
     let history = read_history(ctx, None).await?;
     Ok(Traffic {
         source: format!("{} under '{}'", logs.store.describe(), logs.prefix),
@@ -280,6 +311,7 @@ pub async fn traffic(
         loaded,
         report: report(&agg, &history, since, until, now),
         hint,
+        skipped,
     })
 }
 
@@ -317,6 +349,7 @@ pub async fn traffic_in_engine(
         loaded: Loaded::default(),
         report: report(&agg, &history, since, until, now),
         hint: None,
+        skipped: Vec::new(),
     })
 }
 

@@ -359,6 +359,7 @@ pub fn traffic_data() -> shipdeck::ops::traffic::Traffic {
     shipdeck::ops::traffic::Traffic {
         engine: "local".into(),
         hint: None,
+        skipped: Vec::new(),
         source: "s3://msr-webchat-logs under 'cdn/'".into(),
         delay_note: "CloudFront delivers logs within about an hour, sometimes up to a day late"
             .into(),
