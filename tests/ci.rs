@@ -465,3 +465,56 @@ fn allowlist_edits_are_summarised_in_github_actions_too() {
     );
     assert_eq!(outputs(&outs)["result"], "ok");
 }
+
+/// The nightly verify's branches, run step by step with a fake `shipdeck` exiting 0, 1 and 4
+/// and a fake `gh` (`tests/peers/workflow_run.py`): differences open one issue, or comment on
+/// the one already open; a failure to check fails the run and opens none; a clean run does
+/// nothing.
+#[test]
+fn the_nightly_verify_tells_differences_from_a_failure_to_check() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let run = |code: &str, open: &str| -> serde_json::Value {
+        let out = Command::new(common::peers_bin().join("python"))
+            .arg(root.join("tests/peers/workflow_run.py"))
+            .arg(&root)
+            .arg(root.join("assets/workflows/verify-nightly.yml"))
+            .args([code, open])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let verbs = |doc: &serde_json::Value| -> Vec<String> {
+        doc["gh"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| format!("{} {}", c[0].as_str().unwrap(), c[1].as_str().unwrap()))
+            .collect()
+    };
+    let clean = run("0", "");
+    assert_eq!(clean["failed"], false);
+    assert!(verbs(&clean).is_empty(), "{clean}");
+
+    let broken = run("1", "");
+    assert_eq!(broken["failed"], true, "{broken}");
+    assert!(
+        verbs(&broken).is_empty(),
+        "no issue for a failure to check: {broken}"
+    );
+
+    let differs = run("4", "");
+    assert_eq!(differs["failed"], false, "{differs}");
+    assert_eq!(verbs(&differs), ["issue list", "issue create"]);
+
+    let again = run("4", "12");
+    assert_eq!(verbs(&again), ["issue list", "issue comment"]);
+    assert_eq!(
+        again["gh"][1][2], "12",
+        "comments on the open issue: {again}"
+    );
+}
