@@ -155,15 +155,25 @@ pub async fn run(s: Session, opts: &ConsoleOptions) -> Result<()> {
         for e in state.start() {
             let _ = effects.send(e);
         }
-        while let Some(msg) = rx.recv().await {
-            let action = match msg {
-                Msg::Event(ev) => translate(&state, ev),
-                Msg::Action(a) => Some(*a),
-            };
-            if let Some(a) = action {
-                for e in state.update(a) {
-                    let _ = effects.send(e);
+        while let Some(first) = rx.recv().await {
+            // Everything that is already waiting (a large apply sends one progress action per
+            // file) is applied before one draw: the screen never falls behind, and a key
+            // pressed meanwhile is handled at once.
+            let mut next = Some(first);
+            while let Some(msg) = next {
+                let action = match msg {
+                    Msg::Event(ev) => translate(&state, ev),
+                    Msg::Action(a) => Some(*a),
+                };
+                if let Some(a) = action {
+                    for e in state.update(a) {
+                        let _ = effects.send(e);
+                    }
                 }
+                if state.quit {
+                    break;
+                }
+                next = rx.try_recv().ok();
             }
             if state.quit {
                 break;
@@ -174,5 +184,11 @@ pub async fn run(s: Session, opts: &ConsoleOptions) -> Result<()> {
     }
     .await;
     restore();
+    if state.applying() {
+        // Closing the console stops the worker: the change is recorded as unfinished.
+        eprintln!(
+            "a change was being applied when the console closed; it stopped where it was and is recorded as unfinished: `shipdeck resume` finishes it, `shipdeck resume --revert` undoes it"
+        );
+    }
     result
 }

@@ -369,6 +369,14 @@ impl State {
         }
     }
 
+    /// Whether a change is being applied (its plan dialog shows it running).
+    pub fn applying(&self) -> bool {
+        matches!(
+            self.modal,
+            Some(Modal::Plan { running: true, .. } | Modal::OriginPlan { running: true, .. })
+        )
+    }
+
     pub(super) fn command(&mut self, c: Command) -> Vec<Effect> {
         if c == Command::Quit && !self.text_input() {
             self.quit = true;
