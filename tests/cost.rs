@@ -360,3 +360,69 @@ fn brotli_sizes_at_publish_become_compression_advice() {
         assert!(advice.iter().any(|a| a["topic"] == topic), "{topic}");
     }
 }
+
+/// For every shipped usage file, side by side: each column's rows add up to that estimate's
+/// total, and a column that cannot price part of the Bridge's stack (an AWS section in the
+/// Azure column) says so on a row of its own instead of leaving it out silently.
+#[test]
+fn side_by_side_rows_add_up_and_unpriced_parts_are_named() {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets");
+    let files: Vec<std::path::PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("usage") && n.ends_with(".toml"))
+        })
+        .collect();
+    assert!(files.len() >= 2, "{files:?}");
+    let env = Env::new();
+    for f in files {
+        let doc = env.json(&[
+            "cost",
+            "--usage",
+            f.to_str().unwrap(),
+            "--bundle-kb",
+            "50",
+            "--compare",
+        ]);
+        let estimates = doc["estimates"].as_array().unwrap();
+        let rows = doc["side_by_side"].as_array().unwrap();
+        for (i, e) in estimates.iter().enumerate() {
+            let sum: f64 = rows.iter().map(|r| r["amounts"][i].as_f64().unwrap()).sum();
+            let total = e["total"].as_f64().unwrap();
+            assert!(
+                (sum - total).abs() < 1e-6,
+                "{}: {} rows sum to {sum}, total {total}",
+                f.display(),
+                e["provider"]
+            );
+        }
+        // Whatever one column prices of the Bridge, the other prices or names as unpriced.
+        let components = |e: &serde_json::Value| -> std::collections::BTreeSet<String> {
+            e["lines"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| l["component"].as_str().unwrap().to_string())
+                .filter(|c| c.starts_with("Bridge ") || c == "Database")
+                .collect()
+        };
+        assert_eq!(
+            components(&estimates[0]),
+            components(&estimates[1]),
+            "{}: both columns cover the same Bridge stack",
+            f.display()
+        );
+        for e in estimates {
+            for l in e["lines"].as_array().unwrap() {
+                if l["unpriced"] == true {
+                    assert_eq!(l["monthly"].as_f64(), Some(0.0));
+                    assert!(l["name"].as_str().unwrap().starts_with("not priced"));
+                }
+            }
+        }
+        common::validate_json("cost", &serde_json::to_vec(&doc).unwrap(), env.path());
+    }
+}

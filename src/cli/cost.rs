@@ -81,23 +81,12 @@ pub async fn run(ctx: &Context, g: &Global, args: &CostArgs) -> Result<i32> {
     if estimates.len() == 2 {
         println!();
         println!("  {:<40} {:>12} {:>12}", "SIDE BY SIDE", "AWS", "Azure");
-        let kinds = [
-            ("CDN delivery", ["CloudFront", "Front Door"]),
-            ("Storage", ["S3", "Blob Storage"]),
-            ("Other", ["Other", "Other"]),
-        ];
-        for (label, comps) in kinds {
-            let sub = |e: &Estimate, c: &str| {
-                e.subtotals()
-                    .into_iter()
-                    .find(|(n, _)| n == c)
-                    .map_or(0.0, |(_, v)| v)
-            };
+        for row in &r.side_by_side {
             println!(
                 "  {:<40} {:>12} {:>12}",
-                label,
-                money(sub(&estimates[0], comps[0])),
-                money(sub(&estimates[1], comps[1]))
+                row.label,
+                money(row.amounts[0]),
+                money(row.amounts[1])
             );
         }
         println!(
@@ -106,6 +95,22 @@ pub async fn run(ctx: &Context, g: &Global, args: &CostArgs) -> Result<i32> {
             money(estimates[0].total),
             money(estimates[1].total)
         );
+        for e in estimates {
+            let missing: Vec<&str> = e
+                .lines
+                .iter()
+                .filter(|l| l.unpriced)
+                .map(|l| l.component.as_str())
+                .collect();
+            if !missing.is_empty() {
+                println!(
+                    "  {} leaves out what it cannot price: {} (another cloud's services in the usage file's [bridge]; describe them on {} too to compare)",
+                    e.provider.to_uppercase(),
+                    missing.join(", "),
+                    e.provider.to_uppercase()
+                );
+            }
+        }
     }
     println!();
     println!(
@@ -172,6 +177,10 @@ fn breakdown(e: &Estimate) {
     for (component, subtotal) in e.subtotals() {
         println!("  {component}");
         for l in e.lines.iter().filter(|l| l.component == component) {
+            if l.unpriced {
+                println!("     {:<84} {:>10}", truncate(&l.name, 84), "—");
+                continue;
+            }
             let mark = if l.usage_based { "*" } else { " " };
             let tier = if l.tiered { "~" } else { " " };
             println!(

@@ -271,6 +271,56 @@ pub struct CostReport {
     pub advice: BTreeMap<String, Vec<advice::Advice>>,
     /// Per provider: how old its prices are.
     pub prices: BTreeMap<String, PriceAge>,
+    /// The estimates side by side: CDN delivery, storage, and the rest (the Bridge's stack,
+    /// fixed items), one amount per estimate, in the estimates' order; each column adds up to
+    /// its estimate's total.
+    pub side_by_side: Vec<SideRow>,
+}
+
+/// One row of the side-by-side view.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SideRow {
+    pub label: &'static str,
+    pub amounts: Vec<f64>,
+}
+
+/// CDN, storage and the rest of each estimate; the rest is the total minus the first two, so
+/// the rows always sum to the total.
+fn side_by_side(estimates: &[crate::domain::cost::Estimate]) -> Vec<SideRow> {
+    let sub = |e: &crate::domain::cost::Estimate, names: [&str; 2]| -> f64 {
+        e.subtotals()
+            .into_iter()
+            .filter(|(n, _)| names.contains(&n.as_str()))
+            .map(|(_, v)| v)
+            .sum()
+    };
+    let cdn: Vec<f64> = estimates
+        .iter()
+        .map(|e| sub(e, ["CloudFront", "Front Door"]))
+        .collect();
+    let storage: Vec<f64> = estimates
+        .iter()
+        .map(|e| sub(e, ["S3", "Blob Storage"]))
+        .collect();
+    let rest = estimates
+        .iter()
+        .enumerate()
+        .map(|(i, e)| e.total - cdn[i] - storage[i])
+        .collect();
+    vec![
+        SideRow {
+            label: "CDN delivery",
+            amounts: cdn,
+        },
+        SideRow {
+            label: "Storage",
+            amounts: storage,
+        },
+        SideRow {
+            label: "Bridge and other",
+            amounts: rest,
+        },
+    ]
 }
 
 /// The oldest price of a pricing file: its date and age in days.
@@ -295,6 +345,7 @@ impl CostInputs {
             comparisons: BTreeMap::new(),
             advice: BTreeMap::new(),
             prices: BTreeMap::new(),
+            side_by_side: Vec::new(),
         };
         let scaled_usage = scaled(usage, scale);
         let cfg = |e: crate::domain::cost::PriceError| Error::Config(e.to_string());
@@ -325,6 +376,7 @@ impl CostInputs {
             }
             r.estimates.push(e);
         }
+        r.side_by_side = side_by_side(&r.estimates);
         Ok(r)
     }
 }

@@ -45,6 +45,9 @@ pub struct LineItem {
     pub usage_based: bool,
     /// A free allowance (a negative line).
     pub free: bool,
+    /// Not priced on this provider (the name says why); its amount is zero, not a price.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unpriced: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -109,6 +112,7 @@ fn item(p: &Price, component: &str, raw: f64, usage_based: bool) -> Vec<LineItem
         monthly: p.cost(units),
         usage_based,
         free: false,
+        unpriced: false,
     }];
     if p.free > 0.0 && units > 0.0 {
         let free_units = units.min(p.free);
@@ -126,6 +130,7 @@ fn item(p: &Price, component: &str, raw: f64, usage_based: bool) -> Vec<LineItem
             monthly: -p.cost(free_units),
             usage_based,
             free: true,
+            unpriced: false,
         });
     }
     out
@@ -196,6 +201,7 @@ pub fn estimate(
                 monthly: m,
                 usage_based: false,
                 free: false,
+                unpriced: false,
             },
             (None, Some(p), Some(per)) => {
                 let units = q.api_requests / per;
@@ -209,6 +215,7 @@ pub fn estimate(
                     monthly: units * p,
                     usage_based: true,
                     free: false,
+                    unpriced: false,
                 }
             }
             _ => continue,

@@ -182,8 +182,8 @@ fn provider_of_database(d: &Database) -> &'static str {
     }
 }
 
-/// The stack's line items on `table`'s provider; sections of the other provider are left out
-/// (an AWS compute section does not appear in the Azure estimate). `api_requests` is the
+/// The stack's line items on `table`'s provider; a section of the other provider (an AWS
+/// compute section in the Azure estimate) is one unpriced row saying so. `api_requests` is the
 /// month's chat API requests from the usage, unless a section gives its own.
 pub fn stack_lines(
     table: &PriceTable,
@@ -192,26 +192,47 @@ pub fn stack_lines(
 ) -> Result<Vec<LineItem>, PriceError> {
     let provider = table.provider.as_str();
     let mut lines = Vec::new();
-    if let Some(a) = stack
-        .api
-        .as_ref()
-        .filter(|a| provider_of_api(a) == provider)
-    {
-        lines.extend(api_lines(table, a, api_requests)?);
+    // A section of the other provider is not left out silently: the column says, on a row of
+    // its own, what it cannot price and how to price it.
+    let unpriced = |component: &str, section: &str, other: &str| LineItem {
+        component: component.into(),
+        name: format!(
+            "not priced: the Bridge's {section} is on {}",
+            if other == "aws" { "AWS" } else { "Azure" }
+        ),
+        quantity: 0.0,
+        unit: String::new(),
+        unit_price: 0.0,
+        tiered: false,
+        monthly: 0.0,
+        usage_based: false,
+        free: false,
+        unpriced: true,
+    };
+    if let Some(a) = &stack.api {
+        if provider_of_api(a) == provider {
+            lines.extend(api_lines(table, a, api_requests)?);
+        } else {
+            lines.push(unpriced("Bridge API", "API front", provider_of_api(a)));
+        }
     }
-    if let Some(c) = stack
-        .compute
-        .as_ref()
-        .filter(|c| provider_of_compute(c) == provider)
-    {
-        lines.extend(compute_lines(table, c)?);
+    if let Some(c) = &stack.compute {
+        if provider_of_compute(c) == provider {
+            lines.extend(compute_lines(table, c)?);
+        } else {
+            lines.push(unpriced(
+                "Bridge compute",
+                "compute",
+                provider_of_compute(c),
+            ));
+        }
     }
-    if let Some(d) = stack
-        .database
-        .as_ref()
-        .filter(|d| provider_of_database(d) == provider)
-    {
-        lines.extend(database_lines(table, d)?);
+    if let Some(d) = &stack.database {
+        if provider_of_database(d) == provider {
+            lines.extend(database_lines(table, d)?);
+        } else {
+            lines.push(unpriced("Database", "database", provider_of_database(d)));
+        }
     }
     Ok(lines)
 }
@@ -483,13 +504,15 @@ mod tests {
             730.0 * 0.5 * 2.0 * 0.04048 + 730.0 * 1.0 * 2.0 * 0.004445,
         );
         close(total(&l, "Database"), 730.0 * 0.018 + 20.0 * 0.115);
-        // Azure sections are not on the AWS bill.
+        // Azure sections are not on the AWS bill: one unpriced row says so, costing nothing.
         let azure_only = Stack {
             api: Some(ApiFront::Apim { requests: None }),
             compute: None,
             database: None,
         };
-        assert!(stack_lines(&aws, &azure_only, 1e6).unwrap().is_empty());
+        let l = stack_lines(&aws, &azure_only, 1e6).unwrap();
+        assert_eq!(l.len(), 1);
+        assert!(l[0].unpriced && l[0].monthly == 0.0 && l[0].name.contains("on Azure"));
     }
 
     #[test]

@@ -284,7 +284,9 @@ fn render_breakdown(state: &State, f: &mut Frame, area: Rect, estimates: &[Estim
                 e.provider.to_uppercase(),
                 l.name
             );
-            let money = if l.monthly < 0.0 {
+            let money = if l.unpriced {
+                "—".to_string()
+            } else if l.monthly < 0.0 {
                 format!("-${:.2}", -l.monthly)
             } else {
                 format!("${:.2}", l.monthly)
@@ -296,7 +298,11 @@ fn render_breakdown(state: &State, f: &mut Frame, area: Rect, estimates: &[Estim
             };
             rows.push(vec![
                 Cell::from(Span::styled(name, style)),
-                Cell::from(fmt_qty(l.quantity)),
+                Cell::from(if l.unpriced {
+                    String::new()
+                } else {
+                    fmt_qty(l.quantity)
+                }),
                 Cell::from(l.unit.clone()),
                 Cell::from(money),
             ]);
