@@ -30,6 +30,22 @@ fn big_release(version: &str) -> Vec<(&'static str, String)> {
     files
 }
 
+/// A profile on bucket `b` (straight to moto) with 1.0.0 (200 files) promoted and 1.1.0
+/// published beside it.
+fn two_big_releases(b: &str) -> Env {
+    let direct = Env::with_config(&config(b, None, &endpoint(), ""));
+    for (v, promote) in [("1.0.0", true), ("1.1.0", false)] {
+        let dist = direct.build(&format!("big-{v}"), v, &big_release(v));
+        let mut c = direct.cmd();
+        aws_env(&mut c).arg("publish").arg(&dist).arg("--yes");
+        if promote {
+            c.arg("--promote");
+        }
+        c.assert().success();
+    }
+    direct
+}
+
 #[test]
 fn a_server_that_stops_answering_mid_promote_times_out_then_resume_finishes() {
     let b = bucket("outage");
@@ -42,16 +58,7 @@ fn a_server_that_stops_answering_mid_promote_times_out_then_resume_finishes() {
             copies >= 20
         }),
     );
-    let direct = Env::with_config(&config(&b, None, &endpoint(), ""));
-    for (v, promote) in [("1.0.0", true), ("1.1.0", false)] {
-        let dist = direct.build(&format!("big-{v}"), v, &big_release(v));
-        let mut c = direct.cmd();
-        aws_env(&mut c).arg("publish").arg(&dist).arg("--yes");
-        if promote {
-            c.arg("--promote");
-        }
-        c.assert().success();
-    }
+    let direct = two_big_releases(&b);
     let files = common::files_under(&direct.path().join("big-1.1.0/dist-cdn"));
     assert_eq!(files.len(), 200);
 
@@ -124,21 +131,11 @@ fn ctrl_c_mid_promote_stops_after_the_writes_in_flight_and_says_how_to_finish() 
     let proxy = Proxy::start(
         up,
         Box::new(move |text: &str| {
-            let n = seen.fetch_add(text.matches("x-amz-copy-source:").count(), Ordering::SeqCst)
-                + text.matches("x-amz-copy-source:").count();
-            n >= 20
+            let here = text.matches("x-amz-copy-source:").count();
+            seen.fetch_add(here, Ordering::SeqCst) + here >= 20
         }),
     );
-    let direct = Env::with_config(&config(&b, None, &endpoint(), ""));
-    for (v, promote) in [("1.0.0", true), ("1.1.0", false)] {
-        let dist = direct.build(&format!("big-{v}"), v, &big_release(v));
-        let mut c = direct.cmd();
-        aws_env(&mut c).arg("publish").arg(&dist).arg("--yes");
-        if promote {
-            c.arg("--promote");
-        }
-        c.assert().success();
-    }
+    let direct = two_big_releases(&b);
     std::fs::write(
         direct.path().join("shipdeck.toml"),
         format!(

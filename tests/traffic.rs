@@ -36,6 +36,14 @@ fn loggen(args: &[&str]) -> Value {
 }
 
 /// A window of `hours` whole hours ending two hours ago.
+/// A local-store profile whose CloudFront logs are in bucket `b` under `cdn/` on moto.
+fn cloudfront_logs_env(b: &str) -> Env {
+    Env::with_config(&format!(
+        "[profiles.p]\nstore = {{ kind = \"local\", path = \"store\" }}\ncdn = {{ kind = \"none\", path_prefix = \"/msr-webchat\" }}\nlogs = {{ kind = \"cloudfront\", bucket = \"{b}\", prefix = \"cdn/\", region = \"us-east-1\", endpoint = \"{}\" }}\n",
+        common::s3::endpoint()
+    ))
+}
+
 fn window(hours: i64) -> (i64, String, String) {
     let now = chrono::Utc::now().timestamp();
     let start = (now / 3600 - hours - 2) * 3600;
@@ -73,10 +81,7 @@ fn cloudfront_logs_of_both_generations_are_counted_exactly_and_cached() {
     let b = common::s3::bucket("logs");
     let (start, since, until) = window(24);
     let expected = loggen(&["cloudfront", &b, "cdn/", &start.to_string(), "24", "7"]);
-    let env = Env::with_config(&format!(
-        "[profiles.p]\nstore = {{ kind = \"local\", path = \"store\" }}\ncdn = {{ kind = \"none\", path_prefix = \"/msr-webchat\" }}\nlogs = {{ kind = \"cloudfront\", bucket = \"{b}\", prefix = \"cdn/\", region = \"us-east-1\", endpoint = \"{}\" }}\n",
-        common::s3::endpoint()
-    ));
+    let env = cloudfront_logs_env(&b);
     let run = |args: &[&str]| {
         let mut c = env.cmd();
         common::s3::aws_env(&mut c);
@@ -368,10 +373,7 @@ fn a_log_file_that_expands_beyond_the_limit_is_skipped_and_named() {
         "{}",
         String::from_utf8_lossy(&put.stderr)
     );
-    let env = Env::with_config(&format!(
-        "[profiles.p]\nstore = {{ kind = \"local\", path = \"store\" }}\ncdn = {{ kind = \"none\", path_prefix = \"/msr-webchat\" }}\nlogs = {{ kind = \"cloudfront\", bucket = \"{b}\", prefix = \"cdn/\", region = \"us-east-1\", endpoint = \"{}\" }}\n",
-        common::s3::endpoint()
-    ));
+    let env = cloudfront_logs_env(&b);
     let mut c = env.cmd();
     common::s3::aws_env(&mut c);
     let out = c
