@@ -13,7 +13,10 @@ use std::path::PathBuf;
 of the web-chat widget in a release store, with a plan and a confirmation before every change.\n\n\
 Run with no command to open the interactive console. With no configuration at all, Shipdeck uses a \
 built-in demo store so you can try everything safely.",
-    after_help = "Exit codes: 0 success, 1 failure, 2 bad usage, 3 someone else holds or changed the release state\n(retry later), 4 verify found differences (or a change waited for the edge in vain), 5 changes pending (--dry-run --detailed-exitcode),\n130 a change stopped by Ctrl-C after its writes in flight (`shipdeck resume` finishes it).\n\nExamples:\n  shipdeck                         open the console\n  shipdeck releases                list versions and aliases\n  shipdeck publish dist-cdn/ --promote\n  shipdeck rollback latest --to 1.0.1\n  shipdeck --profile prod --json releases"
+    after_help = format!(
+        "{}\n\nExamples:\n  shipdeck                         open the console\n  shipdeck releases                list versions and aliases\n  shipdeck publish dist-cdn/ --promote\n  shipdeck rollback latest --to 1.0.1\n  shipdeck --profile prod --json releases",
+        super::exit::help(&super::exit::TABLE.map(|(c, _)| c))
+    )
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -165,13 +168,13 @@ pub enum Command {
     },
     /// Compare the store (or, with --edge, what browsers get) with the manifests.
     #[command(
-        after_help = "With no arguments every alias and every release is checked in the store.\n\n\
+        after_help = format!("With no arguments every alias and every release is checked in the store.\n\n\
 With --edge, Shipdeck fetches every file of every alias through the profile's public_url as a\n\
 customer's browser does (no credentials, Origin: the allowlist's first ALLOWED_ORIGINS entry,\n\
 Accept-Encoding: br, gzip) and checks the bytes, Cache-Control, Content-Type, compression and\n\
 Access-Control-Allow-Origin; a stale alias is named with the release it is still served as.\n\n\
-Exit codes: 0 everything matches, 4 differences found, 1 could not check (network, no public_url).\n\n\
-Examples:\n  shipdeck verify\n  shipdeck verify latest 1.0.1\n  shipdeck verify --edge\n  shipdeck verify --edge --wait 10m        after a rollback: until every alias is served\n  shipdeck verify --edge --versions --json"
+{}\n\n\
+Examples:\n  shipdeck verify\n  shipdeck verify latest 1.0.1\n  shipdeck verify --edge\n  shipdeck verify --edge --wait 10m        after a rollback: until every alias is served\n  shipdeck verify --edge --versions --json", super::exit::help(&[super::exit::OK, super::exit::DIFFERENCES, super::exit::FAILURE]))
     )]
     Verify {
         /// Aliases and versions to check (every one when none is named; with --edge, every

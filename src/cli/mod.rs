@@ -56,6 +56,42 @@ pub mod exit {
     pub const CHANGES_PENDING: i32 = 5;
     /// Ctrl-C stopped a change after its writes in flight: `shipdeck resume` finishes it.
     pub const INTERRUPTED: i32 = 130;
+
+    /// Every exit code and what it means: the one table every `--help` text is made from.
+    pub const TABLE: [(i32, &str); 7] = [
+        (OK, "success"),
+        (
+            FAILURE,
+            "failure, or could not check (network, credentials, no public_url)",
+        ),
+        (USAGE, "bad usage"),
+        (
+            BUSY,
+            "someone else holds or changed the release state (retry later)",
+        ),
+        (
+            DIFFERENCES,
+            "differences found (verify), or a change waited for the edge in vain",
+        ),
+        (
+            CHANGES_PENDING,
+            "changes pending (--dry-run --detailed-exitcode)",
+        ),
+        (
+            INTERRUPTED,
+            "a change stopped by Ctrl-C after its writes in flight (`shipdeck resume` finishes it)",
+        ),
+    ];
+
+    /// "Exit codes: 0 success, 4 …" for `codes` (in that order), from [`TABLE`].
+    pub fn help(codes: &[i32]) -> String {
+        let parts: Vec<String> = codes
+            .iter()
+            .filter_map(|c| TABLE.iter().find(|(n, _)| n == c))
+            .map(|(n, what)| format!("{n} {what}"))
+            .collect();
+        format!("Exit codes: {}.", parts.join("; "))
+    }
 }
 
 /// Runs the CLI and returns the process exit code; `console` opens the interactive console

@@ -348,3 +348,57 @@ fn credentials_shows_the_profile_asked_and_what_its_cdn_needs() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Every `--help` that lists exit codes takes them from the one table the program exits by
+/// (`verify --help` once said differences exit 1; they exit 4).
+#[test]
+fn every_help_lists_exit_codes_from_the_one_table() {
+    use shipdeck::cli::exit;
+    let env = Env::new();
+    let top = String::from_utf8(env.cmd().arg("--help").output().unwrap().stdout).unwrap();
+    let commands: Vec<String> = top
+        .split("Commands:")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        // Command lines are indented by two; wrapped descriptions by more.
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next().map(String::from))
+        .filter(|c| c != "help")
+        .collect();
+    assert!(commands.len() > 10, "{commands:?}");
+    let mut seen = 0;
+    for args in std::iter::once(vec!["--help".to_string()])
+        .chain(commands.iter().map(|c| vec![c.clone(), "--help".into()]))
+    {
+        let text = String::from_utf8(env.cmd().args(&args).output().unwrap().stdout).unwrap();
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let Some(rest) = flat.split("Exit codes: ").nth(1) else {
+            continue;
+        };
+        seen += 1;
+        let listed = rest.split(". ").next().unwrap().trim_end_matches('.');
+        for entry in listed.split("; ") {
+            let (n, what) = entry.split_once(' ').unwrap();
+            let n: i32 = n.parse().unwrap_or_else(|_| panic!("{args:?}: {entry}"));
+            let known = exit::TABLE.iter().find(|(c, _)| *c == n);
+            assert_eq!(
+                known.map(|(_, w)| w.split_whitespace().collect::<Vec<_>>().join(" ")),
+                Some(what.to_string()),
+                "{args:?}: '{entry}' is not the table's"
+            );
+        }
+    }
+    assert!(seen >= 2, "the top-level and verify help list exit codes");
+    let verify = String::from_utf8(
+        env.cmd()
+            .args(["verify", "--help"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(verify.contains(&format!("{} differences found", exit::DIFFERENCES)));
+}
