@@ -245,16 +245,27 @@ pub async fn execute(s: &Session, g: &Global, plan: &Plan, action: &str) -> Resu
 /// once, which loses nothing either (`shipdeck resume` finishes from the record).
 fn stop_on_ctrl_c(ctx: &crate::ops::Context, quiet: bool) -> tokio::task::JoinHandle<()> {
     let stop = ctx.stop.clone();
+    // Registered here, before the first write, so a Ctrl-C at any moment of the apply is seen.
+    #[cfg(unix)]
+    let mut interrupts =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
     tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
+        #[cfg(unix)]
+        let mut next = async || match interrupts.as_mut() {
+            Some(s) => s.recv().await.is_some(),
+            None => std::future::pending().await,
+        };
+        #[cfg(not(unix))]
+        let next = async || tokio::signal::ctrl_c().await.is_ok();
+        if next().await {
             stop.store(true, std::sync::atomic::Ordering::SeqCst);
             if !quiet {
                 eprintln!(
                     "\nstopping after the writes in flight… (Ctrl-C again quits at once; `shipdeck resume` finishes the change either way)"
                 );
             }
-            if tokio::signal::ctrl_c().await.is_ok() {
-                std::process::exit(130);
+            if next().await {
+                std::process::exit(crate::cli::exit::INTERRUPTED);
             }
         }
     })
