@@ -387,6 +387,10 @@ impl State {
         }
         if self.cost.editing.is_some() {
             self.cost.edit_command(&c);
+            // The "editing: …" hint goes with the editing.
+            if self.cost.editing.is_none() {
+                self.status = None;
+            }
             return Vec::new();
         }
         if self.release.filtering {

@@ -13,6 +13,11 @@ fn cost_inputs_are_edited_in_place() {
     assert!(matches!(&fx[..], [Effect::LoadCost]), "{fx:?}");
     s.update(cmd(Command::EditNext));
     assert!(s.text_input());
+    assert!(
+        s.status
+            .as_ref()
+            .is_some_and(|st| st.text.starts_with("editing:"))
+    );
     for _ in 0..10 {
         s.update(Action::Backspace);
     }
@@ -26,6 +31,7 @@ fn cost_inputs_are_edited_in_place() {
     assert_eq!(s.cost.fields[1], "0.5", "only numbers are typed");
     s.update(cmd(Command::Confirm));
     assert!(!s.text_input());
+    assert!(s.status.is_none(), "the editing hint goes with the editing");
     assert_eq!(s.cost.usage().unwrap().0.loads, 2_000_000.0);
 }
 
@@ -119,7 +125,14 @@ fn origins_add_remove_probe_and_readonly() {
     s.update(Action::OriginPlanned(Ok(Box::new(plan))));
     let fx = s.update(cmd(Command::Yes));
     assert!(matches!(&fx[..], [Effect::ApplyOrigin(_)]));
+    s.update(Action::Probed(Ok(Box::new(probe_report()))));
+    s.update(cmd(Command::Cancel));
+    assert!(s.origins.probe.is_some());
     let fx = s.update(Action::OriginApplied(Ok(())));
+    assert!(
+        s.origins.probe.is_none(),
+        "a probe of the old list no longer applies"
+    );
     assert!(matches!(
         &fx[..],
         [Effect::LoadOrigins, Effect::LoadHistory]

@@ -115,6 +115,8 @@ pub(crate) fn applied(state: &mut State, r: Result<(), String>) -> Vec<Effect> {
     };
     match r {
         Ok(()) => {
+            // The last probe judged the old list: it no longer applies.
+            state.origins.probe = None;
             let probe = state.keymap.label("probe");
             state.info(format!(
                 "done: {desc} — restart the Bridge, then {probe} to probe"
