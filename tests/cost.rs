@@ -424,5 +424,30 @@ fn side_by_side_rows_add_up_and_unpriced_parts_are_named() {
             }
         }
         common::validate_json("cost", &serde_json::to_vec(&doc).unwrap(), env.path());
+        let text = env
+            .cmd()
+            .args([
+                "cost",
+                "--usage",
+                f.to_str().unwrap(),
+                "--bundle-kb",
+                "50",
+                "--compare",
+            ])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(text.stdout).unwrap();
+        assert!(!text.contains("-$0.00"), "{}: {text}", f.display());
     }
+    // Nothing served, nothing but the CDN priced: the rest is $0.00, not -$0.00.
+    let text = env
+        .cmd()
+        .args(["cost", "--bundle-kb", "3", "--compare"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("Bridge and other") && !text.contains("-$0.00"),
+        "{text}"
+    );
 }

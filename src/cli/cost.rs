@@ -158,10 +158,11 @@ fn advice(adv: &[crate::domain::cost::advice::Advice], currency: &str) {
 }
 
 fn money(v: f64) -> String {
-    if v < 0.0 {
+    // Below half a cent either way is $0.00, never "-$0.00".
+    if v <= -0.005 {
         format!("-${:.2}", -v)
     } else {
-        format!("${v:.2}")
+        format!("${:.2}", v.max(0.0))
     }
 }
 

@@ -305,7 +305,15 @@ fn side_by_side(estimates: &[crate::domain::cost::Estimate]) -> Vec<SideRow> {
     let rest = estimates
         .iter()
         .enumerate()
-        .map(|(i, e)| e.total - cdn[i] - storage[i])
+        .map(|(i, e)| {
+            // What is left after float subtraction of equal parts is zero, not -0.000…1.
+            let rest = e.total - cdn[i] - storage[i];
+            if rest.abs() < 1e-9 * e.total.abs().max(1.0) {
+                0.0
+            } else {
+                rest
+            }
+        })
         .collect();
     vec![
         SideRow {
