@@ -5,6 +5,7 @@ use super::output::print_json;
 use crate::domain::cost::{Estimate, Usage, UsageField, fmt_qty, scaled};
 use crate::error::{Error, Result};
 use crate::ops::{Context, cost};
+use crate::present::money;
 
 /// Builds the usage from `--usage` (else the profile's usage file) and flags, checked.
 pub fn usage_from(args: &CostArgs, profile_usage: Option<&std::path::Path>) -> Result<Usage> {
@@ -154,15 +155,6 @@ fn advice(adv: &[crate::domain::cost::advice::Advice], currency: &str) {
         println!("  {:>9}  {}", money(a.saving), a.title);
         println!("             {}", a.detail);
         println!("             assumes {}", a.assumption);
-    }
-}
-
-fn money(v: f64) -> String {
-    // Below half a cent either way is $0.00, never "-$0.00".
-    if v <= -0.005 {
-        format!("-${:.2}", -v)
-    } else {
-        format!("${:.2}", v.max(0.0))
     }
 }
 

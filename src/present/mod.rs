@@ -54,6 +54,16 @@ pub enum Front {
 }
 
 /// The status column of the release list.
+/// A monthly amount as both front ends show it: "$1.27", "-$0.40"; below half a cent either
+/// way is "$0.00", never "-$0.00".
+pub fn money(v: f64) -> String {
+    if v <= -0.005 {
+        format!("-${:.2}", -v)
+    } else {
+        format!("${:.2}", v.max(0.0))
+    }
+}
+
 pub fn release_status(s: ReleaseStatus) -> &'static str {
     match s {
         ReleaseStatus::Yanked => "yanked",

@@ -8,6 +8,7 @@
 use super::{ListArea, elsewhere, table};
 use crate::domain::cost::{Estimate, Usage, UsageField, advice, fmt_qty};
 use crate::ops::cost::{CostInputs, CostReport};
+use crate::present::money;
 use crate::tui::keymap::Command;
 use crate::tui::state::{Effect, State, Status};
 use ratatui::Frame;
@@ -117,13 +118,18 @@ impl CostScreen {
 
     /// The advice for the profile's own provider at the current inputs.
     pub fn advice(&self) -> Vec<advice::Advice> {
-        let (Some(Ok(data)), Ok(mut r)) = (&self.data, self.report()) else {
-            return Vec::new();
-        };
-        data.tables
-            .first()
-            .and_then(|(p, _)| r.advice.remove(p))
+        self.report()
+            .map(|r| self.advice_in(&r).to_vec())
             .unwrap_or_default()
+    }
+
+    /// The advice of `report` for the profile's own provider (shown first).
+    fn advice_in<'r>(&self, report: &'r CostReport) -> &'r [advice::Advice] {
+        report
+            .estimates
+            .first()
+            .and_then(|e| report.advice.get(&e.provider))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Rows of the breakdown table (for selection bounds).
@@ -196,8 +202,8 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
     .areas(area);
     let report = c.report();
     render_inputs(state, f, inputs, report.as_ref().ok());
-    let estimates = match report {
-        Ok(r) => r.estimates,
+    let report = match report {
+        Ok(r) => r,
         Err(e) => {
             f.render_widget(
                 Paragraph::new(Span::styled(
@@ -209,9 +215,10 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
             return None;
         }
     };
-    let hits = render_breakdown(state, f, body, &estimates);
-    render_advice(state, f, advice_area);
-    render_bars(state, f, bars, &estimates);
+    // One report per draw: the breakdown, the advice and the bars all show it.
+    let hits = render_breakdown(state, f, body, &report.estimates);
+    render_advice(state, f, advice_area, c.advice_in(&report));
+    render_bars(state, f, bars, &report.estimates);
     Some(hits)
 }
 
@@ -241,7 +248,7 @@ fn render_inputs(state: &State, f: &mut Frame, area: Rect, report: Option<&CostR
             muted,
         ));
         second.push(Span::styled(
-            format!("${:.2}/month", e.total),
+            format!("{}/month", money(e.total)),
             Style::default().add_modifier(Modifier::BOLD),
         ));
     }
@@ -284,12 +291,10 @@ fn render_breakdown(state: &State, f: &mut Frame, area: Rect, estimates: &[Estim
                 e.provider.to_uppercase(),
                 l.name
             );
-            let money = if l.unpriced {
+            let amount = if l.unpriced {
                 "—".to_string()
-            } else if l.monthly < 0.0 {
-                format!("-${:.2}", -l.monthly)
             } else {
-                format!("${:.2}", l.monthly)
+                money(l.monthly)
             };
             let style = if l.free {
                 Style::default().fg(t.ok)
@@ -304,7 +309,7 @@ fn render_breakdown(state: &State, f: &mut Frame, area: Rect, estimates: &[Estim
                     fmt_qty(l.quantity)
                 }),
                 Cell::from(l.unit.clone()),
-                Cell::from(money),
+                Cell::from(amount),
             ]);
         }
         rows.push(vec![
@@ -314,7 +319,7 @@ fn render_breakdown(state: &State, f: &mut Frame, area: Rect, estimates: &[Estim
             )),
             Cell::from(""),
             Cell::from(""),
-            Cell::from(Span::styled(format!("${:.2}", e.total), bold)),
+            Cell::from(Span::styled(money(e.total), bold)),
         ]);
     }
     table(
@@ -334,20 +339,20 @@ fn render_breakdown(state: &State, f: &mut Frame, area: Rect, estimates: &[Estim
 }
 
 /// The advice under the breakdown: saving per month, then what it is about.
-fn render_advice(state: &State, f: &mut Frame, area: Rect) {
+fn render_advice(state: &State, f: &mut Frame, area: Rect, advice: &[advice::Advice]) {
     let t = &state.theme;
     let muted = Style::default().fg(t.muted);
     let mut lines = vec![Line::from(Span::styled(
         " advice (saving a month, each with its assumption in `shipdeck cost`)",
         muted,
     ))];
-    for a in state.cost.advice() {
+    for a in advice {
         lines.push(Line::from(vec![
             Span::styled(
-                format!(" {:>8} ", format!("${:.2}", a.saving)),
+                format!(" {:>8} ", money(a.saving)),
                 Style::default().fg(t.ok),
             ),
-            Span::raw(a.title),
+            Span::raw(a.title.clone()),
         ]));
     }
     f.render_widget(Paragraph::new(lines), area);
@@ -388,7 +393,7 @@ fn render_bars(state: &State, f: &mut Frame, area: Rect, estimates: &[Estimate])
         lines.push(Line::from(vec![
             Span::raw(format!(" {label:<label_w$} ")),
             Span::styled("█".repeat(n), Style::default().fg(t.accent)),
-            Span::raw(format!(" ${v:.2}")),
+            Span::raw(format!(" {}", money(*v))),
         ]));
     }
     f.render_widget(Paragraph::new(lines), area);
