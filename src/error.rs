@@ -102,8 +102,9 @@ impl Error {
     }
 
     /// Process exit code: 2 for bad usage, 3 when someone else holds or changed the release
-    /// state (retry later), 1 for everything else. (4, verify found differences, and 5, changes
-    /// pending, are outcomes, not errors: see `cli::exit`.)
+    /// state (retry later), 130 when Ctrl-C stopped a change, 1 for everything else. (4, verify
+    /// found differences, and 5, changes pending, are outcomes, not errors: see `cli::exit`,
+    /// whose table these numbers are in; this layer does not import the front end.)
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Usage(_) | Error::Version(_) | Error::Alias(_) | Error::Wait(_) => 2,
@@ -111,7 +112,7 @@ impl Error {
             Error::Locked { .. } | Error::Conflict => 3,
             Error::Store(crate::store::StoreError::PreconditionFailed { .. }) => 3,
             // As shells report a command stopped by SIGINT.
-            Error::Interrupted => crate::cli::exit::INTERRUPTED,
+            Error::Interrupted => 130,
             _ => 1,
         }
     }
