@@ -17,8 +17,7 @@ mod common;
 #[allow(dead_code, reason = "the tests use the other edge modes")]
 mod edge;
 
-use common::median;
-use std::path::PathBuf;
+use common::{median, s3_endpoint as endpoint, s3check};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -26,27 +25,6 @@ const AWS_ENV: [(&str, &str); 2] = [
     ("AWS_ACCESS_KEY_ID", "testing"),
     ("AWS_SECRET_ACCESS_KEY", "testing"),
 ];
-
-fn endpoint() -> String {
-    std::env::var("SHIPDECK_TEST_S3")
-        .expect("run `bash scripts/bench.sh` (it starts moto and sets SHIPDECK_TEST_S3)")
-}
-
-fn s3check(args: &[&str]) {
-    let bin = PathBuf::from(
-        std::env::var("SHIPDECK_TEST_PEERS_BIN").expect("run `bash scripts/bench.sh`"),
-    );
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/peers/s3check.py");
-    let ok = Command::new(bin.join("python"))
-        .arg(script)
-        .args(args)
-        .env("SHIPDECK_TEST_S3", endpoint())
-        .output()
-        .unwrap()
-        .status
-        .success();
-    assert!(ok, "s3check {args:?}");
-}
 
 fn main() {
     let tmp = tempfile::tempdir().unwrap();

@@ -17,7 +17,7 @@
 
 mod common;
 
-use common::{median, write_build};
+use common::{median, peers_bin, s3_endpoint as endpoint, s3check, write_build};
 
 const AWS_ENV: [(&str, &str); 2] = [
     ("AWS_ACCESS_KEY_ID", "testing"),
@@ -32,18 +32,9 @@ fn line(name: &str, sd: Duration, cli: Duration, goal: f64) {
     common::line(name, sd, "awscli", cli, goal);
 }
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-fn endpoint() -> String {
-    std::env::var("SHIPDECK_TEST_S3")
-        .expect("run `bash scripts/bench.sh` (it starts moto and sets SHIPDECK_TEST_S3)")
-}
-
-fn peers_bin() -> PathBuf {
-    PathBuf::from(std::env::var("SHIPDECK_TEST_PEERS_BIN").expect("run `bash scripts/bench.sh`"))
-}
 
 fn aws(args: &[&str]) -> Duration {
     let t = Instant::now();
@@ -66,24 +57,11 @@ fn aws(args: &[&str]) -> Duration {
     d
 }
 
-fn python(args: &[&str]) {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/peers/s3check.py");
-    let ok = Command::new(peers_bin().join("python"))
-        .arg(script)
-        .args(args)
-        .env("SHIPDECK_TEST_S3", endpoint())
-        .output()
-        .unwrap()
-        .status
-        .success();
-    assert!(ok, "s3check {args:?}");
-}
-
 fn main() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
     let bucket = format!("bench-{}", std::process::id());
-    python(&["create-bucket", &bucket]);
+    s3check(&["create-bucket", &bucket]);
     std::fs::write(root.join("shipdeck.toml"), format!("[profiles.b]\nstore = {{ kind = \"s3\", bucket = \"{bucket}\", region = \"us-east-1\", endpoint = \"{}\" }}\n", endpoint())).unwrap();
 
     for (files, runs, goal) in [(7usize, 9usize, 0.25), (500, 9, 0.7)] {

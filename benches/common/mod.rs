@@ -81,3 +81,31 @@ pub fn line(name: &str, sd: Duration, peer_name: &str, peer: Duration, goal: f64
         if ratio <= goal { "ok" } else { "OVER" }
     );
 }
+
+/// The moto server the bench script started.
+pub fn s3_endpoint() -> String {
+    std::env::var("SHIPDECK_TEST_S3")
+        .expect("run `bash scripts/bench.sh` (it starts moto and sets SHIPDECK_TEST_S3)")
+}
+
+/// The peers' venv (moto, boto3, awscli).
+pub fn peers_bin() -> std::path::PathBuf {
+    std::path::PathBuf::from(
+        std::env::var("SHIPDECK_TEST_PEERS_BIN").expect("run `bash scripts/bench.sh`"),
+    )
+}
+
+/// Runs `tests/peers/s3check.py` (boto3) against moto; must succeed.
+pub fn s3check(args: &[&str]) {
+    let script =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/peers/s3check.py");
+    let ok = Command::new(peers_bin().join("python"))
+        .arg(script)
+        .args(args)
+        .env("SHIPDECK_TEST_S3", s3_endpoint())
+        .output()
+        .unwrap()
+        .status
+        .success();
+    assert!(ok, "s3check {args:?}");
+}
