@@ -44,6 +44,19 @@ fn cloudfront_logs_env(b: &str) -> Env {
     ))
 }
 
+/// Runs Shipdeck with the S3 peer's credentials; it must succeed.
+fn run_aws(env: &Env, args: &[&str]) -> std::process::Output {
+    let mut c = env.cmd();
+    common::s3::aws_env(&mut c);
+    let out = c.args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 fn window(hours: i64) -> (i64, String, String) {
     let now = chrono::Utc::now().timestamp();
     let start = (now / 3600 - hours - 2) * 3600;
@@ -82,17 +95,7 @@ fn cloudfront_logs_of_both_generations_are_counted_exactly_and_cached() {
     let (start, since, until) = window(24);
     let expected = loggen(&["cloudfront", &b, "cdn/", &start.to_string(), "24", "7"]);
     let env = cloudfront_logs_env(&b);
-    let run = |args: &[&str]| {
-        let mut c = env.cmd();
-        common::s3::aws_env(&mut c);
-        let out = c.args(args).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out
-    };
+    let run = |args: &[&str]| run_aws(&env, args);
     let out = run(&["--json", "traffic", "--since", &since, "--until", &until]);
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_counts(&doc, &expected);
@@ -374,16 +377,9 @@ fn a_log_file_that_expands_beyond_the_limit_is_skipped_and_named() {
         String::from_utf8_lossy(&put.stderr)
     );
     let env = cloudfront_logs_env(&b);
-    let mut c = env.cmd();
-    common::s3::aws_env(&mut c);
-    let out = c
-        .args(["--json", "traffic", "--since", &since, "--until", &until])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = run_aws(
+        &env,
+        &["--json", "traffic", "--since", &since, "--until", &until],
     );
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_counts(&doc, &expected);
