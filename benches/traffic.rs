@@ -28,7 +28,7 @@ fn shipdeck(dir: &std::path::Path, args: &[&str]) -> Duration {
 }
 
 use bytes::Bytes;
-use shipdeck::aws::AwsSettings;
+use shipdeck::adapters::aws::AwsSettings;
 use shipdeck::credentials::{AwsKeys, Secret};
 use shipdeck::store::{Condition, Headers, ObjectStore};
 use std::io::Write;

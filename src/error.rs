@@ -64,11 +64,25 @@ pub enum Error {
     /// A wait that is not one (`--wait`, `--confirm-edge`).
     #[error(transparent)]
     Wait(#[from] crate::domain::edge::WaitError),
+    /// An allowlist source could not read or write the list.
+    #[error(transparent)]
+    Allowlist(#[from] crate::bridge::AllowlistError),
     /// An allowlist edit refused, naming the origin and the rule.
     #[error(transparent)]
-    OriginEdit(#[from] crate::ops::origins::EditError),
+    OriginEdit(#[from] crate::domain::origin::edit::EditError),
     #[error("{0}")]
     Io(String),
+    /// The logs' query engine gave no answer (`traffic --engine athena`).
+    #[error(transparent)]
+    Query(#[from] crate::logs::QueryError),
+    /// The query engine answered rows that are not counts.
+    #[error(
+        "{engine} answered rows Shipdeck cannot read: {row}; check that the table is the CDN's logs table"
+    )]
+    Rows {
+        engine: String,
+        row: crate::domain::traffic::athena::RowError,
+    },
     /// The person running a change asked it to stop (Ctrl-C); the writes in flight finished.
     #[error(
         "stopped as asked, after the writes in flight; the change is recorded as unfinished — `shipdeck resume` finishes it, `shipdeck resume --revert` undoes it"
@@ -96,7 +110,14 @@ impl Error {
             Error::Wait(_) => "usage",
             Error::OriginEdit(e) if e.is_usage() => "invalid_origin",
             Error::OriginEdit(_) => "refused_by_rule",
+            Error::Allowlist(e) if e.is_usage() => "usage",
+            Error::Allowlist(crate::bridge::AllowlistError::Store(e)) => {
+                Error::Store(e.clone()).code()
+            }
+            Error::Allowlist(_) => "refused",
             Error::Io(_) => "io",
+            Error::Query(_) => "query",
+            Error::Rows { .. } => "query",
             Error::Interrupted => "interrupted",
         }
     }
@@ -109,6 +130,7 @@ impl Error {
         match self {
             Error::Usage(_) | Error::Version(_) | Error::Alias(_) | Error::Wait(_) => 2,
             Error::OriginEdit(e) if e.is_usage() => 2,
+            Error::Allowlist(e) if e.is_usage() => 2,
             Error::Locked { .. } | Error::Conflict => 3,
             Error::Store(crate::store::StoreError::PreconditionFailed { .. }) => 3,
             // As shells report a command stopped by SIGINT.

@@ -7,12 +7,13 @@
 //! - [`ops`]: use cases (publish, promote, rollback, yank, verify, resume, history) returning
 //!   typed outcomes.
 //! - [`domain`]: pure rules, no IO.
-//! - [`store`], [`cdn`], [`bridge`], [`credentials`]: adapters behind small traits; [`aws`] is
-//!   the plumbing the AWS adapters share.
+//! - [`store`], [`cdn`], [`bridge`], [`edge`], [`logs`], [`pricing`], [`credentials`]: ports,
+//!   each a small trait with one file per backend; [`adapters`] holds the client plumbing per
+//!   outside system (AWS, Azure, GitHub) that the backends share.
+//!
+//! `ARCHITECTURE.md` says where a new feature's files go; `tests/layers.rs` keeps the rule.
 
-pub mod athena;
-pub mod aws;
-pub mod azure;
+pub mod adapters;
 pub mod bridge;
 pub mod cdn;
 pub mod ci;
@@ -23,7 +24,7 @@ pub mod demo;
 pub mod domain;
 pub mod edge;
 pub mod error;
-pub mod github;
+pub mod logs;
 pub mod ops;
 pub mod present;
 pub mod pricing;

@@ -132,13 +132,15 @@ fn github_repo(
     let (p, api) = (profile.to_string(), api_url.clone());
     let token = Arc::new(move || {
         let (p, api) = (p.clone(), api.clone());
-        let f: futures::future::BoxFuture<'static, std::result::Result<_, String>> =
-            Box::pin(async move {
-                crate::credentials::github::lookup(secret_store(), &p, api.as_deref())
-                    .await
-                    .map(|(t, src)| (t, crate::present::credential_source(&src)))
-                    .ok_or_else(|| crate::credentials::github::missing(&p))
-            });
+        let f: futures::future::BoxFuture<
+            'static,
+            std::result::Result<_, crate::credentials::github::NoToken>,
+        > = Box::pin(async move {
+            crate::credentials::github::lookup(secret_store(), &p, api.as_deref())
+                .await
+                .map(|(t, src)| (t, crate::present::credential_source(&src)))
+                .ok_or_else(|| crate::credentials::github::missing(&p))
+        });
         f
     });
     crate::bridge::github::Repo::new(api_url, repo, environment, token)
@@ -274,7 +276,7 @@ pub async fn aws_settings(
     name: &str,
     region: &str,
     endpoint: Option<String>,
-) -> Result<crate::aws::AwsSettings> {
+) -> Result<crate::adapters::aws::AwsSettings> {
     // No keyring on this machine (a CI runner, a server without a desktop session) is not an
     // error: the standard AWS chain still applies. `shipdeck credentials` shows which is used.
     let keys = match crate::credentials::load(secret_store(), name).await {
@@ -287,7 +289,7 @@ pub async fn aws_settings(
             None
         }
     };
-    Ok(crate::aws::AwsSettings {
+    Ok(crate::adapters::aws::AwsSettings {
         region: region.to_string(),
         endpoint,
         keys,
@@ -301,7 +303,7 @@ pub async fn azure_settings(
     name: &str,
     account: &str,
     endpoint: Option<String>,
-) -> Result<(crate::azure::AzureSettings, Option<AzureSecret>)> {
+) -> Result<(crate::adapters::azure::AzureSettings, Option<AzureSecret>)> {
     let stored = match crate::credentials::azure::load(secret_store(), name).await {
         Ok(s) => s,
         Err(e) => {
@@ -320,7 +322,7 @@ pub async fn azure_settings(
         )));
     };
     Ok((
-        crate::azure::AzureSettings {
+        crate::adapters::azure::AzureSettings {
             account: account.to_string(),
             endpoint,
             auth,
@@ -355,9 +357,9 @@ pub async fn log_source(s: &Session) -> Result<crate::ops::traffic::LogSource> {
             let settings = aws_settings(&s.profile_name, &region, endpoint.clone()).await?;
             let engine = match athena {
                 Some(a) => Some(crate::ops::traffic::TableEngine {
-                    engine: Arc::new(crate::athena::AthenaEngine {
-                        athena: crate::athena::Athena::connect(settings.clone()).await,
-                        target: crate::athena::Target {
+                    engine: Arc::new(crate::logs::athena::AthenaEngine {
+                        athena: crate::logs::athena::Athena::connect(settings.clone()).await,
+                        target: crate::logs::athena::Target {
                             database: a.database.clone(),
                             workgroup: a.workgroup.clone(),
                             output: a.output.clone(),
@@ -411,7 +413,7 @@ pub fn secret_store() -> Arc<dyn crate::credentials::SecretStore> {
 /// What opening the store learned that opening the CDN reuses.
 #[derive(Default)]
 struct Opened {
-    aws: Option<crate::aws::AwsSettings>,
+    aws: Option<crate::adapters::aws::AwsSettings>,
     azure_secret: Option<AzureSecret>,
 }
 
@@ -494,9 +496,17 @@ async fn open_cdn(
             };
             let env = crate::credentials::azure::Env::current();
             let identity = crate::credentials::azure::entra(stored.as_ref(), &env);
+            let endpoint = crate::cdn::frontdoor::Endpoint {
+                subscription: c.subscription.clone(),
+                resource_group: c.resource_group.clone(),
+                profile: c.profile.clone(),
+                endpoint: c.endpoint.clone(),
+                domains: c.domains.clone(),
+                management_endpoint: c.management_endpoint.clone(),
+            };
             Arc::new(AzurePurge::new(
                 kind,
-                c.clone(),
+                endpoint,
                 &path(c.path_prefix.as_deref()),
                 identity.map(|(cred, _)| cred),
                 name,

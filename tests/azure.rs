@@ -16,7 +16,7 @@ use common::Env;
 use common::azure::{ACCOUNT, KEY, azure_env, check, config, container, endpoint};
 use predicates::prelude::*;
 use serde_json::Value;
-use shipdeck::azure::{AzureAuth, AzureSettings};
+use shipdeck::adapters::azure::{AzureAuth, AzureSettings};
 use shipdeck::credentials::Secret;
 use shipdeck::store::azure::AzureStore;
 

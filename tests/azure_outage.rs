@@ -22,7 +22,7 @@ mod common;
 use common::Env;
 use common::azure::{ACCOUNT, KEY, azure_env, check_at, config};
 use predicates::prelude::*;
-use shipdeck::azure::{AzureAuth, AzureSettings};
+use shipdeck::adapters::azure::{AzureAuth, AzureSettings};
 use shipdeck::credentials::Secret;
 use shipdeck::store::ObjectStore;
 use shipdeck::store::azure::AzureStore;

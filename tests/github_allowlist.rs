@@ -283,7 +283,7 @@ fn someone_elses_change_a_bad_token_and_no_workflow_are_clear() {
         "https://theirs.example.com"
     );
     // Creating a variable that exists answers 409: someone else created it.
-    let gh = shipdeck::github::GitHub::new(
+    let gh = shipdeck::adapters::github::GitHub::new(
         Some(&stub.api),
         "org/msr-event-agent-bridge",
         shipdeck::credentials::Secret::new(TOKEN),
@@ -431,7 +431,7 @@ fn an_api_call_redirected_to_another_host_is_refused_not_followed() {
         ),
         Arc::new(AtomicUsize::new(0)),
     );
-    let gh = shipdeck::github::GitHub::new(
+    let gh = shipdeck::adapters::github::GitHub::new(
         Some(&format!("http://127.0.0.1:{api}")),
         "o/r",
         shipdeck::credentials::Secret::new("ghp_wrongTokenZZ81"),

@@ -16,7 +16,7 @@ use common::Env;
 use common::s3::{aws_env, bucket, check, config, distribution, endpoint};
 use predicates::prelude::*;
 use serde_json::Value;
-use shipdeck::aws::AwsSettings;
+use shipdeck::adapters::aws::AwsSettings;
 use shipdeck::credentials::{AwsKeys, Secret};
 use shipdeck::store::s3::S3Store;
 

@@ -3,10 +3,10 @@
 //! was read.
 
 use super::{Allowlist, AllowlistSource, Edit, Var};
+use super::{AllowlistError, Result};
 use crate::domain::envfile::{self, Defect, EnvError};
 use crate::domain::manifest::sha256_hex;
 use crate::domain::origin::{Finding, Severity};
-use crate::error::{Error, Result};
 use async_trait::async_trait;
 use std::io::Write;
 use std::path::PathBuf;
@@ -24,20 +24,23 @@ impl DotenvSource {
         if let Ok(meta) = std::fs::metadata(&self.path)
             && meta.len() > MAX_ENV_BYTES
         {
-            return Err(Error::Refused(format!(
-                "the Bridge's .env '{}' is {} MiB, more than the {} MiB an allowlist can need; check bridge.allowlist.path names the Bridge's .env",
-                self.path.display(),
-                meta.len() / (1024 * 1024),
-                MAX_ENV_BYTES / (1024 * 1024)
-            )));
+            return Err(AllowlistError::TooLarge {
+                path: self.path.display().to_string(),
+                mib: meta.len() / (1024 * 1024),
+                limit_mib: MAX_ENV_BYTES / (1024 * 1024),
+            });
         }
-        std::fs::read_to_string(&self.path).map_err(|e| {
-            Error::Refused(format!("cannot read the Bridge's .env '{}': {e}; check bridge.allowlist.path in the profile", self.path.display()))
+        std::fs::read_to_string(&self.path).map_err(|e| AllowlistError::Unreadable {
+            path: self.path.display().to_string(),
+            source: std::sync::Arc::new(e),
         })
     }
 
     fn parse(&self, text: &str) -> Result<Allowlist> {
-        let err = |e: EnvError| Error::Refused(format!("{}: {e}", self.path.display()));
+        let err = |source: EnvError| AllowlistError::Env {
+            path: self.path.display().to_string(),
+            source,
+        };
         Ok(Allowlist {
             allowed: envfile::items(text, Var::Allowed.env_name()).map_err(err)?,
             additional: envfile::items(text, Var::Additional.env_name()).map_err(err)?,
@@ -73,7 +76,10 @@ impl AllowlistSource for DotenvSource {
 
     fn preview(&self, list: &Allowlist, edit: &Edit) -> Result<(Allowlist, Vec<(String, String)>)> {
         let text = list.text.clone().unwrap_or_default();
-        let err = |e: EnvError| Error::Refused(format!("{}: {e}", self.path.display()));
+        let err = |source: EnvError| AllowlistError::Env {
+            path: self.path.display().to_string(),
+            source,
+        };
         let mut next = text.clone();
         let keys: Vec<&str> = match edit {
             Edit::Add { item, to } => {
@@ -100,16 +106,14 @@ impl AllowlistSource for DotenvSource {
     async fn save(&self, base: &Allowlist, next: &Allowlist) -> Result<()> {
         let current = self.read()?;
         if Some(sha256_hex(current.as_bytes())) != base.version {
-            return Err(Error::Refused(format!(
-                "'{}' changed since it was read (someone edited it); nothing was written — run the command again",
-                self.path.display()
-            )));
+            return Err(AllowlistError::Changed {
+                place: format!("'{}'", self.path.display()),
+            });
         }
         let Some(text) = next.text.as_deref() else {
-            return Err(Error::Refused(format!(
-                "the new allowlist for '{}' was not made from the file's text; run the command again",
-                self.path.display()
-            )));
+            return Err(AllowlistError::NotFromText {
+                path: self.path.display().to_string(),
+            });
         };
         let dir = self
             .path
@@ -117,8 +121,10 @@ impl AllowlistSource for DotenvSource {
             .filter(|p| !p.as_os_str().is_empty())
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from("."));
-        let io =
-            |e: std::io::Error| Error::Io(format!("cannot write '{}': {e}", self.path.display()));
+        let io = |e: std::io::Error| AllowlistError::Unwritable {
+            path: self.path.display().to_string(),
+            source: std::sync::Arc::new(e),
+        };
         let tmp = dir.join(format!(
             ".{}.shipdeck-{}",
             self.path

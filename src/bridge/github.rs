@@ -12,9 +12,10 @@
 
 use super::object::ObjectSource;
 use super::{Allowlist, AllowlistSource, Edit, Var, preview_lists};
+use super::{AllowlistError, Result};
+use crate::adapters::github::{Answer, GitHub, GitHubError};
 use crate::credentials::Secret;
-use crate::error::{Error, Result};
-use crate::github::{Answer, GitHub, GitHubError};
+use crate::credentials::github::NoToken;
 use async_trait::async_trait;
 use base64::Engine;
 use reqwest::Method;
@@ -37,12 +38,12 @@ pub struct Repo {
     /// Finds the token and says where it came from; `Err` is the sentence saying how to
     /// provide one.
     token: TokenFinder,
-    client: OnceCell<std::result::Result<(GitHub, String), String>>,
+    client: OnceCell<std::result::Result<(GitHub, String), NoToken>>,
 }
 
 /// Looks up a GitHub token: (token, where it came from) or the sentence saying how to give one.
 pub type TokenFinder = Arc<
-    dyn Fn() -> futures::future::BoxFuture<'static, std::result::Result<(Secret, String), String>>
+    dyn Fn() -> futures::future::BoxFuture<'static, std::result::Result<(Secret, String), NoToken>>
         + Send
         + Sync,
 >;
@@ -77,17 +78,20 @@ impl Repo {
                 g.needs = needs.to_string();
                 Ok(g)
             }
-            Err(why) => Err(Error::Refused(why.clone())),
+            Err(why) => Err(why.clone().into()),
         }
     }
 
     /// Where the token comes from, or why there is none.
-    pub async fn token_source(&self) -> std::result::Result<String, String> {
+    pub async fn token_source(&self) -> std::result::Result<String, NoToken> {
         let _ = self.client("").await;
         match self.client.get() {
             Some(Ok((_, via))) => Ok(via.clone()),
             Some(Err(why)) => Err(why.clone()),
-            None => Err("the token lookup did not finish".into()),
+            // `client` above initialised the cell: not reached.
+            None => Err(NoToken {
+                profile: self.repo.clone(),
+            }),
         }
     }
 
@@ -117,8 +121,8 @@ impl Repo {
     }
 }
 
-fn gh_err(e: GitHubError) -> Error {
-    Error::Refused(e.to_string())
+fn gh_err(e: GitHubError) -> AllowlistError {
+    AllowlistError::GitHub(e)
 }
 
 /// The allowlist in GitHub variables or secrets.
@@ -235,12 +239,15 @@ impl GitHubSource {
         if a.status != 200 {
             return Err(gh_err(gh.refused(&a, &what)));
         }
-        let (key_id, key) =
-            public_key(&a).map_err(|why| Error::Refused(format!("GitHub ({what}): {why}")))?;
+        let (key_id, key) = public_key(&a).map_err(|why| AllowlistError::BadAnswer {
+            what: what.clone(),
+            why,
+        })?;
         for (var, name) in self.names() {
             let value = list.items(var).join(",");
-            let sealed = seal(&key, value.as_bytes())
-                .map_err(|why| Error::Refused(format!("cannot seal secret {name}: {why}")))?;
+            let sealed = seal(&key, value.as_bytes()).map_err(|_| AllowlistError::Seal {
+                name: name.to_string(),
+            })?;
             let what = format!("secret {name} of {}", self.repo.place());
             let body = json!({ "encrypted_value": sealed, "key_id": key_id });
             let path = format!("{}/secrets/{}", self.repo.scope(), Repo::enc(name));
@@ -257,7 +264,7 @@ impl GitHubSource {
 }
 
 /// The key id and the 32-byte public key from a public-key answer.
-fn public_key(a: &Answer) -> std::result::Result<(String, [u8; 32]), String> {
+fn public_key(a: &Answer) -> std::result::Result<(String, [u8; 32]), &'static str> {
     let id = a.body["key_id"]
         .as_str()
         .ok_or("the answer has no key_id")?
@@ -265,18 +272,14 @@ fn public_key(a: &Answer) -> std::result::Result<(String, [u8; 32]), String> {
     let raw = base64::engine::general_purpose::STANDARD
         .decode(a.body["key"].as_str().ok_or("the answer has no key")?)
         .map_err(|_| "the key is not base64")?;
-    let key: [u8; 32] = raw
-        .try_into()
-        .map_err(|_| "the key is not 32 bytes".to_string())?;
+    let key: [u8; 32] = raw.try_into().map_err(|_| "the key is not 32 bytes")?;
     Ok((id, key))
 }
 
 /// A libsodium sealed box (`crypto_box_seal`) of `plain` for `key`, base64 as GitHub wants it.
-pub fn seal(key: &[u8; 32], plain: &[u8]) -> std::result::Result<String, String> {
+pub fn seal(key: &[u8; 32], plain: &[u8]) -> std::result::Result<String, crypto_box::aead::Error> {
     let pk = crypto_box::PublicKey::from(*key);
-    let sealed = pk
-        .seal(&mut crypto_box::aead::OsRng, plain)
-        .map_err(|_| "encryption failed".to_string())?;
+    let sealed = pk.seal(&mut crypto_box::aead::OsRng, plain)?;
     Ok(base64::engine::general_purpose::STANDARD.encode(sealed))
 }
 
@@ -329,9 +332,7 @@ impl AllowlistSource for GitHubSource {
                 }
             )
         {
-            return Err(Error::Usage(
-                "this profile keeps no additional list on GitHub (no `additional_variable`); add to the allowed list".into(),
-            ));
+            return Err(AllowlistError::NoAdditionalList);
         }
         Ok(preview_lists(list, edit))
     }
@@ -339,20 +340,20 @@ impl AllowlistSource for GitHubSource {
     async fn save(&self, base: &Allowlist, next: &Allowlist) -> Result<()> {
         if let (Mode::Secret, Some(doc)) = (self.mode, &self.doc) {
             doc.save(base, next).await?;
-            return self.write_secrets(next).await.map_err(|e| {
-                Error::Refused(format!(
-                    "the list was saved in {} but the GitHub secret was not written ({e}); run `shipdeck origins apply` to write it and redeploy",
-                    doc.describe()
-                ))
-            });
+            return self
+                .write_secrets(next)
+                .await
+                .map_err(|e| AllowlistError::SecretNotWritten {
+                    doc: doc.describe(),
+                    source: Box::new(e),
+                });
         }
         let gh = self.repo.client(&self.needs()).await?;
         let now = self.read_vars(&gh).await?;
         if Some(Self::version_of(&now)) != base.version {
-            return Err(Error::Refused(format!(
-                "someone else changed the GitHub variables of {} since they were read; nothing was written — run the command again to see the current list",
-                self.repo.place()
-            )));
+            return Err(AllowlistError::Changed {
+                place: format!("the GitHub variables of {}", self.repo.place()),
+            });
         }
         for (var, name, read) in &now {
             let value = next.items(*var).join(",");
@@ -374,7 +375,7 @@ impl AllowlistSource for GitHubSource {
     async fn credential_note(&self) -> Option<String> {
         Some(match self.repo.token_source().await {
             Ok(via) => format!("{via}; this change needs {}", self.needs()),
-            Err(why) => why,
+            Err(why) => why.to_string(),
         })
     }
 
@@ -430,7 +431,10 @@ impl Workflow {
         match a.status {
             200 => a.body["workflow_run_id"]
                 .as_u64()
-                .ok_or_else(|| Error::Refused(format!("GitHub ({what}): the answer names no run"))),
+                .ok_or(AllowlistError::BadAnswer {
+                    what,
+                    why: "the answer names no run",
+                }),
             204 => {
                 let runs = format!(
                     "/actions/workflows/{}/runs?event=workflow_dispatch&per_page=1",
@@ -440,9 +444,12 @@ impl Workflow {
                     .call(Method::GET, &runs, None, &what)
                     .await
                     .map_err(gh_err)?;
-                a.body["workflow_runs"][0]["id"].as_u64().ok_or_else(|| {
-                    Error::Refused(format!("GitHub ({what}): the dispatched run was not found"))
-                })
+                a.body["workflow_runs"][0]["id"]
+                    .as_u64()
+                    .ok_or(AllowlistError::BadAnswer {
+                        what,
+                        why: "the dispatched run was not found",
+                    })
             }
             _ => Err(gh_err(gh.refused(&a, &what))),
         }

@@ -2,12 +2,16 @@
 //! store), and the live probe that asks the running Bridge what it really allows.
 
 pub mod dotenv;
+pub mod error;
 pub mod github;
 pub mod object;
 pub mod probe;
 
 use crate::domain::origin::Entry;
-use crate::error::Result;
+pub use error::AllowlistError;
+
+/// What every allowlist source returns.
+pub type Result<T, E = AllowlistError> = std::result::Result<T, E>;
 use async_trait::async_trait;
 
 /// The two variables of the Bridge's allowlist.

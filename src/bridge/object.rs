@@ -3,7 +3,7 @@
 //! list from storage instead of a `.env`.
 
 use super::{Allowlist, AllowlistSource, Edit};
-use crate::error::{Error, Result};
+use super::{AllowlistError, Result};
 use crate::store::{Condition, Headers, ObjectStore, StoreError};
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -39,12 +39,11 @@ impl AllowlistSource for ObjectSource {
                 ..Default::default()
             }),
             Some(obj) => {
-                let doc: Doc = serde_json::from_slice(&obj.body).map_err(|e| {
-                    Error::Refused(format!(
-                        "the allowlist document '{}' is not valid JSON ({e}); fix it in the store",
-                        self.key
-                    ))
-                })?;
+                let doc: Doc =
+                    serde_json::from_slice(&obj.body).map_err(|e| AllowlistError::NotJson {
+                        key: self.key.clone(),
+                        reason: e.to_string(),
+                    })?;
                 Ok(Allowlist {
                     allowed: doc.allowed,
                     additional: doc.additional,
@@ -65,7 +64,10 @@ impl AllowlistSource for ObjectSource {
             allowed: next.allowed.clone(),
             additional: next.additional.clone(),
         })
-        .map_err(|e| Error::Io(format!("cannot encode the allowlist as JSON: {e}")))?;
+        .map_err(|e| AllowlistError::NotJson {
+            key: self.key.clone(),
+            reason: e.to_string(),
+        })?;
         let cond = match &base.version {
             Some(t) => Condition::IfMatch(t.clone()),
             None => Condition::IfAbsent,
@@ -80,10 +82,9 @@ impl AllowlistSource for ObjectSource {
             .await
         {
             Ok(_) => Ok(()),
-            Err(StoreError::PreconditionFailed { .. }) => Err(Error::Refused(format!(
-                "the allowlist '{}' was changed by someone else since it was read; nothing was written — run the command again",
-                self.key
-            ))),
+            Err(StoreError::PreconditionFailed { .. }) => Err(AllowlistError::Changed {
+                place: format!("the allowlist '{}'", self.key),
+            }),
             Err(e) => Err(e.into()),
         }
     }

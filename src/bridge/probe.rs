@@ -1,7 +1,7 @@
 //! Live CORS probes: real preflight requests to the running Bridge.
 
+use crate::adapters::Cause;
 use crate::domain::origin::Observed;
-use crate::store::Cause;
 use std::sync::Arc;
 use std::time::Duration;
 

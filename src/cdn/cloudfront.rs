@@ -2,7 +2,7 @@
 //! immutable version folders, and follows each invalidation to completion.
 
 use super::{Cdn, CdnError, Invalidation, InvalidationStatus};
-use crate::aws::{AwsSettings, Service, explain, sdk_config};
+use crate::adapters::aws::{AwsSettings, Service, explain, sdk_config};
 use async_trait::async_trait;
 use aws_sdk_cloudfront::Client;
 use aws_sdk_cloudfront::error::{ProvideErrorMetadata, SdkError};

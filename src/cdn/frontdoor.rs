@@ -10,8 +10,7 @@
 //! can ask again later.
 
 use super::{Cdn, CdnError, Invalidation, InvalidationStatus};
-use crate::azure::{AzureCause, CONNECT_TIMEOUT, OPERATION_TIMEOUT, http_client, redact};
-use crate::config::AzureCdnConfig;
+use crate::adapters::azure::{AzureCause, CONNECT_TIMEOUT, OPERATION_TIMEOUT, http_client, redact};
 use async_trait::async_trait;
 use azure_core::credentials::TokenCredential;
 use std::sync::Arc;
@@ -30,9 +29,25 @@ pub enum Kind {
     Classic,
 }
 
+/// Which endpoint to purge: the profile's `cdn` keys, as the session resolved them (this
+/// adapter does not read configuration).
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    pub subscription: String,
+    pub resource_group: String,
+    /// The CDN / Front Door profile's name.
+    pub profile: String,
+    /// The endpoint's name.
+    pub endpoint: String,
+    /// Front Door only: the custom domains to purge (empty: all of the endpoint's).
+    pub domains: Vec<String>,
+    /// A Resource-Manager-compatible endpoint; `None` is `https://management.azure.com`.
+    pub management_endpoint: Option<String>,
+}
+
 pub struct AzurePurge {
     kind: Kind,
-    cfg: AzureCdnConfig,
+    cfg: Endpoint,
     path_prefix: String,
     credential: Option<Arc<dyn TokenCredential>>,
     /// Which profile, for hints.
@@ -47,7 +62,7 @@ impl AzurePurge {
     /// a sentence that says how to provide one.
     pub fn new(
         kind: Kind,
-        cfg: AzureCdnConfig,
+        cfg: Endpoint,
         path_prefix: &str,
         credential: Option<Arc<dyn TokenCredential>>,
         profile: &str,

@@ -6,7 +6,7 @@
 pub mod cloudfront;
 pub mod frontdoor;
 
-use crate::store::Cause;
+use crate::adapters::Cause;
 use async_trait::async_trait;
 
 /// The CDN's answer to an invalidation request.

@@ -437,35 +437,52 @@ pub struct CostArgs {
 }
 
 /// A clap parser for a finite number within `min..=max`, with a sentence naming the range.
-fn number_in(min: f64, max: f64) -> impl Fn(&str) -> Result<f64, String> + Clone {
+fn number_in(min: f64, max: f64) -> impl Fn(&str) -> Result<f64, NumberError> + Clone {
     move |text: &str| {
         let v: f64 = text
             .trim()
             .replace('_', "")
             .parse()
-            .map_err(|_| format!("'{text}' is not a number"))?;
+            .map_err(|_| NumberError::NotANumber {
+                text: text.to_string(),
+            })?;
         if !v.is_finite() || v < min || v > max {
             let low = if min > 0.0 {
                 "above 0".to_string()
             } else {
                 format!("from {min}")
             };
-            return Err(format!(
-                "{text} is out of range; use a number {low} up to {max:e}"
-            ));
+            return Err(NumberError::OutOfRange {
+                text: text.to_string(),
+                low,
+                max,
+            });
         }
         Ok(v)
     }
 }
 
+/// A number argument that is not one Shipdeck can use; clap prints the sentence.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum NumberError {
+    #[error("'{text}' is not a number")]
+    NotANumber { text: String },
+    #[error("{text} is out of range; use a number {low} up to {max:e}")]
+    OutOfRange { text: String, low: String, max: f64 },
+    #[error("0 shows nothing; use 1 or more")]
+    Zero,
+    #[error("'{text}' is not a count; use a whole number, 1 or more")]
+    NotACount { text: String },
+}
+
 /// A clap parser for a count of 1 or more.
-fn at_least_one(text: &str) -> Result<u32, String> {
+fn at_least_one(text: &str) -> Result<u32, NumberError> {
     match text.trim().parse::<u32>() {
-        Ok(0) => Err("0 shows nothing; use 1 or more".into()),
+        Ok(0) => Err(NumberError::Zero),
         Ok(n) => Ok(n),
-        Err(_) => Err(format!(
-            "'{text}' is not a count; use a whole number, 1 or more"
-        )),
+        Err(_) => Err(NumberError::NotACount {
+            text: text.to_string(),
+        }),
     }
 }
 

@@ -149,15 +149,16 @@ pub fn main(console: Console) -> i32 {
         Ok(code) => code,
         Err(e) => {
             tracing::error!(error = %e, "command failed");
+            let said = crate::present::failure(&e);
             if json {
                 output::print_json(
-                    &json!({ "error": e.to_string(), "code": e.code(), "exit_code": e.exit_code() }),
+                    &json!({ "error": said, "code": e.code(), "exit_code": e.exit_code() }),
                 );
             }
             if let Some(gh) = crate::ci::github::GitHub::detect() {
-                gh.failed(&command_line(), &e.to_string());
+                gh.failed(&command_line(), &said);
             }
-            eprintln!("error: {e}");
+            eprintln!("error: {said}");
             e.exit_code()
         }
     }

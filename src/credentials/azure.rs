@@ -15,7 +15,7 @@
 //! it uses the keyring's client secret when that is what is stored, else step 3.
 
 use super::{CredentialError, CredentialSource, Secret, SecretStore, mask};
-use crate::azure::AzureAuth;
+use crate::adapters::azure::AzureAuth;
 use azure_core::credentials::TokenCredential;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;

@@ -86,8 +86,17 @@ pub async fn lookup(
 }
 
 /// The sentence for no token at all.
-pub fn missing(profile: &str) -> String {
-    format!(
-        "no GitHub token for profile '{profile}': store one with `shipdeck login --github --profile {profile}`, set GH_TOKEN, or sign in with `gh auth login`"
-    )
+pub fn missing(profile: &str) -> NoToken {
+    NoToken {
+        profile: profile.to_string(),
+    }
+}
+
+/// No GitHub token for a profile, and how to give one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "no GitHub token for profile '{profile}': store one with `shipdeck login --github --profile {profile}`, set GH_TOKEN, or sign in with `gh auth login`"
+)]
+pub struct NoToken {
+    pub profile: String,
 }

@@ -9,10 +9,9 @@ pub mod http;
 
 use crate::domain::edge::Observed;
 use async_trait::async_trait;
-use std::sync::Arc;
 
 /// The error an edge request keeps as its source.
-pub type Cause = Arc<dyn std::error::Error + Send + Sync>;
+pub use crate::adapters::Cause;
 
 /// Why the edge could not be asked: which URL, in words, with the HTTP error it came from.
 #[derive(Debug, Clone, thiserror::Error)]

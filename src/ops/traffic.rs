@@ -27,20 +27,7 @@ pub struct LogSource {
     pub engine_threshold: u64,
 }
 
-/// Hears a running query's state and the seconds waited.
-pub type QueryProgress = dyn Fn(&str, u64) + Send + Sync;
-
-/// A query engine that runs SQL over the logs table (Athena; DuckDB in tests runs the same SQL).
-#[async_trait::async_trait]
-pub trait QueryEngine: Send + Sync {
-    fn describe(&self) -> String;
-    /// Runs `sql`; `progress` hears its state and seconds waited; rows as text cells.
-    async fn run(
-        &self,
-        sql: &str,
-        progress: &QueryProgress,
-    ) -> std::result::Result<Vec<Vec<Option<String>>>, String>;
-}
+pub use crate::logs::{QueryEngine, QueryProgress};
 
 /// The logs table and the engine that queries it.
 pub struct TableEngine {
@@ -140,21 +127,29 @@ pub fn hour_of_key(key: &str) -> Option<DateTime<Utc>> {
 /// so, instead of taking the machine's memory.
 pub const MAX_LOG_TEXT: u64 = 256 * 1024 * 1024;
 
+/// Why a log object is skipped rather than counted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum Unreadable {
+    #[error("skipped: expands beyond {limit_mib} MiB")]
+    TooBig { limit_mib: u64 },
+    #[error("skipped: it is not valid gzip ({reason})")]
+    NotGzip { reason: String },
+}
+
 /// The text of a log object: gunzipped when it is gzip (every member), else as it is; at most
 /// [`MAX_LOG_TEXT`] bytes.
-fn text_of(bytes: &[u8]) -> std::result::Result<String, String> {
-    let too_big = || {
-        format!(
-            "skipped: expands beyond {} MiB",
-            MAX_LOG_TEXT / (1024 * 1024)
-        )
+fn text_of(bytes: &[u8]) -> std::result::Result<String, Unreadable> {
+    let too_big = || Unreadable::TooBig {
+        limit_mib: MAX_LOG_TEXT / (1024 * 1024),
     };
     let out = if bytes.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
         flate2::read::MultiGzDecoder::new(bytes)
             .take(MAX_LOG_TEXT + 1)
             .read_to_end(&mut out)
-            .map_err(|e| format!("skipped: it is not valid gzip ({e})"))?;
+            .map_err(|e| Unreadable::NotGzip {
+                reason: e.to_string(),
+            })?;
         out
     } else {
         bytes.to_vec()
@@ -330,16 +325,10 @@ pub async fn traffic_in_engine(
         ));
     };
     let sql = crate::domain::traffic::athena::sql(&te.table, ctx.cdn.path_prefix(), since, until);
-    let rows = te
-        .engine
-        .run(&sql, progress)
-        .await
-        .map_err(Error::Refused)?;
-    let agg = crate::domain::traffic::athena::aggregate(&rows).map_err(|e| {
-        Error::Refused(format!(
-            "{} answered rows Shipdeck cannot read: {e}",
-            te.engine.describe()
-        ))
+    let rows = te.engine.run(&sql, progress).await?;
+    let agg = crate::domain::traffic::athena::aggregate(&rows).map_err(|row| Error::Rows {
+        engine: te.engine.describe(),
+        row,
     })?;
     let history = read_history(ctx, None).await?;
     Ok(Traffic {

@@ -53,7 +53,25 @@ pub enum Front {
     Console,
 }
 
-/// The status column of the release list.
+/// A failed use case as the one line every front end shows (the CLI after `error: `, the
+/// console in its message box and status line, the CI summary): the error's sentence, which
+/// names the fix, and nothing a terminal would interpret.
+pub fn failure(e: &crate::error::Error) -> String {
+    printable(&e.to_string())
+}
+
+/// `text` without control characters (an SDK's or a server's words may carry escape
+/// sequences); a line break or tab becomes a space.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| match c {
+            '\n' | '\r' | '\t' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
 /// A monthly amount as both front ends show it: "$1.27", "-$0.40"; below half a cent either
 /// way is "$0.00", never "-$0.00".
 pub fn money(v: f64) -> String {
@@ -64,6 +82,7 @@ pub fn money(v: f64) -> String {
     }
 }
 
+/// The status column of the release list.
 pub fn release_status(s: ReleaseStatus) -> &'static str {
     match s {
         ReleaseStatus::Yanked => "yanked",

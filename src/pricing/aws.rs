@@ -2,7 +2,7 @@
 //! us-east-1 as AWS serves it, with the profile's AWS credentials and Shipdeck's timeouts.
 
 use super::PriceList;
-use crate::aws::{AwsSettings, sdk_config};
+use crate::adapters::aws::{AwsSettings, sdk_config};
 use crate::domain::cost::update::Query;
 use async_trait::async_trait;
 use aws_sdk_pricing::types::{Filter, FilterType};

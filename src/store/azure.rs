@@ -17,7 +17,7 @@
 //! status and Azure's error code, with every URL's query (where a SAS lives) removed.
 
 use super::{Condition, Headers, Object, ObjectMeta, ObjectStore, StoreError};
-use crate::azure::{
+use crate::adapters::azure::{
     AzureAuth, AzureCause, AzureSettings, BLOB_VERSION, OPERATION_TIMEOUT, SasMinter,
     client_options, http_client, with_query,
 };
@@ -116,9 +116,9 @@ impl AzureStore {
         match &self.signer {
             Signer::Sas(q) => Ok(with_query(url, q)),
             Signer::Minted(m) => {
-                let q = m
-                    .query()
-                    .map_err(|why| StoreError::failed(self.describe(), key, why, None))?;
+                let q = m.query().map_err(|why| {
+                    StoreError::failed(self.describe(), key, why.to_string(), Some(Arc::new(why)))
+                })?;
                 Ok(with_query(url, &q))
             }
             Signer::Token(_) => Ok(url),

@@ -12,7 +12,6 @@ pub mod s3;
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use std::sync::Arc;
 
 /// Headers a published object carries.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -51,9 +50,7 @@ pub struct Object {
     pub body: Bytes,
 }
 
-/// The error an SDK or the OS gave, kept as the source of an adapter's error so a log or a
-/// debugger can follow the chain (as apache `object_store` keeps its sources).
-pub type Cause = Arc<dyn std::error::Error + Send + Sync>;
+pub use crate::adapters::Cause;
 
 /// Why a store operation failed, in words a user can act on.
 #[derive(Debug, Clone, thiserror::Error)]

@@ -7,7 +7,7 @@
 //! cause, never an SDK debug dump.
 
 use super::{Condition, Headers, Object, ObjectMeta, ObjectStore, StoreError};
-use crate::aws::{AwsSettings, Service, explain, sdk_config};
+use crate::adapters::aws::{AwsSettings, Service, explain, sdk_config};
 use async_trait::async_trait;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};

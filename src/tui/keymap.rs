@@ -267,7 +267,7 @@ const NAMED: [(&str, KeyCode); 12] = [
 ];
 
 impl Key {
-    pub fn parse(s: &str) -> Result<Key, String> {
+    pub fn parse(s: &str) -> Result<Key, KeymapError> {
         let (ctrl, rest) = match s.strip_prefix("ctrl-") {
             Some(r) => (true, r),
             None => (false, s),
@@ -282,8 +282,11 @@ impl Key {
         NAMED
             .iter()
             .position(|(n, _)| *n == rest.to_ascii_lowercase())
-            .map(|i| Key { code: KeyCodeOrd::Named(i as u8), ctrl })
-            .ok_or_else(|| format!("'{s}' is not a key; use a character, ctrl-X, or one of enter, esc, tab, backtab, up, down, left, right, home, end, pageup, pagedown"))
+            .map(|i| Key {
+                code: KeyCodeOrd::Named(i as u8),
+                ctrl,
+            })
+            .ok_or_else(|| KeymapError::NotAKey { key: s.to_string() })
     }
 
     pub fn from_event(k: &KeyEvent) -> Option<Key> {
@@ -299,6 +302,23 @@ impl Key {
             }),
         }
     }
+}
+
+/// A `[keys]` table that is not a keymap.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeymapError {
+    #[error(
+        "'{key}' is not a key; use a character, ctrl-X, or one of enter, esc, tab, backtab, up, down, left, right, home, end, pageup, pagedown"
+    )]
+    NotAKey { key: String },
+    #[error("[keys] names an unknown action '{name}'; known actions: {known}")]
+    UnknownAction { name: String, known: String },
+    #[error("[keys] {action}: {source}")]
+    InAction {
+        action: &'static str,
+        #[source]
+        source: Box<KeymapError>,
+    },
 }
 
 /// The active key table.
@@ -325,22 +345,25 @@ impl Keymap {
         clippy::expect_used,
         reason = "the fixed keys are constants; the keymap tests parse every one"
     )]
-    pub fn with_overrides(overrides: &BTreeMap<String, String>) -> Result<Keymap, String> {
+    pub fn with_overrides(overrides: &BTreeMap<String, String>) -> Result<Keymap, KeymapError> {
         let all = bindings();
         for name in overrides.keys() {
             if !all.iter().any(|b| b.name == name) {
                 let names: Vec<&str> = all.iter().map(|b| b.name).collect();
-                return Err(format!(
-                    "[keys] names an unknown action '{name}'; known actions: {}",
-                    names.join(", ")
-                ));
+                return Err(KeymapError::UnknownAction {
+                    name: name.clone(),
+                    known: names.join(", "),
+                });
             }
         }
         let mut map = BTreeMap::new();
         let mut shown = BTreeMap::new();
         for b in &all {
             let key = overrides.get(b.name).map(String::as_str).unwrap_or(b.key);
-            let parsed = Key::parse(key).map_err(|e| format!("[keys] {}: {e}", b.name))?;
+            let parsed = Key::parse(key).map_err(|e| KeymapError::InAction {
+                action: b.name,
+                source: Box::new(e),
+            })?;
             map.insert(parsed, b.command.clone());
             shown.insert(b.name, key.to_string());
         }
@@ -518,6 +541,7 @@ mod tests {
         assert!(
             Keymap::with_overrides(&o)
                 .unwrap_err()
+                .to_string()
                 .contains("unknown action 'launch'")
         );
         let mut bad = BTreeMap::new();
@@ -525,6 +549,7 @@ mod tests {
         assert!(
             Keymap::with_overrides(&bad)
                 .unwrap_err()
+                .to_string()
                 .contains("is not a key")
         );
     }

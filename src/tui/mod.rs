@@ -39,8 +39,8 @@ pub fn initial_state(s: &Session, opts: &ConsoleOptions) -> Result<State> {
         .clone()
         .or_else(|| s.theme.clone())
         .unwrap_or_else(|| "dark".into());
-    let theme = theme::load(&theme_name).map_err(Error::Config)?;
-    let keymap = Keymap::with_overrides(&s.keys).map_err(Error::Config)?;
+    let theme = theme::load(&theme_name).map_err(|e| Error::Config(e.to_string()))?;
+    let keymap = Keymap::with_overrides(&s.keys).map_err(|e| Error::Config(e.to_string()))?;
     Ok(State::new(
         &s.profile_name,
         &s.ctx.store.describe(),

@@ -21,6 +21,7 @@ use crate::domain::change::Request;
 use crate::domain::history::HistoryEvent;
 use crate::domain::manifest::Manifest;
 use crate::domain::plan::Plan;
+use crate::error::Error;
 use crate::ops::account::AccountView;
 use crate::ops::apply::Report;
 use crate::ops::origins::{Listing, OriginPlan, ProbeReport};
@@ -44,27 +45,27 @@ pub enum Action {
     Resize(u16, u16),
     /// What the last draw laid out (for mouse hit-testing).
     Drawn(Hits),
-    // Results from the worker (errors arrive as the sentence to show).
-    Loaded(Result<ReleasesView, String>),
-    HistoryLoaded(Result<Vec<HistoryEvent>, String>),
-    ManifestLoaded(Version, Result<Manifest, String>),
-    Planned(Result<(Box<Plan>, String), String>),
+    // Results from the worker (errors arrive typed; `present::failure` words them).
+    Loaded(Result<ReleasesView, Error>),
+    HistoryLoaded(Result<Vec<HistoryEvent>, Error>),
+    ManifestLoaded(Version, Result<Manifest, Error>),
+    Planned(Result<(Box<Plan>, String), Error>),
     Progress(ProgressEvent),
-    Applied(Result<Report, String>),
-    Verified(Result<Vec<Verified>, String>),
-    EdgeVerified(Result<Box<crate::ops::edge::EdgeReport>, String>),
-    CostLoaded(Result<Box<CostData>, String>),
-    AccountLoaded(Result<Box<AccountView>, String>),
+    Applied(Result<Report, Error>),
+    Verified(Result<Vec<Verified>, Error>),
+    EdgeVerified(Result<Box<crate::ops::edge::EdgeReport>, Error>),
+    CostLoaded(Result<Box<CostData>, Error>),
+    AccountLoaded(Result<Box<AccountView>, Error>),
     /// Log files read so far, of how many.
     TrafficProgress(usize, usize),
-    TrafficLoaded(Result<Box<crate::ops::traffic::Traffic>, String>),
-    OriginsLoaded(Result<Box<Listing>, String>),
-    OriginPlanned(Result<Box<OriginPlan>, String>),
+    TrafficLoaded(Result<Box<crate::ops::traffic::Traffic>, Error>),
+    OriginsLoaded(Result<Box<Listing>, Error>),
+    OriginPlanned(Result<Box<OriginPlan>, Error>),
     /// The Bridge's deploy run moved on (its status, in words).
     DeployProgress(String),
-    Redeployed(Result<Box<crate::ops::redeploy::RedeployReport>, String>),
-    OriginApplied(Result<(), String>),
-    Probed(Result<Box<ProbeReport>, String>),
+    Redeployed(Result<Box<crate::ops::redeploy::RedeployReport>, Error>),
+    OriginApplied(Result<(), Error>),
+    Probed(Result<Box<ProbeReport>, Error>),
 }
 
 /// IO the worker performs on the state's behalf.
@@ -241,7 +242,12 @@ impl State {
         });
     }
 
-    pub(super) fn error(&mut self, title: &str, text: String) {
+    pub(super) fn error(&mut self, title: &str, e: Error) {
+        self.error_text(title, crate::present::failure(&e));
+    }
+
+    /// An outcome that failed (not an error of the use case), in its presenter's words.
+    pub(super) fn error_text(&mut self, title: &str, text: String) {
         self.status = Some(Status {
             text: text.clone(),
             error: true,

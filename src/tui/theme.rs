@@ -73,11 +73,14 @@ pub fn builtin_names() -> Vec<&'static str> {
 }
 
 /// Parses a theme file's text.
-pub fn parse(text: &str) -> Result<Theme, String> {
-    let f: ThemeFile = toml::from_str(text).map_err(|e| e.message().to_string())?;
-    let c = |field: &str, v: &str| {
-        Color::from_str(v).map_err(|_| {
-            format!("'{field}' = \"{v}\" is not a colour; use a name (e.g. blue), #rrggbb or reset")
+pub fn parse(text: &str) -> Result<Theme, ThemeError> {
+    let f: ThemeFile = toml::from_str(text).map_err(|e| ThemeError::Toml {
+        reason: e.message().to_string(),
+    })?;
+    let c = |field: &'static str, v: &str| {
+        Color::from_str(v).map_err(|_| ThemeError::NotAColour {
+            field,
+            value: v.to_string(),
         })
     };
     Ok(Theme {
@@ -101,21 +104,60 @@ pub fn parse(text: &str) -> Result<Theme, String> {
 }
 
 /// Loads theme `name`: the user's file if there is one, else the built-in.
-pub fn load(name: &str) -> Result<Theme, String> {
+pub fn load(name: &str) -> Result<Theme, ThemeError> {
     if let Some(dir) = crate::config::config_dir() {
         let p = dir.join("themes").join(format!("{name}.toml"));
         if p.is_file() {
-            let text = std::fs::read_to_string(&p)
-                .map_err(|e| format!("cannot read theme '{}': {e}", p.display()))?;
-            return parse(&text).map_err(|e| format!("theme '{}': {e}", p.display()));
+            let in_file = |source| ThemeError::InFile {
+                place: format!("theme '{}'", p.display()),
+                source: Box::new(source),
+            };
+            let text = std::fs::read_to_string(&p).map_err(|e| {
+                in_file(ThemeError::Unreadable {
+                    source: std::sync::Arc::new(e),
+                })
+            })?;
+            return parse(&text).map_err(in_file);
         }
     }
     BUILTIN
         .iter()
         .find(|(n, _)| *n == name)
-        .map(|(_, t)| parse(t).map_err(|e| format!("built-in theme '{name}': {e}")))
+        .map(|(_, t)| {
+            parse(t).map_err(|source| ThemeError::InFile {
+                place: format!("built-in theme '{name}'"),
+                source: Box::new(source),
+            })
+        })
         .transpose()?
-        .ok_or_else(|| format!("unknown theme '{name}'; built-in themes: {}, or put {name}.toml in the config dir's themes/ folder", builtin_names().join(", ")))
+        .ok_or_else(|| ThemeError::Unknown {
+            name: name.to_string(),
+            builtins: builtin_names().join(", "),
+        })
+}
+
+/// A theme that cannot be used, and how to fix it.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ThemeError {
+    #[error("{reason}")]
+    Toml { reason: String },
+    #[error("'{field}' = \"{value}\" is not a colour; use a name (e.g. blue), #rrggbb or reset")]
+    NotAColour { field: &'static str, value: String },
+    #[error("cannot be read ({source})")]
+    Unreadable {
+        #[source]
+        source: std::sync::Arc<std::io::Error>,
+    },
+    #[error("{place}: {source}")]
+    InFile {
+        place: String,
+        #[source]
+        source: Box<ThemeError>,
+    },
+    #[error(
+        "unknown theme '{name}'; built-in themes: {builtins}, or put {name}.toml in the config dir's themes/ folder"
+    )]
+    Unknown { name: String, builtins: String },
 }
 
 #[cfg(test)]
@@ -127,10 +169,16 @@ mod tests {
         let themes: Vec<Theme> = builtin_names().iter().map(|n| load(n).unwrap()).collect();
         assert_eq!(themes.len(), 3);
         assert_ne!(themes[0], themes[1]);
-        assert!(load("neon").unwrap_err().contains("unknown theme 'neon'"));
+        assert!(
+            load("neon")
+                .unwrap_err()
+                .to_string()
+                .contains("unknown theme 'neon'")
+        );
         assert!(
             parse(&BUILTIN[0].1.replace("#5fafff", "not-a-colour"))
                 .unwrap_err()
+                .to_string()
                 .contains("is not a colour")
         );
     }

@@ -35,9 +35,9 @@ impl crate::ops::Progress for ToConsole {
     }
 }
 
-/// The console shows an error as its sentence.
-fn said<T>(r: Result<T>) -> std::result::Result<T, String> {
-    r.map_err(|e| e.to_string())
+/// The console keeps an error typed; its views word it with `present::failure`, as the CLI does.
+fn said<T>(r: Result<T>) -> Result<T> {
+    r
 }
 
 async fn run(s: &Session, effect: Effect, results: &UnboundedSender<Action>) -> Action {

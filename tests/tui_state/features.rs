@@ -146,7 +146,12 @@ fn origins_add_remove_probe_and_readonly() {
     );
     // Refusals from planning show as errors.
     s.update(Action::OriginPlanned(Err(
-        "'https://A.com/' it can never match".into(),
+        shipdeck::domain::origin::edit::EditError::NeverMatches {
+            raw: "https://A.com/".into(),
+            reasons: vec!["a trailing slash".into()],
+            fixed: "https://a.com".into(),
+        }
+        .into(),
     )));
     assert!(matches!(&s.modal, Some(Modal::Message { error: true, .. })));
     s.update(cmd(Command::Cancel));

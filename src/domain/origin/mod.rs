@@ -10,6 +10,7 @@
 
 mod audit;
 pub mod browser;
+pub mod edit;
 
 pub use audit::{Entry, Finding, Severity, THIRD_PARTY_HOSTING, audit, no_allowlist_finding};
 use serde::Serialize;

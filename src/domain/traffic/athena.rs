@@ -79,36 +79,49 @@ ORDER BY 1, 2",
     )
 }
 
+/// A row of a query's answer that is not what [`sql`] asks for.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RowError {
+    #[error("row {row}: '{text}' in column {column} is not a count")]
+    NotACount {
+        row: usize,
+        text: String,
+        column: &'static str,
+    },
+    #[error("row {row} has no folder")]
+    NoFolder { row: usize },
+    #[error("row {row} has no bucket")]
+    NoBucket { row: usize },
+}
+
 /// The query's answer rows (cells as text, in [`COLUMNS`] order) as an aggregate.
-pub fn aggregate(rows: &[Vec<Option<String>>]) -> Result<Aggregate, String> {
+pub fn aggregate(rows: &[Vec<Option<String>>]) -> Result<Aggregate, RowError> {
     let mut agg = Aggregate::default();
     for (i, row) in rows.iter().enumerate() {
-        let cell = |k: usize| -> Result<u64, String> {
+        let cell = |k: usize| -> Result<u64, RowError> {
             let text = row.get(k).cloned().flatten().unwrap_or_else(|| "0".into());
             text.trim()
                 .parse::<f64>()
                 .ok()
                 .filter(|v| v.is_finite() && *v >= 0.0)
                 .map(|v| v as u64)
-                .ok_or_else(|| {
-                    format!(
-                        "row {}: '{text}' in column {} is not a count",
-                        i + 1,
-                        COLUMNS[k]
-                    )
+                .ok_or_else(|| RowError::NotACount {
+                    row: i + 1,
+                    text,
+                    column: COLUMNS[k],
                 })
         };
         let folder = row
             .first()
             .cloned()
             .flatten()
-            .ok_or_else(|| format!("row {} has no folder", i + 1))?;
+            .ok_or(RowError::NoFolder { row: i + 1 })?;
         let bucket = row
             .get(1)
             .cloned()
             .flatten()
             .and_then(|b| b.trim().parse::<f64>().ok())
-            .ok_or_else(|| format!("row {} has no bucket", i + 1))? as i64;
+            .ok_or(RowError::NoBucket { row: i + 1 })? as i64;
         let c = Counts {
             requests: cell(2)?,
             bytes: cell(3)?,

@@ -24,7 +24,10 @@ pub(crate) fn command(state: &mut State, modal: Modal, c: Command) -> Vec<Effect
 }
 
 /// Verify results arrived: shown as a message, with the repair hint for the console.
-pub(crate) fn verified(state: &mut State, r: Result<Vec<Verified>, String>) -> Vec<Effect> {
+pub(crate) fn verified(
+    state: &mut State,
+    r: Result<Vec<Verified>, crate::error::Error>,
+) -> Vec<Effect> {
     state.busy = None;
     match r {
         Ok(results) => {
@@ -43,7 +46,7 @@ pub(crate) fn verified(state: &mut State, r: Result<Vec<Verified>, String>) -> V
 /// `verify --edge` results arrived: the same title and lines as the CLI prints.
 pub(crate) fn edge_verified(
     state: &mut State,
-    r: Result<Box<crate::ops::edge::EdgeReport>, String>,
+    r: Result<Box<crate::ops::edge::EdgeReport>, crate::error::Error>,
 ) -> Vec<Effect> {
     state.busy = None;
     match r {

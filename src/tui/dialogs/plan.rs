@@ -18,7 +18,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 /// A plan arrived: a no-op is said in the status line, anything else opens the dialog.
-pub(crate) fn planned(state: &mut State, r: Result<(Box<Plan>, String), String>) -> Vec<Effect> {
+pub(crate) fn planned(
+    state: &mut State,
+    r: Result<(Box<Plan>, String), crate::error::Error>,
+) -> Vec<Effect> {
     state.busy = None;
     match r {
         Ok((plan, _)) if plan.is_noop() => {
@@ -48,7 +51,7 @@ pub(crate) fn progress(state: &mut State, ev: ProgressEvent) -> Vec<Effect> {
 /// The change finished: a clean outcome goes to the status line; anything worth reading (a CDN
 /// invalidation that failed or was skipped, a copy the store garbled, a history write that
 /// failed) opens a message with every line.
-pub(crate) fn applied(state: &mut State, r: Result<Report, String>) -> Vec<Effect> {
+pub(crate) fn applied(state: &mut State, r: Result<Report, crate::error::Error>) -> Vec<Effect> {
     state.busy = None;
     state.progress = None;
     let desc = match state.modal.take() {

@@ -13,10 +13,13 @@ use ratatui::widgets::{Paragraph, Wrap};
 /// The Account screen's own state: the view, read fresh each time the screen opens.
 #[derive(Debug, Clone, Default)]
 pub struct AccountScreen {
-    pub view: Option<Result<AccountView, String>>,
+    pub view: Option<Result<AccountView, crate::error::Error>>,
 }
 
-pub(crate) fn loaded(state: &mut State, r: Result<Box<AccountView>, String>) -> Vec<Effect> {
+pub(crate) fn loaded(
+    state: &mut State,
+    r: Result<Box<AccountView>, crate::error::Error>,
+) -> Vec<Effect> {
     state.account.view = Some(r.map(|b| *b));
     Vec::new()
 }
@@ -30,7 +33,7 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) {
         }
         Some(Err(e)) => {
             f.render_widget(
-                Paragraph::new(format!(" {e}"))
+                Paragraph::new(format!(" {}", crate::present::failure(e)))
                     .style(Style::default().fg(t.error))
                     .wrap(Wrap { trim: false }),
                 area,

@@ -34,7 +34,7 @@ const MAX_SCALE: f64 = 1e6;
 
 #[derive(Debug, Clone)]
 pub struct CostScreen {
-    pub data: Option<Result<CostData, String>>,
+    pub data: Option<Result<CostData, crate::error::Error>>,
     pub fields: [String; 4],
     pub editing: Option<usize>,
 }
@@ -65,15 +65,39 @@ fn label(field: UsageField) -> &'static str {
     }
 }
 
+/// Why the Cost screen shows no report: still loading, the use case failed, or a field the
+/// user is typing is not a usable value yet.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum CostProblem {
+    #[error("loading prices…")]
+    Loading,
+    #[error("{}", crate::present::failure(.0))]
+    Failed(crate::error::Error),
+    #[error("{field}: '{text}' is not a number")]
+    NotANumber { field: &'static str, text: String },
+    /// The usage the fields describe breaks a rule (`sentence` names the field as shown).
+    #[error("{sentence}")]
+    Usage {
+        sentence: String,
+        #[source]
+        source: crate::domain::cost::UsageError,
+    },
+    #[error("{field}: must be above 0 and at most {max:e}")]
+    Scale { field: &'static str, max: f64 },
+}
+
 impl CostScreen {
     /// The usage the fields describe, or which field is wrong.
-    pub fn usage(&self) -> Result<(Usage, f64), String> {
+    pub fn usage(&self) -> Result<(Usage, f64), CostProblem> {
         let num = |i: usize| {
             self.fields[i]
                 .trim()
                 .replace('_', "")
                 .parse::<f64>()
-                .map_err(|_| format!("{}: '{}' is not a number", FIELDS[i], self.fields[i]))
+                .map_err(|_| CostProblem::NotANumber {
+                    field: FIELDS[i],
+                    text: self.fields[i].clone(),
+                })
         };
         let base = match &self.data {
             Some(Ok(d)) => d.usage.clone(),
@@ -85,34 +109,37 @@ impl CostScreen {
             cdn_cache_hit: num(2)?,
             ..base
         };
-        u.check().map_err(|e| match e.field() {
-            Some(f) => e.naming(label(f)),
-            None => e.to_string(),
+        u.check().map_err(|e| CostProblem::Usage {
+            sentence: match e.field() {
+                Some(f) => e.naming(label(f)),
+                None => e.to_string(),
+            },
+            source: e,
         })?;
         let scale = num(3)?;
         if !(scale.is_finite() && scale > 0.0 && scale <= MAX_SCALE) {
-            return Err(format!(
-                "{}: must be above 0 and at most {MAX_SCALE:e}",
-                FIELDS[3]
-            ));
+            return Err(CostProblem::Scale {
+                field: FIELDS[3],
+                max: MAX_SCALE,
+            });
         }
         Ok((u, scale))
     }
 
     /// The report for the current inputs, from the same use case as `shipdeck cost`: the
     /// profile's own provider first, then the other.
-    pub fn report(&self) -> Result<CostReport, String> {
+    pub fn report(&self) -> Result<CostReport, CostProblem> {
         let data = match &self.data {
             Some(Ok(d)) => d,
-            Some(Err(e)) => return Err(e.clone()),
-            None => return Err("loading prices…".into()),
+            Some(Err(e)) => return Err(CostProblem::Failed(e.clone())),
+            None => return Err(CostProblem::Loading),
         };
         let (u, scale) = self.usage()?;
-        data.report(&u, scale).map_err(|e| e.to_string())
+        data.report(&u, scale).map_err(CostProblem::Failed)
     }
 
     /// The estimates for the current inputs.
-    pub fn estimates(&self) -> Result<Vec<Estimate>, String> {
+    pub fn estimates(&self) -> Result<Vec<Estimate>, CostProblem> {
         self.report().map(|r| r.estimates)
     }
 
@@ -176,7 +203,10 @@ pub(crate) fn command(state: &mut State, c: Command) -> Vec<Effect> {
     }
 }
 
-pub(crate) fn loaded(state: &mut State, r: Result<Box<CostData>, String>) -> Vec<Effect> {
+pub(crate) fn loaded(
+    state: &mut State,
+    r: Result<Box<CostData>, crate::error::Error>,
+) -> Vec<Effect> {
     // The first load puts the usage file's traffic into the inputs.
     if let (Ok(d), None) = (&r, &state.cost.data) {
         state.cost.fields[0] = format!("{}", d.usage.loads);

@@ -16,7 +16,10 @@ pub struct HistoryScreen {
 }
 
 /// History arrived (or could not be read: said in the status line, the list stays).
-pub(crate) fn loaded(state: &mut State, r: Result<Vec<HistoryEvent>, String>) -> Vec<Effect> {
+pub(crate) fn loaded(
+    state: &mut State,
+    r: Result<Vec<HistoryEvent>, crate::error::Error>,
+) -> Vec<Effect> {
     match r {
         Ok(h) => {
             state.history.events = h;
@@ -24,7 +27,7 @@ pub(crate) fn loaded(state: &mut State, r: Result<Vec<HistoryEvent>, String>) ->
         }
         Err(e) => {
             state.status = Some(Status {
-                text: format!("history: {e}"),
+                text: format!("history: {}", crate::present::failure(&e)),
                 error: true,
             })
         }

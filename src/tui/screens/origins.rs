@@ -17,7 +17,7 @@ use ratatui::widgets::{Cell, Paragraph};
 /// The Origins screen: the listing (or why there is none) and the last probe.
 #[derive(Debug, Clone, Default)]
 pub struct OriginsScreen {
-    pub listing: Option<Result<Listing, String>>,
+    pub listing: Option<Result<Listing, crate::error::Error>>,
     pub probe: Option<ProbeReport>,
 }
 
@@ -86,14 +86,20 @@ pub(crate) fn command(state: &mut State, c: Command) -> Vec<Effect> {
     }
 }
 
-pub(crate) fn loaded(state: &mut State, r: Result<Box<Listing>, String>) -> Vec<Effect> {
+pub(crate) fn loaded(
+    state: &mut State,
+    r: Result<Box<Listing>, crate::error::Error>,
+) -> Vec<Effect> {
     state.busy = None;
     state.origins.listing = Some(r.map(|b| *b));
     state.clamp_selections();
     Vec::new()
 }
 
-pub(crate) fn planned(state: &mut State, r: Result<Box<OriginPlan>, String>) -> Vec<Effect> {
+pub(crate) fn planned(
+    state: &mut State,
+    r: Result<Box<OriginPlan>, crate::error::Error>,
+) -> Vec<Effect> {
     state.busy = None;
     match r {
         Ok(plan) => {
@@ -107,7 +113,7 @@ pub(crate) fn planned(state: &mut State, r: Result<Box<OriginPlan>, String>) -> 
     Vec::new()
 }
 
-pub(crate) fn applied(state: &mut State, r: Result<(), String>) -> Vec<Effect> {
+pub(crate) fn applied(state: &mut State, r: Result<(), crate::error::Error>) -> Vec<Effect> {
     state.busy = None;
     let desc = match state.modal.take() {
         Some(Modal::OriginPlan { plan, .. }) => plan.description,
@@ -130,7 +136,7 @@ pub(crate) fn applied(state: &mut State, r: Result<(), String>) -> Vec<Effect> {
 /// The deploy run ended: its probe is shown like a probe; a failed run says so.
 pub(crate) fn redeployed(
     state: &mut State,
-    r: Result<Box<crate::ops::redeploy::RedeployReport>, String>,
+    r: Result<Box<crate::ops::redeploy::RedeployReport>, crate::error::Error>,
 ) -> Vec<Effect> {
     state.busy = None;
     match r {
@@ -146,7 +152,7 @@ pub(crate) fn redeployed(
                 }
                 return fx;
             }
-            None => state.error(
+            None => state.error_text(
                 "Redeploy failed",
                 format!(
                     "deploy run {} ended {}; the running Bridge was not probed{}",
@@ -164,7 +170,10 @@ pub(crate) fn redeployed(
     vec![Effect::LoadHistory]
 }
 
-pub(crate) fn probed(state: &mut State, r: Result<Box<ProbeReport>, String>) -> Vec<Effect> {
+pub(crate) fn probed(
+    state: &mut State,
+    r: Result<Box<ProbeReport>, crate::error::Error>,
+) -> Vec<Effect> {
     state.busy = None;
     let rep = match r {
         Ok(rep) => rep,
@@ -209,7 +218,8 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
             return None;
         }
         Some(Err(e)) => {
-            let (what, how) = e.split_once("; ").unwrap_or((e.as_str(), ""));
+            let text = crate::present::failure(e);
+            let (what, how) = text.split_once("; ").unwrap_or((text.as_str(), ""));
             not_configured(state, f, area, what, how);
             return None;
         }

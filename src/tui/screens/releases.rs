@@ -84,7 +84,10 @@ pub(crate) fn filter_command(state: &mut State, c: Command) -> Vec<Effect> {
 }
 
 /// The releases arrived (or could not be read).
-pub(crate) fn loaded(state: &mut State, r: Result<ReleasesView, String>) -> Vec<Effect> {
+pub(crate) fn loaded(
+    state: &mut State,
+    r: Result<ReleasesView, crate::error::Error>,
+) -> Vec<Effect> {
     state.busy = None;
     match r {
         Ok(v) => {
@@ -109,7 +112,7 @@ pub(crate) fn loaded(state: &mut State, r: Result<ReleasesView, String>) -> Vec<
 pub(crate) fn manifest_loaded(
     state: &mut State,
     v: Version,
-    r: Result<Manifest, String>,
+    r: Result<Manifest, crate::error::Error>,
 ) -> Vec<Effect> {
     match r {
         Ok(m) if state.selected_version().is_some_and(|s| s.version == v) => {
@@ -118,7 +121,7 @@ pub(crate) fn manifest_loaded(
         Ok(_) => {}
         Err(e) => {
             state.status = Some(Status {
-                text: format!("manifest of {v}: {e}"),
+                text: format!("manifest of {v}: {}", crate::present::failure(&e)),
                 error: true,
             })
         }

@@ -16,7 +16,7 @@ use ratatui::widgets::{Cell, Paragraph, Wrap};
 
 #[derive(Debug, Clone, Default)]
 pub struct TrafficScreen {
-    pub data: Option<Result<Traffic, String>>,
+    pub data: Option<Result<Traffic, crate::error::Error>>,
     /// Log files read so far, of how many (while loading).
     pub progress: Option<(usize, usize)>,
 }
@@ -39,7 +39,10 @@ pub(crate) fn progress(state: &mut State, done: usize, total: usize) -> Vec<Effe
     Vec::new()
 }
 
-pub(crate) fn loaded(state: &mut State, r: Result<Box<Traffic>, String>) -> Vec<Effect> {
+pub(crate) fn loaded(
+    state: &mut State,
+    r: Result<Box<Traffic>, crate::error::Error>,
+) -> Vec<Effect> {
     state.traffic.progress = None;
     state.traffic.data = Some(r.map(|b| *b));
     state.clamp_selections();
@@ -85,8 +88,11 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
         }
         Some(Err(e)) => {
             f.render_widget(
-                Paragraph::new(Span::styled(format!(" {e}"), Style::default().fg(t.error)))
-                    .wrap(Wrap { trim: false }),
+                Paragraph::new(Span::styled(
+                    format!(" {}", crate::present::failure(e)),
+                    Style::default().fg(t.error),
+                ))
+                .wrap(Wrap { trim: false }),
                 area,
             );
             return None;

@@ -115,7 +115,7 @@ impl SasMinter {
     }
 
     /// A SAS query string (without `?`) valid for at least half an hour from now.
-    pub fn query(&self) -> Result<String, String> {
+    pub fn query(&self) -> Result<String, BadAccountKey> {
         let now = chrono::Utc::now();
         let mut cached = self
             .cached
@@ -132,6 +132,13 @@ impl SasMinter {
     }
 }
 
+/// An account key that cannot sign (not base64).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the account key is not valid base64; copy it again from the portal's Access keys page (`shipdeck credentials` says where it came from)"
+)]
+pub struct BadAccountKey;
+
 /// Signs an account SAS for the Blob service (all resource types; read, add, create, write,
 /// delete, list), valid from five minutes ago (clock skew) for an hour. The string to sign for
 /// versions from 2020-12-06 on is `account\nsp\nss\nsrt\nst\nse\nsip\nspr\nsv\nses\n`.
@@ -140,7 +147,7 @@ pub fn account_sas(
     key: &Secret,
     now: chrono::DateTime<chrono::Utc>,
     https_only: bool,
-) -> Result<String, String> {
+) -> Result<String, BadAccountKey> {
     let fmt = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let st = fmt(now - chrono::Duration::minutes(5));
     let se = fmt(now + chrono::Duration::minutes(SAS_LIFETIME_MINUTES));
@@ -148,10 +155,7 @@ pub fn account_sas(
     let spr = if https_only { "https" } else { "https,http" };
     let to_sign = format!("{account}\n{sp}\n{ss}\n{srt}\n{st}\n{se}\n\n{spr}\n{BLOB_VERSION}\n\n");
     let key = azure_core::credentials::Secret::new(key.expose().to_string());
-    let sig = azure_core::hmac::hmac_sha256(&to_sign, &key).map_err(|_| {
-        "the account key is not valid base64; copy it again from the portal's Access keys page (`shipdeck credentials` says where it came from)"
-            .to_string()
-    })?;
+    let sig = azure_core::hmac::hmac_sha256(&to_sign, &key).map_err(|_| BadAccountKey)?;
     // Query values, escaping all but RFC 3986's unreserved characters.
     const VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
@@ -177,41 +181,7 @@ pub fn with_query(mut url: Url, query: &str) -> Url {
     url
 }
 
-/// Removes every query string from URLs in `text` (a SAS signature lives there) and any
-/// `sig=` that is left, so an SDK or HTTP error can be shown.
-pub fn redact(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    let mut in_url = false;
-    while let Some(c) = chars.next() {
-        if c == '?' && in_url {
-            out.push_str("?…");
-            while chars
-                .peek()
-                .is_some_and(|n| !n.is_whitespace() && !matches!(n, ')' | '"' | '\'' | '>'))
-            {
-                chars.next();
-            }
-            in_url = false;
-            continue;
-        }
-        if c.is_whitespace() || matches!(c, '(' | '"' | '\'' | '<') {
-            in_url = false;
-        }
-        out.push(c);
-        if out.ends_with("http://") || out.ends_with("https://") {
-            in_url = true;
-        }
-    }
-    // A signature outside a URL (a header echoed in a message, say).
-    while let Some(i) = out.find("sig=") {
-        let end = out[i..]
-            .find(|c: char| c == '&' || c.is_whitespace())
-            .map_or(out.len(), |e| i + e);
-        out.replace_range(i..end, "sig-redacted");
-    }
-    out
-}
+pub use super::redact;
 
 /// What an Azure request failed with, reduced to what can be shown: the HTTP status, Azure's
 /// error code and a redacted message. Kept as the source of store and CDN errors.

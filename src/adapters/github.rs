@@ -124,7 +124,7 @@ impl GitHub {
                 format!(
                     "could not reach {} ({}); check the network or `api_url`",
                     self.api,
-                    crate::azure::redact(&e.without_url().to_string())
+                    super::redact(&e.without_url().to_string())
                 )
             },
         })?;
@@ -134,7 +134,7 @@ impl GitHub {
                 .headers()
                 .get(reqwest::header::LOCATION)
                 .and_then(|l| l.to_str().ok())
-                .map(crate::azure::redact)
+                .map(super::redact)
                 .unwrap_or_else(|| "(no Location)".into());
             return Err(GitHubError {
                 what: what.to_string(),

@@ -2,9 +2,13 @@
 //! poll it to its end with progress, and page through its results — with Shipdeck's bounded
 //! waits and one sentence per failure.
 
-use crate::aws::{AwsSettings, Service, explain, sdk_config};
+use super::QueryError;
+use crate::adapters::aws::{AwsSettings, Service, explain, sdk_config};
 use aws_sdk_athena::types::{QueryExecutionContext, QueryExecutionState, ResultConfiguration};
 use std::time::{Duration, Instant};
+
+/// The engine's name in sentences.
+const ENGINE: &str = "Athena";
 
 /// How long a query may run before Shipdeck stops waiting for it.
 pub const QUERY_LIMIT: Duration = Duration::from_secs(15 * 60);
@@ -21,7 +25,7 @@ pub struct AthenaEngine {
 }
 
 #[async_trait::async_trait]
-impl crate::ops::traffic::QueryEngine for AthenaEngine {
+impl super::QueryEngine for AthenaEngine {
     fn describe(&self) -> String {
         format!(
             "Athena (database {}, workgroup {})",
@@ -32,8 +36,8 @@ impl crate::ops::traffic::QueryEngine for AthenaEngine {
     async fn run(
         &self,
         sql: &str,
-        progress: &crate::ops::traffic::QueryProgress,
-    ) -> Result<Vec<Vec<Option<String>>>, String> {
+        progress: &super::QueryProgress,
+    ) -> Result<super::Rows, QueryError> {
         self.athena.run(sql, &self.target, progress).await
     }
 }
@@ -62,16 +66,18 @@ impl Athena {
 
     fn fail<E>(
         &self,
-        what: &str,
+        what: &'static str,
         e: aws_sdk_athena::error::SdkError<E, aws_sdk_athena::config::http::HttpResponse>,
-    ) -> String
+    ) -> QueryError
     where
         E: aws_sdk_athena::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
-        format!(
-            "Athena could not {what}: {}",
-            explain(&e, &self.settings, Service::Athena)
-        )
+        QueryError::Call {
+            engine: ENGINE,
+            what,
+            reason: explain(&e, &self.settings, Service::Athena),
+            source: Some(std::sync::Arc::new(e)),
+        }
     }
 
     /// Runs `sql`; `progress` hears the query's state and seconds waited. Returns the result
@@ -80,8 +86,8 @@ impl Athena {
         &self,
         sql: &str,
         target: &Target,
-        progress: &crate::ops::traffic::QueryProgress,
-    ) -> Result<Vec<Vec<Option<String>>>, String> {
+        progress: &super::QueryProgress,
+    ) -> Result<super::Rows, QueryError> {
         let mut req = self
             .client
             .start_query_execution()
@@ -102,7 +108,7 @@ impl Athena {
             .map_err(|e| self.fail("start the query", e))?;
         let id = started
             .query_execution_id()
-            .ok_or("Athena started the query but gave no id")?
+            .ok_or(QueryError::NoId { engine: ENGINE })?
             .to_string();
         let start = Instant::now();
         let mut delay = Duration::from_millis(300);
@@ -127,15 +133,19 @@ impl Athena {
                         .and_then(|s| s.state_change_reason())
                         .unwrap_or("no reason given");
                     let word = state.as_ref().map_or("", |s| s.as_str());
-                    return Err(format!(
-                        "the Athena query {id} ended {word}: {why}; check the table and database in the profile's logs.athena"
-                    ));
+                    return Err(QueryError::Ended {
+                        engine: ENGINE,
+                        id,
+                        state: word.to_string(),
+                        why: why.to_string(),
+                    });
                 }
                 _ if start.elapsed() > QUERY_LIMIT => {
-                    return Err(format!(
-                        "the Athena query {id} is still running after {} min; look at it in the Athena console",
-                        QUERY_LIMIT.as_secs() / 60
-                    ));
+                    return Err(QueryError::TooLong {
+                        engine: ENGINE,
+                        id,
+                        minutes: QUERY_LIMIT.as_secs() / 60,
+                    });
                 }
                 _ => {}
             }
