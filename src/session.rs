@@ -557,8 +557,8 @@ pub async fn open(loaded: &Loaded, wanted: Option<&str>, opts: &OpenOptions) -> 
         usage_file: profile.usage.clone(),
         traffic_cache: profile.logs.as_ref().map(|_| traffic_cache(&name)),
         default_provider: match profile.store.cloud() {
-            config::Cloud::Azure => "azure",
-            _ => "aws",
+            config::Cloud::Azure => crate::domain::cost::Provider::Azure,
+            _ => crate::domain::cost::Provider::Aws,
         },
         entry_files: profile.entry_files.clone().unwrap_or_else(|| {
             crate::domain::buildfile::DEFAULT_ENTRY_FILES

@@ -89,7 +89,7 @@ fn cost_case(store: &str, provider_first: &str) {
     let mut screen: Vec<(String, f64)> = report
         .estimates
         .iter()
-        .map(|e| (e.provider.clone(), e.total))
+        .map(|e| (e.provider.to_string(), e.total))
         .collect();
     assert_eq!(screen[0].0, provider_first);
     cli_totals.sort_by(|a, b| a.0.cmp(&b.0));
@@ -101,7 +101,7 @@ fn cost_case(store: &str, provider_first: &str) {
             .as_array()
             .unwrap()
             .iter()
-            .find(|c| c["provider"] == e.provider.as_str())
+            .find(|c| c["provider"] == e.provider.key())
             .unwrap();
         let cli_lines: Vec<(String, f64)> = cli_e["lines"]
             .as_array()
@@ -159,7 +159,7 @@ fn with_nothing_served_both_say_where_the_bundle_comes_from() {
     let mut screen: Vec<(String, f64)> = report
         .estimates
         .iter()
-        .map(|e| (e.provider.clone(), e.total))
+        .map(|e| (e.provider.to_string(), e.total))
         .collect();
     let mut cli_totals = totals(&cli);
     cli_totals.sort_by(|a, b| a.0.cmp(&b.0));

@@ -89,8 +89,11 @@ impl Cdn for CloudFront {
         &self.path_prefix
     }
 
-    fn path_price(&self) -> Option<(&'static str, &'static str)> {
-        Some(("aws", "cloudfront.invalidation_paths"))
+    fn path_price(&self) -> Option<(crate::domain::cost::Provider, &'static str)> {
+        Some((
+            crate::domain::cost::Provider::Aws,
+            "cloudfront.invalidation_paths",
+        ))
     }
 
     async fn status(&self, id: &str) -> Result<InvalidationStatus, CdnError> {

@@ -360,8 +360,8 @@ impl Cdn for AzurePurge {
         &self.path_prefix
     }
 
-    fn path_price(&self) -> Option<(&'static str, &'static str)> {
-        Some(("azure", "frontdoor.purge"))
+    fn path_price(&self) -> Option<(crate::domain::cost::Provider, &'static str)> {
+        Some((crate::domain::cost::Provider::Azure, "frontdoor.purge"))
     }
 
     async fn status(&self, id: &str) -> Result<InvalidationStatus, CdnError> {

@@ -75,7 +75,7 @@ pub trait Cdn: Send + Sync {
         false
     }
     /// The pricing entry (provider, price id) of an invalidation path, if it costs anything.
-    fn path_price(&self) -> Option<(&'static str, &'static str)> {
+    fn path_price(&self) -> Option<(crate::domain::cost::Provider, &'static str)> {
         None
     }
 }

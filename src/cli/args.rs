@@ -325,8 +325,8 @@ Examples:\n  shipdeck traffic\n  shipdeck traffic --since 36h\n  shipdeck traffi
         until: Option<String>,
         /// local (read the log files here) or athena (one query over the CloudFront logs
         /// table; needs athena = { database, table } in the profile's logs).
-        #[arg(long, value_name = "ENGINE", default_value = "local")]
-        engine: String,
+        #[arg(long, value_name = "ENGINE", value_enum, default_value_t = crate::ops::traffic::Engine::Local)]
+        engine: crate::ops::traffic::Engine,
         /// Print the Athena query for the window instead of running anything.
         #[arg(long)]
         sql: bool,
@@ -353,7 +353,7 @@ SHIPDECK_AWS_PRICING_ENDPOINT point at a mirror.\n\nExamples:\n  shipdeck pricin
     Update {
         /// aws or azure (default: both).
         #[arg(long, value_name = "NAME")]
-        provider: Option<String>,
+        provider: Option<crate::domain::cost::Provider>,
     },
 }
 
@@ -433,7 +433,7 @@ pub struct CostArgs {
     pub scale: f64,
     /// aws or azure (default: the profile's cloud; aws for a local store).
     #[arg(long, value_name = "NAME")]
-    pub provider: Option<String>,
+    pub provider: Option<crate::domain::cost::Provider>,
 }
 
 /// A clap parser for a finite number within `min..=max`, with a sentence naming the range.

@@ -2,7 +2,7 @@
 
 use super::args::{CostArgs, Global};
 use super::output::print_json;
-use crate::domain::cost::{Estimate, Usage, UsageField, fmt_qty, scaled};
+use crate::domain::cost::{Estimate, Provider, Usage, UsageField, fmt_qty, scaled};
 use crate::error::{Error, Result};
 use crate::ops::{Context, cost};
 use crate::present::money;
@@ -23,10 +23,10 @@ pub fn usage_from(args: &CostArgs, profile_usage: Option<&std::path::Path>) -> R
 
 pub async fn run(ctx: &Context, g: &Global, args: &CostArgs) -> Result<i32> {
     let usage = usage_from(args, ctx.usage_file.as_deref())?;
-    let providers: Vec<&str> = if args.compare {
-        vec!["aws", "azure"]
+    let providers: Vec<Provider> = if args.compare {
+        Provider::ALL.to_vec()
     } else {
-        vec![args.provider.as_deref().unwrap_or(ctx.default_provider)]
+        vec![args.provider.unwrap_or(ctx.default_provider)]
     };
     let choice = cost::BundleChoice {
         flag_kb: args.bundle_kb,
@@ -106,9 +106,9 @@ pub async fn run(ctx: &Context, g: &Global, args: &CostArgs) -> Result<i32> {
             if !missing.is_empty() {
                 println!(
                     "  {} leaves out what it cannot price: {} (another cloud's services in the usage file's [bridge]; describe them on {} too to compare)",
-                    e.provider.to_uppercase(),
+                    e.provider.heading(),
                     missing.join(", "),
-                    e.provider.to_uppercase()
+                    e.provider.heading()
                 );
             }
         }
@@ -161,7 +161,7 @@ fn advice(adv: &[crate::domain::cost::advice::Advice], currency: &str) {
 fn breakdown(e: &Estimate) {
     println!(
         "  {:<44} {:>14} {:<18} {:>10} {:>10}",
-        format!("{} ({})", e.provider.to_uppercase(), e.currency),
+        format!("{} ({})", e.provider.heading(), e.currency),
         "QUANTITY",
         "UNIT",
         "PRICE",

@@ -326,7 +326,7 @@ async fn run(cli: Cli, console: Console) -> Result<i32> {
             until,
             engine,
             sql,
-        } => traffic::run(&s, &g, &since, until.as_deref(), &engine, sql).await,
+        } => traffic::run(&s, &g, &since, until.as_deref(), engine, sql).await,
         other => changes::run(&s, &g, other).await,
     }
 }

@@ -2,7 +2,8 @@
 
 use super::args::{Global, PricingCommand};
 use super::output::print_json;
-use crate::error::{Error, Result};
+use crate::domain::cost::Provider;
+use crate::error::Result;
 use crate::ops::pricing::{UpdateReport, update};
 use crate::pricing::PriceList;
 use crate::session::Session;
@@ -10,14 +11,9 @@ use serde_json::json;
 
 pub async fn run(s: &Session, g: &Global, cmd: PricingCommand) -> Result<i32> {
     let PricingCommand::Update { provider } = cmd;
-    let providers: Vec<&str> = match provider.as_deref() {
-        None => vec!["aws", "azure"],
-        Some(p @ ("aws" | "azure")) => vec![p],
-        Some(other) => {
-            return Err(Error::Usage(format!(
-                "unknown provider '{other}'; use --provider aws or --provider azure"
-            )));
-        }
+    let providers: Vec<Provider> = match provider {
+        None => Provider::ALL.to_vec(),
+        Some(p) => vec![p],
     };
     let mut reports = Vec::new();
     for p in providers {
@@ -35,9 +31,9 @@ pub async fn run(s: &Session, g: &Global, cmd: PricingCommand) -> Result<i32> {
 }
 
 /// The price list of `provider`, at the address the environment names (a mirror) if any.
-async fn price_list(s: &Session, provider: &str) -> Result<Box<dyn PriceList>> {
+async fn price_list(s: &Session, provider: Provider) -> Result<Box<dyn PriceList>> {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    if provider == "azure" {
+    if provider == Provider::Azure {
         return Ok(Box::new(crate::pricing::azure::AzureRetail::new(env(
             "SHIPDECK_AZURE_PRICES_URL",
         ))));
@@ -56,7 +52,7 @@ async fn price_list(s: &Session, provider: &str) -> Result<Box<dyn PriceList>> {
 fn print_report(r: &UpdateReport) {
     println!(
         "{} prices from {}: {} changed, {} unchanged, {} kept their old value",
-        r.provider.to_uppercase(),
+        r.provider.heading(),
         r.source,
         r.changed.len(),
         r.unchanged.len(),

@@ -4,6 +4,7 @@ use super::args::Global;
 use super::output::print_json;
 use crate::domain::traffic::{Counts, Report};
 use crate::error::{Error, Result};
+use crate::ops::traffic::Engine;
 use crate::ops::traffic::{Traffic, parse_when, traffic};
 use crate::session::{self, Session};
 use std::io::IsTerminal;
@@ -13,7 +14,7 @@ pub async fn run(
     g: &Global,
     since: &str,
     until: Option<&str>,
-    engine: &str,
+    engine: Engine,
     sql: bool,
 ) -> Result<i32> {
     let now = chrono::Utc::now();
@@ -36,7 +37,7 @@ pub async fn run(
         return Ok(0);
     }
     let logs = session::log_source(s).await?;
-    if engine == "athena" {
+    if engine == Engine::Athena {
         let json = g.json;
         let progress = move |state: &str, secs: u64| {
             if !json {
@@ -54,11 +55,6 @@ pub async fn run(
             print(&t);
         }
         return Ok(0);
-    }
-    if engine != "local" {
-        return Err(Error::Usage(format!(
-            "--engine {engine}: use local or athena"
-        )));
     }
     let show = !g.json && std::io::stderr().is_terminal();
     let progress = move |done: usize, total: usize| {
@@ -109,7 +105,7 @@ fn print(t: &Traffic) {
         r.step,
         t.source
     );
-    if t.loaded.files == 0 && t.engine == "local" {
+    if t.loaded.files == 0 && t.engine_kind == Engine::Local {
         println!(
             "No log files for this window, so no numbers (not zeros): check `logs` in the profile; {}.",
             t.delay_note
@@ -160,7 +156,7 @@ fn print(t: &Traffic) {
     }
     print_versions_and_changes(r);
     println!();
-    if t.engine == "local" {
+    if t.engine_kind == Engine::Local {
         println!(
             "{} log file(s): {} read now ({}), {} from the cache; {} requests, {} line(s) could not be read, {} outside the published prefix",
             t.loaded.files,

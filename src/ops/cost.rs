@@ -4,20 +4,23 @@
 use super::Context;
 use super::records::{load_state, read_history, require_manifest};
 use crate::domain::alias::AliasName;
-use crate::domain::cost::{Bundle, PriceTable, Usage, advice};
+use crate::domain::cost::{Bundle, PriceTable, Provider, Usage, advice};
 use crate::domain::manifest::Manifest;
 use crate::error::{Error, Result};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-const BUILTIN: [(&str, &str); 2] = [
-    ("aws", include_str!("../../assets/pricing/aws.toml")),
-    ("azure", include_str!("../../assets/pricing/azure.toml")),
-];
+/// The pricing file compiled in for `provider`.
+fn builtin_text(provider: Provider) -> &'static str {
+    match provider {
+        Provider::Aws => include_str!("../../assets/pricing/aws.toml"),
+        Provider::Azure => include_str!("../../assets/pricing/azure.toml"),
+    }
+}
 
 /// Loads the pricing file of `provider`: `PROVIDER.toml` in the profile's pricing override
 /// folder (`pricing/` in the config dir, found by the session) if present, else the built-in.
-pub fn pricing(ctx: &Context, provider: &str) -> Result<PriceTable> {
+pub fn pricing(ctx: &Context, provider: Provider) -> Result<PriceTable> {
     if let Some(dir) = &ctx.pricing_dir {
         let p = dir.join(format!("{provider}.toml"));
         if p.is_file() {
@@ -31,12 +34,8 @@ pub fn pricing(ctx: &Context, provider: &str) -> Result<PriceTable> {
 }
 
 /// The pricing file compiled into Shipdeck (`assets/pricing/PROVIDER.toml`).
-pub fn builtin_pricing(provider: &str) -> Result<PriceTable> {
-    let (_, text) = BUILTIN
-        .iter()
-        .find(|(n, _)| *n == provider)
-        .ok_or_else(|| Error::Usage(format!("unknown provider '{provider}'; use aws or azure")))?;
-    PriceTable::parse(text)
+pub fn builtin_pricing(provider: Provider) -> Result<PriceTable> {
+    PriceTable::parse(builtin_text(provider))
         .map_err(|e| Error::Config(format!("built-in pricing/{provider}.toml:{e}")))
 }
 
@@ -224,7 +223,7 @@ pub struct CostInputs {
     pub bundle: Bundle,
     pub bundle_from: String,
     /// Price tables, in the order the estimates are shown.
-    pub tables: Vec<(String, PriceTable)>,
+    pub tables: Vec<(Provider, PriceTable)>,
     pub facts: advice::Facts,
     /// The day prices' ages are counted to (read once, with the rest).
     pub today: chrono::NaiveDate,
@@ -235,14 +234,14 @@ pub async fn inputs(
     ctx: &Context,
     usage: Usage,
     choice: BundleChoice,
-    providers: &[&str],
+    providers: &[Provider],
 ) -> Result<CostInputs> {
     let latest = latest_manifest(ctx).await?;
     let (bundle, bundle_from) = bundle(latest.as_ref(), &usage, choice)?;
     let facts = advice_facts(ctx, latest.as_ref()).await?;
     let tables = providers
         .iter()
-        .map(|p| Ok((p.to_string(), pricing(ctx, p)?)))
+        .map(|p| Ok((*p, pricing(ctx, *p)?)))
         .collect::<Result<_>>()?;
     Ok(CostInputs {
         usage,
@@ -266,11 +265,11 @@ pub struct CostReport {
     #[serde(skip)]
     pub base_totals: Vec<f64>,
     /// The usage file's reference figures against each estimate.
-    pub comparisons: BTreeMap<String, Vec<crate::domain::cost::stack::Comparison>>,
+    pub comparisons: BTreeMap<Provider, Vec<crate::domain::cost::stack::Comparison>>,
     /// Advice per provider, computed from the release `latest` serves.
-    pub advice: BTreeMap<String, Vec<advice::Advice>>,
+    pub advice: BTreeMap<Provider, Vec<advice::Advice>>,
     /// Per provider: how old its prices are.
-    pub prices: BTreeMap<String, PriceAge>,
+    pub prices: BTreeMap<Provider, PriceAge>,
     /// The estimates side by side: CDN delivery, storage, and the rest (the Bridge's stack,
     /// fixed items), one amount per estimate, in the estimates' order; each column adds up to
     /// its estimate's total.
@@ -365,10 +364,9 @@ impl CostInputs {
             } else {
                 estimate(table, &scaled_usage, &self.bundle).map_err(cfg)?
             };
-            r.comparisons
-                .insert(p.clone(), compare(&e, &usage.reference));
+            r.comparisons.insert(*p, compare(&e, &usage.reference));
             r.advice.insert(
-                p.clone(),
+                *p,
                 advice::advise(table, &scaled_usage, &self.bundle, &self.facts).map_err(cfg)?,
             );
             // Prices and usage are bounded so this cannot happen; if it ever does, say so
@@ -380,7 +378,7 @@ impl CostInputs {
                 )));
             }
             if let Some((oldest, days)) = price_age(table, self.today) {
-                r.prices.insert(p.clone(), PriceAge { oldest, days });
+                r.prices.insert(*p, PriceAge { oldest, days });
             }
             r.estimates.push(e);
         }
@@ -394,7 +392,7 @@ pub async fn report(
     ctx: &Context,
     usage: Usage,
     choice: BundleChoice,
-    providers: &[&str],
+    providers: &[Provider],
     scale: f64,
 ) -> Result<CostReport> {
     let inputs = inputs(ctx, usage, choice, providers).await?;

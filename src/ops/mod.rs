@@ -54,7 +54,7 @@ pub struct Context {
     pub entry_files: Vec<String>,
     /// Whose prices a cost estimate uses unless told otherwise: the cloud the store is in
     /// ("aws" for S3 and local stores, "azure" for Azure Blob).
-    pub default_provider: &'static str,
+    pub default_provider: crate::domain::cost::Provider,
     /// Where browsers fetch the releases (`public_url`), for `verify --edge` and the edge
     /// phase of changes; `None` when the profile has no public URL (or is the demo).
     pub edge: Option<Arc<edge::EdgeSettings>>,
@@ -81,7 +81,7 @@ impl Context {
             layout,
             actor: actor.to_string(),
             alias_cache_control: crate::domain::manifest::ALIAS_CACHE.to_string(),
-            default_provider: "aws",
+            default_provider: crate::domain::cost::Provider::Aws,
             edge: None,
             confirm_edge: None,
             stop: Arc::default(),

@@ -4,6 +4,7 @@
 
 use super::Context;
 use super::cost::pricing;
+use crate::domain::cost::Provider;
 use crate::domain::cost::update::{
     Change, amounts_text, from_aws, from_azure, query_for, to_toml, updated,
 };
@@ -15,7 +16,7 @@ use std::path::PathBuf;
 /// What an update found, per price.
 #[derive(Debug, Clone, Serialize)]
 pub struct UpdateReport {
-    pub provider: String,
+    pub provider: Provider,
     /// Where the new file is (or would be, on a dry run).
     pub path: PathBuf,
     pub source: String,
@@ -36,7 +37,7 @@ pub struct Kept {
 /// Refreshes `provider`'s prices from `list`; writes the file unless `dry_run`.
 pub async fn update(
     ctx: &Context,
-    provider: &str,
+    provider: Provider,
     list: &dyn PriceList,
     dry_run: bool,
 ) -> Result<UpdateReport> {
@@ -48,7 +49,7 @@ pub async fn update(
     let mut table = pricing(ctx, provider)?;
     let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
     let mut report = UpdateReport {
-        provider: provider.to_string(),
+        provider,
         path: dir.join(format!("{provider}.toml")),
         source: list.describe(),
         changed: Vec::new(),
@@ -80,8 +81,8 @@ pub async fn update(
         };
         let found = match list.fetch(&q).await {
             Ok(items) => match provider {
-                "azure" => from_azure(&items, p),
-                _ => from_aws(&items, p),
+                Provider::Azure => from_azure(&items, p),
+                Provider::Aws => from_aws(&items, p),
             },
             Err(why) => {
                 keep(&mut report, format!("{why}; kept {}", amounts_text(p)));

@@ -29,6 +29,16 @@ pub struct LogSource {
 
 pub use crate::logs::{QueryEngine, QueryProgress};
 
+/// Where the logs are counted: a closed set, so `--engine` names the valid ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Engine {
+    /// Read the log files here (cached per file).
+    Local,
+    /// One query over the logs table in Athena.
+    Athena,
+}
+
 /// The logs table and the engine that queries it.
 pub struct TableEngine {
     pub engine: std::sync::Arc<dyn QueryEngine>,
@@ -66,6 +76,8 @@ pub struct Loaded {
 pub struct Traffic {
     pub source: String,
     pub delay_note: String,
+    /// Which engine counted.
+    pub engine_kind: Engine,
     /// `local` (log files read here) or the query engine's name.
     pub engine: String,
     pub loaded: Loaded,
@@ -192,6 +204,21 @@ fn write_cache(path: &Path, cache: &Cache) {
     }
 }
 
+/// Above the profile's threshold, the sentence that suggests counting in the query engine.
+fn engine_hint(logs: &LogSource, window_bytes: u64) -> Option<String> {
+    (window_bytes > logs.engine_threshold).then(|| match &logs.engine {
+        Some(e) => format!(
+            "this window holds {} of logs; `shipdeck traffic --engine athena` counts it in {} instead of downloading it",
+            crate::domain::plan::human_bytes(window_bytes),
+            e.engine.describe()
+        ),
+        None => format!(
+            "this window holds {} of logs; with athena = {{ database = \"…\", table = \"…\" }} in the profile's logs, `--engine athena` counts it in Athena",
+            crate::domain::plan::human_bytes(window_bytes)
+        ),
+    })
+}
+
 /// Reads the logs of `[since, until)` (new files only; the rest from `cache_path`) and builds
 /// the report. `progress` hears (files done, files to read).
 pub async fn traffic(
@@ -218,17 +245,7 @@ pub async fn traffic(
     };
     let files: Vec<_> = listed.iter().filter(|o| in_window(&o.key)).collect();
     let window_bytes: u64 = files.iter().map(|o| o.size).sum();
-    let hint = (window_bytes > logs.engine_threshold).then(|| match &logs.engine {
-        Some(e) => format!(
-            "this window holds {} of logs; `shipdeck traffic --engine athena` counts it in {} instead of downloading it",
-            crate::domain::plan::human_bytes(window_bytes),
-            e.engine.describe()
-        ),
-        None => format!(
-            "this window holds {} of logs; with athena = {{ database = \"…\", table = \"…\" }} in the profile's logs, `--engine athena` counts it in Athena",
-            crate::domain::plan::human_bytes(window_bytes)
-        ),
-    });
+    let hint = engine_hint(logs, window_bytes);
     let todo: Vec<_> = files
         .iter()
         .filter(|o| cache.files.get(&o.key).is_none_or(|c| c.etag != o.etag))
@@ -302,6 +319,7 @@ pub async fn traffic(
     Ok(Traffic {
         source: format!("{} under '{}'", logs.store.describe(), logs.prefix),
         delay_note: logs.delay_note.clone(),
+        engine_kind: Engine::Local,
         engine: "local".into(),
         loaded,
         report: report(&agg, &history, since, until, now),
@@ -334,6 +352,7 @@ pub async fn traffic_in_engine(
     Ok(Traffic {
         source: format!("table {} in {}", te.table, te.engine.describe()),
         delay_note: logs.delay_note.clone(),
+        engine_kind: Engine::Athena,
         engine: te.engine.describe(),
         loaded: Loaded::default(),
         report: report(&agg, &history, since, until, now),

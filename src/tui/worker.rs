@@ -159,11 +159,7 @@ async fn plan_origin(s: &Session, edit: OriginEdit) -> Result<origins::OriginPla
 /// (the console has no flag to ask for).
 async fn load_cost(ctx: &crate::ops::Context) -> Result<CostData> {
     let usage = cost::base_usage(ctx.usage_file.as_deref())?;
-    let other = if ctx.default_provider == "azure" {
-        "aws"
-    } else {
-        "azure"
-    };
+    let other = ctx.default_provider.other();
     let choice = cost::BundleChoice {
         flag_kb: None,
         assume_when_unserved: true,

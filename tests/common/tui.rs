@@ -1,6 +1,7 @@
 //! Fixed console data for state tests and snapshots: no clock, no store.
 
 use chrono::{DateTime, Utc};
+use shipdeck::domain::cost::Provider;
 use shipdeck::domain::history::{AliasChange, HistoryEvent};
 use shipdeck::domain::manifest::{Manifest, describe_file};
 use shipdeck::ops::query::{AliasRow, ReleasesView, VersionRow};
@@ -166,8 +167,8 @@ pub fn cost_data() -> shipdeck::tui::screens::cost::CostData {
     use shipdeck::ops::cost::builtin_pricing;
     shipdeck::tui::screens::cost::CostData {
         tables: vec![
-            ("aws".into(), builtin_pricing("aws").unwrap()),
-            ("azure".into(), builtin_pricing("azure").unwrap()),
+            (Provider::Aws, builtin_pricing(Provider::Aws).unwrap()),
+            (Provider::Azure, builtin_pricing(Provider::Azure).unwrap()),
         ],
         bundle: shipdeck::domain::cost::Bundle {
             bytes_per_load: 58_000.0,
@@ -357,6 +358,7 @@ pub fn traffic_data() -> shipdeck::ops::traffic::Traffic {
         t0 + Duration::days(7),
     );
     shipdeck::ops::traffic::Traffic {
+        engine_kind: shipdeck::ops::traffic::Engine::Local,
         engine: "local".into(),
         hint: None,
         skipped: Vec::new(),

@@ -49,21 +49,20 @@ struct Ids {
     storage: &'static str,
 }
 
-fn ids(provider: &str) -> Result<Ids, PriceError> {
+fn ids(provider: super::Provider) -> Ids {
     match provider {
-        "aws" => Ok(Ids {
+        super::Provider::Aws => Ids {
             transfer: "cloudfront.transfer_out",
             origin_reads: "s3.get",
             paths: "cloudfront.invalidation_paths",
             storage: "s3.storage",
-        }),
-        "azure" => Ok(Ids {
+        },
+        super::Provider::Azure => Ids {
             transfer: "frontdoor.transfer_out",
             origin_reads: "blob.read_ops",
             paths: "frontdoor.purge",
             storage: "blob.storage_hot_lrs",
-        }),
-        other => Err(PriceError::UnknownProvider(other.to_string())),
+        },
     }
 }
 
@@ -74,7 +73,7 @@ pub fn advise(
     bundle: &Bundle,
     facts: &Facts,
 ) -> Result<Vec<Advice>, PriceError> {
-    let ids = ids(&table.provider)?;
+    let ids = ids(table.provider);
     let transfer = table.get(ids.transfer)?;
     let cdn_loads = usage.loads * (1.0 - usage.browser_cache_hit);
     let egress_gb = cdn_loads * bundle.bytes_per_load / BYTES_PER_GB;

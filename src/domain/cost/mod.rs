@@ -7,11 +7,13 @@
 
 pub mod advice;
 mod price;
+mod provider;
 pub mod stack;
 pub mod update;
 mod usage;
 
 pub use price::{Price, PriceError, PriceProblem, PriceTable, Tier, tiered};
+pub use provider::Provider;
 use serde::Serialize;
 pub use usage::{FixedItem, MAX_COUNT, MAX_MONEY, Usage, UsageError, UsageField};
 
@@ -52,7 +54,7 @@ pub struct LineItem {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Estimate {
-    pub provider: String,
+    pub provider: Provider,
     pub currency: String,
     pub lines: Vec<LineItem>,
     pub total: f64,
@@ -153,8 +155,8 @@ pub fn estimate(
     let q = quantities(usage, bundle);
     let mut lines = Vec::new();
     // Each provider's bill, as (price id, component, monthly quantity, grows with traffic).
-    let rows: Vec<(&str, &str, f64, bool)> = match table.provider.as_str() {
-        "aws" => vec![
+    let rows: Vec<(&str, &str, f64, bool)> = match table.provider {
+        Provider::Aws => vec![
             ("cloudfront.transfer_out", "CloudFront", q.egress_gb, true),
             (
                 "cloudfront.https_requests",
@@ -172,7 +174,7 @@ pub fn estimate(
             ("s3.put_copy_list", "S3", q.writes, false),
             ("s3.get", "S3", q.origin_requests, true),
         ],
-        "azure" => vec![
+        Provider::Azure => vec![
             ("frontdoor.base_fee", "Front Door", 1.0, false),
             ("frontdoor.transfer_out", "Front Door", q.egress_gb, true),
             ("frontdoor.requests", "Front Door", q.cdn_requests, true),
@@ -181,13 +183,12 @@ pub fn estimate(
             ("blob.write_ops", "Blob Storage", q.writes, false),
             ("blob.read_ops", "Blob Storage", q.origin_requests, true),
         ],
-        other => return Err(PriceError::UnknownProvider(other.to_string())),
     };
     for (id, component, quantity, usage_based) in rows {
         lines.extend(item(table.get(id)?, component, quantity, usage_based));
     }
     for f in &usage.fixed {
-        if f.provider.as_deref().is_some_and(|p| p != table.provider) {
+        if f.provider.is_some_and(|p| p != table.provider) {
             continue;
         }
         let line = match (f.monthly, f.unit_price, f.per_api_requests) {
@@ -225,7 +226,7 @@ pub fn estimate(
     lines.extend(stack::stack_lines(table, &usage.bridge, q.api_requests)?);
     let total = lines.iter().map(|l| l.monthly).sum();
     Ok(Estimate {
-        provider: table.provider.clone(),
+        provider: table.provider,
         currency: table.currency.clone(),
         lines,
         total,

@@ -16,9 +16,10 @@ pub enum PriceError {
         problem: PriceProblem,
     },
     #[error("the {provider} pricing file has no price '{id}'")]
-    Unknown { provider: String, id: String },
-    #[error("unknown provider '{0}' in a pricing file; use aws or azure")]
-    UnknownProvider(String),
+    Unknown {
+        provider: super::Provider,
+        id: String,
+    },
 }
 
 /// What is wrong with one price entry.
@@ -49,8 +50,7 @@ pub enum PriceProblem {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PriceTable {
-    /// `aws` or `azure`.
-    pub provider: String,
+    pub provider: super::Provider,
     pub currency: String,
     #[serde(rename = "price")]
     pub prices: Vec<Price>,
@@ -202,7 +202,7 @@ impl PriceTable {
             .iter()
             .find(|p| p.id == id)
             .ok_or_else(|| PriceError::Unknown {
-                provider: self.provider.clone(),
+                provider: self.provider,
                 id: id.to_string(),
             })
     }

@@ -4,6 +4,7 @@
 //! and Azure Database for PostgreSQL to Azure); each is priced from the pricing files, never
 //! from a number written here.
 
+use super::Provider;
 use super::price::{PriceError, PriceTable};
 use super::{LineItem, fmt_qty, item};
 use serde::{Deserialize, Serialize};
@@ -161,24 +162,24 @@ impl Stack {
     }
 }
 
-fn provider_of_api(a: &ApiFront) -> &'static str {
+fn provider_of_api(a: &ApiFront) -> Provider {
     match a {
-        ApiFront::HttpApi { .. } | ApiFront::RestApi { .. } | ApiFront::Alb { .. } => "aws",
-        ApiFront::Apim { .. } | ApiFront::FrontdoorRules { .. } => "azure",
+        ApiFront::HttpApi { .. } | ApiFront::RestApi { .. } | ApiFront::Alb { .. } => Provider::Aws,
+        ApiFront::Apim { .. } | ApiFront::FrontdoorRules { .. } => Provider::Azure,
     }
 }
 
-fn provider_of_compute(c: &Compute) -> &'static str {
+fn provider_of_compute(c: &Compute) -> Provider {
     match c {
-        Compute::Ec2 { .. } | Compute::Fargate { .. } => "aws",
-        Compute::ContainerInstances { .. } | Compute::AppService { .. } => "azure",
+        Compute::Ec2 { .. } | Compute::Fargate { .. } => Provider::Aws,
+        Compute::ContainerInstances { .. } | Compute::AppService { .. } => Provider::Azure,
     }
 }
 
-fn provider_of_database(d: &Database) -> &'static str {
+fn provider_of_database(d: &Database) -> Provider {
     match d {
-        Database::RdsPostgres { .. } => "aws",
-        Database::AzurePostgres { .. } => "azure",
+        Database::RdsPostgres { .. } => Provider::Aws,
+        Database::AzurePostgres { .. } => Provider::Azure,
     }
 }
 
@@ -190,16 +191,13 @@ pub fn stack_lines(
     stack: &Stack,
     api_requests: f64,
 ) -> Result<Vec<LineItem>, PriceError> {
-    let provider = table.provider.as_str();
+    let provider = table.provider;
     let mut lines = Vec::new();
     // A section of the other provider is not left out silently: the column says, on a row of
     // its own, what it cannot price and how to price it.
-    let unpriced = |component: &str, section: &str, other: &str| LineItem {
+    let unpriced = |component: &str, section: &str, other: Provider| LineItem {
         component: component.into(),
-        name: format!(
-            "not priced: the Bridge's {section} is on {}",
-            if other == "aws" { "AWS" } else { "Azure" }
-        ),
+        name: format!("not priced: the Bridge's {section} is on {}", other.name()),
         quantity: 0.0,
         unit: String::new(),
         unit_price: 0.0,
@@ -372,7 +370,7 @@ pub struct Reference {
     pub low: f64,
     pub high: f64,
     /// `aws`, `azure`, or both when absent.
-    pub provider: Option<String>,
+    pub provider: Option<Provider>,
 }
 
 /// How the estimate compares with one reference figure.
@@ -391,7 +389,7 @@ pub struct Comparison {
 pub fn compare(estimate: &super::Estimate, refs: &[Reference]) -> Vec<Comparison> {
     let subtotals = estimate.subtotals();
     refs.iter()
-        .filter(|r| r.provider.as_deref().is_none_or(|p| p == estimate.provider))
+        .filter(|r| r.provider.is_none_or(|p| p == estimate.provider))
         .map(|r| {
             let value = if r.component == "total" {
                 estimate.total

@@ -54,11 +54,10 @@ fn azure(filter: String) -> Option<Query> {
 const US_EAST: &str = "US East (N. Virginia)";
 
 /// The query that finds price `id` of `provider`, when Shipdeck knows one.
-pub fn query_for(provider: &str, id: &str) -> Option<Query> {
+pub fn query_for(provider: super::Provider, id: &str) -> Option<Query> {
     match provider {
-        "aws" => aws_query(id),
-        "azure" => azure_query(id),
-        _ => None,
+        super::Provider::Aws => aws_query(id),
+        super::Provider::Azure => azure_query(id),
     }
 }
 
@@ -345,7 +344,7 @@ pub fn to_toml(table: &PriceTable, header: &str, notes: &[(String, String)]) -> 
     }
     out.push_str(&format!(
         "provider = {}\ncurrency = {}\n",
-        q(&table.provider),
+        q(table.provider.key()),
         q(&table.currency)
     ));
     for p in &table.prices {
@@ -461,9 +460,9 @@ mod tests {
         let a = from_aws(&[doc], aws_t.get("apigateway.rest_requests").unwrap()).unwrap();
         assert_eq!(a.tiers.len(), 2);
         assert!((a.tiers[0].price - 3.5).abs() < 1e-9 && a.tiers[0].up_to == Some(333.0));
-        let q = query_for("aws", "ec2.t3.small").unwrap();
+        let q = query_for(super::super::Provider::Aws, "ec2.t3.small").unwrap();
         assert!(q.describe().contains("instanceType=t3.small"));
-        assert!(query_for("azure", "frontdoor.purge").is_none());
+        assert!(query_for(super::super::Provider::Azure, "frontdoor.purge").is_none());
     }
 
     #[test]

@@ -219,5 +219,5 @@ pub struct FixedItem {
     pub unit_price: Option<f64>,
     pub per_api_requests: Option<f64>,
     /// `aws`, `azure`, or both when absent.
-    pub provider: Option<String>,
+    pub provider: Option<super::Provider>,
 }

@@ -273,10 +273,7 @@ fn render_inputs(state: &State, f: &mut Frame, area: Rect, report: Option<&CostR
     }
     let mut second = Vec::new();
     for e in report.map(|r| r.estimates.as_slice()).unwrap_or_default() {
-        second.push(Span::styled(
-            format!(" {} ", e.provider.to_uppercase()),
-            muted,
-        ));
+        second.push(Span::styled(format!(" {} ", e.provider.heading()), muted));
         second.push(Span::styled(
             format!("{}/month", money(e.total)),
             Style::default().add_modifier(Modifier::BOLD),
@@ -318,7 +315,7 @@ fn render_breakdown(state: &State, f: &mut Frame, area: Rect, estimates: &[Estim
             let name = format!(
                 "{}{} {}",
                 if l.usage_based { "*" } else { " " },
-                e.provider.to_uppercase(),
+                e.provider.heading(),
                 l.name
             );
             let amount = if l.unpriced {
@@ -344,7 +341,7 @@ fn render_breakdown(state: &State, f: &mut Frame, area: Rect, estimates: &[Estim
         }
         rows.push(vec![
             Cell::from(Span::styled(
-                format!(" {} total", e.provider.to_uppercase()),
+                format!(" {} total", e.provider.heading()),
                 bold,
             )),
             Cell::from(""),
@@ -394,12 +391,10 @@ fn render_bars(state: &State, f: &mut Frame, area: Rect, estimates: &[Estimate])
     let mut items: Vec<(String, f64)> = estimates
         .iter()
         .flat_map(|e| {
-            e.lines.iter().filter(|l| l.monthly > 0.0).map(move |l| {
-                (
-                    format!("{} {}", e.provider.to_uppercase(), l.name),
-                    l.monthly,
-                )
-            })
+            e.lines
+                .iter()
+                .filter(|l| l.monthly > 0.0)
+                .map(move |l| (format!("{} {}", e.provider.heading(), l.name), l.monthly))
         })
         .collect();
     items.sort_by(|a, b| b.1.total_cmp(&a.1));
