@@ -234,7 +234,30 @@ fn bad_usage_files_name_file_line_and_key() {
         .args(["cost", "--bundle-kb", "50", "--provider", "gcp"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("unknown provider 'gcp'"));
+        .stderr(predicate::str::contains("invalid value 'gcp'"))
+        .stderr(predicate::str::contains("possible values: aws, azure"));
+    // The same closed set in a usage file: a parse error at the line, naming the valid ones.
+    std::fs::write(
+        env.path().join("u.toml"),
+        "loads = 1000\n[[fixed]]\nname = \"db\"\nmonthly = 3.0\nprovider = \"gcp\"\n",
+    )
+    .unwrap();
+    let out = env
+        .cmd()
+        .args(["cost", "--usage", "u.toml", "--bundle-kb", "50"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8_lossy(&out);
+    assert!(
+        err.contains("u.toml:5")
+            && err.contains("gcp")
+            && err.contains("aws")
+            && err.contains("azure"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -156,3 +156,28 @@ fn the_reader_sees_grouped_and_plain_imports() {
     assert!(!may_import("tui", "cli") && !may_import("cli", "tui"));
     assert!(may_import("cli", "ops") && may_import("ops", "store"));
 }
+
+/// Errors are typed all the way down: a `Result` whose error is a bare `String` cannot keep its
+/// source or tell a front end which fix to offer, so none is left in `src/`.
+#[test]
+fn no_error_is_a_bare_string() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut found = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.trim_start();
+            if code.starts_with("//") {
+                continue;
+            }
+            if let Some(i) = code.find("Result<")
+                && code[i..].contains(", String>")
+            {
+                found.push(format!("{}:{}: {code}", file.display(), n + 1));
+            }
+        }
+    }
+    assert!(found.is_empty(), "String errors:\n{}", found.join("\n"));
+}

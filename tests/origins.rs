@@ -174,7 +174,9 @@ fn a_file_changed_since_it_was_read_is_not_overwritten() {
     std::fs::write(&path, format!("{ENV_FILE}NEW=1\n")).unwrap();
     let e = rt.block_on(src.save(&base, &next)).unwrap_err().to_string();
     assert!(
-        e.contains("changed since it was read") && e.contains("nothing was written"),
+        e.contains("someone else changed")
+            && e.contains("since it was read")
+            && e.contains("nothing was written"),
         "{e}"
     );
     assert!(

@@ -34,7 +34,7 @@ pub enum AllowlistError {
     },
     /// Someone else changed the list between the read and the write (`place` names it).
     #[error(
-        "{place} changed since it was read (someone else edited it); nothing was written — run the command again to see the current list"
+        "someone else changed {place} since it was read; nothing was written — run the command again to see the current list"
     )]
     Changed { place: String },
     #[error(

@@ -384,7 +384,7 @@ pub fn cached_quiet_days(cache_path: &Path, now: DateTime<Utc>) -> BTreeMap<Stri
 
 /// A time given as `7d`, `36h`, `90m` before `now`, or as a date (`2026-11-20`) or an RFC 3339
 /// time.
-pub fn parse_when(s: &str, now: DateTime<Utc>) -> std::result::Result<DateTime<Utc>, String> {
+pub fn parse_when(s: &str, now: DateTime<Utc>) -> std::result::Result<DateTime<Utc>, NotATime> {
     let t = s.trim();
     let ago = |n: &str, unit: fn(i64) -> Duration| {
         n.parse::<i64>()
@@ -411,9 +411,18 @@ pub fn parse_when(s: &str, now: DateTime<Utc>) -> std::result::Result<DateTime<U
     }
     DateTime::parse_from_rfc3339(t)
         .map(|d| d.with_timezone(&Utc))
-        .map_err(|_| {
-            format!("'{s}' is not a time; use 7d, 36h, 90m, a date such as 2026-11-20, or 2026-11-20T10:00:00Z")
+        .map_err(|_| NotATime {
+            text: s.to_string(),
         })
+}
+
+/// A `--since` / `--until` that is not a time.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "'{text}' is not a time; use 7d, 36h, 90m, a date such as 2026-11-20, or 2026-11-20T10:00:00Z"
+)]
+pub struct NotATime {
+    pub text: String,
 }
 
 #[cfg(test)]
@@ -466,7 +475,12 @@ mod tests {
             parse_when("2026-11-20", now).unwrap().to_rfc3339(),
             "2026-11-20T00:00:00+00:00"
         );
-        assert!(parse_when("last week", now).unwrap_err().contains("7d"));
+        assert!(
+            parse_when("last week", now)
+                .unwrap_err()
+                .to_string()
+                .contains("7d")
+        );
         assert!(parse_when("-3d", now).is_err());
     }
 }

@@ -1,7 +1,7 @@
 //! The AWS Price List API (`aws-sdk-pricing`, `GetProducts` with TERM_MATCH filters), in
 //! us-east-1 as AWS serves it, with the profile's AWS credentials and Shipdeck's timeouts.
 
-use super::PriceList;
+use super::{FetchError, PriceList};
 use crate::adapters::aws::{AwsSettings, sdk_config};
 use crate::domain::cost::update::Query;
 use async_trait::async_trait;
@@ -42,9 +42,11 @@ impl PriceList for AwsPriceList {
         }
     }
 
-    async fn fetch(&self, q: &Query) -> Result<Vec<Value>, String> {
+    async fn fetch(&self, q: &Query) -> Result<Vec<Value>, FetchError> {
         let Query::Aws { service, filters } = q else {
-            return Err("not an AWS query".into());
+            return Err(FetchError::WrongList {
+                list: "the AWS Price List API",
+            });
         };
         let mut out = Vec::new();
         let mut token: Option<String> = None;
@@ -62,15 +64,18 @@ impl PriceList for AwsPriceList {
                     .field(field)
                     .value(value)
                     .build()
-                    .map_err(|e| format!("the filter {field}={value} is not valid ({e})"))?;
+                    .map_err(|e| FetchError::BadFilter {
+                        field: field.to_string(),
+                        value: value.to_string(),
+                        reason: e.to_string(),
+                    })?;
                 req = req.filters(f);
             }
             let page = req.send().await.map_err(|e| {
                 use aws_sdk_pricing::error::ProvideErrorMetadata;
-                format!(
-                    "the AWS Price List API refused ({}); check the profile's AWS credentials",
-                    e.code().unwrap_or("no answer")
-                )
+                FetchError::Refused {
+                    code: e.code().unwrap_or("no answer").to_string(),
+                }
             })?;
             for doc in page.price_list() {
                 if let Ok(v) = serde_json::from_str::<Value>(doc) {

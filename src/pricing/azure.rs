@@ -1,7 +1,7 @@
 //! The Azure Retail Prices API (`https://prices.azure.com/api/retail/prices`): public, no
 //! account; an OData `$filter` per price, answers paged through `NextPageLink`.
 
-use super::PriceList;
+use super::{FetchError, PriceList};
 use crate::domain::cost::update::Query;
 use async_trait::async_trait;
 use serde_json::Value;
@@ -36,11 +36,16 @@ impl PriceList for AzureRetail {
         format!("the Azure Retail Prices API ({})", self.url)
     }
 
-    async fn fetch(&self, q: &Query) -> Result<Vec<Value>, String> {
+    async fn fetch(&self, q: &Query) -> Result<Vec<Value>, FetchError> {
         let Query::Azure(filter) = q else {
-            return Err("not an Azure query".into());
+            return Err(FetchError::WrongList {
+                list: "the Azure Retail Prices API",
+            });
         };
-        let mut url = reqwest::Url::parse(&self.url).map_err(|e| format!("bad URL: {e}"))?;
+        let mut url = reqwest::Url::parse(&self.url).map_err(|e| FetchError::BadUrl {
+            url: self.url.clone(),
+            reason: e.to_string(),
+        })?;
         url.query_pairs_mut()
             .append_pair("api-version", "2023-01-01-preview")
             .append_pair("currencyCode", "USD")
@@ -55,17 +60,24 @@ impl PriceList for AzureRetail {
                 .get(&u)
                 .send()
                 .await
-                .map_err(|e| format!("{} did not answer ({})", self.url, e.without_url()))?;
+                .map_err(|e| FetchError::NoAnswer {
+                    url: self.url.clone(),
+                    reason: e.without_url().to_string(),
+                })?;
             let status = resp.status().as_u16();
             if status != 200 {
-                return Err(format!("{} answered HTTP {status}", self.url));
+                return Err(FetchError::Status {
+                    url: self.url.clone(),
+                    status,
+                });
             }
-            let bytes = resp
-                .bytes()
-                .await
-                .map_err(|e| e.without_url().to_string())?;
-            let body: Value = serde_json::from_slice(&bytes)
-                .map_err(|_| format!("{} answered something that is not JSON", self.url))?;
+            let bytes = resp.bytes().await.map_err(|e| FetchError::NoAnswer {
+                url: self.url.clone(),
+                reason: e.without_url().to_string(),
+            })?;
+            let body: Value = serde_json::from_slice(&bytes).map_err(|_| FetchError::NotJson {
+                url: self.url.clone(),
+            })?;
             items.extend(body["Items"].as_array().cloned().unwrap_or_default());
             next = body["NextPageLink"]
                 .as_str()

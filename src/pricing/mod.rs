@@ -13,7 +13,31 @@ use serde_json::Value;
 #[async_trait]
 pub trait PriceList: Send + Sync {
     fn describe(&self) -> String;
-    /// The items or products the query finds; `Err` is a sentence saying why there is no
-    /// answer (the price then keeps its old value).
-    async fn fetch(&self, q: &Query) -> Result<Vec<Value>, String>;
+    /// The items or products the query finds; `Err` says why there is no answer (the price
+    /// then keeps its old value, and the report says why).
+    async fn fetch(&self, q: &Query) -> Result<Vec<Value>, FetchError>;
+}
+
+/// Why a price list gave no answer to one query.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum FetchError {
+    /// A query written for the other provider's list (a programming error, said plainly).
+    #[error("not a query for {list}")]
+    WrongList { list: &'static str },
+    #[error("the filter {field}={value} is not valid ({reason})")]
+    BadFilter {
+        field: String,
+        value: String,
+        reason: String,
+    },
+    #[error("the AWS Price List API refused ({code}); check the profile's AWS credentials")]
+    Refused { code: String },
+    #[error("'{url}' is not a URL ({reason}); check SHIPDECK_AZURE_PRICES_URL")]
+    BadUrl { url: String, reason: String },
+    #[error("{url} did not answer ({reason})")]
+    NoAnswer { url: String, reason: String },
+    #[error("{url} answered HTTP {status}")]
+    Status { url: String, status: u16 },
+    #[error("{url} answered something that is not JSON")]
+    NotJson { url: String },
 }

@@ -1,0 +1,105 @@
+//! The profile's Bridge allowlist, wired: which source keeps the list (`.env`, a document in
+//! the store, GitHub variables or secrets), the Bridge's deploy workflow, and what a probe asks.
+
+use super::Session;
+use super::credentials::github_repo;
+use crate::error::{Error, Result};
+use std::sync::Arc;
+
+impl Session {
+    /// The profile's Bridge allowlist, or a sentence saying how to configure it.
+    pub fn origins(&self) -> Result<crate::ops::origins::Origins> {
+        use crate::bridge::github::{GitHubSource, Mode, Workflow};
+        use crate::bridge::{AllowlistSource, dotenv::DotenvSource, object::ObjectSource};
+        use crate::config::AllowlistConfig;
+        let b = self.profile.bridge.as_ref().ok_or_else(|| {
+            Error::Config(format!(
+                "profile '{}' has no Bridge allowlist; add to it: bridge = {{ allowlist = {{ kind = \"dotenv\", path = \"../bridge/.env\" }}, url = \"https://api.example.com/v1/chat\" }}",
+                self.profile_name
+            ))
+        })?;
+        let mut repo_of_list = None;
+        let source: Arc<dyn AllowlistSource> = match &b.allowlist {
+            AllowlistConfig::Dotenv { path } => Arc::new(DotenvSource { path: path.clone() }),
+            AllowlistConfig::Object { key } => Arc::new(ObjectSource {
+                store: self.ctx.store.clone(),
+                key: key
+                    .clone()
+                    .unwrap_or_else(|| self.ctx.layout.allowlist_default_key()),
+            }),
+            AllowlistConfig::Github {
+                repo,
+                variable,
+                additional_variable,
+                environment,
+                mode,
+                api_url,
+                key,
+            } => {
+                let repo = Arc::new(github_repo(
+                    &self.profile_name,
+                    repo,
+                    environment.clone(),
+                    api_url.clone(),
+                ));
+                repo_of_list = Some(repo.clone());
+                Arc::new(GitHubSource {
+                    repo,
+                    mode: match mode {
+                        crate::config::GithubMode::Variable => Mode::Variable,
+                        crate::config::GithubMode::Secret => Mode::Secret,
+                    },
+                    variable: variable.clone(),
+                    additional_variable: additional_variable.clone(),
+                    doc: (*mode == crate::config::GithubMode::Secret).then(|| ObjectSource {
+                        store: self.ctx.store.clone(),
+                        key: key
+                            .clone()
+                            .unwrap_or_else(|| self.ctx.layout.allowlist_default_key()),
+                    }),
+                })
+            }
+        };
+        let workflow = match (&b.deploy_workflow, repo_of_list) {
+            (Some(file), Some(repo)) => Some(Arc::new(Workflow {
+                repo,
+                file: file.clone(),
+                git_ref: b.deploy_ref.clone().unwrap_or_else(|| "main".into()),
+            })),
+            (Some(_), None) => {
+                return Err(Error::Config(format!(
+                    "profile '{}' names a deploy_workflow, which runs on GitHub, but its allowlist is not kept on GitHub; use allowlist = {{ kind = \"github\", repo = \"org/bridge\" }} or remove deploy_workflow",
+                    self.profile_name
+                )));
+            }
+            (None, _) => None,
+        };
+        Ok(crate::ops::origins::Origins {
+            source,
+            workflow,
+            production: self.profile.production,
+            bridge_url: b.url.clone(),
+            probe_url: b.url.as_deref().and_then(|u| {
+                let (scheme, rest) = u.split_once("://")?;
+                let host = rest.split('/').next()?;
+                let path = b.probe_path.as_deref().unwrap_or("/health");
+                let path = if path.starts_with('/') {
+                    path.to_string()
+                } else {
+                    format!("/{path}")
+                };
+                Some(format!("{scheme}://{host}{path}"))
+            }),
+            needs: crate::domain::origin::browser::Needs {
+                methods: b
+                    .expect_methods
+                    .clone()
+                    .unwrap_or_else(|| crate::domain::origin::browser::Needs::default().methods),
+                headers: b
+                    .expect_headers
+                    .clone()
+                    .unwrap_or_else(|| crate::domain::origin::browser::Needs::default().headers),
+            },
+        })
+    }
+}
