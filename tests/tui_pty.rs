@@ -118,7 +118,7 @@ fn promote_through_the_plan_dialog_in_a_real_terminal() {
     screen.wait_for("Review the plan");
     screen.wait_for("latest   1.0.0 → 1.1.0");
     key("y");
-    screen.wait_for("done: promote 1.1.0");
+    screen.wait_for("Done: promote 1.1.0");
     let latest = env.store().join("latest/msr-webchat.umd.js");
     assert_eq!(
         std::fs::read(&latest).unwrap(),

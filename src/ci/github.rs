@@ -162,7 +162,7 @@ impl GitHub {
             ("result", result.to_string()),
         ]);
         if let Some(r) = c.report {
-            let (_, lines) = present::report(r);
+            let lines = present::verdict(r).lines;
             let notes: Vec<Annotation> = lines
                 .into_iter()
                 .filter(|l| l.tone != Tone::Info && l.tone != Tone::Ok)
@@ -341,14 +341,9 @@ pub fn change_markdown(c: &ChangeSummary<'_>) -> String {
         let _ = writeln!(md, "\n_{}_", md_escape(n));
     }
     if let Some(r) = c.report {
-        let (summary, lines) = present::report(r);
-        let head = if r.landed() {
-            "Done"
-        } else {
-            "Applied with problems"
-        };
-        let _ = writeln!(md, "\n**{head}:** {summary}.");
-        for l in lines {
+        let v = present::verdict(r);
+        let _ = writeln!(md, "\n**{}:** {}.", v.head, v.summary);
+        for l in v.lines {
             let _ = writeln!(md, "\n{}", md_escape(&l.text));
         }
     }

@@ -285,13 +285,9 @@ async fn acted_on(s: &Session, plan: &Plan) -> Option<crate::domain::manifest::M
 }
 
 fn summary(r: &Report) {
-    let (summary, lines) = present::report(r);
-    if r.landed() {
-        println!("Done: {summary}.");
-    } else {
-        println!("Applied with problems: {summary}.");
-    }
-    for l in lines {
+    let v = present::verdict(r);
+    println!("{}: {}.", v.head, v.summary);
+    for l in v.lines {
         println!("{}", l.text);
     }
 }

@@ -6,6 +6,8 @@ use crate::bridge::Var;
 use crate::domain::origin::{Finding, Severity};
 use crate::error::{Error, Result};
 use crate::ops::origins::{self, Listing, OriginPlan};
+use crate::present::Front;
+use crate::present::origins as words;
 use crate::session::Session;
 use serde_json::json;
 
@@ -93,20 +95,10 @@ async fn apply(s: &Session, g: &Global, o: &origins::Origins) -> Result<i32> {
                 .as_deref()
                 .unwrap_or(report.run.status.as_str())
         );
-        match &report.probe {
-            Some(p) => print_probe(p),
-            None => println!(
-                "the deploy did not succeed, so the running Bridge was not probed; look at the run, fix it, then run `shipdeck origins apply` again"
-            ),
+        if let Some(p) = &report.probe {
+            print_probe(p);
         }
-        println!(
-            "{}",
-            if report.ok {
-                "the running Bridge agrees with the list"
-            } else {
-                "the running Bridge does NOT agree with the list"
-            }
-        );
+        println!("{}", words::redeploy_verdict(&report));
     }
     Ok(if report.ok { 0 } else { 1 })
 }
@@ -155,14 +147,7 @@ fn print_probe(report: &origins::ProbeReport) {
             );
         }
     }
-    println!(
-        "{}",
-        if report.ok {
-            "probe: ok"
-        } else {
-            "probe: FAILED"
-        }
-    );
+    println!("{}", words::probe_verdict(report));
 }
 
 async fn execute(s: &Session, g: &Global, o: &origins::Origins, plan: &OriginPlan) -> Result<i32> {
@@ -194,12 +179,8 @@ async fn execute(s: &Session, g: &Global, o: &origins::Origins, plan: &OriginPla
         print_json(&json!({ "plan": plan, "applied": true }));
     } else {
         println!(
-            "{}",
-            if o.workflow.is_some() {
-                "Done. Run `shipdeck origins apply` to redeploy the Bridge and probe it."
-            } else {
-                "Done. Restart or redeploy the Bridge, then run `shipdeck origins probe`."
-            }
+            "Done. {}",
+            words::after_change(o.workflow.is_some(), Front::Cli, "", "")
         );
     }
     Ok(0)
@@ -219,14 +200,9 @@ fn print_listing(l: &Listing, all: bool) {
         println!("  {k}");
     }
     for o in &l.origins {
-        let mark = match o.findings.iter().map(|f| f.severity).max() {
-            Some(Severity::Error) => "ERROR  ",
-            Some(Severity::Warning) => "WARN   ",
-            Some(Severity::Info) => "info   ",
-            None => "ok     ",
-        };
+        let mark = words::mark(o.findings.iter().map(|f| f.severity).max());
         if all || !o.findings.is_empty() {
-            println!("{mark}{:<44} {}", o.origin, o.list);
+            println!("{mark:<7}{:<44} {}", o.origin, o.list);
         }
         for f in &o.findings {
             finding(f);

@@ -2,10 +2,11 @@
 
 use super::args::Global;
 use super::output::print_json;
-use crate::domain::traffic::{Counts, Report};
+use crate::domain::traffic::Report;
 use crate::error::{Error, Result};
 use crate::ops::traffic::Engine;
 use crate::ops::traffic::{Traffic, parse_when, traffic};
+use crate::present::traffic as words;
 use crate::session::{self, Session};
 use std::io::IsTerminal;
 
@@ -83,18 +84,6 @@ pub async fn run(
     Ok(0)
 }
 
-fn pct(n: u64, of: u64) -> String {
-    if of == 0 {
-        "-".into()
-    } else {
-        format!("{:.1}%", n as f64 * 100.0 / of as f64)
-    }
-}
-
-fn errors(c: &Counts) -> String {
-    pct(c.errors(), c.requests)
-}
-
 fn print(t: &Traffic) {
     let r: &Report = &t.report;
     let fmt = |d: chrono::DateTime<chrono::Utc>| d.format("%Y-%m-%d %H:%M").to_string();
@@ -105,17 +94,11 @@ fn print(t: &Traffic) {
         r.step,
         t.source
     );
-    if t.loaded.files == 0 && t.engine_kind == Engine::Local {
-        println!(
-            "No log files for this window, so no numbers (not zeros): check `logs` in the profile; {}.",
-            t.delay_note
-        );
+    if let Some(none) = words::no_logs(t) {
+        println!("{none}");
         return;
     }
-    match r.complete_until {
-        Some(c) => println!("Complete up to {} UTC; {}.", fmt(c), t.delay_note),
-        None => println!("The log files hold no requests yet; {}.", t.delay_note),
-    }
+    println!("{}", words::completeness(t));
     println!();
     println!(
         "{:<16} {:>9} {:>10} {:>7} {:>6} {:>6} {:>6} {:>6} {:>6}  {:<16} {:<24} TREND",
@@ -142,34 +125,16 @@ fn print(t: &Traffic) {
             c.s304,
             c.s4xx,
             c.s5xx,
-            row.hit_ratio
-                .map_or("-".into(), |h| format!("{:.0}%", h * 100.0)),
+            words::hit_ratio(row),
             c.incomplete,
             row.last_seen.map(fmt).unwrap_or_default(),
-            row.referrers
-                .iter()
-                .map(|(h, _)| h.as_str())
-                .collect::<Vec<_>>()
-                .join(","),
+            words::referrers(row),
             crate::present::sparkline(&row.spark)
         );
     }
     print_versions_and_changes(r);
     println!();
-    if t.engine_kind == Engine::Local {
-        println!(
-            "{} log file(s): {} read now ({}), {} from the cache; {} requests, {} line(s) could not be read, {} outside the published prefix",
-            t.loaded.files,
-            t.loaded.read,
-            crate::domain::plan::human_bytes(t.loaded.bytes_read),
-            t.loaded.cached,
-            r.lines,
-            r.bad_lines,
-            r.outside
-        );
-    } else {
-        println!("{} requests counted by {}", r.lines, t.engine);
-    }
+    println!("{}", words::how_read(t));
     for s in &t.skipped {
         println!("not counted: {s}");
     }
@@ -187,21 +152,12 @@ fn print_versions_and_changes(r: &Report) {
         "VERSION", "DIRECT", "THROUGH ALIASES"
     );
     for v in &r.versions {
-        let via: Vec<String> = v
-            .via_aliases
-            .iter()
-            .map(|(a, n)| format!("{a} {n}"))
-            .collect();
         println!(
             "{:<16} {:>9}  {:<40} {}",
             v.version,
             v.direct,
-            via.join(", "),
-            match (v.days_without_direct, v.last_direct) {
-                (Some(d), Some(_)) => format!("for {d} day(s)"),
-                (Some(d), None) => format!("none in the logs ({d} day(s))"),
-                _ => "-".into(),
-            }
+            words::via_aliases(v),
+            words::quiet(v)
         );
     }
     if !r.changes.is_empty() {
@@ -209,16 +165,11 @@ fn print_versions_and_changes(r: &Report) {
         println!("AROUND ALIAS CHANGES (1 h before → 1 h after)");
         for c in &r.changes {
             println!(
-                "{} {:<9} {:<8} {} → {}: {} requests, {} errors → {} requests, {} errors",
+                "{} {:<9} {:<8} {}",
                 fmt(c.at),
                 c.action,
                 c.alias,
-                c.from.as_deref().unwrap_or("∅"),
-                c.to.as_deref().unwrap_or("∅"),
-                c.before.requests,
-                errors(&c.before),
-                c.after.requests,
-                errors(&c.after)
+                words::around(c)
             );
         }
     }

@@ -43,6 +43,8 @@ pub struct Listing {
     /// Where the list is kept, when that needs saying (GitHub variables or secrets).
     pub kept: Option<String>,
     pub production: bool,
+    /// Whether a deploy workflow brings a change to the running Bridge (`origins apply`).
+    pub redeploys: bool,
     pub origins: Vec<Listed>,
     /// Findings about the whole list (e.g. empty).
     pub list_findings: Vec<Finding>,
@@ -90,6 +92,7 @@ fn listing(o: &Origins, list: &Allowlist) -> Listing {
         source: o.source.describe(),
         kept: o.source.mode_note(),
         production: o.production,
+        redeploys: o.workflow.is_some(),
         origins,
         list_findings,
         worst: findings.iter().map(|f| f.severity).max(),

@@ -9,6 +9,8 @@
 //! Nothing here does IO; `--json` serializes the typed values themselves.
 
 pub mod edge;
+pub mod origins;
+pub mod traffic;
 
 use crate::cdn::InvalidationStatus;
 use crate::credentials::CredentialSource;
@@ -237,8 +239,41 @@ pub fn warning(w: &Warning) -> String {
     }
 }
 
+/// The verdict of an applied change, as every front end shows it: the heading, the one-line
+/// summary, then every line worth reading (the last says how far it got: written, invalidated,
+/// served).
+pub struct Verdict {
+    /// "Done", "Done, with warnings" or "Applied with problems" (some copies did not land).
+    pub head: &'static str,
+    pub summary: String,
+    pub lines: Vec<Said>,
+    /// Whether a line is a warning or an error (the console then opens a message box).
+    pub worth_reading: bool,
+}
+
+/// The verdict of `r`: written once here for the CLI, the console and the CI summary.
+pub fn verdict(r: &Report) -> Verdict {
+    let (summary, lines) = report(r);
+    let worth_reading = lines
+        .iter()
+        .any(|l| matches!(l.tone, Tone::Warning | Tone::Error));
+    let head = if !r.landed() {
+        "Applied with problems"
+    } else if worth_reading {
+        "Done, with warnings"
+    } else {
+        "Done"
+    };
+    Verdict {
+        head,
+        summary,
+        lines,
+        worth_reading,
+    }
+}
+
 /// What applying a plan did: a one-line summary, then every line worth reading.
-pub fn report(r: &Report) -> (String, Vec<Said>) {
+fn report(r: &Report) -> (String, Vec<Said>) {
     let summary = format!(
         "{} file(s) written ({}), {} deleted",
         r.files_written,

@@ -221,6 +221,7 @@ pub fn origins_listing() -> shipdeck::ops::origins::Listing {
         kept: None,
         source: ".env ../bridge/.env".into(),
         production: true,
+        redeploys: false,
         origins: entries
             .iter()
             .map(|e| shipdeck::ops::origins::Listed {

@@ -57,7 +57,7 @@ fn promote_plans_then_the_plan_dialog_applies_or_cancels() {
             .as_ref()
             .unwrap()
             .text
-            .contains("done: promote 1.1.0")
+            .contains("Done: promote 1.1.0")
     );
     assert!(
         matches!(&fx[..], [Effect::LoadReleases, Effect::LoadHistory]),
@@ -282,7 +282,7 @@ fn the_cdn_outcome_of_a_change_is_presented_as_the_cli_presents_it() {
     assert!(s.modal.is_none());
     let status = &s.status.as_ref().unwrap().text;
     assert!(
-        status.starts_with("done: promote 1.1.0")
+        status.starts_with("Done: promote 1.1.0")
             && status.contains("CDN invalidation: I2J3 Completed"),
         "{status}"
     );

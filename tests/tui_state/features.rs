@@ -142,7 +142,7 @@ fn origins_add_remove_probe_and_readonly() {
             .as_ref()
             .unwrap()
             .text
-            .contains("restart the Bridge")
+            .contains("restart or redeploy the Bridge")
     );
     // Refusals from planning show as errors.
     s.update(Action::OriginPlanned(Err(

@@ -60,29 +60,22 @@ pub(crate) fn applied(state: &mut State, r: Result<Report, crate::error::Error>)
     };
     match r {
         Ok(rep) => {
-            let (summary, lines) = present::report(&rep);
-            let worth_reading = lines
-                .iter()
-                .any(|l| matches!(l.tone, Tone::Warning | Tone::Error));
-            if worth_reading {
-                let title = if rep.landed() {
-                    format!("Done, with warnings: {desc}")
-                } else {
-                    format!("Done with problems: {desc}")
-                };
+            let v = present::verdict(&rep);
+            if v.worth_reading {
+                let title = format!("{}: {desc}", v.head);
                 let mut all = vec![Said {
                     tone: Tone::Ok,
-                    text: summary,
+                    text: v.summary,
                 }];
-                all.extend(lines);
+                all.extend(v.lines);
                 state.modal = Some(Modal::Message {
                     title,
                     lines: all,
                     error: true,
                 });
             } else {
-                let cdn: String = lines.iter().map(|l| format!(" · {}", l.text)).collect();
-                state.info(format!("done: {desc} — {summary}{cdn}"));
+                let cdn: String = v.lines.iter().map(|l| format!(" · {}", l.text)).collect();
+                state.info(format!("{}: {desc} — {}{cdn}", v.head, v.summary));
             }
         }
         Err(e) => state.error(&format!("Failed: {desc}"), e),

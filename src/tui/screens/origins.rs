@@ -5,6 +5,8 @@
 use super::{ListArea, elsewhere, empty_hint, loading, not_configured, table};
 use crate::domain::origin::{Severity, sent_form};
 use crate::ops::origins::{Listed, Listing, OriginPlan, ProbeReport, Probed};
+use crate::present::Front;
+use crate::present::origins as words;
 use crate::tui::dialogs::Modal;
 use crate::tui::keymap::Command;
 use crate::tui::state::{Effect, OriginEdit, State};
@@ -123,10 +125,14 @@ pub(crate) fn applied(state: &mut State, r: Result<(), crate::error::Error>) -> 
         Ok(()) => {
             // The last probe judged the old list: it no longer applies.
             state.origins.probe = None;
-            let probe = state.keymap.label("probe");
-            state.info(format!(
-                "done: {desc} — restart the Bridge, then {probe} to probe"
-            ));
+            let redeploys = matches!(&state.origins.listing, Some(Ok(l)) if l.redeploys);
+            let next = words::after_change(
+                redeploys,
+                Front::Console,
+                &state.keymap.label("redeploy"),
+                &state.keymap.label("probe"),
+            );
+            state.info(format!("Done: {desc} — {next}"));
         }
         Err(e) => state.error(&format!("Failed: {desc}"), e),
     }
@@ -141,31 +147,19 @@ pub(crate) fn redeployed(
     state.busy = None;
     match r {
         Err(e) => state.error("Redeploy failed", e),
-        Ok(rep) => match rep.probe {
-            Some(p) => {
-                let fx = probed(state, Ok(Box::new(p)));
-                if rep.ok {
-                    state.info(format!(
-                        "redeployed (run {}); the running Bridge agrees with the list",
-                        rep.run.id
-                    ));
+        Ok(rep) => {
+            let verdict = words::redeploy_verdict(&rep);
+            match rep.probe {
+                Some(p) => {
+                    let fx = probed(state, Ok(Box::new(p)));
+                    if rep.ok {
+                        state.info(verdict);
+                    }
+                    return fx;
                 }
-                return fx;
+                None => state.error_text("Redeploy failed", verdict),
             }
-            None => state.error_text(
-                "Redeploy failed",
-                format!(
-                    "deploy run {} ended {}; the running Bridge was not probed{}",
-                    rep.run.id,
-                    rep.run.conclusion.as_deref().unwrap_or(&rep.run.status),
-                    rep.run
-                        .html_url
-                        .as_deref()
-                        .map(|u| format!(" — see {u}"))
-                        .unwrap_or_default()
-                ),
-            ),
-        },
+        }
     }
     vec![Effect::LoadHistory]
 }
@@ -187,11 +181,9 @@ pub(crate) fn probed(
         .iter()
         .filter(|r| !r.problems.is_empty())
         .collect();
+    let verdict = words::probe_verdict(&rep);
     if bad.is_empty() {
-        state.info(format!(
-            "probe: all {} origin(s) answered as the list says",
-            rep.results.len()
-        ));
+        state.info(verdict);
     } else {
         let lines = bad
             .iter()
@@ -200,11 +192,7 @@ pub(crate) fn probed(
                     .chain(r.problems.iter().map(|p| (format!("  {p}"), true)))
             })
             .collect();
-        state.modal = Some(Modal::message(
-            &format!("Probe: {} origin(s) disagree with the list", bad.len()),
-            lines,
-            true,
-        ));
+        state.modal = Some(Modal::message(&verdict, lines, true));
     }
     state.origins.probe = Some(*rep);
     Vec::new()
@@ -275,12 +263,14 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
 
 fn row(state: &State, e: &Listed) -> Vec<Cell<'static>> {
     let t = &state.theme;
-    let (label, color) = match e.findings.iter().map(|f| f.severity).max() {
-        Some(Severity::Error) => ("ERROR", t.error),
-        Some(Severity::Warning) => ("WARN", t.warn),
-        Some(Severity::Info) => ("info", t.muted),
-        None => ("ok", t.ok),
+    let worst = e.findings.iter().map(|f| f.severity).max();
+    let color = match worst {
+        Some(Severity::Error) => t.error,
+        Some(Severity::Warning) => t.warn,
+        Some(Severity::Info) => t.muted,
+        None => t.ok,
     };
+    let label = words::mark(worst);
     let findings: Vec<&str> = e.findings.iter().map(|f| f.code).collect();
     // What a browser sends for this entry: the probe result to show beside it.
     let sent = sent_form(&e.origin).map_or_else(|| e.origin.clone(), |p| p.to_string());

@@ -7,6 +7,7 @@ use super::{ListArea, table};
 use crate::domain::plan::human_bytes;
 use crate::ops::traffic::Traffic;
 use crate::present::sparkline;
+use crate::present::traffic as words;
 use crate::tui::state::{Effect, State};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -52,11 +53,8 @@ pub(crate) fn loaded(
 /// The window, how complete it is, and how the logs were read.
 fn headline(data: &Traffic) -> String {
     let r = &data.report;
-    if data.loaded.files == 0 {
-        return format!(
-            " No log files for the last 7 days, so no numbers (not zeros); {}",
-            data.delay_note
-        );
+    if let Some(none) = words::no_logs(data) {
+        return format!(" {none}");
     }
     format!(
         " {} → {} UTC · complete up to {} · {} files ({} new) · {} requests, {} unreadable",
@@ -139,21 +137,12 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
             Cell::from(human_bytes(c.bytes)),
             Cell::from(c.s4xx.to_string()),
             Cell::from(c.s5xx.to_string()),
-            Cell::from(
-                row.hit_ratio
-                    .map_or("-".into(), |h| format!("{:.0}%", h * 100.0)),
-            ),
+            Cell::from(words::hit_ratio(row)),
         ];
         if wide {
             cells.push(Cell::from(c.incomplete.to_string()));
             cells.push(Cell::from(row.last_seen.map(fmt).unwrap_or_default()));
-            cells.push(Cell::from(
-                row.referrers
-                    .iter()
-                    .map(|(h, _)| h.as_str())
-                    .collect::<Vec<_>>()
-                    .join(","),
-            ));
+            cells.push(Cell::from(words::referrers(row)));
         }
         cells.push(Cell::from(Span::styled(
             sparkline(&row.spark),
@@ -174,42 +163,18 @@ fn render_below(state: &State, f: &mut Frame, area: Rect, data: &Traffic) {
         muted,
     ))];
     for v in &data.report.versions {
-        let quiet = match (v.days_without_direct, v.last_direct) {
-            (Some(d), Some(_)) => format!("no direct requests for {d} day(s)"),
-            (Some(d), None) => format!("none in {d} day(s) of logs"),
-            _ => String::new(),
-        };
-        let via: Vec<String> = v
-            .via_aliases
-            .iter()
-            .map(|(a, n)| format!("{a} {n}"))
-            .collect();
         lines.push(Line::from(format!(
-            " {:<14} direct {:>7}  via {:<24} {quiet}",
+            " {:<14} direct {:>7}  via {:<24} {}",
             v.version,
             v.direct,
-            via.join(", ")
+            words::via_aliases(v),
+            words::quiet(v)
         )));
     }
     for c in &data.report.changes {
-        let rate = |x: &crate::domain::traffic::Counts| {
-            if x.requests == 0 {
-                "-".to_string()
-            } else {
-                format!("{:.1}%", x.errors() as f64 * 100.0 / x.requests as f64)
-            }
-        };
         lines.push(Line::from(vec![
             Span::styled(format!(" {} {} {} ", fmt(c.at), c.action, c.alias), muted),
-            Span::raw(format!(
-                "{} → {}: errors {} → {} ({} → {} requests)",
-                c.from.as_deref().unwrap_or("∅"),
-                c.to.as_deref().unwrap_or("∅"),
-                rate(&c.before),
-                rate(&c.after),
-                c.before.requests,
-                c.after.requests
-            )),
+            Span::raw(words::around(c)),
         ]));
     }
     f.render_widget(Paragraph::new(lines), area);

@@ -1,0 +1,108 @@
+//! The words for a Traffic report, shared by `shipdeck traffic` and the console's Traffic
+//! screen: what an empty window means, how the logs were read, a version's quiet days, an
+//! alias change's before and after. Each front end lays these out; neither words them itself.
+
+use crate::domain::traffic::{AroundChange, Counts, Row, VersionTraffic};
+use crate::ops::traffic::{Engine, Traffic};
+
+/// A share of requests as a percentage, or "-" when there were none.
+pub fn share(n: u64, of: u64) -> String {
+    if of == 0 {
+        "-".into()
+    } else {
+        format!("{:.1}%", n as f64 * 100.0 / of as f64)
+    }
+}
+
+/// The error rate (4xx and 5xx) of `c`.
+pub fn error_rate(c: &Counts) -> String {
+    share(c.errors(), c.requests)
+}
+
+/// A folder's CDN hit ratio, or "-" when the logs do not say.
+pub fn hit_ratio(row: &Row) -> String {
+    row.hit_ratio
+        .map_or("-".into(), |h| format!("{:.0}%", h * 100.0))
+}
+
+/// The top referrer hosts of a folder, comma-separated.
+pub fn referrers(row: &Row) -> String {
+    row.referrers
+        .iter()
+        .map(|(h, _)| h.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Why there are no numbers, when no log file fell in the window (`None` when some did).
+pub fn no_logs(t: &Traffic) -> Option<String> {
+    (t.loaded.files == 0 && t.engine_kind == Engine::Local).then(|| {
+        format!(
+            "No log files for this window, so no numbers (not zeros): check `logs` in the profile; {}.",
+            t.delay_note
+        )
+    })
+}
+
+/// How complete the window is.
+pub fn completeness(t: &Traffic) -> String {
+    match t.report.complete_until {
+        Some(c) => format!(
+            "Complete up to {} UTC; {}.",
+            c.format("%Y-%m-%d %H:%M"),
+            t.delay_note
+        ),
+        None => format!("The log files hold no requests yet; {}.", t.delay_note),
+    }
+}
+
+/// How the logs were read: files, cache, requests and unreadable lines.
+pub fn how_read(t: &Traffic) -> String {
+    let r = &t.report;
+    if t.engine_kind == Engine::Local {
+        format!(
+            "{} log file(s): {} read now ({}), {} from the cache; {} requests, {} line(s) could not be read, {} outside the published prefix",
+            t.loaded.files,
+            t.loaded.read,
+            crate::domain::plan::human_bytes(t.loaded.bytes_read),
+            t.loaded.cached,
+            r.lines,
+            r.bad_lines,
+            r.outside
+        )
+    } else {
+        format!("{} requests counted by {}", r.lines, t.engine)
+    }
+}
+
+/// Since when nobody loads a version directly ("-" when it is still loaded).
+pub fn quiet(v: &VersionTraffic) -> String {
+    match (v.days_without_direct, v.last_direct) {
+        (Some(d), Some(_)) => format!("no direct requests for {d} day(s)"),
+        (Some(d), None) => format!("none in {d} day(s) of logs"),
+        _ => "-".into(),
+    }
+}
+
+/// Through which aliases a version was loaded: "latest 120, v1 30".
+pub fn via_aliases(v: &VersionTraffic) -> String {
+    v.via_aliases
+        .iter()
+        .map(|(a, n)| format!("{a} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// An alias change's before and after, short enough for 80 columns: "1.0.0 → 1.1.0: errors
+/// 0.8% → 4.2% (120 → 95 requests)".
+pub fn around(c: &AroundChange) -> String {
+    format!(
+        "{} → {}: errors {} → {} ({} → {} requests)",
+        c.from.as_deref().unwrap_or("∅"),
+        c.to.as_deref().unwrap_or("∅"),
+        error_rate(&c.before),
+        error_rate(&c.after),
+        c.before.requests,
+        c.after.requests
+    )
+}
