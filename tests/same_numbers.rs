@@ -166,3 +166,152 @@ fn with_nothing_served_both_say_where_the_bundle_comes_from() {
     screen.sort_by(|a, b| a.0.cmp(&b.0));
     assert!(same(&cli_totals, &screen), "{cli_totals:?} vs {screen:?}");
 }
+
+/// A Bridge `.env` with an entry for every kind of finding the audit makes.
+const BRIDGE_ENV: &str = "PORT=3000\nALLOWED_ORIGINS=https://app.example.com,https://App.Example.com/,http://shop.example.com,http://localhost:3000\nADDITIONAL_ORIGINS=https://*.example.org,https://app.example.com\n";
+
+/// An origin as both front ends list it: the entry, its list, its findings' (code, severity).
+type Row = (String, String, Vec<(String, String)>);
+
+#[test]
+fn origins_on_screen_are_the_origins_the_cli_lists() {
+    let env = Env::with_config(
+        "[profiles.test]\nstore = { kind = \"local\", path = \"store\" }\nproduction = true\nbridge = { allowlist = { kind = \"dotenv\", path = \"bridge.env\" } }\n",
+    );
+    std::fs::write(env.path().join("bridge.env"), BRIDGE_ENV).unwrap();
+    let cli = env.json(&["origins", "list"]);
+    let console = common::console::run(env.path(), "test", Effect::LoadOrigins);
+    let listing = match &console.origins.listing {
+        Some(Ok(l)) => l,
+        other => panic!("the console has no listing: {other:?}"),
+    };
+    // Every origin, its list and its findings' codes and severities, in the same order.
+    let screen: Vec<Row> = listing
+        .origins
+        .iter()
+        .map(|o| {
+            (
+                o.origin.clone(),
+                o.list.clone(),
+                o.findings
+                    .iter()
+                    .map(|f| (f.code.to_string(), f.severity.to_string()))
+                    .collect(),
+            )
+        })
+        .collect();
+    let printed: Vec<Row> = cli["origins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["origin"].as_str().unwrap().to_string(),
+                o["list"].as_str().unwrap().to_string(),
+                o["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|f| {
+                        (
+                            f["code"].as_str().unwrap().to_string(),
+                            f["severity"].as_str().unwrap().to_string(),
+                        )
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(screen, printed);
+    // The fixture makes findings of several kinds, so a front end that dropped one would show.
+    let codes: std::collections::BTreeSet<&str> = screen
+        .iter()
+        .flat_map(|(_, _, f)| f.iter().map(|(c, _)| c.as_str()))
+        .collect();
+    assert!(codes.len() >= 3, "{codes:?}");
+    assert_eq!(
+        serde_json::to_value(&listing.list_findings).unwrap(),
+        cli["list_findings"]
+    );
+    assert_eq!(
+        serde_json::to_value(listing.worst).unwrap(),
+        cli["worst"],
+        "the same worst finding"
+    );
+}
+
+#[test]
+fn history_on_screen_is_the_history_the_cli_prints() {
+    let env = Env::new();
+    env.publish("1.0.0", true);
+    env.publish("1.1.0", true);
+    let cli = env.json(&["history"]);
+    let console = common::console::run(env.path(), "test", Effect::LoadHistory);
+    assert!(console.history.events.len() >= 2, "two publishes");
+    assert_eq!(
+        serde_json::to_value(&console.history.events).unwrap(),
+        cli["events"]
+    );
+}
+
+#[test]
+fn verify_on_screen_finds_what_the_cli_finds() {
+    let env = Env::new();
+    env.publish("1.0.0", true);
+    // Damage one file of the release latest serves: both front ends must name it.
+    let damaged = env.store().join("v1.0.0/style.css");
+    std::fs::write(&damaged, "body{color:red}").unwrap();
+    let out = env.cmd().args(["--json", "verify"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(4), "differences exit 4");
+    let cli: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let console = common::console::run(env.path(), "test", Effect::Verify(Vec::new()));
+    let Some(shipdeck::tui::dialogs::Modal::Message {
+        title,
+        lines,
+        error,
+    }) = &console.modal
+    else {
+        panic!(
+            "verify shows its findings in a message: {:?}",
+            console.modal
+        );
+    };
+    assert!(*error, "{title}");
+    let problems: Vec<String> = cli["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["problems"].as_array().unwrap().iter())
+        .map(|p| p.as_str().unwrap().to_string())
+        .collect();
+    assert!(!problems.is_empty());
+    // Every problem the CLI reports is on the console's screen, and the counts agree.
+    for p in &problems {
+        assert!(
+            lines.iter().any(|l| l.text.contains(p.as_str())),
+            "{p} missing from the console's {lines:?}"
+        );
+    }
+    assert!(title.contains(&problems.len().to_string()), "{title}");
+}
+
+#[test]
+fn credentials_on_screen_are_the_credentials_the_cli_lists() {
+    let env = Env::new();
+    let cli = env.json(&["credentials"]);
+    let console = common::console::run(env.path(), "test", Effect::LoadAccount);
+    let view = match &console.account.view {
+        Some(Ok(v)) => v,
+        other => panic!("the console has no account view: {other:?}"),
+    };
+    let printed = cli["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["profile"] == "test")
+        .unwrap()["source"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(shipdeck::present::credentials(&view.credentials), printed);
+}

@@ -392,3 +392,28 @@ fn a_log_file_that_expands_beyond_the_limit_is_skipped_and_named() {
     );
     common::validate_json("traffic", &out.stdout, env.path());
 }
+
+/// One use case per feature: the console's Traffic screen holds the numbers `shipdeck traffic`
+/// prints for the same profile and logs (the console's worker runs in a process with the CLI's
+/// environment, so it reaches the same S3 logs).
+#[test]
+fn the_console_counts_what_the_cli_counts() {
+    let b = common::s3::bucket("same");
+    let (start, _, _) = window(6);
+    let expected = loggen(&["cloudfront", &b, "cdn/", &start.to_string(), "6", "5"]);
+    let env = cloudfront_logs_env(&b);
+    // Both with their defaults: the last 7 days.
+    let cli: Value = serde_json::from_slice(&run_aws(&env, &["--json", "traffic"]).stdout).unwrap();
+    assert_counts(&cli, &expected);
+    let mut cmd = env.std_cmd(&[]);
+    cmd.env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env_remove("AWS_PROFILE");
+    let console = common::console::run_in_process_of(&cmd, "p", "traffic");
+    assert_counts(&console, &expected);
+    // Every row and version line, not only the generator's totals.
+    assert_eq!(console["report"]["rows"], cli["report"]["rows"]);
+    assert_eq!(console["report"]["versions"], cli["report"]["versions"]);
+    assert_eq!(console["report"]["lines"], cli["report"]["lines"]);
+}

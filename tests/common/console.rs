@@ -35,3 +35,42 @@ pub fn run(dir: &std::path::Path, profile: &str, effect: Effect) -> State {
         }
     })
 }
+
+/// Runs the console's worker for effect `effect` (see `examples/console_effect.rs`) in its own
+/// process, with `cmd`'s environment (the CLI's: credentials, data dir, working dir), and
+/// returns what the console's state then holds, as JSON.
+pub fn run_in_process_of(
+    cmd: &std::process::Command,
+    profile: &str,
+    effect: &str,
+) -> serde_json::Value {
+    // `cargo test` builds the examples beside the test binaries: target/debug/examples/.
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .unwrap()
+        .join("examples/console_effect");
+    assert!(bin.is_file(), "{} is built by `cargo test`", bin.display());
+    let mut c = std::process::Command::new(&bin);
+    if let Some(dir) = cmd.get_current_dir() {
+        c.current_dir(dir);
+    }
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => c.env(k, v),
+            None => c.env_remove(k),
+        };
+    }
+    let dir = cmd.get_current_dir().unwrap();
+    let out = c
+        .args([dir.join("shipdeck.toml").to_str().unwrap(), profile, effect])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the console's worker failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
