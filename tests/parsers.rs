@@ -2,6 +2,9 @@
 //! (versions, aliases, origins, `.env` editing, configuration, usage and pricing files, store
 //! prefixes, header values, build file names, CDN paths) takes arbitrary input — raw bytes as
 //! text, and near-misses of each format — and answers with a value or an error, never a panic.
+//! What a parser accepts also holds its invariants: a parsed value prints back to text that
+//! parses to the same value, a suggested fix is itself valid, an edit to a `.env` does what it
+//! says and can be undone, a pricing file written back reads the same.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -39,14 +42,25 @@ proptest! {
 
     #[test]
     fn versions_and_aliases(s in prop_oneof![text(), near(VERSIONS)]) {
-        let _ = version::parse_version(&s);
-        let _ = s.parse::<AliasName>();
+        match version::parse_version(&s) {
+            Ok(v) => prop_assert_eq!(version::parse_version(&v.to_string()).ok(), Some(v)),
+            Err(e) => prop_assert!(!e.to_string().is_empty()),
+        }
+        if let Ok(a) = s.parse::<AliasName>() {
+            prop_assert_eq!(a.to_string().parse::<AliasName>().ok(), Some(a));
+        }
     }
 
     #[test]
     fn origins(s in prop_oneof![text(), near(ORIGINS)]) {
-        if let Err(e) = origin::parse_origin(&s) {
-            let _ = e.to_string();
+        match origin::parse_origin(&s) {
+            // What a browser sends is a fixed point: printed and parsed again, the same.
+            Ok(o) => prop_assert_eq!(origin::parse_origin(&o.to_string()).ok(), Some(o)),
+            // The fix offered for an entry that can never match is itself an origin.
+            Err(origin::OriginError::NeverMatches { fixed, .. }) => {
+                prop_assert_eq!(origin::parse_origin(&fixed.to_string()).ok(), Some(fixed));
+            }
+            Err(e) => prop_assert!(!e.to_string().is_empty()),
         }
         let _ = origin::ascii_host(&s);
         let entries = vec![origin::Entry { raw: s.clone(), source: "ALLOWED_ORIGINS".into() }];
@@ -59,7 +73,16 @@ proptest! {
             let _ = envfile::find(&s, key);
             let _ = envfile::items(&s, key);
             let _ = envfile::defects(&s, key);
-            let _ = envfile::add(&s, key, &item);
+            let other = if key == "ALLOWED_ORIGINS" { "ADDITIONAL_ORIGINS" } else { "ALLOWED_ORIGINS" };
+            if let Ok(next) = envfile::add(&s, key, &item) {
+                // The item is there as written, the other list is untouched, and removing it
+                // takes it out again.
+                let listed = envfile::items(&next, key).unwrap_or_default();
+                prop_assert!(listed.contains(&item), "{:?} not in {:?}", item, listed);
+                prop_assert_eq!(envfile::items(&next, other).ok(), envfile::items(&s, other).ok());
+                let back = envfile::remove(&next, key, &item).unwrap();
+                prop_assert!(!envfile::items(&back, key).unwrap_or_default().contains(&item));
+            }
             let _ = envfile::remove(&s, key, &item);
         }
     }
@@ -70,7 +93,10 @@ proptest! {
         if let Ok(u) = tomlfile::parse::<Usage>(&s) {
             let _ = u.check();
         }
-        let _ = PriceTable::parse(&s);
+        if let Ok(t) = PriceTable::parse(&s) {
+            let written = shipdeck::domain::cost::update::to_toml(&t, "", &[]);
+            prop_assert_eq!(PriceTable::parse(&written).ok(), Some(t));
+        }
     }
 
     #[test]

@@ -14,6 +14,10 @@ pub enum EnvError {
     MultiLine { line: usize, key: String },
     #[error("'{item}' cannot be written into {key}: it holds a comma, quote, '#' or line break")]
     CannotWrite { item: String, key: String },
+    #[error(
+        "'{item}' cannot be added to {key}: it is empty or starts or ends with a space, which the Bridge would not read back as written"
+    )]
+    NotAnItem { item: String, key: String },
 }
 
 /// Something in the file that the Bridge reads differently from how a person would.
@@ -190,6 +194,12 @@ pub fn set(text: &str, key: &str, items: &[String]) -> Result<String, EnvError> 
 
 /// Adds `item` to `key` keeping the other items' bytes; removing works the same way.
 pub fn add(text: &str, key: &str, item: &str) -> Result<String, EnvError> {
+    if item.is_empty() || item.trim() != item {
+        return Err(EnvError::NotAnItem {
+            item: item.to_string(),
+            key: key.to_string(),
+        });
+    }
     let mut current = match find(text, key)? {
         Some(s) => text[s.start..s.end]
             .split(',')
