@@ -16,6 +16,7 @@
 )]
 
 mod common;
+mod contract;
 
 use common::Env;
 use common::stub::{self, Stub};
@@ -460,4 +461,76 @@ fn an_api_call_redirected_to_another_host_is_refused_not_followed() {
         0,
         "the other host saw nothing"
     );
+}
+
+/// A repository on the stand-in, with the test's token.
+fn stub_repo(stub: &GitHub) -> std::sync::Arc<shipdeck::bridge::github::Repo> {
+    std::sync::Arc::new(shipdeck::bridge::github::Repo::new(
+        Some(stub.api.clone()),
+        "org/msr-event-agent-bridge",
+        None,
+        std::sync::Arc::new(|| {
+            Box::pin(async {
+                Ok((
+                    shipdeck::credentials::Secret::new(TOKEN),
+                    "test".to_string(),
+                ))
+            })
+        }),
+    ))
+}
+
+/// GitHub variables, and GitHub secrets written from Shipdeck's document, pass the allowlist
+/// contract every source passes (the `.env` and the JSON document pass it in tests/origins.rs).
+#[test]
+fn github_variables_and_secrets_pass_the_allowlist_contract() {
+    use shipdeck::bridge::github::{GitHubSource, Mode};
+    use shipdeck::bridge::object::ObjectSource;
+    let dir = tempfile::tempdir().unwrap();
+    let stub = GitHub::start(dir.path());
+    stub.set_variable("ALLOWED_ORIGINS", "https://app.example.com", None);
+    stub.set_variable("ADDITIONAL_ORIGINS", "https://customer1.com", None);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let variables = GitHubSource {
+        repo: stub_repo(&stub),
+        mode: Mode::Variable,
+        variable: "ALLOWED_ORIGINS".into(),
+        additional_variable: Some("ADDITIONAL_ORIGINS".into()),
+        doc: None,
+    };
+    let meddle = |origin: &str| stub.set_variable("ALLOWED_ORIGINS", origin, None);
+    rt.block_on(contract::allowlist::run_all(&variables, &meddle));
+
+    let store_dir = dir.path().join("store");
+    std::fs::create_dir_all(store_dir.join("bridge")).unwrap();
+    std::fs::write(
+        store_dir.join("bridge/allowlist.json"),
+        r#"{"allowed": ["https://app.example.com"], "additional": []}"#,
+    )
+    .unwrap();
+    let store: std::sync::Arc<dyn shipdeck::store::ObjectStore> =
+        std::sync::Arc::new(shipdeck::store::local::LocalStore::open(&store_dir).unwrap());
+    let secrets = GitHubSource {
+        repo: stub_repo(&stub),
+        mode: Mode::Secret,
+        variable: "ALLOWED_ORIGINS".into(),
+        additional_variable: None,
+        doc: Some(ObjectSource {
+            store,
+            key: "bridge/allowlist.json".into(),
+        }),
+    };
+    let doc_path = store_dir.join("bridge/allowlist.json");
+    let meddle = |origin: &str| {
+        let body = json!({ "allowed": [origin], "additional": [] }).to_string();
+        std::fs::write(&doc_path, body).unwrap();
+    };
+    rt.block_on(contract::allowlist::run_all(&secrets, &meddle));
+    // The secret GitHub holds is the document's list after the last write Shipdeck made.
+    let state = stub.state();
+    let secret = state["secrets"]["ALLOWED_ORIGINS"]
+        .as_str()
+        .unwrap_or_default();
+    assert_eq!(secret, "https://app.example.com", "{state}");
+    stub.assert_no_violations();
 }

@@ -11,6 +11,7 @@
 )]
 
 mod common;
+mod contract;
 
 use common::Env;
 use common::bridge::Bridge;
@@ -611,4 +612,51 @@ fn a_large_allowlist_is_audited_and_an_absurd_env_is_refused() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("bridge.env").and(predicate::str::contains("8 MiB")));
+}
+
+/// The `.env` and the JSON document in the store pass the allowlist contract every source
+/// passes (GitHub variables and secrets pass it in tests/github_allowlist.rs).
+#[tokio::test]
+async fn dotenv_and_json_document_pass_the_allowlist_contract() {
+    use shipdeck::bridge::{dotenv::DotenvSource, object::ObjectSource};
+    use shipdeck::store::{ObjectStore, local::LocalStore};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(".env");
+    std::fs::write(&path, ENV_FILE).unwrap();
+    let env_source = DotenvSource { path: path.clone() };
+    let meddle = |origin: &str| {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let edited: String = text
+            .lines()
+            .map(|l| {
+                if l.starts_with("ALLOWED_ORIGINS=") {
+                    format!("ALLOWED_ORIGINS={origin}\n")
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect();
+        std::fs::write(&path, edited).unwrap();
+    };
+    contract::allowlist::run_all(&env_source, &meddle).await;
+    // What the editor did not own is as it was.
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("JWT_SECRET")
+    );
+
+    let store: std::sync::Arc<dyn ObjectStore> =
+        std::sync::Arc::new(LocalStore::open(dir.path()).unwrap());
+    let doc = ObjectSource {
+        store: store.clone(),
+        key: "bridge/allowlist.json".into(),
+    };
+    // Another manager's write, as `aws s3 cp` would make it: straight into the store's folder.
+    let doc_path = dir.path().join("bridge/allowlist.json");
+    let meddle = |origin: &str| {
+        let body = serde_json::json!({ "allowed": [origin], "additional": [] }).to_string();
+        std::fs::write(&doc_path, body).unwrap();
+    };
+    contract::allowlist::run_all(&doc, &meddle).await;
 }

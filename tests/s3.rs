@@ -40,6 +40,14 @@ async fn s3_store_passes_the_contract() {
     contract::run_all(&store, "with-prefix/").await;
 }
 
+#[tokio::test]
+async fn cloudfront_passes_the_cdn_contract() {
+    let b = bucket("cdn-contract");
+    let d = distribution(&b);
+    let cf = shipdeck::cdn::cloudfront::CloudFront::connect(&d, "/msr-webchat", settings()).await;
+    contract::cdn::run_all(&cf, "/msr-webchat").await;
+}
+
 fn objects(b: &str, prefix: &str) -> Vec<Value> {
     check(&["objects", b, prefix]).as_array().unwrap().clone()
 }

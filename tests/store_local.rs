@@ -26,6 +26,18 @@ async fn local_store_passes_the_contract() {
     assert_eq!(names, vec![std::ffi::OsString::from("app.umd.js")]);
 }
 
+/// "No CDN" passes the CDN contract too: nothing to invalidate, said as an error, never faked.
+#[tokio::test]
+async fn no_cdn_passes_the_cdn_contract() {
+    for skipped in [false, true] {
+        let none = shipdeck::cdn::NoCdn {
+            path_prefix: "/msr-webchat".into(),
+            skipped,
+        };
+        contract::cdn::run_all(&none, "/msr-webchat").await;
+    }
+}
+
 #[tokio::test]
 async fn local_store_refuses_keys_that_escape_its_root() {
     let dir = tempfile::tempdir().unwrap();
