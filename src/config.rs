@@ -5,7 +5,7 @@
 //! A malformed file is reported with its path, line and key, because "invalid config" alone
 //! sends people hunting. Credentials never live here.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -526,6 +526,24 @@ pub fn config_dir() -> Option<PathBuf> {
 }
 
 /// Finds and parses the configuration.
+/// A configuration file that cannot be used.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "config file '{path}' does not exist or is not a file; check --config / SHIPDECK_CONFIG"
+    )]
+    NoFile { path: String },
+    #[error("cannot read config file '{path}': {source}")]
+    Unreadable {
+        path: String,
+        #[source]
+        source: std::sync::Arc<std::io::Error>,
+    },
+    /// A wrong key or value (`problem` starts with the line and names the key and the fix).
+    #[error("{path}:{problem}")]
+    Invalid { path: String, problem: String },
+}
+
 pub fn load(explicit: Option<&Path>) -> Result<Loaded> {
     let candidate = explicit.map(Path::to_path_buf).or_else(|| {
         std::env::var_os("SHIPDECK_CONFIG")
@@ -534,10 +552,10 @@ pub fn load(explicit: Option<&Path>) -> Result<Loaded> {
     });
     if let Some(path) = candidate {
         if !path.is_file() {
-            return Err(Error::Config(format!(
-                "config file '{}' does not exist or is not a file; check --config / SHIPDECK_CONFIG",
-                path.display()
-            )));
+            return Err(ConfigError::NoFile {
+                path: path.display().to_string(),
+            }
+            .into());
         }
         return parse_file(&path);
     }
@@ -558,10 +576,14 @@ pub fn load(explicit: Option<&Path>) -> Result<Loaded> {
 }
 
 fn parse_file(path: &Path) -> Result<Loaded> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::Config(format!("cannot read config file '{}': {e}", path.display())))?;
-    let mut file =
-        parse_str(&text).map_err(|e| Error::Config(format!("{}:{e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable {
+        path: path.display().to_string(),
+        source: std::sync::Arc::new(e),
+    })?;
+    let mut file = parse_str(&text).map_err(|e| ConfigError::Invalid {
+        path: path.display().to_string(),
+        problem: e.to_string(),
+    })?;
     // Relative store paths are relative to the config file, not to wherever Shipdeck runs.
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     for p in file.profiles.values_mut() {

@@ -20,10 +20,10 @@ pub fn seed_bridge(path: &Path) -> Result<()> {
         return Ok(());
     }
     let io = |e: std::io::Error| {
-        Error::Io(format!(
-            "cannot write the demo Bridge .env to '{}': {e}",
-            path.display()
-        ))
+        Error::io(
+            format!("cannot write the demo Bridge .env to '{}'", path.display()),
+            e,
+        )
     };
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io)?;
@@ -66,16 +66,16 @@ pub async fn seed_if_empty(ctx: &Context, scratch: &Path) -> Result<bool> {
 
 /// Writes the embedded build of `version` to `dir`.
 pub fn extract(version: &str, dir: &Path) -> Result<()> {
-    let src = DEMO.get_dir(version).ok_or_else(|| {
-        Error::Io(format!(
-            "the demo build {version} is missing from this binary"
-        ))
-    })?;
+    let src = DEMO
+        .get_dir(version)
+        .ok_or_else(|| crate::error::BuildError::DemoMissing {
+            version: version.to_string(),
+        })?;
     let io = |e: std::io::Error| {
-        Error::Io(format!(
-            "cannot write the demo build to '{}': {e}",
-            dir.display()
-        ))
+        Error::io(
+            format!("cannot write the demo build to '{}'", dir.display()),
+            e,
+        )
     };
     std::fs::create_dir_all(dir).map_err(io)?;
     for f in src.files() {

@@ -9,14 +9,15 @@ use crate::cdn::CdnError;
 use crate::domain::alias::AliasError;
 use crate::domain::change::Refusal;
 use crate::domain::version::VersionError;
+pub use crate::ops::errors::{BuildError, CostError, NotFound, ProfileGap, RecordError};
 use crate::store::StoreError;
 use thiserror::Error;
 
 #[derive(Debug, Clone, Error)]
 pub enum Error {
-    /// Bad input from the user (exit code 2).
-    #[error("{0}")]
-    Usage(String),
+    /// Bad input on the command line or at a prompt (exit code 2, or 1 when refused).
+    #[error(transparent)]
+    Input(#[from] InputError),
     /// A version typed by the user that Shipdeck does not accept (exit code 2).
     #[error(transparent)]
     Version(#[from] VersionError),
@@ -26,11 +27,34 @@ pub enum Error {
     /// The input was fine but a release rule refuses the change (exit code 1).
     #[error(transparent)]
     Rule(#[from] Refusal),
-    /// The input was fine but the thing it names is not there or not allowed (exit code 1).
-    #[error("{0}")]
-    Refused(String),
-    #[error("{0}")]
-    Config(String),
+    /// A command names an alias or version the store does not have (exit code 1).
+    #[error(transparent)]
+    NotFound(#[from] NotFound),
+    /// A build folder that cannot be published (exit code 2), or a publish the store refuses.
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    /// The release records are missing, damaged or not what a change expects.
+    #[error(transparent)]
+    Record(#[from] RecordError),
+    /// The profile lacks what the command needs (the sentence names the key to add).
+    #[error(transparent)]
+    Profile(#[from] ProfileGap),
+    /// The configuration file cannot be used.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    /// A pricing or usage file, or an estimate.
+    #[error(transparent)]
+    Cost(#[from] CostError),
+    /// The OS keyring.
+    #[error(transparent)]
+    Credential(#[from] crate::credentials::CredentialError),
+    /// The console's own setup (theme, keys) — its source says which.
+    #[error("{what}: {source}")]
+    Console {
+        what: &'static str,
+        #[source]
+        source: crate::adapters::Cause,
+    },
     #[error(
         "the release state is locked by {holder} since {since} ({operation}); wait for it to finish, or if that run died, `shipdeck unlock` after checking with them"
     )]
@@ -70,8 +94,13 @@ pub enum Error {
     /// An allowlist edit refused, naming the origin and the rule.
     #[error(transparent)]
     OriginEdit(#[from] crate::domain::origin::edit::EditError),
-    #[error("{0}")]
-    Io(String),
+    /// A file or terminal the OS could not read or write.
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        #[source]
+        source: std::sync::Arc<std::io::Error>,
+    },
     /// The logs' query engine gave no answer (`traffic --engine athena`).
     #[error(transparent)]
     Query(#[from] crate::logs::QueryError),
@@ -94,12 +123,19 @@ impl Error {
     /// A stable code naming the kind of failure, for `--json` documents and scripts.
     pub fn code(&self) -> &'static str {
         match self {
-            Error::Usage(_) => "usage",
+            Error::Input(e) if e.is_usage() => "usage",
+            Error::Input(InputError::SeveralProfiles { .. }) => "config",
+            Error::Input(_) => "refused",
             Error::Version(_) => "invalid_version",
             Error::Alias(_) => "invalid_alias",
             Error::Rule(_) => "refused_by_rule",
-            Error::Refused(_) => "refused",
-            Error::Config(_) => "config",
+            Error::NotFound(_) | Error::Record(_) | Error::Credential(_) => "refused",
+            Error::Build(e) if e.is_usage() => "usage",
+            Error::Build(_) => "refused",
+            Error::Profile(e) if e.is_usage() => "usage",
+            Error::Profile(_) | Error::Config(_) | Error::Console { .. } => "config",
+            Error::Cost(e) if e.is_usage() => "usage",
+            Error::Cost(_) => "config",
             Error::Locked { .. } => "locked",
             Error::Conflict => "conflict",
             Error::Unfinished { .. } => "unfinished",
@@ -115,7 +151,7 @@ impl Error {
                 Error::Store(e.clone()).code()
             }
             Error::Allowlist(_) => "refused",
-            Error::Io(_) => "io",
+            Error::Io { .. } => "io",
             Error::Query(_) => "query",
             Error::Rows { .. } => "query",
             Error::Interrupted => "interrupted",
@@ -128,7 +164,11 @@ impl Error {
     /// whose table these numbers are in; this layer does not import the front end.)
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Usage(_) | Error::Version(_) | Error::Alias(_) | Error::Wait(_) => 2,
+            Error::Version(_) | Error::Alias(_) | Error::Wait(_) => 2,
+            Error::Input(e) if e.is_usage() => 2,
+            Error::Build(e) if e.is_usage() => 2,
+            Error::Profile(e) if e.is_usage() => 2,
+            Error::Cost(e) if e.is_usage() => 2,
             Error::OriginEdit(e) if e.is_usage() => 2,
             Error::Allowlist(e) if e.is_usage() => 2,
             Error::Locked { .. } | Error::Conflict => 3,
@@ -137,6 +177,97 @@ impl Error {
             Error::Interrupted => 130,
             _ => 1,
         }
+    }
+}
+
+impl Error {
+    /// A file or terminal the OS could not read or write: `what` says which ("cannot read
+    /// 'x'"), the OS's error is kept as the source.
+    pub fn io(what: impl Into<String>, e: std::io::Error) -> Error {
+        Error::Io {
+            what: what.into(),
+            source: std::sync::Arc::new(e),
+        }
+    }
+}
+
+/// Input the command line or a prompt gave that Shipdeck cannot use, each with its fix.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum InputError {
+    #[error("name the paths to invalidate, e.g. shipdeck invalidate /msr-webchat/latest/*")]
+    NoPaths,
+    #[error(transparent)]
+    CdnPath(#[from] crate::domain::layout::CdnPathError),
+    #[error("--no-invalidate was given, so the CDN is left alone; drop it to invalidate")]
+    CdnSkipped,
+    #[error("profile '{profile}' has no CDN to invalidate; add a `cdn` to it")]
+    NoCdn { profile: String },
+    #[error("the window is empty: --since must be before --until")]
+    EmptyWindow,
+    #[error("{flag}: {source}")]
+    Time {
+        flag: &'static str,
+        #[source]
+        source: crate::ops::traffic::NotATime,
+    },
+    /// A usage figure out of range (`sentence` names the flag or key it came from).
+    #[error("{sentence}")]
+    Usage {
+        sentence: String,
+        #[source]
+        source: crate::domain::cost::UsageError,
+    },
+    #[error(transparent)]
+    List(#[from] crate::bridge::UnknownList),
+    #[error(
+        "profile '{profile}' uses a local store, which needs no credentials; choose an S3 or Azure profile with --profile"
+    )]
+    NoCredentialsNeeded { profile: String },
+    #[error("--kind is for Azure profiles; profile '{profile}' is on S3")]
+    KindOnS3 { profile: String },
+    #[error(
+        "say which secret comes on stdin with --kind account-key, --kind sas or --kind client-secret"
+    )]
+    KindNeeded,
+    #[error("'{got}' is not one of the choices; type 1, 2 or 3")]
+    NotAChoice { got: String },
+    #[error("the {what} is missing: {how}")]
+    Missing { what: String, how: String },
+    #[error(
+        "that is not an account key (account keys are base64, as the portal's Access keys page shows them)"
+    )]
+    NotAnAccountKey,
+    #[error(
+        "that is not a SAS token (a SAS token has sv=…&…&sig=…); generate one for the container with read, add, create, write, delete and list"
+    )]
+    NotASas,
+    #[error(
+        "this command changes the store and needs a confirmation, but stdin is not a terminal; pass --yes to apply or --dry-run to only see the plan"
+    )]
+    NoConfirmation,
+    #[error("cancelled; nothing was changed")]
+    Cancelled,
+    #[error(
+        "the console needs a terminal; in scripts use a subcommand such as `shipdeck releases` (see --help)"
+    )]
+    NoTerminal,
+    #[error("`{command}` is not a change; this is a bug in Shipdeck's command table")]
+    NotAChange { command: String },
+    #[error("unknown profile '{name}'; known profiles: {known}")]
+    UnknownProfile { name: String, known: String },
+    #[error(
+        "several profiles are configured ({names}); choose one with --profile or set default_profile"
+    )]
+    SeveralProfiles { names: String },
+}
+
+impl InputError {
+    /// Whether the input itself is wrong (exit code 2) rather than refused or not confirmed.
+    pub fn is_usage(&self) -> bool {
+        !matches!(
+            self,
+            InputError::NoConfirmation | InputError::Cancelled | InputError::SeveralProfiles { .. }
+        )
     }
 }
 

@@ -68,7 +68,12 @@ fn aliases_screen() {
 fn origins_screen_not_configured() {
     at_both_sizes("origins", |s| {
         s.update(Action::Cmd(Command::GoScreen(2)));
-        s.update(Action::OriginsLoaded(Err(shipdeck::error::Error::Config("profile 'prod' has no Bridge allowlist; add to it: bridge = { allowlist = { kind = \"dotenv\", path = \"../bridge/.env\" }, url = \"https://api.example.com/v1/chat\" }".into()))));
+        s.update(Action::OriginsLoaded(Err(
+            shipdeck::error::ProfileGap::NoBridge {
+                profile: "prod".into(),
+            }
+            .into(),
+        )));
     });
 }
 
@@ -270,8 +275,9 @@ fn plan_dialog_running_with_progress() {
 #[test]
 fn error_popup() {
     at_both_sizes("error", |s| {
-        s.update(Action::Applied(Err(shipdeck::error::Error::Io(
-            "local /srv/cdn: 'latest/style.css': Permission denied (os error 13)".into(),
+        s.update(Action::Applied(Err(shipdeck::error::Error::io(
+            "local /srv/cdn: cannot write 'latest/style.css'",
+            std::io::Error::from_raw_os_error(13),
         ))));
     });
 }

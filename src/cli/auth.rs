@@ -6,7 +6,7 @@ use super::output::print_json;
 use crate::config::{self, Cloud};
 use crate::credentials::azure::AzureSecret;
 use crate::credentials::{self, AwsKeys, Secret};
-use crate::error::{Error, Result};
+use crate::error::{Error, InputError, Result};
 use crate::present;
 use crate::session;
 use serde_json::json;
@@ -17,9 +17,7 @@ fn cloud_profile(g: &Global) -> Result<(String, Cloud)> {
     let loaded = config::load(g.config.as_deref())?;
     let (name, p) = session::choose(&loaded, g.profile.as_deref())?;
     match p.store.cloud() {
-        Cloud::Local => Err(Error::Usage(format!(
-            "profile '{name}' uses a local store, which needs no credentials; choose an S3 or Azure profile with --profile"
-        ))),
+        Cloud::Local => Err(InputError::NoCredentialsNeeded { profile: name }.into()),
         cloud => Ok((name, cloud)),
     }
 }
@@ -45,22 +43,26 @@ impl Asker {
             lines
                 .next()
                 .transpose()
-                .map_err(|e| Error::Io(format!("cannot read the {what}: {e}")))?
+                .map_err(|e| Error::io(format!("cannot read the {what}"), e))?
                 .unwrap_or_default()
         } else if hidden {
             read_hidden(&format!("{what} (hidden): "))
-                .map_err(|e| Error::Io(format!("cannot read the {what}: {e}")))?
+                .map_err(|e| Error::io(format!("cannot read the {what}"), e))?
         } else {
             eprint!("{what}: ");
             let mut v = String::new();
             std::io::stdin()
                 .read_line(&mut v)
-                .map_err(|e| Error::Io(format!("cannot read the {what}: {e}")))?;
+                .map_err(|e| Error::io(format!("cannot read the {what}"), e))?;
             v
         };
         let v = v.trim().to_string();
         if v.is_empty() {
-            return Err(Error::Usage(format!("the {what} is missing: {how}")));
+            return Err(InputError::Missing {
+                what: what.to_string(),
+                how: how.to_string(),
+            }
+            .into());
         }
         if hidden && let Some(gh) = crate::ci::github::GitHub::detect() {
             gh.mask(&v);
@@ -125,9 +127,7 @@ pub async fn login(g: &Global, from_stdin: bool, kind: Option<AzureKind>) -> Res
         Cloud::Azure => login_azure(&name, &mut asker, kind).await?,
         _ => {
             if kind.is_some() {
-                return Err(Error::Usage(format!(
-                    "--kind is for Azure profiles; profile '{name}' is on S3"
-                )));
+                return Err(InputError::KindOnS3 { profile: name }.into());
             }
             let how = "--stdin reads the access key id, then the secret, one per line";
             let id = asker.ask(
@@ -142,7 +142,7 @@ pub async fn login(g: &Global, from_stdin: bool, kind: Option<AzureKind>) -> Res
             };
             credentials::save(session::secret_store(), &name, &keys)
                 .await
-                .map_err(|e| Error::Refused(e.to_string()))?;
+                .map_err(Error::from)?;
             credentials::mask(&keys.access_key_id)
         }
     };
@@ -159,9 +159,7 @@ async fn login_azure(name: &str, asker: &mut Asker, kind: Option<AzureKind>) -> 
     let kind = match kind {
         Some(k) => k,
         None if asker.lines.is_some() => {
-            return Err(Error::Usage(
-                "say which secret comes on stdin with --kind account-key, --kind sas or --kind client-secret".into(),
-            ));
+            return Err(InputError::KindNeeded.into());
         }
         None => {
             let answer = asker.ask(
@@ -174,9 +172,10 @@ async fn login_azure(name: &str, asker: &mut Asker, kind: Option<AzureKind>) -> 
                 "2" => AzureKind::Sas,
                 "3" => AzureKind::ClientSecret,
                 other => {
-                    return Err(Error::Usage(format!(
-                        "'{other}' is not one of the choices; type 1, 2 or 3"
-                    )));
+                    return Err(InputError::NotAChoice {
+                        got: other.to_string(),
+                    }
+                    .into());
                 }
             }
         }
@@ -189,9 +188,7 @@ async fn login_azure(name: &str, asker: &mut Asker, kind: Option<AzureKind>) -> 
                 "--stdin reads the key as one line",
             )?;
             if base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &key).is_err() {
-                return Err(Error::Usage(
-                    "that is not an account key (account keys are base64, as the portal's Access keys page shows them)".into(),
-                ));
+                return Err(InputError::NotAnAccountKey.into());
             }
             AzureSecret::AccountKey {
                 key: Secret::new(key),
@@ -200,9 +197,7 @@ async fn login_azure(name: &str, asker: &mut Asker, kind: Option<AzureKind>) -> 
         AzureKind::Sas => {
             let token = asker.ask("SAS token", true, "--stdin reads the token as one line")?;
             if !token.contains("sig=") {
-                return Err(Error::Usage(
-                    "that is not a SAS token (a SAS token has sv=…&…&sig=…); generate one for the container with read, add, create, write, delete and list".into(),
-                ));
+                return Err(InputError::NotASas.into());
             }
             AzureSecret::Sas {
                 token: Secret::new(token),
@@ -219,7 +214,7 @@ async fn login_azure(name: &str, asker: &mut Asker, kind: Option<AzureKind>) -> 
     };
     credentials::azure::save(session::secret_store(), name, &secret)
         .await
-        .map_err(|e| Error::Refused(e.to_string()))?;
+        .map_err(Error::from)?;
     Ok(secret.describe())
 }
 
@@ -235,7 +230,7 @@ pub async fn login_github(g: &Global, from_stdin: bool) -> Result<i32> {
     )?;
     credentials::github::save(session::secret_store(), &name, &Secret::new(token))
         .await
-        .map_err(|e| Error::Refused(e.to_string()))?;
+        .map_err(Error::from)?;
     if g.json {
         print_json(&json!({ "profile": name, "stored": true }));
     } else {
@@ -249,7 +244,7 @@ pub async fn logout_github(g: &Global) -> Result<i32> {
     let (name, _) = session::choose(&loaded, g.profile.as_deref())?;
     let removed = credentials::github::remove(session::secret_store(), &name)
         .await
-        .map_err(|e| Error::Refused(e.to_string()))?;
+        .map_err(Error::from)?;
     if g.json {
         print_json(&json!({ "profile": name, "removed": removed }));
     } else if removed {
@@ -266,7 +261,7 @@ pub async fn logout(g: &Global) -> Result<i32> {
         Cloud::Azure => credentials::azure::remove(session::secret_store(), &name).await,
         _ => credentials::remove(session::secret_store(), &name).await,
     }
-    .map_err(|e| Error::Refused(e.to_string()))?;
+    .map_err(Error::from)?;
     if g.json {
         print_json(&json!({ "profile": name, "removed": removed }));
     } else if removed {

@@ -9,7 +9,7 @@ use crate::domain::alias::AliasName;
 use crate::domain::change::Request;
 use crate::domain::plan::Plan;
 use crate::domain::version::parse_version;
-use crate::error::{Error, Result};
+use crate::error::{Error, InputError, Result};
 use crate::ops::apply::{Report, apply};
 use crate::ops::publish::{PublishRequest, plan_publish};
 use crate::ops::{ProgressEvent, ProgressTally, change};
@@ -88,9 +88,10 @@ pub async fn run(s: &Session, g: &Global, cmd: Command) -> Result<i32> {
             if revert { "revert" } else { "resume" },
         ),
         other => {
-            return Err(Error::Usage(format!(
-                "`{other:?}` is not a change; this is a bug in Shipdeck's command table"
-            )));
+            return Err(InputError::NotAChange {
+                command: format!("{other:?}"),
+            }
+            .into());
         }
     };
     execute(s, g, &plan, action).await
@@ -304,15 +305,13 @@ pub(super) fn confirm() -> Result<()> {
     let n = stdin
         .lock()
         .read_line(&mut line)
-        .map_err(|e| Error::Io(format!("cannot read the confirmation: {e}")))?;
+        .map_err(|e| Error::io("cannot read the confirmation", e))?;
     if n == 0 && !interactive {
-        return Err(Error::Refused(
-            "this command changes the store and needs a confirmation, but stdin is not a terminal; pass --yes to apply or --dry-run to only see the plan".into(),
-        ));
+        return Err(InputError::NoConfirmation.into());
     }
     match line.trim().to_ascii_lowercase().as_str() {
         "y" | "yes" => Ok(()),
-        _ => Err(Error::Refused("cancelled; nothing was changed".into())),
+        _ => Err(InputError::Cancelled.into()),
     }
 }
 

@@ -3,7 +3,7 @@
 use super::args::{CostArgs, Global};
 use super::output::print_json;
 use crate::domain::cost::{Estimate, Provider, Usage, UsageField, fmt_qty, scaled};
-use crate::error::{Error, Result};
+use crate::error::{InputError, Result};
 use crate::ops::{Context, cost};
 use crate::present::money;
 
@@ -13,10 +13,13 @@ pub fn usage_from(args: &CostArgs, profile_usage: Option<&std::path::Path>) -> R
     if let Some(l) = args.loads {
         u.loads = l;
     }
-    u.check().map_err(|e| match e.field() {
-        // --loads is the only number a flag sets; the others come from the usage file.
-        Some(UsageField::Loads) if args.loads.is_some() => Error::Usage(e.naming("--loads")),
-        _ => Error::Usage(e.to_string()),
+    u.check().map_err(|e| InputError::Usage {
+        sentence: match e.field() {
+            // --loads is the only number a flag sets; the others come from the usage file.
+            Some(UsageField::Loads) if args.loads.is_some() => e.naming("--loads"),
+            _ => e.to_string(),
+        },
+        source: e,
     })?;
     Ok(u)
 }

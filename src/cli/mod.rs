@@ -356,7 +356,7 @@ async fn without_store(cmd: &Command, g: &Global) -> Option<Result<i32>> {
             let mut out = Vec::new();
             clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
                 .render(&mut out)
-                .map_err(|e| Error::Io(format!("cannot render the manual page: {e}")))
+                .map_err(|e| Error::io("cannot render the manual page", e))
                 .map(|()| {
                     print!("{}", String::from_utf8_lossy(&out));
                     exit::OK

@@ -4,7 +4,7 @@ use super::args::{Global, OriginsCommand};
 use super::output::print_json;
 use crate::bridge::Var;
 use crate::domain::origin::{Finding, Severity};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::ops::origins::{self, Listing, OriginPlan};
 use crate::present::Front;
 use crate::present::origins as words;
@@ -43,7 +43,7 @@ pub async fn run(s: &Session, g: &Global, cmd: OriginsCommand) -> Result<i32> {
             Ok(if failing { 1 } else { 0 })
         }
         OriginsCommand::Add { origins: list, to } => {
-            let to = Var::parse(&to).map_err(|e| Error::Usage(e.to_string()))?;
+            let to = Var::parse(&to).map_err(crate::error::InputError::from)?;
             let plan = origins::plan_add(&o, &list, to).await?;
             execute(s, g, &o, &plan).await
         }

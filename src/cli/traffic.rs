@@ -3,7 +3,7 @@
 use super::args::Global;
 use super::output::print_json;
 use crate::domain::traffic::Report;
-use crate::error::{Error, Result};
+use crate::error::{InputError, Result};
 use crate::ops::traffic::Engine;
 use crate::ops::traffic::{Traffic, parse_when, traffic};
 use crate::present::traffic as words;
@@ -19,9 +19,15 @@ pub async fn run(
     sql: bool,
 ) -> Result<i32> {
     let now = chrono::Utc::now();
-    let since = parse_when(since, now).map_err(|e| Error::Usage(format!("--since: {e}")))?;
+    let since = parse_when(since, now).map_err(|source| InputError::Time {
+        flag: "--since",
+        source,
+    })?;
     let until = match until {
-        Some(u) => parse_when(u, now).map_err(|e| Error::Usage(format!("--until: {e}")))?,
+        Some(u) => parse_when(u, now).map_err(|source| InputError::Time {
+            flag: "--until",
+            source,
+        })?,
         None => now,
     };
     if sql {

@@ -235,18 +235,19 @@ async fn run_op(ctx: &Context, op: &FileOp) -> Result<Option<String>> {
     match op.kind {
         FileOpKind::Upload => {
             let Some(src) = op.source.as_deref() else {
-                return Err(Error::Refused(format!(
-                    "the plan has no build file for {}; plan again",
-                    op.key
-                )));
+                return Err(crate::error::BuildError::NoBuildFile {
+                    key: op.key.clone(),
+                }
+                .into());
             };
             let bytes = tokio::fs::read(src)
                 .await
-                .map_err(|e| Error::Io(format!("cannot read build file '{src}': {e}")))?;
+                .map_err(|e| Error::io(format!("cannot read build file '{src}'"), e))?;
             if bytes.len() as u64 != op.size {
-                return Err(Error::Refused(format!(
-                    "build file '{src}' changed since the plan was made; run the command again"
-                )));
+                return Err(crate::error::BuildError::Changed {
+                    path: src.to_string(),
+                }
+                .into());
             }
             let meta = ctx
                 .store
@@ -256,10 +257,10 @@ async fn run_op(ctx: &Context, op: &FileOp) -> Result<Option<String>> {
         }
         FileOpKind::Copy | FileOpKind::Replace => {
             let Some(src) = op.source.as_deref() else {
-                return Err(Error::Refused(format!(
-                    "the plan has no copy source for {}; plan again",
-                    op.key
-                )));
+                return Err(crate::error::RecordError::NoCopySource {
+                    key: op.key.clone(),
+                }
+                .into());
             };
             return Ok(ctx.store.copy(src, &op.key, &headers).await?);
         }

@@ -347,9 +347,7 @@ pub async fn plan_repair(ctx: &Context, aliases: &[AliasName]) -> Result<Plan> {
 pub async fn plan_resume(ctx: &Context, revert: bool) -> Result<Plan> {
     let (state, etag) = load_state(ctx).await?;
     let Some(f) = state.in_flight.clone() else {
-        return Err(Error::Refused(
-            "nothing to resume: no unfinished operation is recorded for this profile".into(),
-        ));
+        return Err(crate::error::RecordError::NothingToResume.into());
     };
     // The operation may not be unfinished at all, only still running: then wait for it.
     super::lock::refuse_if_held(ctx).await?;

@@ -6,7 +6,7 @@ use super::records::{load_state, read_history, require_manifest};
 use crate::domain::alias::AliasName;
 use crate::domain::cost::{Bundle, PriceTable, Provider, Usage, advice};
 use crate::domain::manifest::Manifest;
-use crate::error::{Error, Result};
+use crate::error::{CostError, Result};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -24,10 +24,17 @@ pub fn pricing(ctx: &Context, provider: Provider) -> Result<PriceTable> {
     if let Some(dir) = &ctx.pricing_dir {
         let p = dir.join(format!("{provider}.toml"));
         if p.is_file() {
-            let text = std::fs::read_to_string(&p)
-                .map_err(|e| Error::Config(format!("cannot read '{}': {e}", p.display())))?;
-            return PriceTable::parse(&text)
-                .map_err(|e| Error::Config(format!("{}:{e}", p.display())));
+            let text = std::fs::read_to_string(&p).map_err(|e| CostError::Unreadable {
+                path: p.display().to_string(),
+                source: std::sync::Arc::new(e),
+            })?;
+            return PriceTable::parse(&text).map_err(|e| {
+                CostError::Invalid {
+                    place: format!("{}:", p.display()),
+                    problem: e.to_string(),
+                }
+                .into()
+            });
         }
     }
     builtin_pricing(provider)
@@ -35,16 +42,25 @@ pub fn pricing(ctx: &Context, provider: Provider) -> Result<PriceTable> {
 
 /// The pricing file compiled into Shipdeck (`assets/pricing/PROVIDER.toml`).
 pub fn builtin_pricing(provider: Provider) -> Result<PriceTable> {
-    PriceTable::parse(builtin_text(provider))
-        .map_err(|e| Error::Config(format!("built-in pricing/{provider}.toml:{e}")))
+    PriceTable::parse(builtin_text(provider)).map_err(|e| {
+        CostError::Invalid {
+            place: format!("built-in pricing/{provider}.toml:"),
+            problem: e.to_string(),
+        }
+        .into()
+    })
 }
 
 /// Reads a usage file; errors name the file, line and key.
 pub fn usage_file(path: &Path) -> Result<Usage> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::Usage(format!("cannot read usage file '{}': {e}", path.display())))?;
-    let u: Usage = crate::domain::tomlfile::parse(&text)
-        .map_err(|e| Error::Config(format!("{}:{e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|e| CostError::UsageUnreadable {
+        path: path.display().to_string(),
+        source: std::sync::Arc::new(e),
+    })?;
+    let u: Usage = crate::domain::tomlfile::parse(&text).map_err(|e| CostError::Invalid {
+        place: format!("{}:", path.display()),
+        problem: e.to_string(),
+    })?;
     // A range error names the key; the line is where the key is written.
     u.check().map_err(|e| {
         let line = e
@@ -52,7 +68,10 @@ pub fn usage_file(path: &Path) -> Result<Usage> {
             .and_then(|f| key_line(&text, f.key()))
             .map(|l| format!("{l}: "))
             .unwrap_or_else(|| " ".into());
-        Error::Config(format!("{}:{line}{e}", path.display()))
+        CostError::Invalid {
+            place: format!("{}:{line}", path.display()),
+            problem: e.to_string(),
+        }
     })?;
     Ok(u)
 }
@@ -200,7 +219,7 @@ pub fn bundle(
                 "a typical {TYPICAL_BUNDLE_KB} KB: no release is served by latest yet and the usage file sets no bundle_kb"
             ),
         )),
-        (None, None) => Err(Error::Refused("no release is served by `latest` in this profile, so there is no bundle to measure; pass --bundle-kb K (gzip KB a page loads)".into())),
+        (None, None) => Err(CostError::NoBundle.into()),
     }
 }
 
@@ -355,7 +374,10 @@ impl CostInputs {
             side_by_side: Vec::new(),
         };
         let scaled_usage = scaled(usage, scale);
-        let cfg = |e: crate::domain::cost::PriceError| Error::Config(e.to_string());
+        let cfg = |e: crate::domain::cost::PriceError| CostError::Invalid {
+            place: String::new(),
+            problem: e.to_string(),
+        };
         for (p, table) in &self.tables {
             let base = estimate(table, usage, &self.bundle).map_err(cfg)?;
             r.base_totals.push(base.total);
@@ -372,10 +394,11 @@ impl CostInputs {
             // Prices and usage are bounded so this cannot happen; if it ever does, say so
             // rather than print `$inf`.
             if let Some(l) = e.lines.iter().find(|l| !l.monthly.is_finite()) {
-                return Err(Error::Config(format!(
-                    "the {p} estimate of '{}' is not a finite amount; check its price in pricing/{p}.toml and the usage figures",
-                    l.name
-                )));
+                return Err(CostError::NotFinite {
+                    provider: *p,
+                    line: l.name.clone(),
+                }
+                .into());
             }
             if let Some((oldest, days)) = price_age(table, self.today) {
                 r.prices.insert(*p, PriceAge { oldest, days });

@@ -184,9 +184,7 @@ pub struct EdgeCheck {
 
 /// The sentence for a profile without `public_url`.
 pub fn no_public_url() -> Error {
-    Error::Config(
-        "this profile has no public_url, so Shipdeck cannot fetch what browsers get; add public_url = \"https://cdn.example.com/msr-webchat\" (the URL of the published prefix) to the profile".into(),
-    )
+    crate::error::ProfileGap::NoPublicUrl.into()
 }
 
 /// `verify --edge`.
@@ -203,18 +201,16 @@ pub async fn verify_edge(ctx: &Context, check: &EdgeCheck) -> Result<EdgeReport>
         if n.starts_with(|c: char| c.is_ascii_digit()) {
             let v = parse_version(n)?;
             if !state.core.releases.contains_key(&v) {
-                return Err(Error::Refused(format!(
-                    "version {v} is not published; `shipdeck releases` lists the published versions"
-                )));
+                return Err(crate::error::NotFound::Version(v).into());
             }
             wanted.push((folder_name(&v), FolderKind::Version, v));
         } else {
             let a = n.parse::<AliasName>()?;
-            let rec = state.core.aliases.get(&a).ok_or_else(|| {
-                Error::Refused(format!(
-                    "alias '{a}' does not exist; `shipdeck releases` lists the aliases"
-                ))
-            })?;
+            let rec = state
+                .core
+                .aliases
+                .get(&a)
+                .ok_or_else(|| crate::error::NotFound::Alias(a.to_string()))?;
             wanted.push((a.to_string(), FolderKind::Alias, rec.target.clone()));
         }
     }

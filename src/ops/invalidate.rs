@@ -8,7 +8,7 @@ use super::{Context, new_id};
 use crate::cdn::{CdnError, Invalidation, InvalidationStatus};
 use crate::domain::history::HistoryEvent;
 use crate::domain::layout::check_cdn_path;
-use crate::error::{Error, Result};
+use crate::error::{Error, InputError, Result};
 use chrono::Utc;
 use serde::Serialize;
 
@@ -91,12 +91,10 @@ async fn record(ctx: &Context, paths: &[String], outcome: &str) -> Result<()> {
 /// Checks paths typed by hand: each must be a path, and never `/*`.
 pub fn check_paths(paths: &[String]) -> Result<()> {
     if paths.is_empty() {
-        return Err(Error::Usage(
-            "name the paths to invalidate, e.g. shipdeck invalidate /msr-webchat/latest/*".into(),
-        ));
+        return Err(InputError::NoPaths.into());
     }
     for p in paths {
-        check_cdn_path(p).map_err(|e| Error::Usage(e.to_string()))?;
+        check_cdn_path(p).map_err(InputError::from)?;
     }
     Ok(())
 }
@@ -106,11 +104,14 @@ pub fn require_cdn(ctx: &Context, profile: &str) -> Result<()> {
     if ctx.cdn.enabled() {
         return Ok(());
     }
-    Err(Error::Usage(if ctx.cdn.skipped() {
-        "--no-invalidate was given, so the CDN is left alone; drop it to invalidate".into()
+    Err(if ctx.cdn.skipped() {
+        InputError::CdnSkipped
     } else {
-        format!("profile '{profile}' has no CDN to invalidate; add a `cdn` to it")
-    }))
+        InputError::NoCdn {
+            profile: profile.to_string(),
+        }
+    }
+    .into())
 }
 
 /// `shipdeck invalidate PATH...`: invalidates hand-picked paths, recorded in history whether it

@@ -10,7 +10,7 @@ pub use crate::domain::origin::edit::{EditError, checked_origin};
 use crate::domain::origin::{
     Finding, Observed, OriginError, Severity, audit, judge, parse_origin, sent_form,
 };
-use crate::error::{Error, Result};
+use crate::error::Result;
 use chrono::Utc;
 use serde::Serialize;
 use std::sync::Arc;
@@ -407,7 +407,10 @@ fn default_targets(list: &Allowlist, removed: Vec<String>) -> Vec<(String, Strin
 /// Probes every listed origin (or `only`), the origins recent edits removed, and origins that
 /// must be refused; compares each answer with what the list says.
 pub async fn probe(o: &Origins, ctx: &Context, only: &[String]) -> Result<ProbeReport> {
-    let url = o.bridge_url.clone().ok_or_else(|| Error::Config("this profile has no bridge.url to probe; add url = \"https://api.example.com/v1/chat\" to its bridge table".into()))?;
+    let url = o
+        .bridge_url
+        .clone()
+        .ok_or(crate::error::ProfileGap::NoBridgeUrl)?;
     let list = o.source.load().await?;
     let targets = if only.is_empty() {
         default_targets(&list, recently_removed(ctx, &list).await?)

@@ -8,7 +8,7 @@ use crate::domain::cost::Provider;
 use crate::domain::cost::update::{
     Change, amounts_text, from_aws, from_azure, query_for, to_toml, updated,
 };
-use crate::error::{Error, Result};
+use crate::error::{CostError, Result};
 use crate::pricing::PriceList;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -41,11 +41,10 @@ pub async fn update(
     list: &dyn PriceList,
     dry_run: bool,
 ) -> Result<UpdateReport> {
-    let dir = ctx.pricing_dir.clone().ok_or_else(|| {
-        Error::Config(
-            "there is no config dir to keep updated prices in; set HOME or XDG_CONFIG_HOME".into(),
-        )
-    })?;
+    let dir = ctx
+        .pricing_dir
+        .clone()
+        .ok_or(crate::error::ProfileGap::NoConfigDir)?;
     let mut table = pricing(ctx, provider)?;
     let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
     let mut report = UpdateReport {
@@ -130,10 +129,8 @@ pub async fn update(
     );
     let text = to_toml(&table, &header, &notes);
     // What is written must read back: the cost estimate will use it.
-    crate::domain::cost::PriceTable::parse(&text).map_err(|e| {
-        Error::Refused(format!(
-            "the updated prices do not form a valid file ({e}); nothing was written"
-        ))
+    crate::domain::cost::PriceTable::parse(&text).map_err(|e| CostError::UpdateInvalid {
+        reason: e.to_string(),
     })?;
     if !dry_run {
         write_atomically(&dir, &report.path, &text)?;
@@ -144,8 +141,7 @@ pub async fn update(
 
 /// Writes `text` to `path` through a temporary file in `dir`, so a reader never sees half.
 fn write_atomically(dir: &std::path::Path, path: &std::path::Path, text: &str) -> Result<()> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Error::Io(format!("cannot create '{}': {e}", dir.display())))?;
+    std::fs::create_dir_all(dir).map_err(|e| CostError::unwritable(dir, e))?;
     let tmp = dir.join(format!(
         ".{}.tmp",
         path.file_name()
@@ -154,5 +150,5 @@ fn write_atomically(dir: &std::path::Path, path: &std::path::Path, text: &str) -
     ));
     std::fs::write(&tmp, text)
         .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| Error::Io(format!("cannot write '{}': {e}", path.display())))
+        .map_err(|e| CostError::unwritable(path, e).into())
 }

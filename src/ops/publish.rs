@@ -13,7 +13,7 @@ use crate::domain::manifest::{FileEntry, Manifest, describe_file};
 use crate::domain::plan::{FileOp, FileOpKind, Plan};
 use crate::domain::state::{InFlight, PublishingRecord, ReleaseSummary, State};
 use crate::domain::version::{folder_name, parse_version};
-use crate::error::{Error, Result};
+use crate::error::{BuildError, Error, Result};
 use chrono::Utc;
 use semver::Version;
 use std::fs;
@@ -52,32 +52,19 @@ impl PublishRequest {
 
 /// Reads every file of a build folder, refusing what cannot be published faithfully.
 pub fn scan_build(dir: &Path) -> Result<Build> {
-    let md = fs::symlink_metadata(dir).map_err(|e| {
-        Error::Usage(format!(
-            "cannot read the build folder '{}': {e}",
-            dir.display()
-        ))
-    })?;
+    let shown = || dir.display().to_string();
+    let md = fs::symlink_metadata(dir).map_err(|e| BuildError::unreadable(dir, e))?;
     if md.file_type().is_symlink() {
-        return Err(Error::Usage(format!(
-            "the build folder '{}' is a symbolic link; pass the real folder it points to",
-            dir.display()
-        )));
+        return Err(BuildError::FolderIsLink { dir: shown() }.into());
     }
     if !md.is_dir() {
-        return Err(Error::Usage(format!(
-            "'{}' is not a folder; pass the build output folder, e.g. dist-cdn/",
-            dir.display()
-        )));
+        return Err(BuildError::NotAFolder { dir: shown() }.into());
     }
     let mut files = Vec::new();
     let mut excluded = Vec::new();
     walk(dir, dir, &mut files, &mut excluded)?;
     if files.is_empty() {
-        return Err(Error::Usage(format!(
-            "the build folder '{}' holds no files; run the build (e.g. npm run build:cdn) first",
-            dir.display()
-        )));
+        return Err(BuildError::Empty { dir: shown() }.into());
     }
     files.sort_by(|a, b| a.1.path.cmp(&b.1.path));
     excluded.sort();
@@ -94,7 +81,7 @@ fn walk(
     out: &mut Vec<(PathBuf, FileEntry)>,
     excluded: &mut Vec<(String, &'static str)>,
 ) -> Result<()> {
-    let io = |p: &Path, e: std::io::Error| Error::Io(format!("cannot read '{}': {e}", p.display()));
+    let io = |p: &Path, e: std::io::Error| Error::io(format!("cannot read '{}'", p.display()), e);
     let mut any = false;
     for entry in fs::read_dir(dir).map_err(|e| io(dir, e))? {
         any = true;
@@ -102,11 +89,8 @@ fn walk(
         let path = entry.path();
         let ft = entry.file_type().map_err(|e| io(&path, e))?;
         let rel = path.strip_prefix(root).unwrap_or(&path);
-        let rel_str = rel.to_str().ok_or_else(|| {
-            Error::Usage(format!(
-                "'{}' has a name that is not valid UTF-8; rename it",
-                path.display()
-            ))
+        let rel_str = rel.to_str().ok_or_else(|| BuildError::NotUtf8 {
+            path: path.display().to_string(),
         })?;
         let rel_key = rel_str.replace('\\', "/");
         match buildfile::judge(&rel_key) {
@@ -115,30 +99,30 @@ fn walk(
                 excluded.push((rel_key, why));
                 continue;
             }
-            Verdict::Refused(why) => return Err(Error::Usage(why)),
+            Verdict::Refused(why) => return Err(BuildError::Refused(why).into()),
         }
         if ft.is_symlink() {
-            return Err(Error::Usage(format!(
-                "'{}' is a symbolic link; Shipdeck publishes only regular files inside the build folder — copy the real file in instead",
-                path.display()
-            )));
+            return Err(BuildError::FileIsLink {
+                path: path.display().to_string(),
+            }
+            .into());
         } else if ft.is_dir() {
             walk(root, &path, out, excluded)?;
         } else if ft.is_file() {
             let bytes = fs::read(&path).map_err(|e| io(&path, e))?;
             out.push((path.clone(), describe_file(&rel_key, &bytes)));
         } else {
-            return Err(Error::Usage(format!(
-                "'{}' is not a regular file; remove it from the build folder",
-                path.display()
-            )));
+            return Err(BuildError::NotAFile {
+                path: path.display().to_string(),
+            }
+            .into());
         }
     }
     if !any && dir != root {
-        return Err(Error::Usage(format!(
-            "'{}' is an empty folder; remove it, since an empty folder cannot exist in a bucket",
-            dir.display()
-        )));
+        return Err(BuildError::EmptyFolder {
+            dir: dir.display().to_string(),
+        }
+        .into());
     }
     Ok(())
 }
@@ -149,31 +133,26 @@ pub fn version_from_package_json(dir: &Path) -> Result<Version> {
     for d in start.ancestors() {
         let p = d.join("package.json");
         if p.is_file() {
+            let path = p.display().to_string();
             let text = fs::read_to_string(&p)
-                .map_err(|e| Error::Io(format!("cannot read '{}': {e}", p.display())))?;
-            let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-                Error::Usage(format!(
-                    "'{}' is not valid JSON ({e}); fix it or pass --version",
-                    p.display()
-                ))
-            })?;
+                .map_err(|e| Error::io(format!("cannot read '{path}'"), e))?;
+            let json: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| BuildError::PackageNotJson {
+                    path: path.clone(),
+                    reason: e.to_string(),
+                })?;
             let v = json
                 .get("version")
                 .and_then(|v| v.as_str())
-                .ok_or_else(|| {
-                    Error::Usage(format!(
-                        "'{}' has no \"version\" string; add one or pass --version X.Y.Z",
-                        p.display()
-                    ))
-                })?;
+                .ok_or_else(|| BuildError::PackageNoVersion { path: path.clone() })?;
             return parse_version(v)
-                .map_err(|e| Error::Usage(format!("{e} (from '{}')", p.display())));
+                .map_err(|source| BuildError::PackageVersion { path, source }.into());
         }
     }
-    Err(Error::Usage(format!(
-        "no package.json found in '{}' or above it; pass --version X.Y.Z",
-        dir.display()
-    )))
+    Err(BuildError::NoPackage {
+        dir: dir.display().to_string(),
+    }
+    .into())
 }
 
 fn manifest_for(build: &Build, v: &Version, actor: &str, commit: Option<String>) -> Manifest {
@@ -273,30 +252,28 @@ async fn build_plan(
 pub async fn plan_publish(ctx: &Context, req: &PublishRequest) -> Result<Plan> {
     // The folder first: a mistyped path is about the path, not about a missing package.json.
     if fs::symlink_metadata(&req.dir).is_err() {
-        return Err(Error::Usage(format!(
-            "the build folder '{}' does not exist; pass the build output folder, e.g. dist-cdn/",
-            req.dir.display()
-        )));
+        return Err(BuildError::Missing {
+            dir: req.dir.display().to_string(),
+        }
+        .into());
     }
     let v = match &req.version {
-        Some(s) => parse_version(s).map_err(|e| Error::Usage(e.to_string()))?,
+        Some(s) => parse_version(s)?,
         None => version_from_package_json(&req.dir)?,
     };
     if req.promote && crate::domain::version::is_prerelease(&v) {
-        return Err(Error::Usage(format!(
-            "{v} is a prerelease and cannot be promoted to automatic aliases; publish it without --promote, then `shipdeck promote {v} --alias next`"
-        )));
+        return Err(BuildError::PrereleasePromoted { version: v }.into());
     }
     let build = scan_build(&req.dir)?;
     if !req.allow_missing_entries {
         let paths: Vec<&str> = build.files.iter().map(|(_, f)| f.path.as_str()).collect();
         let missing = buildfile::missing_entries(&ctx.entry_files, &paths);
         if !missing.is_empty() {
-            return Err(Error::Usage(format!(
-                "the build folder '{}' lacks {} (the widget's entry files); check the build output, or pass --allow-missing-entries to publish it anyway",
-                req.dir.display(),
-                missing.join(", ")
-            )));
+            return Err(BuildError::NoEntries {
+                dir: req.dir.display().to_string(),
+                missing: missing.join(", "),
+            }
+            .into());
         }
     }
     let (state, etag) = load_state(ctx).await?;
@@ -313,11 +290,11 @@ pub async fn plan_publish(ctx: &Context, req: &PublishRequest) -> Result<Plan> {
     }
     let present = ctx.store.list(&ctx.layout.release_dir(&v)).await?;
     if !present.is_empty() {
-        return Err(Error::Refused(format!(
-            "the folder {} already holds {} object(s) that Shipdeck did not publish; remove them or choose another version",
-            ctx.layout.release_dir(&v),
-            present.len()
-        )));
+        return Err(BuildError::FolderOccupied {
+            folder: ctx.layout.release_dir(&v),
+            count: present.len(),
+        }
+        .into());
     }
     let manifest = manifest_for(&build, &v, &ctx.actor, req.commit.clone());
     build_plan(
@@ -361,12 +338,13 @@ async fn plan_republish(
         } else {
             String::new()
         };
-        return Err(Error::Refused(format!(
-            "{v} is already published (by {} on {}) with other files: {}{more}; releases are immutable — bump the version in package.json or pass --version",
-            r.published_by,
-            r.published_at.format("%Y-%m-%d"),
-            differ[..shown].join(", ")
-        )));
+        return Err(BuildError::PublishedDifferently {
+            version: v.clone(),
+            by: r.published_by.clone(),
+            on: r.published_at.format("%Y-%m-%d").to_string(),
+            files: format!("{}{more}", differ[..shown].join(", ")),
+        }
+        .into());
     }
     let same = format!("{v} is already published with identical files; nothing is uploaded");
     let mut plan = if req.promote {
@@ -394,11 +372,12 @@ pub async fn plan_resume_publish(
     p: &PublishingRecord,
 ) -> Result<Plan> {
     let dir = PathBuf::from(&p.source_dir);
-    let build = scan_build(&dir).map_err(|e| {
-        Error::Refused(format!(
-            "cannot finish publishing {}: {e}; `shipdeck resume --revert` removes the partial upload instead",
-            p.version
-        ))
+    let build = scan_build(&dir).map_err(|e| match e {
+        Error::Build(source) => Error::Build(BuildError::CannotFinish {
+            version: p.version.clone(),
+            source: Box::new(source),
+        }),
+        other => other,
     })?;
     let promote = f.next.releases.get(&p.version).is_some_and(|r| r.promoted);
     let mut manifest = manifest_for(

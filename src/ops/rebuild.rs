@@ -9,7 +9,7 @@ use crate::domain::plan::Existing;
 use crate::domain::rebuild::{Evidence, Rebuilt, rebuild};
 use crate::domain::state::{STATE_SCHEMA, State};
 use crate::domain::version::parse_version;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use std::collections::BTreeMap;
 
 /// A rebuilt state, ready to show and to write.
@@ -27,9 +27,7 @@ pub async fn plan(ctx: &Context) -> Result<StateRebuild> {
         None => None,
         Some(obj) => match serde_json::from_slice::<State>(&obj.body) {
             Ok(s) if s.schema == STATE_SCHEMA => {
-                return Err(Error::Refused(format!(
-                    "the release state '{key}' is readable; `repair --state` only rebuilds a missing or damaged one (`shipdeck repair` mends alias folders)"
-                )));
+                return Err(crate::error::RecordError::StateReadable { key }.into());
             }
             _ => Some(obj.meta.etag),
         },
@@ -49,9 +47,7 @@ pub async fn plan(ctx: &Context) -> Result<StateRebuild> {
         }
     }
     if manifests.is_empty() {
-        return Err(Error::Refused(
-            "the store holds no release manifest to rebuild the state from; a store with no releases needs no state (`shipdeck publish DIR` starts one)".into(),
-        ));
+        return Err(crate::error::RecordError::NothingToRebuild.into());
     }
     let mut history = read_history(ctx, None).await?;
     history.reverse();

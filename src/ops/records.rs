@@ -5,7 +5,7 @@ use super::Context;
 use crate::domain::history::{HistoryEvent, event_name};
 use crate::domain::manifest::Manifest;
 use crate::domain::state::{STATE_SCHEMA, State};
-use crate::error::{Error, Result};
+use crate::error::{Error, RecordError, Result};
 use crate::store::{Condition, Headers, StoreError};
 use bytes::Bytes;
 use futures::stream::{self, StreamExt, TryStreamExt};
@@ -26,26 +26,29 @@ pub async fn load_state(ctx: &Context) -> Result<(State, Option<String>)> {
         None => {
             let manifests = ctx.store.list(&ctx.layout.manifests_dir()).await?;
             if !manifests.is_empty() {
-                return Err(Error::Refused(format!(
-                    "the release state '{key}' is missing from {}, though it holds {} release manifest(s): it was deleted or lost; `shipdeck repair --state` rebuilds it from the manifests and alias folders",
-                    ctx.store.describe(),
-                    manifests.len()
-                )));
+                return Err(RecordError::StateMissing {
+                    key,
+                    store: ctx.store.describe(),
+                    manifests: manifests.len(),
+                }
+                .into());
             }
             Ok((State::default(), None))
         }
         Some(obj) => {
-            let state: State = serde_json::from_slice(&obj.body).map_err(|e| {
-                Error::Refused(format!(
-                    "the release state '{key}' in {} is damaged ({e}); restore it from the store's versioning or backups, or rebuild it with `shipdeck repair --state`",
-                    ctx.store.describe()
-                ))
-            })?;
+            let state: State =
+                serde_json::from_slice(&obj.body).map_err(|e| RecordError::StateDamaged {
+                    key: key.clone(),
+                    store: ctx.store.describe(),
+                    reason: e.to_string(),
+                })?;
             if state.schema != STATE_SCHEMA {
-                return Err(Error::Refused(format!(
-                    "the release state '{key}' has schema {} but this Shipdeck understands {STATE_SCHEMA}; upgrade Shipdeck",
-                    state.schema
-                )));
+                return Err(RecordError::StateSchema {
+                    key,
+                    found: state.schema,
+                    known: STATE_SCHEMA,
+                }
+                .into());
             }
             Ok((state, Some(obj.meta.etag)))
         }
@@ -54,8 +57,13 @@ pub async fn load_state(ctx: &Context) -> Result<(State, Option<String>)> {
 
 /// Encodes one of Shipdeck's records as pretty JSON.
 pub(crate) fn to_json<T: serde::Serialize>(v: &T, what: &str) -> Result<Vec<u8>> {
-    serde_json::to_vec_pretty(v)
-        .map_err(|e| Error::Io(format!("cannot encode {what} as JSON: {e}")))
+    serde_json::to_vec_pretty(v).map_err(|e| {
+        RecordError::Encode {
+            what: what.to_string(),
+            reason: e.to_string(),
+        }
+        .into()
+    })
 }
 
 /// Writes the state only if it is still the version `etag` names; returns the new ETag.
@@ -86,7 +94,12 @@ pub async fn load_manifest(ctx: &Context, v: &Version) -> Result<Option<Manifest
     match ctx.store.get(&key).await? {
         None => Ok(None),
         Some(obj) => serde_json::from_slice(&obj.body).map(Some).map_err(|e| {
-            Error::Refused(format!("the manifest of {v} ('{key}') is damaged ({e}); `shipdeck verify {v}` cannot run without it"))
+            RecordError::ManifestDamaged {
+                version: v.clone(),
+                key,
+                reason: e.to_string(),
+            }
+            .into()
         }),
     }
 }
@@ -94,10 +107,11 @@ pub async fn load_manifest(ctx: &Context, v: &Version) -> Result<Option<Manifest
 /// Loads a manifest that must exist.
 pub async fn require_manifest(ctx: &Context, v: &Version) -> Result<Manifest> {
     load_manifest(ctx, v).await?.ok_or_else(|| {
-        Error::Refused(format!(
-            "release {v} has no manifest in {}; it was never fully published — publish it again",
-            ctx.store.describe()
-        ))
+        RecordError::NoManifest {
+            version: v.clone(),
+            store: ctx.store.describe(),
+        }
+        .into()
     })
 }
 
@@ -120,10 +134,10 @@ pub async fn save_manifest(ctx: &Context, m: &Manifest) -> Result<()> {
             // Re-run of an interrupted publish: a manifest for the same files is fine.
             match load_manifest(ctx, &m.version).await? {
                 Some(existing) if existing.files == m.files => Ok(()),
-                _ => Err(Error::Refused(format!(
-                    "release {} already has a different manifest; releases are immutable — publish a new version",
-                    m.version
-                ))),
+                _ => Err(RecordError::ManifestDiffers {
+                    version: m.version.clone(),
+                }
+                .into()),
             }
         }
         Err(e) => Err(e.into()),

@@ -7,7 +7,7 @@ use super::origins::{Origins, ProbeReport, probe};
 use super::records::append_history;
 use crate::bridge::github::RunState;
 use crate::domain::history::HistoryEvent;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use serde::Serialize;
 use std::time::{Duration, Instant};
 
@@ -32,9 +32,7 @@ pub async fn redeploy(
     poll: Duration,
 ) -> Result<RedeployReport> {
     let Some(wf) = &o.workflow else {
-        return Err(Error::Usage(
-            "this profile names no deploy_workflow: redeploy the Bridge by hand, then run `shipdeck origins probe` (or add deploy_workflow = \"deploy-bridge.yml\" to its bridge section)".into(),
-        ));
+        return Err(crate::error::ProfileGap::NoDeployWorkflow.into());
     };
     o.source.sync().await?;
     let id = wf.dispatch().await?;

@@ -231,9 +231,7 @@ pub async fn traffic(
     progress: &(dyn Fn(usize, usize) + Send + Sync),
 ) -> Result<Traffic> {
     if until <= since {
-        return Err(Error::Usage(
-            "the window is empty: --since must be before --until".into(),
-        ));
+        return Err(crate::error::InputError::EmptyWindow.into());
     }
     let path_prefix = ctx.cdn.path_prefix().to_string();
     let mut cache = read_cache(cache_path, &path_prefix);
@@ -277,7 +275,12 @@ pub async fn traffic(
                 text_of(&obj.body).map(|text| Aggregate::read(&text, &prefix))
             })
             .await
-            .map_err(|e| Error::Io(format!("reading a log file stopped: {e}")))?;
+            .map_err(|e| {
+                Error::io(
+                    "reading a log file stopped",
+                    std::io::Error::other(e.to_string()),
+                )
+            })?;
             Ok((key, etag, agg, n))
         });
     }
@@ -338,9 +341,7 @@ pub async fn traffic_in_engine(
     progress: &QueryProgress,
 ) -> Result<Traffic> {
     let Some(te) = &logs.engine else {
-        return Err(Error::Config(
-            "the profile's logs name no Athena table; add athena = { database = \"…\", table = \"…\" } to them".into(),
-        ));
+        return Err(crate::error::ProfileGap::NoAthenaTable.into());
     };
     let sql = crate::domain::traffic::athena::sql(&te.table, ctx.cdn.path_prefix(), since, until);
     let rows = te.engine.run(&sql, progress).await?;

@@ -9,7 +9,7 @@ use super::records::{load_state, require_manifest};
 use crate::domain::alias::AliasName;
 use crate::domain::manifest::{Manifest, sha256_hex};
 use crate::domain::version::parse_version;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -51,11 +51,11 @@ pub async fn verify(ctx: &Context, names: &[String]) -> Result<Vec<Verified>> {
     for t in targets {
         let (label, version, dir, cache) = match &t {
             Target::Alias(a) => {
-                let rec = state.core.aliases.get(a).ok_or_else(|| {
-                    Error::Refused(format!(
-                        "alias '{a}' does not exist; `shipdeck releases` lists the aliases"
-                    ))
-                })?;
+                let rec = state
+                    .core
+                    .aliases
+                    .get(a)
+                    .ok_or_else(|| crate::error::NotFound::Alias(a.to_string()))?;
                 (
                     a.to_string(),
                     rec.target.clone(),
@@ -65,9 +65,7 @@ pub async fn verify(ctx: &Context, names: &[String]) -> Result<Vec<Verified>> {
             }
             Target::Version(v) => {
                 if !state.core.releases.contains_key(v) {
-                    return Err(Error::Refused(format!(
-                        "version {v} is not published; `shipdeck releases` lists the published versions"
-                    )));
+                    return Err(crate::error::NotFound::Version(v.clone()).into());
                 }
                 (v.to_string(), v.clone(), ctx.layout.release_dir(v), None)
             }

@@ -6,7 +6,7 @@ use super::{OpenOptions, Session};
 use crate::cdn::{Cdn, NoCdn};
 use crate::config::{self, CdnConfig, DEMO_PROFILE, Loaded, Profile, StoreConfig};
 use crate::credentials::azure::AzureSecret;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::store::ObjectStore;
 use crate::store::local::LocalStore;
 use std::sync::Arc;
@@ -141,10 +141,10 @@ pub(super) async fn open_cdn(
 pub async fn log_source(s: &Session) -> Result<crate::ops::traffic::LogSource> {
     use crate::config::LogsConfig;
     let Some(logs) = &s.profile.logs else {
-        return Err(Error::Config(format!(
-            "profile '{}' names no access logs; add e.g. logs = {{ kind = \"cloudfront\", bucket = \"msr-webchat-logs\", prefix = \"cdn/\" }} (or kind = \"frontdoor\", account = \"…\")",
-            s.profile_name
-        )));
+        return Err(crate::error::ProfileGap::NoLogs {
+            profile: s.profile_name.clone(),
+        }
+        .into());
     };
     Ok(match logs {
         LogsConfig::Cloudfront {

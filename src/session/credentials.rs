@@ -3,7 +3,7 @@
 //! up on first use. No secret is ever written to a file or a log line here.
 
 use crate::credentials::azure::AzureSecret;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use std::sync::Arc;
 
 /// A GitHub repository whose token is looked up on first use (keyring, GH_TOKEN, GITHUB_TOKEN,
@@ -82,9 +82,10 @@ pub async fn azure_settings(
     let env = crate::credentials::azure::Env::current();
     let (auth, _) = crate::credentials::azure::storage(stored.as_ref(), account, &env);
     let Some(auth) = auth else {
-        return Err(Error::Refused(format!(
-            "no Azure credentials for profile '{name}': store an account key, SAS token or client secret with `shipdeck login --profile {name}`, set AZURE_STORAGE_KEY or AZURE_STORAGE_CONNECTION_STRING, or sign in with `az login`"
-        )));
+        return Err(crate::error::ProfileGap::NoAzureCredentials {
+            profile: name.to_string(),
+        }
+        .into());
     };
     Ok((
         crate::adapters::azure::AzureSettings {

@@ -3,7 +3,7 @@
 
 use super::Session;
 use super::credentials::github_repo;
-use crate::error::{Error, Result};
+use crate::error::{ProfileGap, Result};
 use std::sync::Arc;
 
 impl Session {
@@ -12,12 +12,13 @@ impl Session {
         use crate::bridge::github::{GitHubSource, Mode, Workflow};
         use crate::bridge::{AllowlistSource, dotenv::DotenvSource, object::ObjectSource};
         use crate::config::AllowlistConfig;
-        let b = self.profile.bridge.as_ref().ok_or_else(|| {
-            Error::Config(format!(
-                "profile '{}' has no Bridge allowlist; add to it: bridge = {{ allowlist = {{ kind = \"dotenv\", path = \"../bridge/.env\" }}, url = \"https://api.example.com/v1/chat\" }}",
-                self.profile_name
-            ))
-        })?;
+        let b = self
+            .profile
+            .bridge
+            .as_ref()
+            .ok_or_else(|| ProfileGap::NoBridge {
+                profile: self.profile_name.clone(),
+            })?;
         let mut repo_of_list = None;
         let source: Arc<dyn AllowlistSource> = match &b.allowlist {
             AllowlistConfig::Dotenv { path } => Arc::new(DotenvSource { path: path.clone() }),
@@ -67,10 +68,10 @@ impl Session {
                 git_ref: b.deploy_ref.clone().unwrap_or_else(|| "main".into()),
             })),
             (Some(_), None) => {
-                return Err(Error::Config(format!(
-                    "profile '{}' names a deploy_workflow, which runs on GitHub, but its allowlist is not kept on GitHub; use allowlist = {{ kind = \"github\", repo = \"org/bridge\" }} or remove deploy_workflow",
-                    self.profile_name
-                )));
+                return Err(ProfileGap::WorkflowOffGitHub {
+                    profile: self.profile_name.clone(),
+                }
+                .into());
             }
             (None, _) => None,
         };

@@ -2,7 +2,7 @@
 //! only one, or the built-in demo), the demo itself, and who is acting.
 
 use crate::config::{self, DEMO_PROFILE, Loaded, Profile, StoreConfig};
-use crate::error::{Error, Result};
+use crate::error::{InputError, Result};
 
 /// The built-in demo profile: a local store in the user's data dir.
 pub fn demo_profile() -> Profile {
@@ -83,10 +83,10 @@ pub fn choose(loaded: &Loaded, wanted: Option<&str>) -> Result<(String, Profile)
         None if profiles.len() == 1 => profiles.keys().next().cloned().unwrap_or_default(),
         None if profiles.is_empty() => DEMO_PROFILE.to_string(),
         None => {
-            return Err(Error::Config(format!(
-                "several profiles are configured ({}); choose one with --profile or set default_profile",
-                profiles.keys().cloned().collect::<Vec<_>>().join(", ")
-            )));
+            return Err(InputError::SeveralProfiles {
+                names: profiles.keys().cloned().collect::<Vec<_>>().join(", "),
+            }
+            .into());
         }
     };
     if let Some(p) = profiles.get(&name) {
@@ -100,8 +100,9 @@ pub fn choose(loaded: &Loaded, wanted: Option<&str>) -> Result<(String, Profile)
         .cloned()
         .chain([DEMO_PROFILE.to_string()])
         .collect();
-    Err(Error::Usage(format!(
-        "unknown profile '{name}'; known profiles: {}",
-        known.join(", ")
-    )))
+    Err(InputError::UnknownProfile {
+        name,
+        known: known.join(", "),
+    }
+    .into())
 }

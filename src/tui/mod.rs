@@ -39,8 +39,14 @@ pub fn initial_state(s: &Session, opts: &ConsoleOptions) -> Result<State> {
         .clone()
         .or_else(|| s.theme.clone())
         .unwrap_or_else(|| "dark".into());
-    let theme = theme::load(&theme_name).map_err(|e| Error::Config(e.to_string()))?;
-    let keymap = Keymap::with_overrides(&s.keys).map_err(|e| Error::Config(e.to_string()))?;
+    let theme = theme::load(&theme_name).map_err(|e| Error::Console {
+        what: "the theme cannot be used",
+        source: std::sync::Arc::new(e),
+    })?;
+    let keymap = Keymap::with_overrides(&s.keys).map_err(|e| Error::Console {
+        what: "the [keys] table cannot be used",
+        source: std::sync::Arc::new(e),
+    })?;
     Ok(State::new(
         &s.profile_name,
         &s.ctx.store.describe(),
@@ -110,7 +116,7 @@ fn draw(terminal: &mut ratatui::DefaultTerminal, state: &mut State) -> Result<()
     let mut hits = screens::Hits::default();
     terminal
         .draw(|f| hits = views::render(state, f))
-        .map_err(|e| Error::Io(e.to_string()))?;
+        .map_err(|e| Error::io("cannot draw on the terminal", e))?;
     state.update(Action::Drawn(hits));
     Ok(())
 }
@@ -118,7 +124,7 @@ fn draw(terminal: &mut ratatui::DefaultTerminal, state: &mut State) -> Result<()
 /// Runs the console until the user quits.
 pub async fn run(s: Session, opts: &ConsoleOptions) -> Result<()> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        return Err(Error::Usage("the console needs a terminal; in scripts use a subcommand such as `shipdeck releases` (see --help)".into()));
+        return Err(crate::error::InputError::NoTerminal.into());
     }
     let mut state = initial_state(&s, opts)?;
     let (tx, mut rx) = unbounded_channel::<Msg>();
@@ -141,7 +147,7 @@ pub async fn run(s: Session, opts: &ConsoleOptions) -> Result<()> {
     });
 
     let mut terminal =
-        ratatui::try_init().map_err(|e| Error::Io(format!("cannot set up the terminal: {e}")))?;
+        ratatui::try_init().map_err(|e| Error::io("cannot set up the terminal", e))?;
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore();
@@ -149,7 +155,9 @@ pub async fn run(s: Session, opts: &ConsoleOptions) -> Result<()> {
     }));
     let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture);
     let result: Result<()> = async {
-        let size = terminal.size().map_err(|e| Error::Io(e.to_string()))?;
+        let size = terminal
+            .size()
+            .map_err(|e| Error::io("cannot read the terminal's size", e))?;
         state.update(Action::Resize(size.width, size.height));
         draw(&mut terminal, &mut state)?;
         for e in state.start() {

@@ -84,9 +84,10 @@ fn a_noop_plan_opens_no_dialog() {
 #[test]
 fn errors_open_a_dismissible_popup_and_the_status_line() {
     let mut s = state(80, 24, false);
-    s.update(Action::Planned(Err(shipdeck::error::Error::Refused(
-        "version 9.9.9 is not published".into(),
-    ))));
+    s.update(Action::Planned(Err(shipdeck::error::NotFound::Version(
+        "9.9.9".parse().unwrap(),
+    )
+    .into())));
     assert!(
         matches!(&s.modal, Some(Modal::Message { error: true, lines, .. }) if lines[0].text.contains("9.9.9"))
     );
@@ -95,16 +96,18 @@ fn errors_open_a_dismissible_popup_and_the_status_line() {
     assert!(s.modal.is_some(), "other keys do not dismiss");
     s.update(cmd(Command::Cancel));
     assert!(s.modal.is_none());
-    s.update(Action::Applied(Err(shipdeck::error::Error::Io(
-        "the connection was cut".into(),
+    s.update(Action::Applied(Err(shipdeck::error::Error::io(
+        "the connection was cut",
+        std::io::Error::from(std::io::ErrorKind::ConnectionReset),
     ))));
     assert!(
         matches!(&s.modal, Some(Modal::Message { error: true, title, .. }) if title.starts_with("Failed"))
     );
     s.update(cmd(Command::Confirm));
     assert!(s.modal.is_none());
-    s.update(Action::Loaded(Err(shipdeck::error::Error::Io(
-        "store unreachable".into(),
+    s.update(Action::Loaded(Err(shipdeck::error::Error::io(
+        "store unreachable",
+        std::io::Error::from(std::io::ErrorKind::NotConnected),
     ))));
     assert!(s.modal.is_some());
 }
