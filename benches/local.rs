@@ -144,7 +144,14 @@ fn main() {
                 allow_missing_entries: true,
             };
             let plan = plan_publish(&ctx, &req).await.unwrap();
-            apply(&ctx, &plan, "publish", &Silent).await.unwrap();
+            apply(
+                &ctx,
+                &plan,
+                shipdeck::domain::history::Operation::Publish,
+                &Silent,
+            )
+            .await
+            .unwrap();
         }
     });
     let lists: Vec<Duration> = (0..RUNS)

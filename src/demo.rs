@@ -3,6 +3,7 @@
 
 use crate::domain::alias::AliasName;
 use crate::domain::change::Request;
+use crate::domain::history::Operation;
 use crate::error::{Error, Result};
 use crate::ops::publish::PublishRequest;
 use crate::ops::{Context, Silent, apply, change, publish, records};
@@ -53,14 +54,14 @@ pub async fn seed_if_empty(ctx: &Context, scratch: &Path) -> Result<bool> {
             ..Default::default()
         };
         let plan = publish::plan_publish(&ctx, &req).await?;
-        apply::apply(&ctx, &plan, "publish", &Silent).await?;
+        apply::apply(&ctx, &plan, Operation::Publish, &Silent).await?;
     }
     let pin = Request::Promote {
         version: crate::domain::version::parse_version(PRERELEASE)?,
         alias: Some(AliasName::Channel("next".into())),
     };
     let plan = change::plan_change(&ctx, &pin).await?;
-    apply::apply(&ctx, &plan, "promote", &Silent).await?;
+    apply::apply(&ctx, &plan, Operation::Promote, &Silent).await?;
     Ok(true)
 }
 

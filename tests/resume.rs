@@ -13,6 +13,7 @@ mod common;
 
 use shipdeck::domain::alias::AliasName;
 use shipdeck::domain::change::Request;
+use shipdeck::domain::history::Operation;
 use shipdeck::error::Error;
 use shipdeck::ops::publish::{PublishRequest, plan_publish};
 use shipdeck::ops::{Context, Silent, apply::apply, change, query, records, verify};
@@ -51,7 +52,7 @@ async fn publish(c: &Context, env: &common::Env, v: &str, promote: bool) {
     )
     .await
     .unwrap();
-    apply(c, &plan, "publish", &Silent).await.unwrap();
+    apply(c, &plan, Operation::Publish, &Silent).await.unwrap();
 }
 
 async fn all_verified(c: &Context) {
@@ -85,7 +86,7 @@ async fn a_promote_killed_after_any_write_is_finished_by_resume_or_rerun() {
         };
         let bad = faulty(&root, n);
         let plan = change::plan_change(&bad, &req).await.unwrap();
-        match apply(&bad, &plan, "promote", &Silent).await {
+        match apply(&bad, &plan, Operation::Promote, &Silent).await {
             Ok(_) => {
                 completed = true;
                 assert!(
@@ -113,7 +114,7 @@ async fn a_promote_killed_after_any_write_is_finished_by_resume_or_rerun() {
             } else {
                 change::plan_change(&good, &req).await.unwrap()
             };
-            apply(&good, &plan, "resume", &Silent)
+            apply(&good, &plan, Operation::Resume, &Silent)
                 .await
                 .unwrap_or_else(|e| panic!("n={n}: resume failed: {e}"));
         } else {
@@ -124,7 +125,9 @@ async fn a_promote_killed_after_any_write_is_finished_by_resume_or_rerun() {
                 "n={n}"
             );
             let plan = change::plan_change(&good, &req).await.unwrap();
-            apply(&good, &plan, "promote", &Silent).await.unwrap();
+            apply(&good, &plan, Operation::Promote, &Silent)
+                .await
+                .unwrap();
         }
         assert!(
             records::load_state(&good)
@@ -168,7 +171,10 @@ async fn a_publish_killed_midway_is_finished_or_reverted() {
                 ..Default::default()
             };
             let plan = plan_publish(&bad, &req).await.unwrap();
-            if apply(&bad, &plan, "publish", &Silent).await.is_ok() {
+            if apply(&bad, &plan, Operation::Publish, &Silent)
+                .await
+                .is_ok()
+            {
                 continue;
             }
             let recorded = records::load_state(&good)
@@ -181,7 +187,7 @@ async fn a_publish_killed_midway_is_finished_or_reverted() {
                 continue;
             }
             let plan = change::plan_resume(&good, revert).await.unwrap();
-            apply(&good, &plan, "resume", &Silent)
+            apply(&good, &plan, Operation::Resume, &Silent)
                 .await
                 .unwrap_or_else(|e| panic!("n={n} revert={revert}: {e}"));
             let view = query::releases(&good).await.unwrap();
@@ -234,7 +240,11 @@ async fn a_resume_whose_build_folder_is_gone_says_how_to_revert() {
     )
     .await
     .unwrap();
-    assert!(apply(&bad, &plan, "publish", &Silent).await.is_err());
+    assert!(
+        apply(&bad, &plan, Operation::Publish, &Silent)
+            .await
+            .is_err()
+    );
     std::fs::remove_dir_all(&dist).unwrap();
     let e = change::plan_resume(&good, false)
         .await
@@ -245,7 +255,9 @@ async fn a_resume_whose_build_folder_is_gone_says_how_to_revert() {
         "{e}"
     );
     let plan = change::plan_resume(&good, true).await.unwrap();
-    apply(&good, &plan, "revert", &Silent).await.unwrap();
+    apply(&good, &plan, Operation::Revert, &Silent)
+        .await
+        .unwrap();
     assert!(good.store.list("v3.0.0/").await.unwrap().is_empty());
     assert!(
         records::load_state(&good)
@@ -285,8 +297,12 @@ async fn a_second_manager_is_refused_while_the_state_changed_under_the_plan() {
     )
     .await
     .unwrap();
-    apply(&a, &plan_a, "rollback", &Silent).await.unwrap();
-    let e = apply(&b, &plan_b, "yank", &Silent).await.unwrap_err();
+    apply(&a, &plan_a, Operation::Rollback, &Silent)
+        .await
+        .unwrap();
+    let e = apply(&b, &plan_b, Operation::Yank, &Silent)
+        .await
+        .unwrap_err();
     assert!(matches!(e, Error::Conflict), "{e}");
     assert!(
         e.to_string()
@@ -396,7 +412,11 @@ async fn no_write_lands_after_a_failed_apply_returns() {
     )
     .await
     .unwrap();
-    assert!(apply(&slow, &plan, "publish", &Silent).await.is_err());
+    assert!(
+        apply(&slow, &plan, Operation::Publish, &Silent)
+            .await
+            .is_err()
+    );
     // Whatever the failed apply started has landed by the time it returned: nothing more
     // appears afterwards, so a revert started now sees every file it must remove.
     let after_error = slow.store.list("v9.0.0/").await.unwrap().len();
@@ -407,6 +427,8 @@ async fn no_write_lands_after_a_failed_apply_returns() {
         "a write landed after apply reported failure"
     );
     let plan = change::plan_resume(&plain, true).await.unwrap();
-    apply(&plain, &plan, "revert", &Silent).await.unwrap();
+    apply(&plain, &plan, Operation::Revert, &Silent)
+        .await
+        .unwrap();
     assert!(plain.store.list("v9.0.0/").await.unwrap().is_empty());
 }

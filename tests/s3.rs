@@ -424,7 +424,14 @@ fn the_console_shows_a_failed_invalidation_as_the_cli_does() {
             alias: None,
         };
         let plan = change::plan_change(&ctx, &req).await.unwrap();
-        apply::apply(&ctx, &plan, "promote", &Silent).await.unwrap()
+        apply::apply(
+            &ctx,
+            &plan,
+            shipdeck::domain::history::Operation::Promote,
+            &Silent,
+        )
+        .await
+        .unwrap()
     });
     let mut state = common::tui::state(100, 30, false);
     state.update(Action::Applied(Ok(report)));

@@ -247,7 +247,7 @@ fn plan_dialog() {
     at_both_sizes("plan", |s| {
         s.update(Action::Planned(Ok((
             Box::new(a_plan_for_snapshots()),
-            "rollback".into(),
+            shipdeck::domain::history::Operation::Rollback,
         ))));
     });
 }
@@ -257,7 +257,7 @@ fn plan_dialog_running_with_progress() {
     at_both_sizes("plan_running", |s| {
         s.update(Action::Planned(Ok((
             Box::new(a_plan_for_snapshots()),
-            "rollback".into(),
+            shipdeck::domain::history::Operation::Rollback,
         ))));
         s.update(Action::Cmd(Command::Yes));
         s.update(Action::Progress(shipdeck::ops::ProgressEvent::Phase {
@@ -313,7 +313,10 @@ fn the_plan_dialog_highlights_an_alias_that_goes_away() {
     plan.warnings = vec![
         "'v1.1' has no other release it can serve, so its folder v1.1/ is deleted: pages that load v1.1/ get 404".into(),
     ];
-    s.update(Action::Planned(Ok((Box::new(plan), "yank".into()))));
+    s.update(Action::Planned(Ok((
+        Box::new(plan),
+        shipdeck::domain::history::Operation::Yank,
+    ))));
     let mut t = Terminal::new(TestBackend::new(100, 30)).unwrap();
     t.draw(|f| {
         views::render(&s, f);

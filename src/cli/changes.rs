@@ -7,6 +7,7 @@ use super::output;
 use crate::ci::github::ChangeSummary;
 use crate::domain::alias::AliasName;
 use crate::domain::change::Request;
+use crate::domain::history::Operation;
 use crate::domain::plan::Plan;
 use crate::domain::version::parse_version;
 use crate::error::{Error, InputError, Result};
@@ -36,14 +37,14 @@ pub async fn run(s: &Session, g: &Global, cmd: Command) -> Result<i32> {
                 commit,
                 allow_missing_entries,
             };
-            (plan_publish(ctx, &req).await?, "publish")
+            (plan_publish(ctx, &req).await?, Operation::Publish)
         }
         Command::Promote { version, alias } => {
             let version = parse_version(&version)?;
             let alias = alias.map(|a| a.parse::<AliasName>()).transpose()?;
             (
                 change::plan_change(ctx, &Request::Promote { version, alias }).await?,
-                "promote",
+                Operation::Promote,
             )
         }
         Command::Rollback { alias, to } => {
@@ -51,28 +52,28 @@ pub async fn run(s: &Session, g: &Global, cmd: Command) -> Result<i32> {
             let to = to.map(|t| parse_version(&t)).transpose()?;
             (
                 change::plan_change(ctx, &Request::Rollback { alias, to }).await?,
-                "rollback",
+                Operation::Rollback,
             )
         }
         Command::Unpin { alias } => {
             let alias = alias.parse::<AliasName>()?;
             (
                 change::plan_change(ctx, &Request::Unpin { alias }).await?,
-                "unpin",
+                Operation::Unpin,
             )
         }
         Command::Yank { version, reason } => {
             let version = parse_version(&version)?;
             (
                 change::plan_change(ctx, &Request::Yank { version, reason }).await?,
-                "yank",
+                Operation::Yank,
             )
         }
         Command::Unyank { version } => {
             let version = parse_version(&version)?;
             (
                 change::plan_change(ctx, &Request::Unyank { version }).await?,
-                "unyank",
+                Operation::Unyank,
             )
         }
         Command::Repair { state: true, .. } => return rebuild_state(s, g).await,
@@ -81,11 +82,11 @@ pub async fn run(s: &Session, g: &Global, cmd: Command) -> Result<i32> {
                 .iter()
                 .map(|a| a.parse::<AliasName>())
                 .collect::<std::result::Result<Vec<_>, _>>()?;
-            (change::plan_repair(ctx, &aliases).await?, "repair")
+            (change::plan_repair(ctx, &aliases).await?, Operation::Repair)
         }
         Command::Resume { revert } => (
             change::plan_resume(ctx, revert).await?,
-            if revert { "revert" } else { "resume" },
+            Operation::of_resume(revert),
         ),
         other => {
             return Err(InputError::NotAChange {
@@ -163,7 +164,7 @@ async fn rebuild_state(s: &Session, g: &Global) -> Result<i32> {
 
 /// Shows the plan, asks, applies, reports — as text or JSON, and, in a GitHub Actions job, as
 /// the job summary and step outputs too.
-pub async fn execute(s: &Session, g: &Global, plan: &Plan, action: &str) -> Result<i32> {
+pub async fn execute(s: &Session, g: &Global, plan: &Plan, action: Operation) -> Result<i32> {
     let ctx = &s.ctx;
     let log = EventLog::new(g.output_file.as_deref());
     log.plan(plan);

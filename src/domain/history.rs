@@ -10,13 +10,111 @@ pub struct AliasChange {
     pub to: Option<String>,
 }
 
+/// What a change was: a closed set, so a front end matches on it instead of comparing words.
+/// History written by a newer Shipdeck may hold one this version does not know: it reads as
+/// `Other` (and prints as "other") rather than failing the whole history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Operation {
+    Publish,
+    Promote,
+    Rollback,
+    Unpin,
+    Yank,
+    Unyank,
+    Repair,
+    Resume,
+    Revert,
+    Invalidate,
+    Origins,
+    #[serde(other)]
+    Other,
+}
+
+#[cfg(test)]
+mod operation_tests {
+    use super::Operation;
+
+    #[test]
+    fn every_operation_reads_back_and_an_unknown_one_is_other() {
+        for op in [
+            Operation::Publish,
+            Operation::Promote,
+            Operation::Rollback,
+            Operation::Unpin,
+            Operation::Yank,
+            Operation::Unyank,
+            Operation::Repair,
+            Operation::Resume,
+            Operation::Revert,
+            Operation::Invalidate,
+            Operation::Origins,
+        ] {
+            assert_eq!(op.name().parse::<Operation>(), Ok(op));
+            assert_eq!(
+                serde_json::to_value(op).unwrap(),
+                serde_json::json!(op.name())
+            );
+        }
+        assert_eq!("teleport".parse::<Operation>(), Ok(Operation::Other));
+        let e: Operation = serde_json::from_str("\"teleport\"").unwrap();
+        assert_eq!(e, Operation::Other);
+    }
+}
+
+impl Operation {
+    /// `resume` finishes an unfinished operation, `resume --revert` undoes it.
+    pub fn of_resume(revert: bool) -> Operation {
+        if revert {
+            Operation::Revert
+        } else {
+            Operation::Resume
+        }
+    }
+
+    /// The word in history, JSON and CI outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Operation::Publish => "publish",
+            Operation::Promote => "promote",
+            Operation::Rollback => "rollback",
+            Operation::Unpin => "unpin",
+            Operation::Yank => "yank",
+            Operation::Unyank => "unyank",
+            Operation::Repair => "repair",
+            Operation::Resume => "resume",
+            Operation::Revert => "revert",
+            Operation::Invalidate => "invalidate",
+            Operation::Origins => "origins",
+            Operation::Other => "other",
+        }
+    }
+}
+
+impl std::str::FromStr for Operation {
+    type Err = std::convert::Infallible;
+
+    /// The operation a word names; a word this version does not know is `Other`.
+    fn from_str(s: &str) -> Result<Operation, Self::Err> {
+        Ok(
+            serde_json::from_value(serde_json::Value::String(s.to_string()))
+                .unwrap_or(Operation::Other),
+        )
+    }
+}
+
+impl std::fmt::Display for Operation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEvent {
     pub id: String,
     pub at: DateTime<Utc>,
     pub by: String,
-    /// `publish`, `promote`, `rollback`, `unpin`, `yank`, `unyank`, `resume`, `revert`, `invalidate`, `origins`.
-    pub action: String,
+    pub action: Operation,
     pub description: String,
     #[serde(default)]
     pub changes: Vec<AliasChange>,

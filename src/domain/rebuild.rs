@@ -8,7 +8,7 @@
 //! release exactly points at the closest one with a note to `repair` it.
 
 use crate::domain::alias::{AliasName, highest_eligible};
-use crate::domain::history::HistoryEvent;
+use crate::domain::history::{HistoryEvent, Operation};
 use crate::domain::manifest::Manifest;
 use crate::domain::plan::Existing;
 use crate::domain::state::{AliasRecord, Core, ReleaseSummary, Yank};
@@ -148,8 +148,8 @@ fn replay(core: &mut Core, history: &[HistoryEvent]) -> BTreeMap<AliasName, bool
         {
             pinned.insert(a, true);
         }
-        match ev.action.as_str() {
-            "promote" | "publish" => {
+        match ev.action {
+            Operation::Promote | Operation::Publish => {
                 let v = named(ev, "promote").or_else(|| {
                     ev.description
                         .ends_with(" and promote")
@@ -163,7 +163,7 @@ fn replay(core: &mut Core, history: &[HistoryEvent]) -> BTreeMap<AliasName, bool
                     r.promoted = true;
                 }
             }
-            "yank" => {
+            Operation::Yank => {
                 if let Some(r) = named(ev, "yank").and_then(|v| core.releases.get_mut(&v)) {
                     r.yanked = Some(Yank {
                         reason: ev
@@ -175,7 +175,7 @@ fn replay(core: &mut Core, history: &[HistoryEvent]) -> BTreeMap<AliasName, bool
                     });
                 }
             }
-            "unyank" => {
+            Operation::Unyank => {
                 if let Some(r) = named(ev, "unyank").and_then(|v| core.releases.get_mut(&v)) {
                     r.yanked = None;
                 }
@@ -251,7 +251,7 @@ mod tests {
             id: "x".into(),
             at: DateTime::<Utc>::from_timestamp(10, 0).unwrap(),
             by: "bob".into(),
-            action: action.into(),
+            action: action.parse().unwrap(),
             description: description.into(),
             changes: Vec::new(),
             outcome: "ok".into(),

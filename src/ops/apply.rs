@@ -13,7 +13,7 @@ use super::edge::{EdgeConfirmation, Reached};
 use super::invalidate::{CdnOutcome, invalidate_recorded};
 use super::records::{append_history, load_state, save_manifest, save_state};
 use super::{Context, Progress, ProgressEvent, lock, new_id};
-use crate::domain::history::{AliasChange, HistoryEvent};
+use crate::domain::history::{AliasChange, HistoryEvent, Operation};
 use crate::domain::plan::{CopyMismatch, FileOp, FileOpKind, Plan};
 use crate::domain::state::{InFlight, State};
 use crate::error::{Error, Result};
@@ -96,7 +96,7 @@ pub enum Warning {
 pub async fn apply(
     ctx: &Context,
     plan: &Plan,
-    action: &str,
+    action: Operation,
     progress: &dyn Progress,
 ) -> Result<Report> {
     if plan.is_noop() {
@@ -272,7 +272,7 @@ async fn run_op(ctx: &Context, op: &FileOp) -> Result<Option<String>> {
 async fn apply_locked(
     ctx: &Context,
     plan: &Plan,
-    action: &str,
+    action: Operation,
     progress: &dyn Progress,
 ) -> Result<Report> {
     let (mut state, etag, op_id) = record_in_flight(ctx, plan).await?;
@@ -403,7 +403,7 @@ async fn write_files(ctx: &Context, plan: &Plan, progress: &dyn Progress) -> Res
 async fn after_commit(
     ctx: &Context,
     plan: &Plan,
-    action: &str,
+    action: Operation,
     op_id: String,
     progress: &dyn Progress,
     report: &mut Report,
@@ -422,7 +422,7 @@ async fn after_commit(
         id: op_id.clone(),
         at: Utc::now(),
         by: ctx.actor.clone(),
-        action: action.to_string(),
+        action,
         description: plan.description.clone(),
         changes,
         outcome: "ok".into(),

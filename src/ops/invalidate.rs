@@ -79,7 +79,7 @@ async fn record(ctx: &Context, paths: &[String], outcome: &str) -> Result<()> {
         id: new_id(),
         at: Utc::now(),
         by: ctx.actor.clone(),
-        action: "invalidate".into(),
+        action: crate::domain::history::Operation::Invalidate,
         description: format!("invalidate {}", paths.join(" ")),
         changes: Vec::new(),
         outcome: outcome.to_string(),

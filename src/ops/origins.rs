@@ -282,7 +282,7 @@ pub async fn apply(o: &Origins, ctx: &Context, plan: &OriginPlan) -> Result<()> 
         id: new_id(),
         at: Utc::now(),
         by: ctx.actor.clone(),
-        action: "origins".into(),
+        action: crate::domain::history::Operation::Origins,
         description: plan.description.clone(),
         changes: Vec::new(),
         outcome: "ok".into(),
@@ -334,7 +334,7 @@ async fn recently_removed(ctx: &Context, list: &Allowlist) -> Result<Vec<String>
     let mut removed = Vec::new();
     for ev in history
         .iter()
-        .filter(|e| e.action == "origins" && e.outcome == "ok")
+        .filter(|e| e.action == crate::domain::history::Operation::Origins && e.outcome == "ok")
         .take(RECENT_EDITS)
     {
         let Some(rest) = ev.description.strip_prefix("remove origin ") else {

@@ -62,7 +62,7 @@ pub async fn redeploy(
         id: super::new_id(),
         at: chrono::Utc::now(),
         by: ctx.actor.clone(),
-        action: "origins".into(),
+        action: crate::domain::history::Operation::Origins,
         description: format!("redeploy the Bridge ({})", wf.describe()),
         changes: Vec::new(),
         outcome: if ok { "ok".into() } else { "failed".into() },

@@ -49,7 +49,7 @@ pub enum Action {
     Loaded(Result<ReleasesView, Error>),
     HistoryLoaded(Result<Vec<HistoryEvent>, Error>),
     ManifestLoaded(Version, Result<Manifest, Error>),
-    Planned(Result<(Box<Plan>, String), Error>),
+    Planned(Result<(Box<Plan>, crate::domain::history::Operation), Error>),
     Progress(ProgressEvent),
     Applied(Result<Report, Error>),
     Verified(Result<Vec<Verified>, Error>),
@@ -79,7 +79,7 @@ pub enum Effect {
         revert: bool,
     },
     PlanRepair(Vec<AliasName>),
-    Apply(Box<Plan>, String),
+    Apply(Box<Plan>, crate::domain::history::Operation),
     /// Verify these aliases and versions (every one when empty).
     Verify(Vec<String>),
     /// Fetch every alias through the profile's public URL (`verify --edge`).

@@ -1,11 +1,12 @@
 //! The worker: runs the state's effects through the same use cases as the CLI and sends the
-//! results back as actions. All IO of the console happens here, off the draw path; errors
-//! become the sentence the console shows.
+//! results back as actions. All IO of the console happens here, off the draw path; errors stay
+//! typed until a view words them with `present::failure`, as the CLI does.
 
 use super::screens::cost::CostData;
 use super::state::{Action, Effect, OriginEdit};
 use crate::bridge::Var;
 use crate::config::Source;
+use crate::domain::history::Operation;
 use crate::error::Result;
 use crate::ops::account::{self, AccountView, ProfileFacts};
 use crate::ops::{ProgressEvent, apply, change, cost, origins, query, records, verify};
@@ -35,57 +36,48 @@ impl crate::ops::Progress for ToConsole {
     }
 }
 
-/// The console keeps an error typed; its views word it with `present::failure`, as the CLI does.
-fn said<T>(r: Result<T>) -> Result<T> {
-    r
-}
-
 async fn run(s: &Session, effect: Effect, results: &UnboundedSender<Action>) -> Action {
     let ctx = &s.ctx;
     match effect {
-        Effect::LoadReleases => Action::Loaded(said(query::releases(ctx).await)),
-        Effect::LoadHistory => {
-            Action::HistoryLoaded(said(records::read_history(ctx, Some(500)).await))
-        }
+        Effect::LoadReleases => Action::Loaded(query::releases(ctx).await),
+        Effect::LoadHistory => Action::HistoryLoaded(records::read_history(ctx, Some(500)).await),
         Effect::LoadManifest(v) => {
-            let r = said(records::require_manifest(ctx, &v).await);
+            let r = records::require_manifest(ctx, &v).await;
             Action::ManifestLoaded(v, r)
         }
         Effect::Plan(req) => {
-            let action = req.action().to_string();
+            let action = req.action();
             let plan = change::plan_change(ctx, &req).await;
-            Action::Planned(said(plan.map(|p| (Box::new(p), action))))
+            Action::Planned(plan.map(|p| (Box::new(p), action)))
         }
         Effect::PlanResume { revert } => {
-            let action = if revert { "revert" } else { "resume" }.to_string();
+            let action = Operation::of_resume(revert);
             let plan = change::plan_resume(ctx, revert).await;
-            Action::Planned(said(plan.map(|p| (Box::new(p), action))))
+            Action::Planned(plan.map(|p| (Box::new(p), action)))
         }
         Effect::PlanRepair(aliases) => {
             let plan = change::plan_repair(ctx, &aliases).await;
-            Action::Planned(said(plan.map(|p| (Box::new(p), "repair".to_string()))))
+            Action::Planned(plan.map(|p| (Box::new(p), Operation::Repair)))
         }
         Effect::Apply(plan, action) => {
             let progress = ToConsole(results.clone());
-            Action::Applied(said(apply::apply(ctx, &plan, &action, &progress).await))
+            Action::Applied(apply::apply(ctx, &plan, action, &progress).await)
         }
-        Effect::Verify(targets) => Action::Verified(said(verify::verify(ctx, &targets).await)),
-        Effect::VerifyEdge => Action::EdgeVerified(said(
+        Effect::Verify(targets) => Action::Verified(verify::verify(ctx, &targets).await),
+        Effect::VerifyEdge => Action::EdgeVerified(
             crate::ops::edge::verify_edge(ctx, &crate::ops::edge::EdgeCheck::default())
                 .await
                 .map(Box::new),
-        )),
-        Effect::LoadCost => Action::CostLoaded(said(load_cost(ctx).await.map(Box::new))),
-        Effect::LoadAccount => Action::AccountLoaded(said(load_account(s).await.map(Box::new))),
-        Effect::LoadOrigins => Action::OriginsLoaded(said(
-            async { origins::list(&s.origins()?).await.map(Box::new) }.await,
-        )),
-        Effect::PlanOrigin(edit) => {
-            Action::OriginPlanned(said(plan_origin(s, edit).await.map(Box::new)))
+        ),
+        Effect::LoadCost => Action::CostLoaded(load_cost(ctx).await.map(Box::new)),
+        Effect::LoadAccount => Action::AccountLoaded(load_account(s).await.map(Box::new)),
+        Effect::LoadOrigins => {
+            Action::OriginsLoaded(async { origins::list(&s.origins()?).await.map(Box::new) }.await)
         }
-        Effect::ApplyOrigin(plan) => Action::OriginApplied(said(
-            async { origins::apply(&s.origins()?, ctx, &plan).await }.await,
-        )),
+        Effect::PlanOrigin(edit) => Action::OriginPlanned(plan_origin(s, edit).await.map(Box::new)),
+        Effect::ApplyOrigin(plan) => {
+            Action::OriginApplied(async { origins::apply(&s.origins()?, ctx, &plan).await }.await)
+        }
         Effect::RedeployBridge => {
             let tx = results.clone();
             let progress = move |r: &crate::bridge::github::RunState| {
@@ -94,7 +86,7 @@ async fn run(s: &Session, effect: Effect, results: &UnboundedSender<Action>) -> 
                     r.id, r.status
                 )));
             };
-            Action::Redeployed(said(
+            Action::Redeployed(
                 async {
                     crate::ops::redeploy::redeploy(
                         &s.origins()?,
@@ -106,14 +98,14 @@ async fn run(s: &Session, effect: Effect, results: &UnboundedSender<Action>) -> 
                     .map(Box::new)
                 }
                 .await,
-            ))
+            )
         }
         Effect::LoadTraffic => {
             let tx = results.clone();
             let progress = move |done: usize, total: usize| {
                 let _ = tx.send(Action::TrafficProgress(done, total));
             };
-            Action::TrafficLoaded(said(
+            Action::TrafficLoaded(
                 async {
                     let now = chrono::Utc::now();
                     let logs = crate::session::log_source(s).await?;
@@ -130,11 +122,11 @@ async fn run(s: &Session, effect: Effect, results: &UnboundedSender<Action>) -> 
                     .map(Box::new)
                 }
                 .await,
-            ))
+            )
         }
-        Effect::ProbeOrigins => Action::Probed(said(
+        Effect::ProbeOrigins => Action::Probed(
             async { origins::probe(&s.origins()?, ctx, &[]).await.map(Box::new) }.await,
-        )),
+        ),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use shipdeck::domain::cost::Provider;
-use shipdeck::domain::history::{AliasChange, HistoryEvent};
+use shipdeck::domain::history::{AliasChange, HistoryEvent, Operation};
 use shipdeck::domain::manifest::{Manifest, describe_file};
 use shipdeck::ops::query::{AliasRow, ReleasesView, VersionRow};
 use shipdeck::tui::keymap::Keymap;
@@ -72,7 +72,7 @@ pub fn history() -> Vec<HistoryEvent> {
             id: "b2".into(),
             at: at(60),
             by: "bob".into(),
-            action: "rollback".into(),
+            action: Operation::Rollback,
             description: "rollback latest to 1.0.1".into(),
             changes: vec![AliasChange {
                 alias: "latest".into(),
@@ -86,7 +86,7 @@ pub fn history() -> Vec<HistoryEvent> {
             id: "a1".into(),
             at: at(30),
             by: "alice".into(),
-            action: "publish".into(),
+            action: Operation::Publish,
             description: "publish 1.1.0 and promote".into(),
             changes: vec![AliasChange {
                 alias: "v1.1".into(),
@@ -329,7 +329,7 @@ pub fn traffic_data() -> shipdeck::ops::traffic::Traffic {
         id: "e1".into(),
         at: t0 + Duration::hours(60) + Duration::minutes(30),
         by: "alice".into(),
-        action: "rollback".into(),
+        action: Operation::Rollback,
         description: "rollback latest".into(),
         changes: vec![AliasChange {
             alias: "latest".into(),
@@ -343,7 +343,7 @@ pub fn traffic_data() -> shipdeck::ops::traffic::Traffic {
         at: t0 - Duration::days(3),
         id: "e0".into(),
         description: "promote 1.1.0".into(),
-        action: "promote".into(),
+        action: Operation::Promote,
         changes: vec![AliasChange {
             alias: "latest".into(),
             from: None,

@@ -4,6 +4,7 @@
 use crate::common::tui::{state, view};
 use crate::{a_plan, cmd, plan_of};
 use shipdeck::domain::change::Request;
+use shipdeck::domain::history::Operation;
 use shipdeck::ops::ProgressEvent;
 use shipdeck::ops::apply::Report;
 use shipdeck::tui::dialogs::Modal;
@@ -20,20 +21,29 @@ fn promote_plans_then_the_plan_dialog_applies_or_cancels() {
         matches!(plan_of(&fx), Some(Request::Promote { version, alias: None }) if version.to_string() == "1.1.0")
     );
     assert!(s.busy.is_some());
-    s.update(Action::Planned(Ok((Box::new(a_plan()), "promote".into()))));
+    s.update(Action::Planned(Ok((
+        Box::new(a_plan()),
+        Operation::Promote,
+    ))));
     assert!(matches!(s.modal, Some(Modal::Plan { running: false, .. })));
     // n cancels, nothing applied.
     let fx = s.update(cmd(Command::No));
     assert!(fx.is_empty() && s.modal.is_none());
     assert!(s.status.as_ref().unwrap().text.contains("cancelled"));
     // Esc cancels too.
-    s.update(Action::Planned(Ok((Box::new(a_plan()), "promote".into()))));
+    s.update(Action::Planned(Ok((
+        Box::new(a_plan()),
+        Operation::Promote,
+    ))));
     assert!(s.update(cmd(Command::Cancel)).is_empty() && s.modal.is_none());
     // y applies.
-    s.update(Action::Planned(Ok((Box::new(a_plan()), "promote".into()))));
+    s.update(Action::Planned(Ok((
+        Box::new(a_plan()),
+        Operation::Promote,
+    ))));
     let fx = s.update(cmd(Command::Yes));
     assert!(
-        matches!(&fx[..], [Effect::Apply(p, a)] if p.description == "promote 1.1.0" && a == "promote")
+        matches!(&fx[..], [Effect::Apply(p, a)] if p.description == "promote 1.1.0" && *a == Operation::Promote)
     );
     assert!(matches!(s.modal, Some(Modal::Plan { running: true, .. })));
     // While running, keys do not close the dialog.
@@ -70,7 +80,7 @@ fn a_noop_plan_opens_no_dialog() {
     let mut s = state(80, 24, false);
     let mut p = a_plan();
     p.release_changes.clear();
-    s.update(Action::Planned(Ok((Box::new(p), "promote".into()))));
+    s.update(Action::Planned(Ok((Box::new(p), Operation::Promote))));
     assert!(s.modal.is_none());
     assert!(
         s.status
@@ -268,7 +278,10 @@ fn the_cdn_outcome_of_a_change_is_presented_as_the_cli_presents_it() {
     let paths = vec!["/msr-webchat/latest/*".to_string()];
     // Accepted: the status line says done, with the invalidation id and status.
     let mut s = state(80, 24, false);
-    s.update(Action::Planned(Ok((Box::new(a_plan()), "promote".into()))));
+    s.update(Action::Planned(Ok((
+        Box::new(a_plan()),
+        Operation::Promote,
+    ))));
     s.update(cmd(Command::Yes));
     let ok = Report {
         cdn: CdnOutcome::Requested {
@@ -290,7 +303,10 @@ fn the_cdn_outcome_of_a_change_is_presented_as_the_cli_presents_it() {
         "{status}"
     );
     // Failed: a warning naming CloudFront and the command that retries, never a plain "done".
-    s.update(Action::Planned(Ok((Box::new(a_plan()), "promote".into()))));
+    s.update(Action::Planned(Ok((
+        Box::new(a_plan()),
+        Operation::Promote,
+    ))));
     s.update(cmd(Command::Yes));
     let failed = Report {
         cdn: CdnOutcome::Failed {

@@ -34,14 +34,15 @@ pub enum Request {
 }
 
 impl Request {
-    /// The history action name.
-    pub fn action(&self) -> &'static str {
+    /// What the change is, as history records it.
+    pub fn action(&self) -> crate::domain::history::Operation {
+        use crate::domain::history::Operation;
         match self {
-            Request::Promote { .. } => "promote",
-            Request::Rollback { .. } => "rollback",
-            Request::Unpin { .. } => "unpin",
-            Request::Yank { .. } => "yank",
-            Request::Unyank { .. } => "unyank",
+            Request::Promote { .. } => Operation::Promote,
+            Request::Rollback { .. } => Operation::Rollback,
+            Request::Unpin { .. } => Operation::Unpin,
+            Request::Yank { .. } => Operation::Yank,
+            Request::Unyank { .. } => Operation::Unyank,
         }
     }
 

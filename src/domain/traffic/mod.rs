@@ -9,7 +9,7 @@
 pub mod athena;
 pub mod parse;
 
-use crate::domain::history::HistoryEvent;
+use crate::domain::history::{HistoryEvent, Operation};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -231,7 +231,7 @@ pub struct VersionTraffic {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AroundChange {
     pub at: DateTime<Utc>,
-    pub action: String,
+    pub action: Operation,
     pub alias: String,
     pub from: Option<String>,
     pub to: Option<String>,
@@ -421,7 +421,7 @@ fn around_changes(
             };
             out.push(AroundChange {
                 at: e.at,
-                action: e.action.clone(),
+                action: e.action,
                 alias: c.alias.clone(),
                 from: c.from.clone(),
                 to: c.to.clone(),
@@ -492,7 +492,7 @@ mod tests {
                 id: "1".into(),
                 at: t("2026-11-19T00:00:00Z"),
                 by: "a".into(),
-                action: "promote".into(),
+                action: Operation::Promote,
                 description: "promote 1.0.0".into(),
                 changes: vec![AliasChange {
                     alias: "latest".into(),
@@ -506,7 +506,7 @@ mod tests {
                 id: "2".into(),
                 at: t("2026-11-20T10:00:00Z"),
                 by: "a".into(),
-                action: "promote".into(),
+                action: Operation::Promote,
                 description: "promote 1.1.0".into(),
                 changes: vec![AliasChange {
                     alias: "latest".into(),

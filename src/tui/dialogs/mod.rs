@@ -33,7 +33,7 @@ pub enum Modal {
     },
     Plan {
         plan: Box<Plan>,
-        action: String,
+        action: crate::domain::history::Operation,
         running: bool,
     },
     Message {

@@ -20,7 +20,7 @@ use ratatui::widgets::Paragraph;
 /// A plan arrived: a no-op is said in the status line, anything else opens the dialog.
 pub(crate) fn planned(
     state: &mut State,
-    r: Result<(Box<Plan>, String), crate::error::Error>,
+    r: Result<(Box<Plan>, crate::domain::history::Operation), crate::error::Error>,
 ) -> Vec<Effect> {
     state.busy = None;
     match r {
@@ -88,7 +88,7 @@ pub(crate) fn applied(state: &mut State, r: Result<Report, crate::error::Error>)
 pub(crate) fn command(
     state: &mut State,
     plan: Box<Plan>,
-    action: String,
+    action: crate::domain::history::Operation,
     running: bool,
     c: Command,
 ) -> Vec<Effect> {
@@ -102,7 +102,7 @@ pub(crate) fn command(
             });
             state.modal = Some(Modal::Plan {
                 plan: plan.clone(),
-                action: action.clone(),
+                action,
                 running: true,
             });
             return vec![Effect::Apply(plan, action)];
