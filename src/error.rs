@@ -160,9 +160,17 @@ impl Error {
 
     /// Process exit code: 2 for bad usage, 3 when someone else holds or changed the release
     /// state (retry later), 130 when Ctrl-C stopped a change, 1 for everything else. (4, verify
-    /// found differences, and 5, changes pending, are outcomes, not errors: see `cli::exit`,
-    /// whose table these numbers are in; this layer does not import the front end.)
+    /// found differences, and 5, changes pending, are outcomes, not errors.)
     pub fn exit_code(&self) -> i32 {
+        self.exit().code()
+    }
+
+    /// The exit code as the closed set [`ExitCode`].
+    pub fn exit(&self) -> ExitCode {
+        ExitCode::from_code(self.raw_exit_code())
+    }
+
+    fn raw_exit_code(&self) -> i32 {
         match self {
             Error::Version(_) | Error::Alias(_) | Error::Wait(_) => 2,
             Error::Input(e) if e.is_usage() => 2,
@@ -177,6 +185,76 @@ impl Error {
             Error::Interrupted => 130,
             _ => 1,
         }
+    }
+}
+
+/// Every process exit code Shipdeck uses, and what it means: the one table every `--help` and
+/// the README's exit-code list are made from, and the codes scripts can rely on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitCode {
+    Ok,
+    Failure,
+    Usage,
+    /// Someone else holds or changed the release state: retry later.
+    Busy,
+    /// `verify` found differences, or a change waited for the edge in vain.
+    Differences,
+    /// `--dry-run --detailed-exitcode`: the plan would change something.
+    ChangesPending,
+    /// Ctrl-C stopped a change after its writes in flight: `shipdeck resume` finishes it.
+    Interrupted,
+}
+
+impl ExitCode {
+    pub const ALL: [ExitCode; 7] = [
+        ExitCode::Ok,
+        ExitCode::Failure,
+        ExitCode::Usage,
+        ExitCode::Busy,
+        ExitCode::Differences,
+        ExitCode::ChangesPending,
+        ExitCode::Interrupted,
+    ];
+
+    /// The number the process exits with.
+    pub const fn code(self) -> i32 {
+        match self {
+            ExitCode::Ok => 0,
+            ExitCode::Failure => 1,
+            ExitCode::Usage => 2,
+            ExitCode::Busy => 3,
+            ExitCode::Differences => 4,
+            ExitCode::ChangesPending => 5,
+            // As shells report a command stopped by SIGINT.
+            ExitCode::Interrupted => 130,
+        }
+    }
+
+    /// What the code means, for `--help`.
+    pub const fn meaning(self) -> &'static str {
+        match self {
+            ExitCode::Ok => "success",
+            ExitCode::Failure => {
+                "failure, or could not check (network, credentials, no public_url)"
+            }
+            ExitCode::Usage => "bad usage",
+            ExitCode::Busy => "someone else holds or changed the release state (retry later)",
+            ExitCode::Differences => {
+                "differences found (verify), or a change waited for the edge in vain"
+            }
+            ExitCode::ChangesPending => "changes pending (--dry-run --detailed-exitcode)",
+            ExitCode::Interrupted => {
+                "a change stopped by Ctrl-C after its writes in flight (`shipdeck resume` finishes it)"
+            }
+        }
+    }
+
+    /// The code a number names; any number Shipdeck does not use is a failure.
+    pub fn from_code(n: i32) -> ExitCode {
+        ExitCode::ALL
+            .into_iter()
+            .find(|c| c.code() == n)
+            .unwrap_or(ExitCode::Failure)
     }
 }
 
@@ -272,3 +350,31 @@ impl InputError {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_are_a_closed_set_that_reads_back() {
+        let mut seen = std::collections::BTreeSet::new();
+        for c in ExitCode::ALL {
+            assert_eq!(ExitCode::from_code(c.code()), c);
+            assert!(seen.insert(c.code()), "{} used twice", c.code());
+            assert!(!c.meaning().is_empty());
+        }
+        // Errors exit with codes of the set, never another number.
+        for e in [
+            Error::Conflict,
+            Error::Interrupted,
+            InputError::NoPaths.into(),
+            InputError::Cancelled.into(),
+            NotFound::Alias("beta".into()).into(),
+        ] {
+            assert_eq!(ExitCode::from_code(e.exit_code()).code(), e.exit_code());
+        }
+        assert_eq!(Error::Interrupted.exit(), ExitCode::Interrupted);
+        assert_eq!(Error::from(InputError::NoPaths).exit(), ExitCode::Usage);
+        assert_eq!(Error::from(InputError::Cancelled).exit(), ExitCode::Failure);
+    }
+}

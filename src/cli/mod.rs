@@ -43,44 +43,28 @@ use clap::Parser;
 use serde_json::json;
 use std::io::IsTerminal;
 
-/// The process exit codes scripts can rely on (documented in `--help` and the README).
+/// The process exit codes scripts can rely on (documented in `--help` and the README), as
+/// numbers; the closed set and its meanings are [`crate::error::ExitCode`].
 pub mod exit {
-    pub const OK: i32 = 0;
-    pub const FAILURE: i32 = 1;
-    pub const USAGE: i32 = 2;
-    /// Someone else holds or changed the release state: retry later.
-    pub const BUSY: i32 = 3;
-    /// `verify` found differences between the store and the manifests.
-    pub const DIFFERENCES: i32 = 4;
-    /// `--dry-run --detailed-exitcode`: the plan would change something.
-    pub const CHANGES_PENDING: i32 = 5;
-    /// Ctrl-C stopped a change after its writes in flight: `shipdeck resume` finishes it.
-    pub const INTERRUPTED: i32 = 130;
+    use crate::error::ExitCode;
+
+    pub const OK: i32 = ExitCode::Ok.code();
+    pub const FAILURE: i32 = ExitCode::Failure.code();
+    pub const USAGE: i32 = ExitCode::Usage.code();
+    pub const BUSY: i32 = ExitCode::Busy.code();
+    pub const DIFFERENCES: i32 = ExitCode::Differences.code();
+    pub const CHANGES_PENDING: i32 = ExitCode::ChangesPending.code();
+    pub const INTERRUPTED: i32 = ExitCode::Interrupted.code();
 
     /// Every exit code and what it means: the one table every `--help` text is made from.
     pub const TABLE: [(i32, &str); 7] = [
-        (OK, "success"),
-        (
-            FAILURE,
-            "failure, or could not check (network, credentials, no public_url)",
-        ),
-        (USAGE, "bad usage"),
-        (
-            BUSY,
-            "someone else holds or changed the release state (retry later)",
-        ),
-        (
-            DIFFERENCES,
-            "differences found (verify), or a change waited for the edge in vain",
-        ),
-        (
-            CHANGES_PENDING,
-            "changes pending (--dry-run --detailed-exitcode)",
-        ),
-        (
-            INTERRUPTED,
-            "a change stopped by Ctrl-C after its writes in flight (`shipdeck resume` finishes it)",
-        ),
+        (OK, ExitCode::Ok.meaning()),
+        (FAILURE, ExitCode::Failure.meaning()),
+        (USAGE, ExitCode::Usage.meaning()),
+        (BUSY, ExitCode::Busy.meaning()),
+        (DIFFERENCES, ExitCode::Differences.meaning()),
+        (CHANGES_PENDING, ExitCode::ChangesPending.meaning()),
+        (INTERRUPTED, ExitCode::Interrupted.meaning()),
     ];
 
     /// "Exit codes: 0 success, 4 …" for `codes` (in that order), from [`TABLE`].
