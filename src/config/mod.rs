@@ -5,10 +5,14 @@
 //! A malformed file is reported with its path, line and key, because "invalid config" alone
 //! sends people hunting. Credentials never live here.
 
-use crate::error::Result;
+mod checks;
+mod load;
+
+pub use load::{ConfigError, config_dir, data_dir, dirs, load, parse_str};
+
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The name of the built-in profile.
 pub const DEMO_PROFILE: &str = "demo";
@@ -36,18 +40,18 @@ pub struct Profile {
     pub cdn: Option<CdnConfig>,
     /// Public base URL of the published prefix (e.g. `https://cdn.example.com/msr-webchat`):
     /// embed snippets, `verify --edge` and the edge phase of every change fetch through it.
-    #[serde(default, deserialize_with = "public_url")]
+    #[serde(default, deserialize_with = "checks::public_url")]
     pub public_url: Option<String>,
     /// How long a change waits for the edge to serve the moved aliases (`"5m"`); without it a
     /// change checks the edge once and does not wait.
-    #[serde(default, deserialize_with = "wait")]
+    #[serde(default, deserialize_with = "checks::wait")]
     pub confirm_edge: Option<std::time::Duration>,
     /// Production profiles get the stricter origin audit rules.
     #[serde(default)]
     pub production: bool,
-    #[serde(default, deserialize_with = "header_value")]
+    #[serde(default, deserialize_with = "checks::header_value")]
     pub alias_cache_control: Option<String>,
-    #[serde(default, deserialize_with = "concurrency")]
+    #[serde(default, deserialize_with = "checks::concurrency")]
     pub concurrency: Option<usize>,
     pub bridge: Option<BridgeConfig>,
     /// The build files a publish requires (default: the widget's UMD and ES bundles and its
@@ -79,14 +83,14 @@ impl Profile {
 pub enum LogsConfig {
     /// CloudFront standard logs (legacy or v2) in an S3 bucket.
     Cloudfront {
-        #[serde(deserialize_with = "bucket_name")]
+        #[serde(deserialize_with = "checks::bucket_name")]
         bucket: String,
         #[serde(default)]
         prefix: String,
         /// Default: the store's region, else us-east-1.
-        #[serde(default, deserialize_with = "opt_region")]
+        #[serde(default, deserialize_with = "checks::opt_region")]
         region: Option<String>,
-        #[serde(default, deserialize_with = "endpoint_url")]
+        #[serde(default, deserialize_with = "checks::endpoint_url")]
         endpoint: Option<String>,
         /// The standard CloudFront logs table in Athena, for `traffic --engine athena`.
         athena: Option<AthenaConfig>,
@@ -96,16 +100,16 @@ pub enum LogsConfig {
     },
     /// Azure Front Door access logs (`FrontDoorAccessLog`) in a storage account.
     Frontdoor {
-        #[serde(deserialize_with = "azure_account")]
+        #[serde(deserialize_with = "checks::azure_account")]
         account: String,
         #[serde(
-            default = "frontdoor_logs_container",
-            deserialize_with = "azure_container"
+            default = "checks::frontdoor_logs_container",
+            deserialize_with = "checks::azure_container"
         )]
         container: String,
         #[serde(default)]
         prefix: String,
-        #[serde(default, deserialize_with = "endpoint_url")]
+        #[serde(default, deserialize_with = "checks::endpoint_url")]
         endpoint: Option<String>,
     },
 }
@@ -114,39 +118,14 @@ pub enum LogsConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AthenaConfig {
-    #[serde(deserialize_with = "athena_name")]
+    #[serde(deserialize_with = "checks::athena_name")]
     pub database: String,
-    #[serde(deserialize_with = "athena_name")]
+    #[serde(deserialize_with = "checks::athena_name")]
     pub table: String,
-    #[serde(default = "primary")]
+    #[serde(default = "checks::primary")]
     pub workgroup: String,
     /// `s3://bucket/prefix/` for query results, when the workgroup does not set one.
     pub output: Option<String>,
-}
-
-fn primary() -> String {
-    "primary".into()
-}
-
-fn athena_name<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
-    let v = String::deserialize(d)?;
-    if !crate::domain::traffic::athena::valid_name(&v) {
-        return Err(serde::de::Error::custom(format!(
-            "\"{}\" is not an Athena name; use letters, digits and '_'",
-            v.escape_debug()
-        )));
-    }
-    Ok(v)
-}
-
-fn frontdoor_logs_container() -> String {
-    "insights-logs-frontdooraccesslog".into()
-}
-
-fn opt_region<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> std::result::Result<Option<String>, D::Error> {
-    region_name(d).map(Some)
 }
 
 /// The most object operations at once a profile may ask for.
@@ -154,123 +133,35 @@ pub const MAX_CONCURRENCY: usize = 256;
 
 // Checks done while the file is parsed, so a bad value is reported as FILE:LINE: key 'K'.
 
-fn header_value<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> std::result::Result<Option<String>, D::Error> {
-    let v = String::deserialize(d)?;
-    crate::domain::manifest::check_header_value(&v).map_err(serde::de::Error::custom)?;
-    Ok(Some(v))
-}
-
-fn concurrency<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> std::result::Result<Option<usize>, D::Error> {
-    let v = i64::deserialize(d)?;
-    if !(1..=MAX_CONCURRENCY as i64).contains(&v) {
-        return Err(serde::de::Error::custom(format!(
-            "{v} is out of range; use 1 to {MAX_CONCURRENCY} object operations at once"
-        )));
-    }
-    Ok(usize::try_from(v).ok())
-}
-
-fn wait<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> std::result::Result<Option<std::time::Duration>, D::Error> {
-    let v = String::deserialize(d)?;
-    crate::domain::edge::parse_wait(&v)
-        .map(Some)
-        .map_err(serde::de::Error::custom)
-}
-
-fn public_url<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> std::result::Result<Option<String>, D::Error> {
-    let v = String::deserialize(d)?;
-    let rest = v
-        .strip_prefix("https://")
-        .or_else(|| v.strip_prefix("http://"));
-    let host = rest.and_then(|r| r.split('/').next()).unwrap_or("");
-    if rest.is_none() || host.is_empty() || v.contains(char::is_whitespace) {
-        return Err(serde::de::Error::custom(format!(
-            "\"{}\" is not a public URL; use the URL of the published prefix, e.g. https://cdn.example.com/msr-webchat",
-            v.escape_debug()
-        )));
-    }
-    if host.contains('@') || v.contains('?') || v.contains('#') {
-        return Err(serde::de::Error::custom(
-            "the public URL carries a user, a query or a fragment; browsers fetch it without credentials, so write only https://HOST/PATH",
-        ));
-    }
-    Ok(Some(v.trim_end_matches('/').to_string()))
-}
-
-fn bucket_name<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
-    let v = String::deserialize(d)?;
-    let ok_chars = v
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
-    let ok_ends = v.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && v.ends_with(|c: char| c.is_ascii_alphanumeric());
-    if !(3..=63).contains(&v.len()) || !ok_chars || !ok_ends {
-        return Err(serde::de::Error::custom(format!(
-            "\"{}\" is not an S3 bucket name; bucket names have 3 to 63 lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
-            v.escape_debug()
-        )));
-    }
-    Ok(v)
-}
-
-fn region_name<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
-    let v = String::deserialize(d)?;
-    if v.is_empty()
-        || !v
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-    {
-        return Err(serde::de::Error::custom(format!(
-            "\"{}\" is not an AWS region; use a name such as us-east-1",
-            v.escape_debug()
-        )));
-    }
-    Ok(v)
-}
-
-fn key_prefix<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
-    let v = String::deserialize(d)?;
-    crate::domain::layout::check_prefix(&v).map_err(serde::de::Error::custom)?;
-    Ok(v)
-}
-
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
 pub enum StoreConfig {
     Local {
         path: PathBuf,
-        #[serde(default, deserialize_with = "key_prefix")]
+        #[serde(default, deserialize_with = "checks::key_prefix")]
         prefix: String,
     },
     S3 {
-        #[serde(deserialize_with = "bucket_name")]
+        #[serde(deserialize_with = "checks::bucket_name")]
         bucket: String,
-        #[serde(deserialize_with = "region_name")]
+        #[serde(deserialize_with = "checks::region_name")]
         region: String,
-        #[serde(default, deserialize_with = "key_prefix")]
+        #[serde(default, deserialize_with = "checks::key_prefix")]
         prefix: String,
         /// An S3-compatible server (path-style addressing then).
         endpoint: Option<String>,
     },
     /// A container of an Azure storage account.
     Azure {
-        #[serde(deserialize_with = "azure_account")]
+        #[serde(deserialize_with = "checks::azure_account")]
         account: String,
-        #[serde(deserialize_with = "azure_container")]
+        #[serde(deserialize_with = "checks::azure_container")]
         container: String,
-        #[serde(default, deserialize_with = "key_prefix")]
+        #[serde(default, deserialize_with = "checks::key_prefix")]
         prefix: String,
         /// The Blob endpoint (Azurite, sovereign clouds); default
         /// `https://{account}.blob.core.windows.net`.
-        #[serde(default, deserialize_with = "endpoint_url")]
+        #[serde(default, deserialize_with = "checks::endpoint_url")]
         endpoint: Option<String>,
     },
 }
@@ -313,57 +204,6 @@ impl StoreConfig {
     }
 }
 
-fn azure_account<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
-    let v = String::deserialize(d)?;
-    let ok = (3..=24).contains(&v.len())
-        && v.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
-    if !ok {
-        return Err(serde::de::Error::custom(format!(
-            "\"{}\" is not an Azure storage account name; account names have 3 to 24 lower-case letters and digits",
-            v.escape_debug()
-        )));
-    }
-    Ok(v)
-}
-
-fn azure_container<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> std::result::Result<String, D::Error> {
-    let v = String::deserialize(d)?;
-    let ok = (3..=63).contains(&v.len())
-        && v.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && v.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && v.ends_with(|c: char| c.is_ascii_alphanumeric())
-        && !v.contains("--");
-    if !ok {
-        return Err(serde::de::Error::custom(format!(
-            "\"{}\" is not an Azure container name; container names have 3 to 63 lower-case letters, digits and single '-', starting and ending with a letter or digit",
-            v.escape_debug()
-        )));
-    }
-    Ok(v)
-}
-
-fn endpoint_url<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> std::result::Result<Option<String>, D::Error> {
-    let v = String::deserialize(d)?;
-    if !(v.starts_with("https://") || v.starts_with("http://")) || v.contains(char::is_whitespace) {
-        return Err(serde::de::Error::custom(format!(
-            "\"{}\" is not an endpoint URL; use e.g. https://msrwebchat.blob.core.windows.net or http://127.0.0.1:10000/devstoreaccount1",
-            v.escape_debug()
-        )));
-    }
-    if v.contains('?') {
-        return Err(serde::de::Error::custom(
-            "the endpoint has a query string; a SAS token is a credential: store it with `shipdeck login`, never in the config",
-        ));
-    }
-    Ok(Some(v))
-}
-
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
 pub enum CdnConfig {
@@ -402,7 +242,7 @@ pub struct AzureCdnConfig {
     pub domains: Vec<String>,
     /// A Resource-Manager-compatible endpoint (tests, sovereign clouds); default
     /// `https://management.azure.com`.
-    #[serde(default, deserialize_with = "endpoint_url")]
+    #[serde(default, deserialize_with = "checks::endpoint_url")]
     pub management_endpoint: Option<String>,
 }
 
@@ -451,16 +291,16 @@ pub enum AllowlistConfig {
     /// GitHub Actions variables (or secrets, with `mode = "secret"`) of a repository, or of one
     /// of its environments.
     Github {
-        #[serde(deserialize_with = "github_repo")]
+        #[serde(deserialize_with = "checks::github_repo")]
         repo: String,
-        #[serde(default = "allowed_name")]
+        #[serde(default = "checks::allowed_name")]
         variable: String,
         additional_variable: Option<String>,
         environment: Option<String>,
         #[serde(default)]
         mode: GithubMode,
         /// GitHub Enterprise Server's API (`https://HOST/api/v3`), or a stand-in in tests.
-        #[serde(default, deserialize_with = "endpoint_url")]
+        #[serde(default, deserialize_with = "checks::endpoint_url")]
         api_url: Option<String>,
         /// Secret mode: the store document that is the list (default `.shipdeck/{prefix}origins.json`).
         key: Option<String>,
@@ -476,26 +316,6 @@ pub enum GithubMode {
     Secret,
 }
 
-fn allowed_name() -> String {
-    "ALLOWED_ORIGINS".into()
-}
-
-fn github_repo<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
-    let v = String::deserialize(d)?;
-    let ok_part = |p: &str| {
-        !p.is_empty()
-            && p.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-    };
-    match v.split_once('/') {
-        Some((o, r)) if ok_part(o) && ok_part(r) => Ok(v),
-        _ => Err(serde::de::Error::custom(format!(
-            "\"{}\" is not a GitHub repository; write it as OWNER/NAME, e.g. \"org/msr-event-agent-bridge\"",
-            v.escape_debug()
-        ))),
-    }
-}
-
 /// Where the configuration came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
@@ -508,114 +328,6 @@ pub enum Source {
 pub struct Loaded {
     pub source: Source,
     pub file: ConfigFile,
-}
-
-/// Platform directories (respecting XDG variables on Linux).
-pub fn dirs() -> Option<directories::ProjectDirs> {
-    directories::ProjectDirs::from("dev", "shipdeck", "shipdeck")
-}
-
-pub fn data_dir() -> PathBuf {
-    dirs()
-        .map(|d| d.data_dir().to_path_buf())
-        .unwrap_or_else(|| PathBuf::from(".shipdeck-data"))
-}
-
-pub fn config_dir() -> Option<PathBuf> {
-    dirs().map(|d| d.config_dir().to_path_buf())
-}
-
-/// Finds and parses the configuration.
-/// A configuration file that cannot be used.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum ConfigError {
-    #[error(
-        "config file '{path}' does not exist or is not a file; check --config / SHIPDECK_CONFIG"
-    )]
-    NoFile { path: String },
-    #[error("cannot read config file '{path}': {source}")]
-    Unreadable {
-        path: String,
-        #[source]
-        source: std::sync::Arc<std::io::Error>,
-    },
-    /// A wrong key or value (`problem` starts with the line and names the key and the fix).
-    #[error("{path}:{problem}")]
-    Invalid { path: String, problem: String },
-}
-
-pub fn load(explicit: Option<&Path>) -> Result<Loaded> {
-    let candidate = explicit.map(Path::to_path_buf).or_else(|| {
-        std::env::var_os("SHIPDECK_CONFIG")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    });
-    if let Some(path) = candidate {
-        if !path.is_file() {
-            return Err(ConfigError::NoFile {
-                path: path.display().to_string(),
-            }
-            .into());
-        }
-        return parse_file(&path);
-    }
-    let local = PathBuf::from("shipdeck.toml");
-    if local.is_file() {
-        return parse_file(&local);
-    }
-    if let Some(dir) = config_dir() {
-        let p = dir.join("config.toml");
-        if p.is_file() {
-            return parse_file(&p);
-        }
-    }
-    Ok(Loaded {
-        source: Source::Builtin,
-        file: ConfigFile::default(),
-    })
-}
-
-fn parse_file(path: &Path) -> Result<Loaded> {
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable {
-        path: path.display().to_string(),
-        source: std::sync::Arc::new(e),
-    })?;
-    let mut file = parse_str(&text).map_err(|e| ConfigError::Invalid {
-        path: path.display().to_string(),
-        problem: e.to_string(),
-    })?;
-    // Relative store paths are relative to the config file, not to wherever Shipdeck runs.
-    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    for p in file.profiles.values_mut() {
-        if let StoreConfig::Local { path: sp, .. } = &mut p.store
-            && sp.is_relative()
-        {
-            *sp = base.join(&*sp);
-        }
-
-        if let Some(b) = &mut p.bridge
-            && let AllowlistConfig::Dotenv { path: bp } = &mut b.allowlist
-            && bp.is_relative()
-        {
-            *bp = base.join(&*bp);
-        }
-        if let Some(u) = &mut p.usage
-            && u.is_relative()
-        {
-            *u = base.join(&*u);
-        }
-    }
-    Ok(Loaded {
-        source: Source::File(path.to_path_buf()),
-        file,
-    })
-}
-
-/// Parses config text; errors read `LINE: key 'K': message`.
-pub fn parse_str(
-    text: &str,
-) -> std::result::Result<ConfigFile, crate::domain::tomlfile::TomlError> {
-    crate::domain::tomlfile::parse(text)
 }
 
 #[cfg(test)]

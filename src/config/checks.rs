@@ -1,0 +1,202 @@
+//! The checks each configuration value passes as it is read (bucket and account names,
+//! regions, key prefixes, endpoints, URLs, waits, header values), so a wrong value is an error
+//! at its line and key, with the fix, before any command runs.
+
+use super::MAX_CONCURRENCY;
+use serde::Deserialize;
+
+pub(super) fn primary() -> String {
+    "primary".into()
+}
+
+pub(super) fn athena_name<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<String, D::Error> {
+    let v = String::deserialize(d)?;
+    if !crate::domain::traffic::athena::valid_name(&v) {
+        return Err(serde::de::Error::custom(format!(
+            "\"{}\" is not an Athena name; use letters, digits and '_'",
+            v.escape_debug()
+        )));
+    }
+    Ok(v)
+}
+
+pub(super) fn frontdoor_logs_container() -> String {
+    "insights-logs-frontdooraccesslog".into()
+}
+
+pub(super) fn opt_region<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<String>, D::Error> {
+    region_name(d).map(Some)
+}
+
+pub(super) fn header_value<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<String>, D::Error> {
+    let v = String::deserialize(d)?;
+    crate::domain::manifest::check_header_value(&v).map_err(serde::de::Error::custom)?;
+    Ok(Some(v))
+}
+
+pub(super) fn concurrency<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<usize>, D::Error> {
+    let v = i64::deserialize(d)?;
+    if !(1..=MAX_CONCURRENCY as i64).contains(&v) {
+        return Err(serde::de::Error::custom(format!(
+            "{v} is out of range; use 1 to {MAX_CONCURRENCY} object operations at once"
+        )));
+    }
+    Ok(usize::try_from(v).ok())
+}
+
+pub(super) fn wait<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<std::time::Duration>, D::Error> {
+    let v = String::deserialize(d)?;
+    crate::domain::edge::parse_wait(&v)
+        .map(Some)
+        .map_err(serde::de::Error::custom)
+}
+
+pub(super) fn public_url<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<String>, D::Error> {
+    let v = String::deserialize(d)?;
+    let rest = v
+        .strip_prefix("https://")
+        .or_else(|| v.strip_prefix("http://"));
+    let host = rest.and_then(|r| r.split('/').next()).unwrap_or("");
+    if rest.is_none() || host.is_empty() || v.contains(char::is_whitespace) {
+        return Err(serde::de::Error::custom(format!(
+            "\"{}\" is not a public URL; use the URL of the published prefix, e.g. https://cdn.example.com/msr-webchat",
+            v.escape_debug()
+        )));
+    }
+    if host.contains('@') || v.contains('?') || v.contains('#') {
+        return Err(serde::de::Error::custom(
+            "the public URL carries a user, a query or a fragment; browsers fetch it without credentials, so write only https://HOST/PATH",
+        ));
+    }
+    Ok(Some(v.trim_end_matches('/').to_string()))
+}
+
+pub(super) fn bucket_name<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<String, D::Error> {
+    let v = String::deserialize(d)?;
+    let ok_chars = v
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
+    let ok_ends = v.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && v.ends_with(|c: char| c.is_ascii_alphanumeric());
+    if !(3..=63).contains(&v.len()) || !ok_chars || !ok_ends {
+        return Err(serde::de::Error::custom(format!(
+            "\"{}\" is not an S3 bucket name; bucket names have 3 to 63 lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
+            v.escape_debug()
+        )));
+    }
+    Ok(v)
+}
+
+pub(super) fn region_name<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<String, D::Error> {
+    let v = String::deserialize(d)?;
+    if v.is_empty()
+        || !v
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err(serde::de::Error::custom(format!(
+            "\"{}\" is not an AWS region; use a name such as us-east-1",
+            v.escape_debug()
+        )));
+    }
+    Ok(v)
+}
+
+pub(super) fn key_prefix<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<String, D::Error> {
+    let v = String::deserialize(d)?;
+    crate::domain::layout::check_prefix(&v).map_err(serde::de::Error::custom)?;
+    Ok(v)
+}
+
+pub(super) fn azure_account<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<String, D::Error> {
+    let v = String::deserialize(d)?;
+    let ok = (3..=24).contains(&v.len())
+        && v.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    if !ok {
+        return Err(serde::de::Error::custom(format!(
+            "\"{}\" is not an Azure storage account name; account names have 3 to 24 lower-case letters and digits",
+            v.escape_debug()
+        )));
+    }
+    Ok(v)
+}
+
+pub(super) fn azure_container<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<String, D::Error> {
+    let v = String::deserialize(d)?;
+    let ok = (3..=63).contains(&v.len())
+        && v.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && v.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && v.ends_with(|c: char| c.is_ascii_alphanumeric())
+        && !v.contains("--");
+    if !ok {
+        return Err(serde::de::Error::custom(format!(
+            "\"{}\" is not an Azure container name; container names have 3 to 63 lower-case letters, digits and single '-', starting and ending with a letter or digit",
+            v.escape_debug()
+        )));
+    }
+    Ok(v)
+}
+
+pub(super) fn endpoint_url<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<String>, D::Error> {
+    let v = String::deserialize(d)?;
+    if !(v.starts_with("https://") || v.starts_with("http://")) || v.contains(char::is_whitespace) {
+        return Err(serde::de::Error::custom(format!(
+            "\"{}\" is not an endpoint URL; use e.g. https://msrwebchat.blob.core.windows.net or http://127.0.0.1:10000/devstoreaccount1",
+            v.escape_debug()
+        )));
+    }
+    if v.contains('?') {
+        return Err(serde::de::Error::custom(
+            "the endpoint has a query string; a SAS token is a credential: store it with `shipdeck login`, never in the config",
+        ));
+    }
+    Ok(Some(v))
+}
+
+pub(super) fn allowed_name() -> String {
+    "ALLOWED_ORIGINS".into()
+}
+
+pub(super) fn github_repo<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<String, D::Error> {
+    let v = String::deserialize(d)?;
+    let ok_part = |p: &str| {
+        !p.is_empty()
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    match v.split_once('/') {
+        Some((o, r)) if ok_part(o) && ok_part(r) => Ok(v),
+        _ => Err(serde::de::Error::custom(format!(
+            "\"{}\" is not a GitHub repository; write it as OWNER/NAME, e.g. \"org/msr-event-agent-bridge\"",
+            v.escape_debug()
+        ))),
+    }
+}
