@@ -16,7 +16,7 @@ mod contract;
 use common::Env;
 use common::bridge::Bridge;
 use predicates::prelude::*;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 const ENV_FILE: &str = "# CORS Configuration\nALLOWED_ORIGINS=http://localhost:3000,https://app.example.com\nADDITIONAL_ORIGINS=https://customer1.com,https://customer2.com # customers\n\n# Backend\nJWT_SECRET=your-secret-here\nLOG_LEVEL=info\n";
 
@@ -659,4 +659,75 @@ async fn dotenv_and_json_document_pass_the_allowlist_contract() {
         std::fs::write(&doc_path, body).unwrap();
     };
     contract::allowlist::run_all(&doc, &meddle).await;
+}
+
+/// One use case per feature: the console's probe (its worker, on the same profile) finds what
+/// `origins probe --json` finds, origin by origin: allowed or not, every problem, and the
+/// requests a browser would refuse — against a real Bridge that narrows its methods.
+#[test]
+fn the_console_probes_what_the_cli_probes() {
+    let env = env_with("http://placeholder", false);
+    let bridge = Bridge::start_with(
+        &env.path().join("bridge.env"),
+        &[("BRIDGE_METHODS", "GET,POST")],
+    );
+    std::fs::write(
+        env.path().join("shipdeck.toml"),
+        format!("[profiles.test]\nstore = {{ kind = \"local\", path = \"store\" }}\nbridge = {{ allowlist = {{ kind = \"dotenv\", path = \"bridge.env\" }}, url = \"{}\" }}\n", bridge.url),
+    )
+    .unwrap();
+    let out = env
+        .cmd()
+        .args(["--json", "origins", "probe"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a narrowed Bridge fails the probe"
+    );
+    let cli: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let console = common::console::run(
+        env.path(),
+        "test",
+        shipdeck::tui::state::Effect::ProbeOrigins,
+    );
+    let probe = console
+        .origins
+        .probe
+        .as_ref()
+        .expect("the console holds the probe");
+    let screen = serde_json::to_value(probe).unwrap();
+    let pick = |doc: &Value| -> Vec<(Value, Value, Value, Value, Value)> {
+        doc["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                // The unlisted origin each probe invents is random; its verdicts are compared.
+                let origin = match r["origin"].as_str() {
+                    Some(o) if o.starts_with("https://shipdeck-probe-") => json!("unlisted"),
+                    _ => r["origin"].clone(),
+                };
+                (
+                    origin,
+                    r["expected_allowed"].clone(),
+                    r["allowed"].clone(),
+                    r["problems"].clone(),
+                    r["browser_refuses"].clone(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(pick(&screen), pick(&cli));
+    assert_eq!(screen["ok"], cli["ok"]);
+    // The narrowed methods are a finding both front ends show.
+    assert!(
+        cli["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| !r["browser_refuses"].as_array().unwrap().is_empty()),
+        "{cli:#}"
+    );
 }
