@@ -114,13 +114,77 @@ impl Manifest {
     }
 }
 
-/// The Cache-Control a file gets inside an immutable release folder.
+/// What a release file is, from its name: the widget's UMD and ES bundles, its stylesheet,
+/// source maps, HTML pages, or anything else. A closed set, so cache rules, advice and traffic
+/// counts match on it instead of comparing extensions in several places.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum FileType {
+    Umd,
+    Es,
+    Css,
+    Map,
+    Html,
+    Other,
+}
+
+impl FileType {
+    pub const ALL: [FileType; 6] = [
+        FileType::Umd,
+        FileType::Es,
+        FileType::Css,
+        FileType::Map,
+        FileType::Html,
+        FileType::Other,
+    ];
+
+    /// The type of the file at `path` (case-insensitive; a query string or fragment is ignored).
+    pub fn of(path: &str) -> FileType {
+        let name = path
+            .split(['?', '#'])
+            .next()
+            .unwrap_or_default()
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if name.ends_with(".map") {
+            FileType::Map
+        } else if name.ends_with(".html") || name.ends_with(".htm") {
+            FileType::Html
+        } else if name.ends_with(".css") {
+            FileType::Css
+        } else if name.ends_with(".umd.js") || name.ends_with(".umd.cjs") {
+            FileType::Umd
+        } else if name.ends_with(".es.js") || name.ends_with(".mjs") || name.ends_with(".esm.js") {
+            FileType::Es
+        } else {
+            FileType::Other
+        }
+    }
+
+    /// The name in JSON and metrics: `umd`, `es`, `css`, `map`, `html`, `other`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FileType::Umd => "umd",
+            FileType::Es => "es",
+            FileType::Css => "css",
+            FileType::Map => "map",
+            FileType::Html => "html",
+            FileType::Other => "other",
+        }
+    }
+}
+
+/// The Cache-Control a file gets inside an immutable release folder: pages and source maps are
+/// short-lived (a page names the release's files; a map is fetched only by developers), the
+/// rest immutable.
 pub fn release_cache_control(path: &str) -> &'static str {
-    let lower = path.to_ascii_lowercase();
-    if lower.ends_with(".html") || lower.ends_with(".htm") || lower.ends_with(".map") {
-        SHORT_CACHE
-    } else {
-        IMMUTABLE_CACHE
+    match FileType::of(path) {
+        FileType::Html | FileType::Map => SHORT_CACHE,
+        _ => IMMUTABLE_CACHE,
     }
 }
 
@@ -256,6 +320,25 @@ pub fn diff(a: &Manifest, b: &Manifest) -> ManifestDiff {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn file_types_from_names() {
+        let t = FileType::of;
+        assert_eq!(t("v1.0.0/msr-webchat.umd.js"), FileType::Umd);
+        assert_eq!(t("latest/msr-webchat.es.js"), FileType::Es);
+        assert_eq!(t("latest/Style.CSS"), FileType::Css);
+        assert_eq!(t("latest/msr-webchat.umd.js.map"), FileType::Map);
+        assert_eq!(t("v1/index.html?x=1"), FileType::Html);
+        assert_eq!(t("v1/README.md"), FileType::Other);
+        assert_eq!(t("v1/app.js"), FileType::Other);
+        for f in FileType::ALL {
+            assert_eq!(
+                serde_json::to_value(f).unwrap(),
+                serde_json::json!(f.name())
+            );
+        }
+    }
 
     #[test]
     fn a_diff_names_added_removed_and_changed_files() {
@@ -294,7 +377,6 @@ mod tests {
         assert_eq!(d.unchanged, 1);
         assert_eq!(diff(&a, &a).added.len() + diff(&a, &a).changed.len(), 0);
     }
-    use super::*;
 
     #[test]
     fn brotli_sizes_are_recorded_for_text_and_decode_back() {

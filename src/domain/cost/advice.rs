@@ -5,6 +5,7 @@
 
 use super::price::{PriceError, PriceTable};
 use super::{BYTES_PER_GB, Bundle, Usage, fmt_qty};
+use crate::domain::manifest::FileType;
 use serde::Serialize;
 
 /// Seconds in the average month.
@@ -191,7 +192,7 @@ fn payload(
     let mut files: Vec<&(String, u64, u64)> = facts
         .files
         .iter()
-        .filter(|(p, _, _)| !p.ends_with(".map"))
+        .filter(|(p, _, _)| FileType::of(p) != FileType::Map)
         .collect();
     files.sort_by_key(|f| std::cmp::Reverse(f.2));
     let per_load = bundle.bytes_per_load.max(1.0);
@@ -221,7 +222,7 @@ fn payload(
     let maps: Vec<&(String, u64, u64)> = facts
         .files
         .iter()
-        .filter(|(p, _, _)| p.ends_with(".map"))
+        .filter(|(p, _, _)| FileType::of(p) == FileType::Map)
         .collect();
     if !maps.is_empty() {
         let bytes: u64 = maps.iter().map(|(_, b, _)| *b).sum();
