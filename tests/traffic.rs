@@ -89,6 +89,32 @@ fn assert_counts(doc: &Value, expected: &Value) {
     assert_eq!(doc["report"]["lines"], expected["requests"]);
 }
 
+/// Requests per file type exactly, and each latency percentile within one histogram bucket:
+/// the bucket Shipdeck reports is the one the generator's true nearest-rank value falls in.
+fn assert_types_and_latency(doc: &Value, expected: &Value) {
+    let rows = doc["report"]["rows"].as_array().unwrap();
+    for (folder, c) in expected["counts"].as_object().unwrap() {
+        let row = rows
+            .iter()
+            .find(|r| r["folder"] == folder.as_str())
+            .unwrap();
+        assert_eq!(
+            row["file_types"], c["types"],
+            "{folder}: requests per file type"
+        );
+        for q in ["p50", "p95", "p99"] {
+            let truth = u32::try_from(c["latency"][q].as_u64().unwrap()).unwrap();
+            let bucket = shipdeck::domain::traffic::latency::bucket_of(truth);
+            let bound = shipdeck::domain::traffic::LATENCY_BOUNDS_MS[bucket];
+            assert_eq!(
+                row["latency_ms"][q].as_u64(),
+                Some(u64::from(bound)),
+                "{folder} {q}: true {truth} ms is in the bucket up to {bound} ms"
+            );
+        }
+    }
+}
+
 #[test]
 fn cloudfront_logs_of_both_generations_are_counted_exactly_and_cached() {
     let b = common::s3::bucket("logs");
@@ -99,6 +125,7 @@ fn cloudfront_logs_of_both_generations_are_counted_exactly_and_cached() {
     let out = run(&["--json", "traffic", "--since", &since, "--until", &until]);
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_counts(&doc, &expected);
+    assert_types_and_latency(&doc, &expected);
     // 24 files (12 legacy, 12 v2), each with one line no reader can use.
     assert_eq!(doc["loaded"]["files"], 24);
     assert_eq!(doc["report"]["bad_lines"], 24);
@@ -177,6 +204,7 @@ fn front_door_logs_in_azure_blob_are_counted_exactly() {
     );
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_counts(&doc, &expected);
+    assert_types_and_latency(&doc, &expected);
     assert_eq!(doc["report"]["bad_lines"], 6);
     // The text view: rows, versions and the completeness note.
     let mut cmd = env.cmd();
@@ -185,7 +213,9 @@ fn front_door_logs_in_azure_blob_are_counted_exactly() {
         .assert()
         .success()
         .stdout(predicate::str::contains("Complete up to"))
-        .stdout(predicate::str::contains("NO DIRECT REQUESTS"));
+        .stdout(predicate::str::contains("NO DIRECT REQUESTS"))
+        .stdout(predicate::str::contains("p50 "))
+        .stdout(predicate::str::contains("FILE TYPES"));
 }
 
 #[test]
@@ -259,8 +289,11 @@ fn the_athena_sql_counts_what_the_local_reader_counts() {
         let mut sum = std::collections::BTreeMap::new();
         for c in from_sql.folders[folder].values() {
             let c = serde_json::to_value(c).unwrap();
+            // The counts SQL makes (file types and latency are the local reader's only).
             for (k, v) in c.as_object().unwrap() {
-                *sum.entry(k.clone()).or_insert(0u64) += v.as_u64().unwrap();
+                if let Some(n) = v.as_u64() {
+                    *sum.entry(k.clone()).or_insert(0u64) += n;
+                }
             }
         }
         for (k, v) in &sum {
@@ -412,6 +445,7 @@ fn the_console_counts_what_the_cli_counts() {
         .env_remove("AWS_PROFILE");
     let console = common::console::run_in_process_of(&cmd, "p", "traffic");
     assert_counts(&console, &expected);
+    assert_types_and_latency(&console, &expected);
     // Every row and version line, not only the generator's totals.
     assert_eq!(console["report"]["rows"], cli["report"]["rows"]);
     assert_eq!(console["report"]["versions"], cli["report"]["versions"]);

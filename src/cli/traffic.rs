@@ -138,6 +138,7 @@ fn print(t: &Traffic) {
             crate::present::sparkline(&row.spark)
         );
     }
+    print_types_and_latency(r);
     print_versions_and_changes(r);
     println!();
     println!("{}", words::how_read(t));
@@ -146,6 +147,23 @@ fn print(t: &Traffic) {
     }
     if let Some(h) = &t.hint {
         println!("hint: {h}");
+    }
+}
+
+/// Per folder: requests per file type and latency percentiles.
+fn print_types_and_latency(r: &Report) {
+    if r.rows.is_empty() {
+        return;
+    }
+    println!();
+    println!("{:<16} {:<32} FILE TYPES", "FOLDER", "LATENCY");
+    for row in &r.rows {
+        println!(
+            "{:<16} {:<32} {}",
+            row.folder,
+            words::latency(row.latency_ms.as_ref()),
+            words::file_types(row)
+        );
     }
 }
 

@@ -165,6 +165,11 @@ impl FileType {
         }
     }
 
+    /// Its position in [`FileType::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     /// The name in JSON and metrics: `umd`, `es`, `css`, `map`, `html`, `other`.
     pub fn name(self) -> &'static str {
         match self {

@@ -34,6 +34,31 @@ pub fn referrers(row: &Row) -> String {
         .join(",")
 }
 
+/// Latency percentiles of a folder: "p50 20 · p95 150 · p99 500 ms", or "-" when the logs
+/// carry no time (or the engine did not count it).
+pub fn latency(p: Option<&crate::domain::traffic::Percentiles>) -> String {
+    p.map_or("-".into(), |p| {
+        format!("p50 {} · p95 {} · p99 {} ms", p.p50, p.p95, p.p99)
+    })
+}
+
+/// The 95th percentile alone, for a table column: "150 ms" or "-".
+pub fn p95(p: Option<&crate::domain::traffic::Percentiles>) -> String {
+    p.map_or("-".into(), |p| format!("{} ms", p.p95))
+}
+
+/// Requests per file type: "umd 120 · css 110 · map 2", or "-" when none were counted.
+pub fn file_types(row: &Row) -> String {
+    if row.file_types.is_empty() {
+        return "-".into();
+    }
+    row.file_types
+        .iter()
+        .map(|(t, n)| format!("{} {n}", t.name()))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 /// Why there are no numbers, when no log file fell in the window (`None` when some did).
 pub fn no_logs(t: &Traffic) -> Option<String> {
     (t.loaded.files == 0 && t.engine_kind == Engine::Local).then(|| {
@@ -71,7 +96,10 @@ pub fn how_read(t: &Traffic) -> String {
             r.outside
         )
     } else {
-        format!("{} requests counted by {}", r.lines, t.engine)
+        format!(
+            "{} requests counted by {} (statuses and bytes; file types and latency are counted by the local reader only)",
+            r.lines, t.engine
+        )
     }
 }
 
@@ -93,11 +121,19 @@ pub fn via_aliases(v: &VersionTraffic) -> String {
         .join(", ")
 }
 
-/// An alias change's before and after, short enough for 80 columns: "1.0.0 → 1.1.0: errors
-/// 0.8% → 4.2% (120 → 95 requests)".
+/// An alias change's before and after: "1.0.0 → 1.1.0: errors 0.8% → 4.2% (120 → 95
+/// requests), p95 120 → 480 ms" (the latency only when the logs carry it).
 pub fn around(c: &AroundChange) -> String {
+    let latency = match (&c.latency_before_ms, &c.latency_after_ms) {
+        (None, None) => String::new(),
+        (b, a) => format!(
+            ", p95 {} → {} ms",
+            b.map_or("-".into(), |p| p.p95.to_string()),
+            a.map_or("-".into(), |p| p.p95.to_string())
+        ),
+    };
     format!(
-        "{} → {}: errors {} → {} ({} → {} requests)",
+        "{} → {}: errors {} → {} ({} → {} requests){latency}",
         c.from.as_deref().unwrap_or("∅"),
         c.to.as_deref().unwrap_or("∅"),
         error_rate(&c.before),

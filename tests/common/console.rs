@@ -51,7 +51,13 @@ pub fn run_in_process_of(
         .and_then(|deps| deps.parent())
         .unwrap()
         .join("examples/console_effect");
-    assert!(bin.is_file(), "{} is built by `cargo test`", bin.display());
+    // `cargo test` (every target) builds it; a run of one test target does not, and would find
+    // it missing or built from older code.
+    assert!(
+        bin.is_file(),
+        "{} is missing: run the whole suite (`cargo test`), or `cargo build --example console_effect` first",
+        bin.display()
+    );
     let mut c = std::process::Command::new(&bin);
     if let Some(dir) = cmd.get_current_dir() {
         c.current_dir(dir);

@@ -313,6 +313,12 @@ pub fn traffic_data() -> shipdeck::ops::traffic::Traffic {
                         }
                         .into(),
                     ),
+                    // Slower when failing, as a bad release would be.
+                    time_taken_ms: Some(if status >= 500 {
+                        900
+                    } else {
+                        40 + i as u32 % 60
+                    }),
                 },
                 "/msr-webchat",
             );

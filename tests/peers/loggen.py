@@ -24,6 +24,9 @@ import sys
 import urllib.parse
 
 FOLDERS = ["latest", "v1", "v1.1", "v1.1.0", "v1.0.0", "v0.9.0"]
+# Each file name with the type it is by construction (umd, es, css, map, html, other).
+NAMES = [("msr-webchat.umd.js", "umd"), ("msr-webchat.es.js", "es"), ("style.css", "css"),
+         ("msr-webchat.umd.js.map", "map"), ("index.html", "html"), ("a b.js", "other"), ("x%20y.js", "other")]
 STATUSES = [(200, 70), (304, 15), (404, 6), (503, 3), (0, 2), ("incomplete", 4)]
 W3C_FIELDS = "date time x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-stem sc-status cs(Referer) cs(User-Agent) cs-uri-query cs(Cookie) x-edge-result-type x-edge-request-id x-host-header cs-protocol cs-bytes time-taken x-forwarded-for ssl-protocol ssl-cipher x-edge-response-result-type cs-protocol-version fle-status fle-encrypted-fields c-port time-to-first-byte x-edge-detailed-result-type sc-content-type sc-content-len sc-range-start sc-range-end"
 
@@ -45,18 +48,30 @@ def records(rng, start, hours, per_hour):
             t = start + h * 3600 + rng.randrange(3600)
             folder = rng.choice(FOLDERS)
             status = pick(rng, STATUSES)
-            name = rng.choice(["msr-webchat.umd.js", "style.css", "a b.js", "x%20y.js"])
+            name, ftype = rng.choice(NAMES)
             size = rng.randrange(100, 90000)
+            # A known latency distribution (log-normal around 55 ms, a slow tail), whole ms.
+            ms = min(60000, int(rng.lognormvariate(4.0, 0.9)) + 1)
             referer = rng.choice(["-", "https://shop.example.com/page?x=1", "https://blog.example.org/", "https://a.example.net:8443/p"])
-            out.append({"t": t, "folder": folder, "status": status, "name": name, "bytes": size,
-                        "referer": referer, "hit": rng.random() < 0.8})
+            out.append({"t": t, "folder": folder, "status": status, "name": name, "type": ftype, "bytes": size,
+                        "referer": referer, "hit": rng.random() < 0.8, "ms": ms})
     return out
+
+
+def nearest_rank(values, q):
+    ordered = sorted(values)
+    k = max(1, -(-int(q * 1000) * len(ordered) // 1000))  # ceil(q * n) in integers
+    return ordered[k - 1]
 
 
 def expected(recs, start, hours):
     counts = {}
+    latencies = {}
     for r in recs:
-        c = counts.setdefault(r["folder"], {"requests": 0, "bytes": 0, "s2xx": 0, "s304": 0, "s4xx": 0, "s5xx": 0, "incomplete": 0, "aborted": 0})
+        c = counts.setdefault(r["folder"], {"requests": 0, "bytes": 0, "s2xx": 0, "s304": 0, "s4xx": 0, "s5xx": 0, "incomplete": 0, "aborted": 0,
+                                            "types": {}})
+        c["types"][r["type"]] = c["types"].get(r["type"], 0) + 1
+        latencies.setdefault(r["folder"], []).append(r["ms"])
         c["requests"] += 1
         c["bytes"] += r["bytes"]
         s = r["status"]
@@ -73,6 +88,9 @@ def expected(recs, start, hours):
             c["s5xx"] += 1
         elif s == 0:
             c["aborted"] += 1
+    for folder, values in latencies.items():
+        counts[folder]["latency"] = {"p50": nearest_rank(values, 0.50), "p95": nearest_rank(values, 0.95),
+                                     "p99": nearest_rank(values, 0.99)}
     return counts
 
 
@@ -87,7 +105,7 @@ def w3c_row(r):
     st = "000" if status == 0 else str(status)
     cols = [t.strftime("%Y-%m-%d"), t.strftime("%H:%M:%S"), "IAD89-C1", str(r["bytes"]), "192.0.2.10", "GET",
             "d111111abcdef8.cloudfront.net", path, st, referer, "Mozilla/5.0%20(X11)", "-", "-", result, "req-id",
-            "cdn.example.com", "https", "120", "0.002", "-", "TLSv1.3", "TLS_AES_128_GCM_SHA256", result, "HTTP/2.0",
+            "cdn.example.com", "https", "120", f"{r['ms'] / 1000:.3f}", "-", "TLSv1.3", "TLS_AES_128_GCM_SHA256", result, "HTTP/2.0",
             "-", "-", "51234", "0.001", result, "text/javascript", str(r["bytes"]), "-", "-"]
     return "\t".join(cols) + "\t\n"
 
@@ -99,7 +117,8 @@ def v2_json(r):
         status, result = 200, "Error"
     return json.dumps({"timestamp": str(r["t"]), "cs-uri-stem": "/msr-webchat/" + r["folder"] + "/" + urllib.parse.quote(r["name"]),
                        "sc-status": "000" if status == 0 else str(status), "sc-bytes": str(r["bytes"]),
-                       "x-edge-result-type": result, "cs(Referer)": r["referer"]}) + "\n"
+                       "x-edge-result-type": result, "cs(Referer)": r["referer"],
+                       "time-taken": f"{r['ms'] / 1000:.3f}"}) + "\n"
 
 
 def cloudfront(bucket, prefix, start, hours, seed, legacy_dir=None):
@@ -153,7 +172,8 @@ def frontdoor(container, start, hours, seed):
             lines.append(json.dumps({"time": t.strftime("%Y-%m-%dT%H:%M:%S.0000000Z"), "category": "FrontDoorAccessLog",
                                      "properties": {"requestUri": uri, "httpStatusCode": str(r["status"]),
                                                     "responseBytes": str(r["bytes"]), "cacheStatus": "HIT" if r["hit"] else "MISS",
-                                                    "referrer": "" if r["referer"] == "-" else r["referer"]}}))
+                                                    "referrer": "" if r["referer"] == "-" else r["referer"],
+                                                    "timeTaken": f"{r['ms'] / 1000:.3f}"}}))
         body = "\n".join(lines) + "\n{broken\n"
         name = f"resourceId=/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.CDN/PROFILES/P/y={hour:%Y}/m={hour:%m}/d={hour:%d}/h={hour:%H}/m=00/PT1H.json"
         c.upload_blob(name, body.encode(), overwrite=True)

@@ -133,6 +133,9 @@ pub fn aggregate(rows: &[Vec<Option<String>>]) -> Result<Aggregate, RowError> {
             hits: cell(9)?,
             incomplete: cell(10)?,
             aborted: cell(11)?,
+            // The Athena query counts statuses and bytes; file types and latency are counted
+            // by the local reader only (said on the Traffic report).
+            ..Counts::default()
         };
         agg.lines += c.requests;
         let at = DateTime::from_timestamp(bucket * BUCKET_SECS, 0);

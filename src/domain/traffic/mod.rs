@@ -7,10 +7,13 @@
 //! moment, from Shipdeck's own history. Pure: no IO, no clock (callers pass `now`).
 
 pub mod athena;
+pub mod latency;
 pub mod parse;
 
 use crate::domain::history::{HistoryEvent, Operation};
+use crate::domain::manifest::FileType;
 use chrono::{DateTime, Duration, Utc};
+pub use latency::{LATENCY_BOUNDS_MS, Latency, Percentiles};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -32,6 +35,13 @@ pub struct Counts {
     pub incomplete: u64,
     /// Status 0: the viewer left before an answer.
     pub aborted: u64,
+    /// Requests per file type, in `FileType::ALL` order (absent in counts cached by an older
+    /// Shipdeck, or counted by Athena: zero).
+    #[serde(default)]
+    pub types: [u64; 6],
+    /// How long requests took, as a histogram.
+    #[serde(default)]
+    pub latency: Latency,
 }
 
 impl Counts {
@@ -46,6 +56,10 @@ impl Counts {
         self.hits += o.hits;
         self.incomplete += o.incomplete;
         self.aborted += o.aborted;
+        for (a, b) in self.types.iter_mut().zip(o.types.iter()) {
+            *a += b;
+        }
+        self.latency.merge(&o.latency);
     }
 
     fn count(&mut self, r: &parse::Request) {
@@ -64,6 +78,20 @@ impl Counts {
             self.hits += u64::from(h);
         }
         self.incomplete += u64::from(r.incomplete);
+        self.types[FileType::of(&r.path).index()] += 1;
+        if let Some(ms) = r.time_taken_ms {
+            self.latency.record(ms);
+        }
+    }
+
+    /// Requests per file type, the types seen only.
+    pub fn by_type(&self) -> BTreeMap<FileType, u64> {
+        FileType::ALL
+            .iter()
+            .zip(self.types.iter())
+            .filter(|(_, n)| **n > 0)
+            .map(|(t, n)| (*t, *n))
+            .collect()
     }
 
     /// Errors: 4xx and 5xx answers and incomplete downloads.
@@ -213,6 +241,10 @@ pub struct Row {
     pub referrers: Vec<(String, u64)>,
     /// Requests per day (per hour for windows of two days or less), oldest first.
     pub spark: Vec<u64>,
+    /// Requests per file type (empty when the engine did not count them).
+    pub file_types: BTreeMap<FileType, u64>,
+    /// Latency percentiles in milliseconds; `None` when the logs carry no time.
+    pub latency_ms: Option<Percentiles>,
 }
 
 /// Requests of one version: direct (its own folder) and through each alias.
@@ -237,6 +269,9 @@ pub struct AroundChange {
     pub to: Option<String>,
     pub before: Counts,
     pub after: Counts,
+    /// Latency percentiles before and after, in milliseconds.
+    pub latency_before_ms: Option<Percentiles>,
+    pub latency_after_ms: Option<Percentiles>,
 }
 
 /// The Traffic view.
@@ -315,6 +350,8 @@ pub fn report(
             },
             hit_ratio: (counts.cache_known > 0)
                 .then(|| counts.hits as f64 / counts.cache_known as f64),
+            file_types: counts.by_type(),
+            latency_ms: counts.latency.percentiles(),
             counts,
             last_seen: last.and_then(|s| DateTime::from_timestamp(s, 0)),
             referrers,
@@ -419,14 +456,17 @@ fn around_changes(
             let Some(buckets) = agg.folders.get(&c.alias) else {
                 continue;
             };
+            let (before, after) = (sum(buckets, t - AROUND, t), sum(buckets, t, t + AROUND));
             out.push(AroundChange {
                 at: e.at,
                 action: e.action,
                 alias: c.alias.clone(),
                 from: c.from.clone(),
                 to: c.to.clone(),
-                before: sum(buckets, t - AROUND, t),
-                after: sum(buckets, t, t + AROUND),
+                latency_before_ms: before.latency.percentiles(),
+                latency_after_ms: after.latency.percentiles(),
+                before,
+                after,
             });
         }
     }
@@ -450,6 +490,7 @@ mod tests {
             cache_hit: Some(status == 200),
             incomplete: false,
             referrer_host: Some("shop.example.com".into()),
+            time_taken_ms: Some(u32::from(status) / 2),
         }
     }
 

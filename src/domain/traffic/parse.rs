@@ -29,6 +29,9 @@ pub struct Request {
     pub incomplete: bool,
     /// The host of the Referer, when there is one (client addresses are never kept).
     pub referrer_host: Option<String>,
+    /// How long the CDN took to serve it (CloudFront `time-taken`, Front Door `timeTaken`), in
+    /// milliseconds; `None` when the log does not say.
+    pub time_taken_ms: Option<u32>,
 }
 
 /// Decodes `%XX` escapes once; a malformed escape is kept as written.
@@ -113,6 +116,7 @@ fn request_from(get: &dyn Fn(&str) -> Option<String>) -> Option<Request> {
         referrer_host: get("cs(Referer)")
             .map(|r| percent_decode_once(&r))
             .and_then(|r| host_of(&r)),
+        time_taken_ms: get("time-taken").and_then(|t| super::latency::millis(&t)),
     })
 }
 
@@ -221,6 +225,13 @@ fn front_door(v: &Value) -> Option<Request> {
             .as_str()
             .filter(|r| !empty(r))
             .and_then(host_of),
+        time_taken_ms: match &p["timeTaken"] {
+            Value::String(s) => super::latency::millis(s),
+            Value::Number(n) => n
+                .as_f64()
+                .and_then(|s| super::latency::millis(&s.to_string())),
+            _ => None,
+        },
     })
 }
 
@@ -271,6 +282,8 @@ mod tests {
         assert_eq!((got[1].status, got[1].referrer_host.as_deref()), (0, None));
         assert!(got[2].incomplete && got[2].cache_hit == Some(false));
         assert_eq!(got[3].status, 304);
+        // `time-taken` (seconds, the column by its name, not the TTFB beside it) in ms.
+        assert!(got.iter().all(|r| r.time_taken_ms == Some(10)));
         // Data before any #Fields line is unreadable.
         assert_eq!(w3c("2026-11-20\t10:00:00\n", &mut |_| {}), 1);
     }
@@ -278,7 +291,7 @@ mod tests {
     #[test]
     fn json_lines_of_both_kinds() {
         let text = r#"{"timestamp":"1763632800","cs-uri-stem":"/msr-webchat/latest/x.js","sc-status":"200","sc-bytes":"10","x-edge-result-type":"Hit"}
-{"time":"2026-11-20T10:00:00.0000000Z","properties":{"requestUri":"https://cdn.example.com:443/msr-webchat/v1.2.0/x.js?v=1","httpStatusCode":"404","responseBytes":"0","cacheStatus":"MISS","referrer":"https://a.example.org/"}}
+{"time":"2026-11-20T10:00:00.0000000Z","properties":{"requestUri":"https://cdn.example.com:443/msr-webchat/v1.2.0/x.js?v=1","httpStatusCode":"404","responseBytes":"0","cacheStatus":"MISS","referrer":"https://a.example.org/","timeTaken":"0.250"}}
 not json
 {"time":"2026-11-20T10:00:00Z","properties":{"requestUri":"https://cdn.example.com/x","httpStatusCode":"abc"}}
 "#;
@@ -290,5 +303,9 @@ not json
         assert_eq!(got[1].path, "/msr-webchat/v1.2.0/x.js");
         assert_eq!((got[1].status, got[1].cache_hit), (404, Some(false)));
         assert_eq!(got[1].referrer_host.as_deref(), Some("a.example.org"));
+        assert_eq!(
+            (got[0].time_taken_ms, got[1].time_taken_ms),
+            (None, Some(250))
+        );
     }
 }

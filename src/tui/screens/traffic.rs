@@ -108,7 +108,7 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
     .areas(area);
     f.render_widget(Paragraph::new(Span::styled(head, muted)), top);
     let wide = area.width >= 110;
-    let mut header = vec!["FOLDER", "REQUESTS", "BYTES", "4xx", "5xx", "HIT"];
+    let mut header = vec!["FOLDER", "REQUESTS", "BYTES", "4xx", "5xx", "HIT", "P95"];
     let mut widths = vec![
         Constraint::Length(14),
         Constraint::Length(9),
@@ -116,6 +116,7 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
         Constraint::Length(6),
         Constraint::Length(6),
         Constraint::Length(5),
+        Constraint::Length(8),
     ];
     if wide {
         header.extend(["INCOMP", "LAST SEEN", "REFERRERS"]);
@@ -138,6 +139,7 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
             Cell::from(c.s4xx.to_string()),
             Cell::from(c.s5xx.to_string()),
             Cell::from(words::hit_ratio(row)),
+            Cell::from(words::p95(row.latency_ms.as_ref())),
         ];
         if wide {
             cells.push(Cell::from(c.incomplete.to_string()));
