@@ -201,18 +201,21 @@ pub enum ExitCode {
     Differences,
     /// `--dry-run --detailed-exitcode`: the plan would change something.
     ChangesPending,
+    /// `alerts check`: one or more rules fire.
+    AlertsFiring,
     /// Ctrl-C stopped a change after its writes in flight: `shipdeck resume` finishes it.
     Interrupted,
 }
 
 impl ExitCode {
-    pub const ALL: [ExitCode; 7] = [
+    pub const ALL: [ExitCode; 8] = [
         ExitCode::Ok,
         ExitCode::Failure,
         ExitCode::Usage,
         ExitCode::Busy,
         ExitCode::Differences,
         ExitCode::ChangesPending,
+        ExitCode::AlertsFiring,
         ExitCode::Interrupted,
     ];
 
@@ -225,6 +228,7 @@ impl ExitCode {
             ExitCode::Busy => 3,
             ExitCode::Differences => 4,
             ExitCode::ChangesPending => 5,
+            ExitCode::AlertsFiring => 6,
             // As shells report a command stopped by SIGINT.
             ExitCode::Interrupted => 130,
         }
@@ -243,6 +247,7 @@ impl ExitCode {
                 "differences found (verify), or a change waited for the edge in vain"
             }
             ExitCode::ChangesPending => "changes pending (--dry-run --detailed-exitcode)",
+            ExitCode::AlertsFiring => "one or more alert rules fire (alerts check)",
             ExitCode::Interrupted => {
                 "a change stopped by Ctrl-C after its writes in flight (`shipdeck resume` finishes it)"
             }

@@ -337,6 +337,22 @@ Examples:\n  shipdeck traffic\n  shipdeck traffic --since 36h\n  shipdeck traffi
         after_help = "Examples:\n  shipdeck pricing update\n  shipdeck pricing update --provider azure --dry-run"
     )]
     Pricing(PricingCommand),
+    /// Whether to roll back: the profile's alert rules on the CDN's logs and the edge.
+    #[command(subcommand)]
+    Alerts(AlertsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AlertsCommand {
+    /// Evaluate every alert rule of the profile on the complete part of its window.
+    #[command(
+        after_help = format!("Rules live in the profile:\n\n  [[profiles.prod.alerts]]\n  name = \"latest 5xx\"\n  alias = \"latest\"        # or version = \"1.0.1\"\n  metric = \"error_rate\"   # error_rate, client_error_rate, incomplete_rate, p95_latency_ms,\n                          # requests, edge_stale, sentry_new_issues\n  above = 0.02             # or below = 10 (\"the widget stopped loading\")\n  window = \"1h\"\n\n\
+The window ends where the logs are complete (the newest hour may still be arriving). A firing rule\n\
+on an alias names the rollback to its previous target, from history.\n\n\
+{}\n\n\
+Examples:\n  shipdeck alerts check\n  shipdeck --profile prod alerts check --json", super::exit::help(&[super::exit::OK, super::exit::ALERTS_FIRING, super::exit::FAILURE]))
+    )]
+    Check,
 }
 
 #[derive(Debug, Subcommand)]

@@ -19,6 +19,7 @@ macro_rules! eprint {
     ($($t:tt)*) => { $crate::cli::out::stderr(format_args!($($t)*), false) };
 }
 
+mod alerts;
 pub mod args;
 mod auth;
 mod events;
@@ -54,16 +55,18 @@ pub mod exit {
     pub const BUSY: i32 = ExitCode::Busy.code();
     pub const DIFFERENCES: i32 = ExitCode::Differences.code();
     pub const CHANGES_PENDING: i32 = ExitCode::ChangesPending.code();
+    pub const ALERTS_FIRING: i32 = ExitCode::AlertsFiring.code();
     pub const INTERRUPTED: i32 = ExitCode::Interrupted.code();
 
     /// Every exit code and what it means: the one table every `--help` text is made from.
-    pub const TABLE: [(i32, &str); 7] = [
+    pub const TABLE: [(i32, &str); 8] = [
         (OK, ExitCode::Ok.meaning()),
         (FAILURE, ExitCode::Failure.meaning()),
         (USAGE, ExitCode::Usage.meaning()),
         (BUSY, ExitCode::Busy.meaning()),
         (DIFFERENCES, ExitCode::Differences.meaning()),
         (CHANGES_PENDING, ExitCode::ChangesPending.meaning()),
+        (ALERTS_FIRING, ExitCode::AlertsFiring.meaning()),
         (INTERRUPTED, ExitCode::Interrupted.meaning()),
     ];
 
@@ -305,6 +308,7 @@ async fn run(cli: Cli, console: Console) -> Result<i32> {
         }
         Command::Origins(cmd) => origins::run(&s, &g, cmd).await,
         Command::Pricing(cmd) => pricing::run(&s, &g, cmd).await,
+        Command::Alerts(args::AlertsCommand::Check) => alerts::check(&s, &g).await,
         Command::Traffic {
             since,
             until,

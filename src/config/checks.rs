@@ -200,3 +200,12 @@ pub(super) fn github_repo<'de, D: serde::Deserializer<'de>>(
         ))),
     }
 }
+
+pub(super) fn alert_rules<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Vec<crate::domain::alert::Rule>, D::Error> {
+    Vec::<crate::domain::alert::RuleFile>::deserialize(d)?
+        .into_iter()
+        .map(|r| r.check().map_err(serde::de::Error::custom))
+        .collect()
+}

@@ -63,6 +63,10 @@ pub struct Profile {
     pub usage: Option<PathBuf>,
     /// Where the CDN writes its access logs, for `traffic` and the Traffic screen.
     pub logs: Option<LogsConfig>,
+    /// Alert rules (`[[profiles.NAME.alerts]]`) for `alerts check`: an alias or version, a
+    /// metric, `above` or `below`, a window.
+    #[serde(default, deserialize_with = "checks::alert_rules")]
+    pub alerts: Vec<crate::domain::alert::Rule>,
 }
 
 impl Profile {

@@ -5,6 +5,7 @@
 //! what it costs. Keeping it free of IO is what lets the same rules be unit- and property-tested
 //! in microseconds and shared, unchanged, by the CLI and the TUI.
 
+pub mod alert;
 pub mod alias;
 pub mod buildfile;
 pub mod change;

@@ -10,6 +10,7 @@
 //! holds the words they share), so the CLI and the console cannot drift apart.
 
 pub mod account;
+pub mod alerts;
 pub mod apply;
 pub mod change;
 pub mod cost;

@@ -230,6 +230,38 @@ pub async fn traffic(
     now: DateTime<Utc>,
     progress: &(dyn Fn(usize, usize) + Send + Sync),
 ) -> Result<Traffic> {
+    let w = read_window(ctx, logs, cache_path, since, until, progress).await?;
+    let history = read_history(ctx, None).await?;
+    Ok(Traffic {
+        source: format!("{} under '{}'", logs.store.describe(), logs.prefix),
+        delay_note: logs.delay_note.clone(),
+        engine_kind: Engine::Local,
+        engine: "local".into(),
+        loaded: w.loaded,
+        report: report(&w.agg, &history, since, until, now),
+        hint: w.hint,
+        skipped: w.skipped,
+    })
+}
+
+/// The counts of a window of logs, before any report is made of them (alerts read them too).
+pub struct Window {
+    pub agg: Aggregate,
+    pub loaded: Loaded,
+    pub hint: Option<String>,
+    pub skipped: Vec<String>,
+}
+
+/// Reads the logs of `[since, until)` into one aggregate: new files only, the rest from the
+/// per-file cache at `cache_path`.
+pub async fn read_window(
+    ctx: &Context,
+    logs: &LogSource,
+    cache_path: &Path,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+    progress: &(dyn Fn(usize, usize) + Send + Sync),
+) -> Result<Window> {
     if until <= since {
         return Err(crate::error::InputError::EmptyWindow.into());
     }
@@ -318,14 +350,9 @@ pub async fn traffic(
     }
     // A skipped file counts as one unreadable line too, as it always did.
     agg.bad_lines += skipped.len() as u64;
-    let history = read_history(ctx, None).await?;
-    Ok(Traffic {
-        source: format!("{} under '{}'", logs.store.describe(), logs.prefix),
-        delay_note: logs.delay_note.clone(),
-        engine_kind: Engine::Local,
-        engine: "local".into(),
+    Ok(Window {
+        agg,
         loaded,
-        report: report(&agg, &history, since, until, now),
         hint,
         skipped,
     })

@@ -8,6 +8,7 @@
 //!
 //! Nothing here does IO; `--json` serializes the typed values themselves.
 
+pub mod alerts;
 pub mod edge;
 pub mod origins;
 pub mod traffic;

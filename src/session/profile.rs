@@ -31,6 +31,7 @@ pub fn demo_profile() -> Profile {
         entry_files: None,
         usage: None,
         logs: None,
+        alerts: Vec::new(),
     }
 }
 

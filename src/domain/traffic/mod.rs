@@ -302,6 +302,60 @@ fn sum(buckets: &BTreeMap<i64, Counts>, from: i64, to: i64) -> Counts {
     c
 }
 
+/// What a release manager asks the counts about: one alias folder, or one version — its own
+/// folder plus the alias traffic it served (attributed per bucket by history).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Subject {
+    Alias(String),
+    Version(String),
+}
+
+impl std::fmt::Display for Subject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Subject::Alias(a) => write!(f, "{a}/"),
+            Subject::Version(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+/// The counts of `subject` over `[from, to)` (epoch seconds).
+pub fn counts_for(
+    agg: &Aggregate,
+    history: &[HistoryEvent],
+    subject: &Subject,
+    from: i64,
+    to: i64,
+) -> Counts {
+    let range = from.div_euclid(BUCKET_SECS)..to.div_euclid(BUCKET_SECS);
+    match subject {
+        Subject::Alias(a) => agg
+            .folders
+            .get(a)
+            .map_or_else(Counts::default, |b| sum(b, from, to)),
+        Subject::Version(v) => {
+            let timeline = Timeline::from_history(history);
+            let mut c = agg
+                .folders
+                .get(&format!("v{v}"))
+                .map_or_else(Counts::default, |b| sum(b, from, to));
+            for (folder, buckets) in &agg.folders {
+                if release_of(folder).is_some() {
+                    continue;
+                }
+                for (b, x) in buckets.range(range.clone()) {
+                    let mid = DateTime::from_timestamp(b * BUCKET_SECS + BUCKET_SECS / 2, 0);
+                    if mid.and_then(|m| timeline.served(folder, m)).as_deref() == Some(v.as_str()) {
+                        c.add(x);
+                    }
+                }
+            }
+            c
+        }
+    }
+}
+
 /// Builds the view of `[since, until)` from the aggregate of every log file read, and history.
 pub fn report(
     agg: &Aggregate,
@@ -584,6 +638,23 @@ mod tests {
         assert_eq!(latest.referrers, vec![("shop.example.com".to_string(), 10)]);
         assert_eq!(latest.hit_ratio, Some(0.4));
         assert_eq!(r.complete_until, Some(t("2026-11-20T10:00:00Z")));
+        // A version's counts: its own folder plus the alias traffic it served, per bucket; an
+        // alias's: its folder.
+        let (from, to) = (
+            t("2026-11-20T09:00:00Z").timestamp(),
+            t("2026-11-20T11:00:00Z").timestamp(),
+        );
+        let of = |s: Subject| counts_for(&a, &history, &s, from, to);
+        let new = of(Subject::Version("1.1.0".into()));
+        assert_eq!((new.requests, new.s5xx), (4, 0));
+        let old = of(Subject::Version("1.0.0".into()));
+        assert_eq!((old.requests, old.s5xx), (6, 6));
+        assert_eq!(of(Subject::Alias("latest".into())).requests, 10);
+        assert_eq!(of(Subject::Alias("v9".into())).requests, 0);
+        // The latency and the file type of each request came along.
+        let latest_c = of(Subject::Alias("latest".into()));
+        assert_eq!(latest_c.latency.count(), 10);
+        assert_eq!(latest_c.by_type().get(&FileType::Other), Some(&10));
         // Merging two halves gives the same as reading all.
         let mut half = Aggregate::default();
         half.merge(&a);
