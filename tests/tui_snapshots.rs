@@ -140,6 +140,77 @@ fn cost_screen() {
     });
 }
 
+/// Two rules: latest's 5xx firing (with its rollback), v1's latency fine.
+fn alerts_report() -> shipdeck::ops::alerts::AlertsReport {
+    use shipdeck::domain::alert::{Metric, Rule, Threshold};
+    use shipdeck::domain::traffic::Subject;
+    use shipdeck::ops::alerts::{AlertsReport, Evaluated};
+    let until = chrono::DateTime::parse_from_rfc3339("2026-11-26T14:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let rule = |name: &str, alias: &str, metric, threshold| Rule {
+        name: name.into(),
+        subject: Subject::Alias(alias.into()),
+        metric,
+        threshold,
+        window: std::time::Duration::from_secs(3600),
+    };
+    let evaluated = |rule: Rule, value: f64, firing: bool, action: Option<&str>| Evaluated {
+        rule,
+        value: Some(value),
+        firing,
+        from: Some(until - chrono::Duration::hours(1)),
+        until: Some(until),
+        note: None,
+        unevaluated: None,
+        action: action.map(str::to_string),
+    };
+    AlertsReport {
+        rules: vec![
+            evaluated(
+                rule(
+                    "v1 slow",
+                    "v1",
+                    Metric::P95LatencyMs,
+                    Threshold::Above(500.0),
+                ),
+                75.0,
+                false,
+                None,
+            ),
+            evaluated(
+                rule(
+                    "latest 5xx",
+                    "latest",
+                    Metric::ErrorRate,
+                    Threshold::Above(0.02),
+                ),
+                0.1,
+                true,
+                Some("roll back: shipdeck rollback latest --to 1.0.1"),
+            ),
+        ],
+        firing: 1,
+        unevaluated: 0,
+    }
+}
+
+/// A firing rule is a badge on every screen and, first, a line on the Traffic screen.
+#[test]
+fn alerts_badge_and_list() {
+    at_both_sizes("alerts", |s| {
+        s.update(Action::AlertsLoaded(Ok(Box::new(alerts_report()))));
+        s.update(Action::Cmd(Command::GoScreen(6)));
+        s.update(Action::TrafficLoaded(Ok(Box::new(
+            common::tui::traffic_data(),
+        ))));
+    });
+    let mut s = state(120, 40, false);
+    s.update(Action::AlertsLoaded(Ok(Box::new(alerts_report()))));
+    let releases = draw(&s, 120, 40);
+    assert!(releases.contains("1 alert firing"), "{releases}");
+}
+
 #[test]
 fn traffic_screen() {
     at_both_sizes("traffic", |s| {

@@ -6,22 +6,12 @@ use super::args::Global;
 use super::exit;
 use super::output::print_json;
 use crate::error::Result;
-use crate::ops::alerts::{self, Logs};
 use crate::present::alerts as words;
 use crate::session::{self, Session};
 
 pub async fn check(s: &Session, g: &Global) -> Result<i32> {
     let rules = &s.profile.alerts;
-    let source = match &s.profile.logs {
-        Some(_) => Some(session::log_source(s).await?),
-        None => None,
-    };
-    let cache = session::traffic_cache(&s.profile_name);
-    let logs = source.as_ref().map(|source| Logs {
-        source,
-        cache: &cache,
-    });
-    let report = alerts::check(&s.ctx, logs, rules, chrono::Utc::now()).await?;
+    let report = session::check_alerts(s).await?;
     if g.json {
         print_json(&report);
     } else if rules.is_empty() {

@@ -261,3 +261,18 @@ fn with_test_faults(mut store: Arc<dyn ObjectStore>) -> Arc<dyn ObjectStore> {
 fn with_test_faults(store: Arc<dyn ObjectStore>) -> Arc<dyn ObjectStore> {
     store
 }
+
+/// The profile's alert rules evaluated now, with its access logs when it names them: what
+/// `alerts check` prints and the console's badge shows.
+pub async fn check_alerts(s: &Session) -> Result<crate::ops::alerts::AlertsReport> {
+    let source = match &s.profile.logs {
+        Some(_) => Some(log_source(s).await?),
+        None => None,
+    };
+    let cache = traffic_cache(&s.profile_name);
+    let logs = source.as_ref().map(|source| crate::ops::alerts::Logs {
+        source,
+        cache: &cache,
+    });
+    crate::ops::alerts::check(&s.ctx, logs, &s.profile.alerts, chrono::Utc::now()).await
+}

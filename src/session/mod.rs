@@ -10,7 +10,7 @@ mod credentials;
 mod origins;
 mod profile;
 
-pub use context::{log_source, traffic_cache};
+pub use context::{check_alerts, log_source, traffic_cache};
 pub use credentials::{aws_settings, azure_settings, secret_store};
 pub use profile::{actor, choose, demo_bridge_env, demo_profile};
 

@@ -59,6 +59,7 @@ pub enum Action {
     /// Log files read so far, of how many.
     TrafficProgress(usize, usize),
     TrafficLoaded(Result<Box<crate::ops::traffic::Traffic>, Error>),
+    AlertsLoaded(Result<Box<crate::ops::alerts::AlertsReport>, Error>),
     OriginsLoaded(Result<Box<Listing>, Error>),
     OriginPlanned(Result<Box<OriginPlan>, Error>),
     /// The Bridge's deploy run moved on (its status, in words).
@@ -95,6 +96,8 @@ pub enum Effect {
     RedeployBridge,
     /// Read the CDN's access logs of the last seven days (new files only).
     LoadTraffic,
+    /// Evaluate the profile's alert rules (the badge on every screen).
+    LoadAlerts,
 }
 
 /// An allowlist edit: adding to a list, or removing. Nothing else is an edit.
@@ -177,7 +180,11 @@ impl State {
 
     /// Effects to run at start-up (after the first frame is drawn).
     pub fn start(&self) -> Vec<Effect> {
-        vec![Effect::LoadReleases, Effect::LoadHistory]
+        vec![
+            Effect::LoadReleases,
+            Effect::LoadHistory,
+            Effect::LoadAlerts,
+        ]
     }
 
     /// Whether keys are text for a field (filter, palette, reason, origin, cost input).
@@ -352,6 +359,7 @@ impl State {
             Action::AccountLoaded(r) => screens::account::loaded(self, r),
             Action::TrafficProgress(done, total) => screens::traffic::progress(self, done, total),
             Action::TrafficLoaded(r) => screens::traffic::loaded(self, r),
+            Action::AlertsLoaded(r) => screens::traffic::alerts_loaded(self, r),
             Action::OriginsLoaded(r) => screens::origins::loaded(self, r),
             Action::OriginPlanned(r) => screens::origins::planned(self, r),
             Action::OriginApplied(r) => screens::origins::applied(self, r),
@@ -429,7 +437,11 @@ impl State {
             }
             Command::Refresh => {
                 self.busy = Some("loading releases".into());
-                let mut fx = vec![Effect::LoadReleases, Effect::LoadHistory];
+                let mut fx = vec![
+                    Effect::LoadReleases,
+                    Effect::LoadHistory,
+                    Effect::LoadAlerts,
+                ];
                 fx.extend(screens::on_enter(self, self.screen));
                 fx
             }

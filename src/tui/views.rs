@@ -55,6 +55,19 @@ fn render_header(state: &State, f: &mut Frame, area: Rect) {
             Style::default().fg(t.warn).add_modifier(Modifier::BOLD),
         ));
     }
+    // Firing alerts, on every screen: the Traffic screen lists them.
+    if let Some(Ok(r)) = &state.traffic.alerts
+        && let Some(text) = crate::present::alerts::badge(r)
+    {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(
+            format!(" ⚠ {text} "),
+            Style::default()
+                .fg(t.badge_fg)
+                .bg(t.error)
+                .add_modifier(Modifier::BOLD),
+        ));
+    }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 

@@ -124,6 +124,9 @@ async fn run(s: &Session, effect: Effect, results: &UnboundedSender<Action>) -> 
                 .await,
             )
         }
+        Effect::LoadAlerts => {
+            Action::AlertsLoaded(crate::session::check_alerts(s).await.map(Box::new))
+        }
         Effect::ProbeOrigins => Action::Probed(
             async { origins::probe(&s.origins()?, ctx, &[]).await.map(Box::new) }.await,
         ),

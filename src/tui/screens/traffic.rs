@@ -20,6 +20,8 @@ pub struct TrafficScreen {
     pub data: Option<Result<Traffic, crate::error::Error>>,
     /// Log files read so far, of how many (while loading).
     pub progress: Option<(usize, usize)>,
+    /// The profile's alert rules, evaluated: the badge in the header, the list below.
+    pub alerts: Option<Result<crate::ops::alerts::AlertsReport, crate::error::Error>>,
 }
 
 impl TrafficScreen {
@@ -32,6 +34,46 @@ impl TrafficScreen {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+pub(crate) fn alerts_loaded(
+    state: &mut State,
+    r: Result<Box<crate::ops::alerts::AlertsReport>, crate::error::Error>,
+) -> Vec<Effect> {
+    state.traffic.alerts = Some(r.map(|b| *b));
+    Vec::new()
+}
+
+/// The alert rules' lines worth a place on the Traffic screen: firing and unknown first.
+fn alert_lines(state: &State) -> Vec<Line<'static>> {
+    let t = &state.theme;
+    match &state.traffic.alerts {
+        Some(Ok(r)) if !r.rules.is_empty() => {
+            let mut rules: Vec<_> = r.rules.iter().collect();
+            rules.sort_by_key(|e| (!e.firing, e.unevaluated.is_none()));
+            rules
+                .into_iter()
+                .map(|e| {
+                    let colour = if e.firing {
+                        t.error
+                    } else if e.unevaluated.is_some() {
+                        t.warn
+                    } else {
+                        t.muted
+                    };
+                    Line::from(Span::styled(
+                        format!(" {}", crate::present::alerts::line(e)),
+                        Style::default().fg(colour),
+                    ))
+                })
+                .collect()
+        }
+        Some(Err(e)) => vec![Line::from(Span::styled(
+            format!(" alerts: {}", crate::present::failure(e)),
+            Style::default().fg(t.warn),
+        ))],
+        _ => Vec::new(),
     }
 }
 
@@ -160,10 +202,11 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
 fn render_below(state: &State, f: &mut Frame, area: Rect, data: &Traffic) {
     let t = &state.theme;
     let muted = Style::default().fg(t.muted);
-    let mut lines = vec![Line::from(Span::styled(
+    let mut lines = alert_lines(state);
+    lines.push(Line::from(Span::styled(
         " direct requests per version (a yank or a clean-up is safe when nobody loads it)",
         muted,
-    ))];
+    )));
     for v in &data.report.versions {
         lines.push(Line::from(format!(
             " {:<14} direct {:>7}  via {:<24} {}",
