@@ -468,10 +468,10 @@ fn allowlist_edits_are_summarised_in_github_actions_too() {
     assert_eq!(outputs(&outs)["result"], "ok");
 }
 
-/// The nightly verify's branches, run step by step with a fake `shipdeck` exiting 0, 1 and 4
-/// and a fake `gh` (`tests/peers/workflow_run.py`): differences open one issue, or comment on
-/// the one already open; a failure to check fails the run and opens none; a clean run does
-/// nothing.
+/// The nightly verify's branches, run step by step with a fake `shipdeck` exiting 0, 1, 4 and
+/// 6 and a fake `gh` (`tests/peers/workflow_run.py`): differences (4) and firing alerts (6) each
+/// open one issue, or comment on the one already open; a failure to check or to evaluate (1)
+/// fails the run and opens none; a clean run does nothing.
 #[test]
 fn the_nightly_verify_tells_differences_from_a_failure_to_check() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -498,25 +498,48 @@ fn the_nightly_verify_tells_differences_from_a_failure_to_check() {
             .map(|c| format!("{} {}", c[0].as_str().unwrap(), c[1].as_str().unwrap()))
             .collect()
     };
-    let clean = run("0", "");
+    let clean = run("verify:0,alerts:0", "");
     assert_eq!(clean["failed"], false);
     assert!(verbs(&clean).is_empty(), "{clean}");
 
-    let broken = run("1", "");
+    let broken = run("verify:1,alerts:0", "");
     assert_eq!(broken["failed"], true, "{broken}");
     assert!(
         verbs(&broken).is_empty(),
         "no issue for a failure to check: {broken}"
     );
 
-    let differs = run("4", "");
+    let differs = run("verify:4,alerts:0", "");
     assert_eq!(differs["failed"], false, "{differs}");
     assert_eq!(verbs(&differs), ["issue list", "issue create"]);
 
-    let again = run("4", "12");
+    let again = run("verify:4,alerts:0", "12");
     assert_eq!(verbs(&again), ["issue list", "issue comment"]);
     assert_eq!(
         again["gh"][1][2], "12",
         "comments on the open issue: {again}"
+    );
+
+    // Alerts: firing rules open their own issue (exit 6); a rule that cannot be evaluated (exit
+    // 1) fails the run without one; both findings in one night, each issue commented on.
+    let firing = run("verify:0,alerts:6", "");
+    assert_eq!(firing["failed"], false, "{firing}");
+    assert_eq!(verbs(&firing), ["issue list", "issue create"]);
+    let title = firing["gh"][1]
+        .as_array()
+        .unwrap()
+        .iter()
+        .skip_while(|a| *a != "--title")
+        .nth(1)
+        .unwrap()
+        .clone();
+    assert!(title.as_str().unwrap().contains("alerts"), "{firing}");
+    let unknown = run("verify:0,alerts:1", "");
+    assert_eq!(unknown["failed"], true, "{unknown}");
+    assert!(verbs(&unknown).is_empty(), "{unknown}");
+    let both = run("verify:4,alerts:6", "7");
+    assert_eq!(
+        verbs(&both),
+        ["issue list", "issue comment", "issue list", "issue comment"]
     );
 }

@@ -5,7 +5,8 @@ runner, because GitHub's runner cannot run here; it evaluates only the expressio
 workflow uses (`==`, `!=`, `&&` over `steps.<id>.outcome` and `steps.<id>.outputs.<name>`) and
 fails on any other.
 
-Usage: python workflow_run.py ROOT WORKFLOW EXIT_CODE OPEN_ISSUE
+Usage: python workflow_run.py ROOT WORKFLOW EXIT_CODES OPEN_ISSUE
+  EXIT_CODES: one code for every `shipdeck` run, or per subcommand: "verify:4,alerts:6".
   OPEN_ISSUE: the number `gh issue list` reports as already open, or "" for none.
 Prints one JSON document: {"failed": bool, "gh": [argv, ...], "failed_step": name or null}.
 """
@@ -18,7 +19,11 @@ import tempfile
 
 import yaml
 
-root, workflow, code, open_issue = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+root, workflow, codes, open_issue = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+if ":" in codes:
+    by_command = dict((k, int(v)) for k, v in (c.split(":") for c in codes.split(",")))
+else:
+    by_command = {"verify": int(codes), "alerts": int(codes)}
 wf = yaml.safe_load(open(workflow))
 action = yaml.safe_load(open(os.path.join(root, "action.yml")))
 steps = wf["jobs"]["verify"]["steps"]
@@ -28,7 +33,11 @@ bindir = os.path.join(tmp, "bin")
 os.makedirs(bindir)
 log = os.path.join(tmp, "gh.log")
 with open(os.path.join(bindir, "shipdeck"), "w") as f:
-    f.write(f"#!/bin/sh\necho \"fake shipdeck $*\" >&2\nexit {code}\n")
+    f.write(
+        "#!/bin/sh\necho \"fake shipdeck $*\" >&2\ncase \"$*\" in\n"
+        + "".join(f"  *{cmd}*) exit {c} ;;\n" for cmd, c in by_command.items())
+        + "esac\nexit 0\n"
+    )
 with open(os.path.join(bindir, "gh"), "w") as f:
     f.write(
         "#!/usr/bin/env python3\nimport json, sys\n"
@@ -56,7 +65,8 @@ def value(expr):
 
 
 def holds(cond):
-    if cond is None:
+    # As GitHub does: a condition without a status function runs only while the job succeeds.
+    if cond is None or job_failed:
         return not job_failed
     ok = True
     for part in cond.split("&&"):
