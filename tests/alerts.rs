@@ -16,21 +16,9 @@ use bytes::Bytes;
 use chrono::{DateTime, Duration, Timelike, Utc};
 use common::Env;
 use serde_json::Value;
-use shipdeck::adapters::aws::AwsSettings;
-use shipdeck::credentials::{AwsKeys, Secret};
 use shipdeck::store::{Condition, Headers, ObjectStore, s3::S3Store};
 
-fn settings() -> AwsSettings {
-    AwsSettings {
-        region: "us-east-1".into(),
-        endpoint: Some(common::s3::endpoint()),
-        keys: Some(AwsKeys {
-            access_key_id: "testing".into(),
-            secret_access_key: Secret::new("testing"),
-        }),
-        profile: "test".into(),
-    }
-}
+use common::s3::settings;
 
 /// One hour's W3C log: `(folder, file, status, seconds taken, how many)`.
 fn hour_log(hour: DateTime<Utc>, rows: &[(&str, &str, u16, &str, usize)]) -> String {

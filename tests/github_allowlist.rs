@@ -247,19 +247,7 @@ fn someone_elses_change_a_bad_token_and_no_workflow_are_clear() {
     // Someone else edits the variable between the plan and the write: refused, nothing written.
     let rt = tokio::runtime::Runtime::new().unwrap();
     let src = shipdeck::bridge::github::GitHubSource {
-        repo: std::sync::Arc::new(shipdeck::bridge::github::Repo::new(
-            Some(stub.api.clone()),
-            "org/msr-event-agent-bridge",
-            None,
-            std::sync::Arc::new(|| {
-                Box::pin(async {
-                    Ok((
-                        shipdeck::credentials::Secret::new(TOKEN),
-                        "test".to_string(),
-                    ))
-                })
-            }),
-        )),
+        repo: stub_repo(&stub),
         mode: shipdeck::bridge::github::Mode::Variable,
         variable: "ALLOWED_ORIGINS".into(),
         additional_variable: Some("ADDITIONAL_ORIGINS".into()),

@@ -16,21 +16,9 @@ use common::Env;
 use common::s3::{aws_env, bucket, check, config, distribution, endpoint};
 use predicates::prelude::*;
 use serde_json::Value;
-use shipdeck::adapters::aws::AwsSettings;
-use shipdeck::credentials::{AwsKeys, Secret};
 use shipdeck::store::s3::S3Store;
 
-fn settings() -> AwsSettings {
-    AwsSettings {
-        region: "us-east-1".into(),
-        endpoint: Some(endpoint()),
-        keys: Some(AwsKeys {
-            access_key_id: "testing".into(),
-            secret_access_key: Secret::new("testing"),
-        }),
-        profile: "test".into(),
-    }
-}
+use common::s3::settings;
 
 #[tokio::test]
 async fn s3_store_passes_the_contract() {

@@ -59,15 +59,7 @@ pub fn run_in_process_of(
         bin.display()
     );
     let mut c = std::process::Command::new(&bin);
-    if let Some(dir) = cmd.get_current_dir() {
-        c.current_dir(dir);
-    }
-    for (k, v) in cmd.get_envs() {
-        match v {
-            Some(v) => c.env(k, v),
-            None => c.env_remove(k),
-        };
-    }
+    super::same_place_and_env(cmd.get_current_dir(), cmd.get_envs(), &mut c);
     let dir = cmd.get_current_dir().unwrap();
     let out = c
         .args([dir.join("shipdeck.toml").to_str().unwrap(), profile, effect])

@@ -259,16 +259,25 @@ impl Env {
         c.args(cmd.get_args())
             .args(args)
             .stdin(std::process::Stdio::null());
-        if let Some(dir) = cmd.get_current_dir() {
-            c.current_dir(dir);
-        }
-        for (k, v) in cmd.get_envs() {
-            match v {
-                Some(v) => c.env(k, v),
-                None => c.env_remove(k),
-            };
-        }
+        same_place_and_env(cmd.get_current_dir(), cmd.get_envs(), &mut c);
         c
+    }
+}
+
+/// Gives `to` the working dir and the environment changes (set and removed) of another command.
+pub fn same_place_and_env<'a>(
+    dir: Option<&Path>,
+    envs: impl Iterator<Item = (&'a std::ffi::OsStr, Option<&'a std::ffi::OsStr>)>,
+    to: &mut std::process::Command,
+) {
+    if let Some(dir) = dir {
+        to.current_dir(dir);
+    }
+    for (k, v) in envs {
+        match v {
+            Some(v) => to.env(k, v),
+            None => to.env_remove(k),
+        };
     }
 }
 

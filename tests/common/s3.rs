@@ -63,3 +63,16 @@ pub fn aws_env(cmd: &mut assert_cmd::Command) -> &mut assert_cmd::Command {
         .env("AWS_REGION", "us-east-1")
         .env_remove("AWS_PROFILE")
 }
+
+/// Connection settings for the moto peer, with its test keys (as `shipdeck login` would keep).
+pub fn settings() -> shipdeck::adapters::aws::AwsSettings {
+    shipdeck::adapters::aws::AwsSettings {
+        region: "us-east-1".into(),
+        endpoint: Some(endpoint()),
+        keys: Some(shipdeck::credentials::AwsKeys {
+            access_key_id: "testing".into(),
+            secret_access_key: shipdeck::credentials::Secret::new("testing"),
+        }),
+        profile: "test".into(),
+    }
+}
