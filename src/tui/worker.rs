@@ -18,6 +18,16 @@ pub fn spawn(session: Session, results: UnboundedSender<Action>) -> UnboundedSen
     let (tx, mut rx) = unbounded_channel::<Effect>();
     tokio::spawn(async move {
         while let Some(effect) = rx.recv().await {
+            // Evaluating alerts reads logs (maybe for a while) and changes nothing: it runs
+            // beside the queue, so a change asked for at start-up does not wait for it.
+            if matches!(effect, Effect::LoadAlerts) {
+                let (s, r) = (session.clone(), results.clone());
+                tokio::spawn(async move {
+                    let out = run(&s, effect, &r).await;
+                    let _ = r.send(out);
+                });
+                continue;
+            }
             let out = run(&session, effect, &results).await;
             if results.send(out).is_err() {
                 break;
