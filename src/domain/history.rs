@@ -57,6 +57,7 @@ mod operation_tests {
             );
         }
         assert_eq!("teleport".parse::<Operation>(), Ok(Operation::Other));
+        assert_eq!(format!("[{:<9}]", Operation::Yank), "[yank     ]");
         let e: Operation = serde_json::from_str("\"teleport\"").unwrap();
         assert_eq!(e, Operation::Other);
     }
@@ -105,7 +106,8 @@ impl std::str::FromStr for Operation {
 
 impl std::fmt::Display for Operation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
+        // `pad`, so a table's `{:<9}` aligns it as it aligned the word it replaces.
+        f.pad(self.name())
     }
 }
 

@@ -115,7 +115,7 @@ pub async fn check(
                 (Subject::Version(_), _) => {
                     e.unevaluated = Some("edge_stale watches an alias; name alias = \"…\"".into());
                 }
-                (_, Err(why)) => e.unevaluated = Some(why.clone()),
+                (_, Err(why)) => e.unevaluated = Some(why.to_string()),
             },
             _ => match (&window, complete) {
                 (None, _) => {
@@ -170,7 +170,7 @@ pub async fn check(
 async fn edge_staleness(
     ctx: &Context,
     rules: &[Rule],
-) -> std::result::Result<std::collections::BTreeMap<String, usize>, String> {
+) -> Result<std::collections::BTreeMap<String, usize>> {
     let aliases: Vec<String> = rules
         .iter()
         .filter(|r| r.metric == Metric::EdgeStale)
@@ -186,12 +186,9 @@ async fn edge_staleness(
         names: aliases,
         ..Default::default()
     };
-    match super::edge::verify_edge(ctx, &check).await {
-        Ok(r) => Ok(r
-            .folders
-            .iter()
-            .map(|f| (f.target.clone(), f.stale_urls().count()))
-            .collect()),
-        Err(e) => Err(e.to_string()),
-    }
+    let r = super::edge::verify_edge(ctx, &check).await?;
+    Ok(r.folders
+        .iter()
+        .map(|f| (f.target.clone(), f.stale_urls().count()))
+        .collect())
 }
