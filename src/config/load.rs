@@ -3,7 +3,7 @@
 //! folders; and the one error a file that cannot be used becomes.
 
 use super::{AllowlistConfig, ConfigFile, Loaded, Source, StoreConfig};
-use crate::error::Result;
+use crate::error::{ConfigError, Result};
 use std::path::{Path, PathBuf};
 
 /// Platform directories (respecting XDG variables on Linux).
@@ -22,24 +22,6 @@ pub fn config_dir() -> Option<PathBuf> {
 }
 
 /// Finds and parses the configuration.
-/// A configuration file that cannot be used.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum ConfigError {
-    #[error(
-        "config file '{path}' does not exist or is not a file; check --config / SHIPDECK_CONFIG"
-    )]
-    NoFile { path: String },
-    #[error("cannot read config file '{path}': {source}")]
-    Unreadable {
-        path: String,
-        #[source]
-        source: std::sync::Arc<std::io::Error>,
-    },
-    /// A wrong key or value (`problem` starts with the line and names the key and the fix).
-    #[error("{path}:{problem}")]
-    Invalid { path: String, problem: String },
-}
-
 pub fn load(explicit: Option<&Path>) -> Result<Loaded> {
     let candidate = explicit.map(Path::to_path_buf).or_else(|| {
         std::env::var_os("SHIPDECK_CONFIG")

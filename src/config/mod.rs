@@ -8,7 +8,8 @@
 mod checks;
 mod load;
 
-pub use load::{ConfigError, config_dir, data_dir, dirs, load, parse_str};
+pub use crate::error::ConfigError;
+pub use load::{config_dir, data_dir, dirs, load, parse_str};
 
 use serde::Deserialize;
 use std::collections::BTreeMap;

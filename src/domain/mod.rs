@@ -23,3 +23,4 @@ pub mod state;
 pub mod tomlfile;
 pub mod traffic;
 pub mod version;
+pub mod when;

@@ -15,7 +15,6 @@ pub mod apply;
 pub mod change;
 pub mod cost;
 pub mod edge;
-pub mod errors;
 pub mod invalidate;
 pub mod lock;
 pub mod origins;

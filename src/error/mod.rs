@@ -9,9 +9,11 @@ use crate::cdn::CdnError;
 use crate::domain::alias::AliasError;
 use crate::domain::change::Refusal;
 use crate::domain::version::VersionError;
-pub use crate::ops::errors::{BuildError, CostError, NotFound, ProfileGap, RecordError};
+mod use_cases;
+
 use crate::store::StoreError;
 use thiserror::Error;
+pub use use_cases::{BuildError, ConfigError, CostError, NotFound, ProfileGap, RecordError};
 
 #[derive(Debug, Clone, Error)]
 pub enum Error {
@@ -41,7 +43,7 @@ pub enum Error {
     Profile(#[from] ProfileGap),
     /// The configuration file cannot be used.
     #[error(transparent)]
-    Config(#[from] crate::config::ConfigError),
+    Config(#[from] ConfigError),
     /// A pricing or usage file, or an estimate.
     #[error(transparent)]
     Cost(#[from] CostError),
@@ -291,7 +293,7 @@ pub enum InputError {
     Time {
         flag: &'static str,
         #[source]
-        source: crate::ops::traffic::NotATime,
+        source: crate::domain::when::NotATime,
     },
     /// A usage figure out of range (`sentence` names the flag or key it came from).
     #[error("{sentence}")]

@@ -1,6 +1,8 @@
 //! The use cases' own failures, typed: a build folder that cannot be published, a release
 //! record that is missing or damaged, a cost or pricing file that cannot be used, a target that
-//! does not exist, and a profile that lacks what a command needs. Each sentence is written once
+//! does not exist, a profile that lacks what a command needs, and a configuration file that
+//! cannot be used. They live here, beside `Error`, so that the error layer wraps them without
+//! importing the use cases or the configuration (which import it). Each sentence is written once
 //! here, with the fix, and keeps its source; `crate::error::Error` wraps these without
 //! rewording, and every front end shows them through `present::failure`.
 
@@ -281,4 +283,22 @@ impl CostError {
     pub fn is_usage(&self) -> bool {
         matches!(self, CostError::UsageUnreadable { .. })
     }
+}
+
+/// A configuration file that cannot be used.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "config file '{path}' does not exist or is not a file; check --config / SHIPDECK_CONFIG"
+    )]
+    NoFile { path: String },
+    #[error("cannot read config file '{path}': {source}")]
+    Unreadable {
+        path: String,
+        #[source]
+        source: std::sync::Arc<std::io::Error>,
+    },
+    /// A wrong key or value (`problem` starts with the line and names the key and the fix).
+    #[error("{path}:{problem}")]
+    Invalid { path: String, problem: String },
 }
