@@ -194,7 +194,14 @@ fn write_cache(path: &Path, cache: &Cache) {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let tmp = path.with_extension("tmp");
+        // A temporary name of this writer's own: the console reads logs for Traffic and for
+        // alerts at once, and a CLI may run beside it; two writers sharing one temporary file
+        // could rename a mix of both into place.
+        let tmp = path.with_extension(format!(
+            "{}.{:016x}.tmp",
+            std::process::id(),
+            rand::random::<u64>()
+        ));
         std::fs::write(&tmp, serde_json::to_vec(cache)?)?;
         std::fs::rename(tmp, path)
     };
