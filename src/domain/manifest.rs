@@ -148,17 +148,22 @@ impl FileType {
             .unwrap_or_default()
             .rsplit('/')
             .next()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        if name.ends_with(".map") {
+            .unwrap_or_default();
+        // Case-insensitive suffixes without a lowercased copy: this runs once per log line.
+        let ends = |suffix: &str| {
+            name.len() >= suffix.len()
+                && name.as_bytes()[name.len() - suffix.len()..]
+                    .eq_ignore_ascii_case(suffix.as_bytes())
+        };
+        if ends(".map") {
             FileType::Map
-        } else if name.ends_with(".html") || name.ends_with(".htm") {
+        } else if ends(".html") || ends(".htm") {
             FileType::Html
-        } else if name.ends_with(".css") {
+        } else if ends(".css") {
             FileType::Css
-        } else if name.ends_with(".umd.js") || name.ends_with(".umd.cjs") {
+        } else if ends(".umd.js") || ends(".umd.cjs") {
             FileType::Umd
-        } else if name.ends_with(".es.js") || name.ends_with(".mjs") || name.ends_with(".esm.js") {
+        } else if ends(".es.js") || ends(".mjs") || ends(".esm.js") {
             FileType::Es
         } else {
             FileType::Other
