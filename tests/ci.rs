@@ -483,11 +483,7 @@ fn the_nightly_verify_tells_differences_from_a_failure_to_check() {
             .args([code, open])
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::succeeded(&out);
         serde_json::from_slice(&out.stdout).unwrap()
     };
     let verbs = |doc: &serde_json::Value| -> Vec<String> {

@@ -87,11 +87,7 @@ fn update_reports_writes_and_is_used_by_the_estimate() {
         ])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::succeeded(&out);
     let file = env.path().join("xdg-config/shipdeck/pricing/azure.toml");
     assert!(!file.exists());
 
@@ -99,11 +95,7 @@ fn update_reports_writes_and_is_used_by_the_estimate() {
         .args(["--json", "pricing", "update"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::succeeded(&out);
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     common::validate_json("pricing-update", &out.stdout, env.path());
     let r = |p: &str| {
@@ -174,11 +166,7 @@ fn an_unreachable_price_list_keeps_every_price() {
         .args(["--json", "pricing", "update", "--provider", "azure"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::succeeded(&out);
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     let azure = &doc["reports"][0];
     assert!(azure["changed"].as_array().unwrap().is_empty());

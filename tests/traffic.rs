@@ -27,11 +27,7 @@ fn loggen(args: &[&str]) -> Value {
         .env("SHIPDECK_TEST_AZURE", common::azure::endpoint())
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::succeeded(&out);
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -49,11 +45,7 @@ fn run_aws(env: &Env, args: &[&str]) -> std::process::Output {
     let mut c = env.cmd();
     common::s3::aws_env(&mut c);
     let out = c.args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::succeeded(&out);
     out
 }
 
@@ -197,11 +189,7 @@ fn front_door_logs_in_azure_blob_are_counted_exactly() {
         .args(["--json", "traffic", "--since", &since, "--until", &until])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::succeeded(&out);
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_counts(&doc, &expected);
     assert_types_and_latency(&doc, &expected);
@@ -248,17 +236,7 @@ fn the_athena_sql_counts_what_the_local_reader_counts() {
         "[profiles.p]\nstore = {{ kind = \"local\", path = \"store\" }}\ncdn = {{ kind = \"none\", path_prefix = \"/msr-webchat\" }}\nlogs = {{ kind = \"cloudfront\", bucket = \"{b}\", prefix = \"cdn/\", region = \"us-east-1\", endpoint = \"{}\", athena = {{ database = \"cdn\", table = \"cloudfront_logs\" }} }}\n",
         common::s3::endpoint()
     ));
-    let run = |args: &[&str]| {
-        let mut c = env.cmd();
-        common::s3::aws_env(&mut c);
-        let out = c.args(args).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out.stdout
-    };
+    let run = |args: &[&str]| run_aws(&env, args).stdout;
     let sql = run(&["traffic", "--sql", "--since", &since, "--until", &until]);
     let sql_file = dir.path().join("query.sql");
     std::fs::write(&sql_file, &sql).unwrap();
@@ -271,11 +249,7 @@ fn the_athena_sql_counts_what_the_local_reader_counts() {
         ])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::succeeded(&out);
     let rows: Vec<Vec<Option<String>>> = serde_json::from_slice(&out.stdout).unwrap();
     let from_sql = shipdeck::domain::traffic::athena::aggregate(&rows).unwrap();
     let local: Value = serde_json::from_slice(&run(&[
@@ -345,11 +319,7 @@ fn the_athena_engine_starts_polls_and_fetches() {
         .args(["--json", "traffic", "--engine", "athena", "--since", "2h"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::succeeded(&out);
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(
         doc["engine"].as_str().unwrap().starts_with("Athena"),

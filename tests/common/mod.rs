@@ -281,6 +281,15 @@ pub fn same_place_and_env<'a>(
     }
 }
 
+/// Asserts that a command succeeded, showing what it said on stderr when it did not.
+pub fn succeeded(out: &std::process::Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// The peers' venv `bin` (moto, awscli, check-jsonschema, Python with boto3, the Azure SDK,
 /// PyNaCl and DuckDB), installed and named by `scripts/test.sh`.
 pub fn peers_bin() -> PathBuf {
