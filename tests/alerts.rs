@@ -223,3 +223,43 @@ fn a_malformed_rule_is_a_config_error_at_its_line() {
         "{err}"
     );
 }
+
+/// Rules a profile cannot evaluate say why and how to fix it, and the run exits 1 (not 0, not
+/// 6): no access logs for a log metric, no public_url for edge_stale.
+#[test]
+fn rules_that_cannot_be_evaluated_say_what_the_profile_lacks() {
+    let env = Env::with_config(
+        "[profiles.p]\nstore = { kind = \"local\", path = \"store\" }\n[[profiles.p.alerts]]\nname = \"latest 5xx\"\nalias = \"latest\"\nmetric = \"error_rate\"\nabove = 0.02\n[[profiles.p.alerts]]\nname = \"stale edge\"\nalias = \"latest\"\nmetric = \"edge_stale\"\nabove = 0\n",
+    );
+    env.publish("1.0.0", true);
+    let out = env
+        .cmd()
+        .args(["--json", "alerts", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let why = |i: usize| doc["rules"][i]["unevaluated"].as_str().unwrap().to_string();
+    assert!(
+        why(0).contains("names no access logs") && why(0).contains("logs = {"),
+        "{doc}"
+    );
+    assert!(why(1).contains("public_url"), "{doc}");
+    assert_eq!(
+        (doc["firing"].as_u64(), doc["unevaluated"].as_u64()),
+        (Some(0), Some(2))
+    );
+    let text =
+        String::from_utf8_lossy(&env.cmd().args(["alerts", "check"]).output().unwrap().stdout)
+            .to_string();
+    assert!(
+        text.contains("UNKNOWN latest 5xx: error_rate of latest/ cannot be evaluated: the profile names no access logs")
+            && text.contains("alerts: 2 rule(s) could not be evaluated; none fires"),
+        "{text}"
+    );
+}
