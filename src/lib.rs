@@ -25,6 +25,7 @@ pub mod domain;
 pub mod edge;
 pub mod error;
 pub mod logs;
+pub mod metrics;
 pub mod ops;
 pub mod present;
 pub mod pricing;

@@ -53,6 +53,7 @@ pub enum Service {
     S3,
     CloudFront,
     Athena,
+    CloudWatch,
 }
 
 impl Service {
@@ -61,6 +62,7 @@ impl Service {
             Service::S3 => "S3",
             Service::CloudFront => "CloudFront",
             Service::Athena => "Athena",
+            Service::CloudWatch => "CloudWatch",
         }
     }
 }

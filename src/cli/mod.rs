@@ -29,6 +29,7 @@ mod changes;
 mod cost;
 mod edge;
 mod invalidate;
+mod metrics;
 mod origins;
 mod output;
 mod pricing;
@@ -309,6 +310,12 @@ async fn run(cli: Cli, console: Console) -> Result<i32> {
         Command::Origins(cmd) => origins::run(&s, &g, cmd).await,
         Command::Pricing(cmd) => pricing::run(&s, &g, cmd).await,
         Command::Alerts(args::AlertsCommand::Check) => alerts::check(&s, &g).await,
+        Command::Alerts(args::AlertsCommand::Sync { dry_run }) => {
+            metrics::sync(&s, &g, dry_run).await
+        }
+        Command::Metrics(args::MetricsCommand::Publish { since, dry_run }) => {
+            metrics::publish(&s, &g, &since, dry_run).await
+        }
         Command::Traffic {
             since,
             until,

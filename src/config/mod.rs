@@ -68,6 +68,26 @@ pub struct Profile {
     /// metric, `above` or `below`, a window.
     #[serde(default, deserialize_with = "checks::alert_rules")]
     pub alerts: Vec<crate::domain::alert::Rule>,
+    /// Where `metrics publish` sends the runbook's metrics and `alerts sync` keeps alarms.
+    pub metrics: Option<MetricsConfig>,
+}
+
+/// CloudWatch for the runbook's metrics (with the profile's AWS credentials).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// Default `MSR/Webchat`, the runbook's.
+    #[serde(default)]
+    pub namespace: Option<String>,
+    /// Default: the logs' region, else the store's, else us-east-1.
+    #[serde(default, deserialize_with = "checks::opt_region")]
+    pub region: Option<String>,
+    /// Default: `AWS_ENDPOINT_URL` if set, else AWS's (never the store's).
+    #[serde(default, deserialize_with = "checks::endpoint_url")]
+    pub endpoint: Option<String>,
+    /// What `alerts sync`'s alarms notify (SNS topic ARNs).
+    #[serde(default)]
+    pub alarm_actions: Vec<String>,
 }
 
 impl Profile {

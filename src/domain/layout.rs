@@ -129,6 +129,11 @@ impl Layout {
         format!("{}history/", self.records())
     }
 
+    /// Where `metrics publish` records the last bucket it sent (shared by every manager and CI).
+    pub fn metrics_watermark_key(&self) -> String {
+        format!("{}metrics-watermark.json", self.records())
+    }
+
     pub fn allowlist_default_key(&self) -> String {
         format!("{}origins.json", self.records())
     }

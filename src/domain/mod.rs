@@ -5,6 +5,7 @@
 //! what it costs. Keeping it free of IO is what lets the same rules be unit- and property-tested
 //! in microseconds and shared, unchanged, by the CLI and the TUI.
 
+pub mod alarm;
 pub mod alert;
 pub mod alias;
 pub mod buildfile;
@@ -16,6 +17,7 @@ pub mod envfile;
 pub mod history;
 pub mod layout;
 pub mod manifest;
+pub mod metrics;
 pub mod origin;
 pub mod plan;
 pub mod rebuild;

@@ -114,6 +114,24 @@ pub enum Error {
         engine: String,
         row: crate::domain::traffic::athena::RowError,
     },
+    /// The metrics service refused or failed (`metrics publish`, `alerts sync`).
+    #[error(transparent)]
+    Metrics(#[from] crate::metrics::MetricsError),
+    /// A publish stopped part way: buckets before `sent_until` are in the service and the
+    /// shared watermark says so; the rest is sent by the next run.
+    #[error(
+        "{source}; the metrics up to {sent_until} were published and recorded, run `shipdeck metrics publish` again to send the rest"
+    )]
+    MetricsStopped {
+        sent_until: String,
+        #[source]
+        source: crate::metrics::MetricsError,
+    },
+    /// Another publish moved the shared watermark while this one ran.
+    #[error(
+        "another `metrics publish` (a colleague or a CI job) ran at the same time; nothing was sent twice — run it again to publish what is left"
+    )]
+    MetricsRace,
     /// The person running a change asked it to stop (Ctrl-C); the writes in flight finished.
     #[error(
         "stopped as asked, after the writes in flight; the change is recorded as unfinished — `shipdeck resume` finishes it, `shipdeck resume --revert` undoes it"
@@ -157,6 +175,8 @@ impl Error {
             Error::Query(_) => "query",
             Error::Rows { .. } => "query",
             Error::Interrupted => "interrupted",
+            Error::Metrics(_) | Error::MetricsStopped { .. } => "metrics",
+            Error::MetricsRace => "conflict",
         }
     }
 
@@ -181,7 +201,7 @@ impl Error {
             Error::Cost(e) if e.is_usage() => 2,
             Error::OriginEdit(e) if e.is_usage() => 2,
             Error::Allowlist(e) if e.is_usage() => 2,
-            Error::Locked { .. } | Error::Conflict => 3,
+            Error::Locked { .. } | Error::Conflict | Error::MetricsRace => 3,
             Error::Store(crate::store::StoreError::PreconditionFailed { .. }) => 3,
             // As shells report a command stopped by SIGINT.
             Error::Interrupted => 130,

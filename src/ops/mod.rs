@@ -10,6 +10,7 @@
 //! holds the words they share), so the CLI and the console cannot drift apart.
 
 pub mod account;
+pub mod alarms;
 pub mod alerts;
 pub mod apply;
 pub mod change;
@@ -17,6 +18,7 @@ pub mod cost;
 pub mod edge;
 pub mod invalidate;
 pub mod lock;
+pub mod metrics;
 pub mod origins;
 pub mod pricing;
 pub mod publish;

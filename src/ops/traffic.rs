@@ -52,9 +52,15 @@ struct Cached {
     agg: Aggregate,
 }
 
+/// The cache's format: counts cached by a Shipdeck that counted less (no latency sum) are read
+/// again rather than merged with zeros.
+const CACHE_FORMAT: u32 = 2;
+
 /// The per-file cache of one profile's logs.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Cache {
+    #[serde(default)]
+    format: u32,
     /// The URL path prefix the counts were made for; another one invalidates the cache.
     path_prefix: String,
     files: BTreeMap<String, Cached>,
@@ -179,10 +185,11 @@ fn read_cache(path: &Path, path_prefix: &str) -> Cache {
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default();
-    if cache.path_prefix == path_prefix {
+    if cache.path_prefix == path_prefix && cache.format == CACHE_FORMAT {
         cache
     } else {
         Cache {
+            format: CACHE_FORMAT,
             path_prefix: path_prefix.to_string(),
             files: BTreeMap::new(),
         }

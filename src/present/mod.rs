@@ -10,6 +10,7 @@
 
 pub mod alerts;
 pub mod edge;
+pub mod metrics;
 pub mod origins;
 pub mod traffic;
 

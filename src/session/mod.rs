@@ -7,11 +7,13 @@
 
 mod context;
 mod credentials;
+mod metrics;
 mod origins;
 mod profile;
 
 pub use context::{check_alerts, log_source, traffic_cache};
 pub use credentials::{aws_settings, azure_settings, secret_store};
+pub use metrics::{metrics_target, publish_metrics, sync_alarms};
 pub use profile::{actor, choose, demo_bridge_env, demo_profile};
 
 use crate::config::{self, Loaded, Profile, Source};

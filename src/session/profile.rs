@@ -32,6 +32,7 @@ pub fn demo_profile() -> Profile {
         usage: None,
         logs: None,
         alerts: Vec::new(),
+        metrics: None,
     }
 }
 

@@ -94,6 +94,19 @@ def expected(recs, start, hours):
     return counts
 
 
+def hourly(recs):
+    """Per hour (epoch seconds of its start) and folder: requests per file type, and the sum and
+    count of latencies in ms — what `metrics publish` must send for the complete hours."""
+    out = {}
+    for r in recs:
+        h = str(r["t"] - r["t"] % 3600)
+        c = out.setdefault(h, {}).setdefault(r["folder"], {"types": {}, "ms_sum": 0, "timed": 0})
+        c["types"][r["type"]] = c["types"].get(r["type"], 0) + 1
+        c["ms_sum"] += r["ms"]
+        c["timed"] += 1
+    return out
+
+
 def w3c_row(r):
     t = datetime.datetime.fromtimestamp(r["t"], datetime.timezone.utc)
     status = r["status"]
@@ -149,7 +162,7 @@ def cloudfront(bucket, prefix, start, hours, seed, legacy_dir=None):
         if legacy_dir is not None:
             with open(os.path.join(legacy_dir, key.rsplit("/", 1)[-1]), "wb") as f:
                 f.write(data)
-    return {"counts": expected(recs, start, hours), "requests": len(recs)}
+    return {"counts": expected(recs, start, hours), "requests": len(recs), "hourly": hourly(recs)}
 
 
 def frontdoor(container, start, hours, seed):
@@ -177,7 +190,7 @@ def frontdoor(container, start, hours, seed):
         body = "\n".join(lines) + "\n{broken\n"
         name = f"resourceId=/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.CDN/PROFILES/P/y={hour:%Y}/m={hour:%m}/d={hour:%d}/h={hour:%H}/m=00/PT1H.json"
         c.upload_blob(name, body.encode(), overwrite=True)
-    return {"counts": expected(recs, start, hours), "requests": len(recs)}
+    return {"counts": expected(recs, start, hours), "requests": len(recs), "hourly": hourly(recs)}
 
 
 if __name__ == "__main__":

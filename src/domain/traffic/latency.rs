@@ -13,10 +13,17 @@ pub const LATENCY_BOUNDS_MS: [u32; 22] = [
     10_000, 30_000, 60_000,
 ];
 
-/// Requests per latency bucket.
+/// Requests per latency bucket, with the exact sum, minimum and maximum (what a CloudWatch
+/// statistic set carries, so `metrics publish` sends the true average, not a bucket's bound).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Latency {
     pub buckets: [u64; LATENCY_BOUNDS_MS.len()],
+    #[serde(default)]
+    pub sum_ms: u64,
+    #[serde(default)]
+    pub min_ms: Option<u32>,
+    #[serde(default)]
+    pub max_ms: Option<u32>,
 }
 
 /// The percentiles a release manager reads, in milliseconds (each the upper bound of its
@@ -41,12 +48,21 @@ pub fn bucket_of(ms: u32) -> usize {
 impl Latency {
     pub fn record(&mut self, ms: u32) {
         self.buckets[bucket_of(ms)] += 1;
+        self.sum_ms += u64::from(ms);
+        self.min_ms = Some(self.min_ms.map_or(ms, |m| m.min(ms)));
+        self.max_ms = Some(self.max_ms.map_or(ms, |m| m.max(ms)));
     }
 
     pub fn merge(&mut self, o: &Latency) {
         for (a, b) in self.buckets.iter_mut().zip(o.buckets.iter()) {
             *a += b;
         }
+        self.sum_ms += o.sum_ms;
+        self.min_ms = match (self.min_ms, o.min_ms) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.max_ms = self.max_ms.max(o.max_ms);
     }
 
     pub fn count(&self) -> u64 {
@@ -115,6 +131,7 @@ mod tests {
         }
         a.merge(&b);
         assert_eq!(a, l);
+        assert_eq!((l.sum_ms, l.min_ms, l.max_ms), (5050, Some(1), Some(100)));
         // Slower than the last bound counts in the last bucket.
         let mut slow = Latency::default();
         slow.record(u32::MAX);

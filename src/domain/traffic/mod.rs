@@ -213,6 +213,11 @@ impl Timeline {
         t
     }
 
+    /// Whether history ever moved `alias`.
+    pub fn knows(&self, alias: &str) -> bool {
+        self.changes.contains_key(alias)
+    }
+
     /// The version `alias` served at `at`, if history knows.
     pub fn served(&self, alias: &str, at: DateTime<Utc>) -> Option<String> {
         self.changes
