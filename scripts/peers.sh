@@ -28,6 +28,7 @@ peers_install() {
   bridge_install
   azurite_install
   lint_install
+  sentry_install
   moto_install
   keyring_install
 }
@@ -134,6 +135,16 @@ lint_install() {
     echo "installing the workflow linter (npm ci in tests/lint)" >&2
     npm ci --prefix tests/lint --no-audit --no-fund --loglevel=error >&2
   fi
+}
+
+# sentry-cli (npm @sentry/cli, pinned by tests/sentry/package-lock.json), the official Sentry
+# client the tests read back what Shipdeck wrote to the Sentry API stub with.
+sentry_install() {
+  if [ ! -x tests/sentry/node_modules/.bin/sentry-cli ] || [ tests/sentry/package-lock.json -nt tests/sentry/node_modules/.package-lock.json ]; then
+    echo "installing sentry-cli (npm ci in tests/sentry)" >&2
+    npm ci --prefix tests/sentry --no-audit --no-fund --loglevel=error >&2
+  fi
+  export SHIPDECK_TEST_SENTRY_CLI="$PWD/tests/sentry/node_modules/.bin/sentry-cli"
 }
 
 peers_stop() {

@@ -29,7 +29,7 @@ FEATURES=(--features test-faults)
 if grep -n -e 'shipdeck-e2e-secret-Q7vX2kLp' -e 'wJalrXUtnFEMI/K7MDENG' \
   -e 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6' -e 'c2hpcGRlY2stYXp1cmUtd3Jvbmcta2V5' \
   -e 'shipdeck-arm-token-V3nq8Rw' -e 'ghp_shipdeckStubToken4Kx9' -e 'ghp_wrongTokenZZ81' \
-  -e 'ghp_shipdeckKeyringToken7Qw' "$log"; then
+  -e 'ghp_shipdeckKeyringToken7Qw' -e 'sntrys_shipdeckStubToken5Rw' "$log"; then
   echo "FAILED: a test secret appeared in the test output (see the lines above)" >&2
   exit 1
 fi

@@ -31,4 +31,5 @@ pub mod present;
 pub mod pricing;
 pub mod session;
 pub mod store;
+pub mod tracking;
 pub mod tui;

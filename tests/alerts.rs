@@ -169,7 +169,13 @@ async fn rules_fire_on_the_complete_window_and_name_the_rollback() {
     );
     let sentry = rule("new errors");
     assert_eq!(sentry["firing"], false);
-    assert!(sentry["unevaluated"].as_str().unwrap().contains("Sentry"));
+    assert!(
+        sentry["unevaluated"]
+            .as_str()
+            .unwrap()
+            .contains("the profile's sentry = {"),
+        "a profile without Sentry says what to add: {sentry}"
+    );
     assert_eq!(
         (doc["firing"].as_u64(), doc["unevaluated"].as_u64()),
         (Some(2), Some(1))

@@ -204,48 +204,63 @@ fn azure_login_use_logout_with_a_real_secret_service() {
     }
 }
 
-/// A GitHub token for an allowlist kept on GitHub: stored with `login --github --stdin`, named
-/// (never shown) by `credentials`, removed by `logout --github`.
-#[test]
-fn github_token_login_credentials_logout_with_a_real_secret_service() {
-    const TOKEN: &str = "ghp_shipdeckKeyringToken7Qw";
-    let env = common::Env::with_config(
-        "[profiles.prod]\nstore = { kind = \"local\", path = \"store\" }\nbridge = { allowlist = { kind = \"github\", repo = \"org/bridge\" } }\n",
-    );
+/// An API token (`--github`, `--sentry`): stored with `login FLAG --stdin`, named (never shown)
+/// by `credentials` on the profile's `row`, removed by `logout FLAG`.
+fn token_login_credentials_logout(flag: &str, name: &str, token: &str, config: &str, row: &str) {
+    let env = common::Env::with_config(config);
     let run = in_secret_service(
         &env,
         &[
             (
                 "login",
-                format!("printf '%s\\n' '{TOKEN}' | BIN login --github --stdin"),
+                format!("printf '%s\\n' '{token}' | BIN login {flag} --stdin"),
             ),
             ("credentials", "BIN credentials".into()),
-            ("logout", "BIN logout --github".into()),
+            ("logout", format!("BIN logout {flag}")),
             ("after", "BIN credentials".into()),
         ],
         "/usr/bin:/bin",
         false,
     );
     let (stdout, stderr) = (run.stdout.clone(), run.stderr.clone());
-    let section = |name: &str| run.section(name);
+    let section = |s: &str| run.section(s);
+    let from_keyring = format!("{name} token from OS keyring");
     assert!(
-        section("login").contains("stored the GitHub token of profile 'prod'"),
+        section("login").contains(&format!("stored the {name} token of profile 'prod'")),
         "{stdout}\n{stderr}"
     );
     assert!(
-        section("credentials").contains("prod (bridge)")
-            && section("credentials").contains("GitHub token from OS keyring"),
+        section("credentials").contains(row) && section("credentials").contains(&from_keyring),
         "{stdout}"
     );
     assert!(
-        section("logout").contains("removed the GitHub token"),
+        section("logout").contains(&format!("removed the {name} token")),
         "{stdout}"
     );
-    assert!(
-        !section("after").contains("GitHub token from OS keyring"),
-        "{stdout}"
+    assert!(!section("after").contains(&from_keyring), "{stdout}");
+    assert!(!stdout.contains(token) && !stderr.contains(token));
+}
+
+#[test]
+fn github_token_login_credentials_logout_with_a_real_secret_service() {
+    token_login_credentials_logout(
+        "--github",
+        "GitHub",
+        "ghp_shipdeckKeyringToken7Qw",
+        "[profiles.prod]\nstore = { kind = \"local\", path = \"store\" }\nbridge = { allowlist = { kind = \"github\", repo = \"org/bridge\" } }\n",
+        "prod (bridge)",
     );
-    assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN));
+}
+
+#[test]
+fn sentry_token_login_credentials_logout_with_a_real_secret_service() {
+    token_login_credentials_logout(
+        "--sentry",
+        "Sentry",
+        "sntrys_shipdeckStubToken5Rw",
+        "[profiles.prod]\nstore = { kind = \"local\", path = \"store\" }\nsentry = { org = \"acme\", project = \"webchat\" }\n",
+        "prod (sentry)",
+    );
 }
 
 /// `shipdeck login` typed at a real terminal: the prompts come one after the other (the first

@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 fn layer(module: &str) -> Option<u8> {
     Some(match module {
         "domain" => 0,
-        "adapters" | "store" | "cdn" | "bridge" | "edge" | "logs" | "metrics" | "pricing"
-        | "credentials" => 1,
+        "adapters" | "store" | "cdn" | "bridge" | "edge" | "logs" | "metrics" | "tracking"
+        | "pricing" | "credentials" => 1,
         "error" => 2,
         "config" | "ops" => 3,
         "present" => 4,

@@ -62,21 +62,7 @@ impl GitHub {
             http: reqwest::Client::builder()
                 .connect_timeout(Duration::from_secs(5))
                 .timeout(Duration::from_secs(15))
-                // An API call is never followed to another host (reads included): a write
-                // "done" by whoever answers there is not a write GitHub made. Same-host
-                // redirects (a renamed repository) are followed, at most 3.
-                .redirect(reqwest::redirect::Policy::custom(|attempt| {
-                    let same_host = attempt.previous().first().is_some_and(|first| {
-                        first.host_str() == attempt.url().host_str()
-                            && first.port_or_known_default()
-                                == attempt.url().port_or_known_default()
-                    });
-                    if same_host && attempt.previous().len() <= 3 {
-                        attempt.follow()
-                    } else {
-                        attempt.stop()
-                    }
-                }))
+                .redirect(super::same_host_redirects())
                 .build()
                 .unwrap_or_else(|_| reqwest::Client::new()),
         }

@@ -16,6 +16,23 @@ use std::sync::Arc;
 /// debugger can follow the chain (as apache `object_store` keeps its sources).
 pub type Cause = Arc<dyn std::error::Error + Send + Sync>;
 
+/// The redirect policy of every API client (GitHub, Sentry): an API call is never followed to
+/// another host (reads included): a write "done" by whoever answers there is not a write the
+/// service made. Same-host redirects (a renamed repository) are followed, at most 3.
+pub fn same_host_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same_host = attempt.previous().first().is_some_and(|first| {
+            first.host_str() == attempt.url().host_str()
+                && first.port_or_known_default() == attempt.url().port_or_known_default()
+        });
+        if same_host && attempt.previous().len() <= 3 {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
+}
+
 /// Removes every query string from URLs in `text` (a SAS signature lives there) and any
 /// `sig=` that is left, so an SDK or HTTP error can be shown.
 pub fn redact(text: &str) -> String {

@@ -250,7 +250,7 @@ Examples:
     Cost(CostArgs),
     /// Store a profile's cloud credentials in the OS keyring.
     #[command(
-        after_help = "S3 profiles: asks for the access key id and the secret (hidden); --stdin reads them as two lines.\nAzure profiles: asks which kind of secret (or takes --kind), then the secret (hidden); --stdin reads\nthe secret as one line (a client secret: tenant id, client id and secret as three lines).\n\nExamples:\n  shipdeck login --profile prod\n  printf '%s\\n%s\\n' \"$KEY_ID\" \"$SECRET\" | shipdeck login --profile prod --stdin\n  printf '%s\\n' \"$SAS\" | shipdeck login --profile azure-prod --kind sas --stdin"
+        after_help = "S3 profiles: asks for the access key id and the secret (hidden); --stdin reads them as two lines.\nAzure profiles: asks which kind of secret (or takes --kind), then the secret (hidden); --stdin reads\nthe secret as one line (a client secret: tenant id, client id and secret as three lines).\n\nExamples:\n  shipdeck login --profile prod\n  printf '%s\\n%s\\n' \"$KEY_ID\" \"$SECRET\" | shipdeck login --profile prod --stdin\n  printf '%s\\n' \"$SAS\" | shipdeck login --profile azure-prod --kind sas --stdin\n  shipdeck login --sentry --profile prod"
     )]
     Login {
         /// Read the secret from stdin, one value per line.
@@ -259,18 +259,24 @@ Examples:
         /// Store a GitHub token (for an allowlist kept in GitHub) instead of cloud credentials.
         #[arg(long, conflicts_with = "kind")]
         github: bool,
+        /// Store a Sentry auth token (releases, deploys, errors per release) instead.
+        #[arg(long, conflicts_with_all = ["kind", "github"])]
+        sentry: bool,
         /// Azure only: which secret to store.
         #[arg(long, value_enum)]
         kind: Option<AzureKind>,
     },
     /// Remove a profile's cloud credentials (or, with --github, its GitHub token) from the OS keyring.
     #[command(
-        after_help = "Examples:\n  shipdeck logout --profile prod\n  shipdeck logout --github --profile prod"
+        after_help = "Examples:\n  shipdeck logout --profile prod\n  shipdeck logout --github --profile prod\n  shipdeck logout --sentry --profile prod"
     )]
     Logout {
         /// Remove the profile's GitHub token instead.
         #[arg(long)]
         github: bool,
+        /// Remove the profile's Sentry token instead.
+        #[arg(long, conflicts_with = "github")]
+        sentry: bool,
     },
     /// Show where each profile's credentials come from, without showing them.
     #[command(

@@ -5,6 +5,7 @@ use super::args::{AzureKind, Global};
 use super::output::print_json;
 use crate::config::{self, Cloud};
 use crate::credentials::azure::AzureSecret;
+use crate::credentials::token::Service;
 use crate::credentials::{self, AwsKeys, Secret};
 use crate::error::{Error, InputError, Result};
 use crate::present;
@@ -218,39 +219,44 @@ async fn login_azure(name: &str, asker: &mut Asker, kind: Option<AzureKind>) -> 
     Ok(secret.describe())
 }
 
-/// `login --github`: a GitHub token for the profile's allowlist, asked hidden or read from stdin.
-pub async fn login_github(g: &Global, from_stdin: bool) -> Result<i32> {
+/// `login --github` / `login --sentry`: an API token for the profile, asked hidden or read from
+/// stdin, kept in the OS keyring.
+pub async fn login_token(g: &Global, from_stdin: bool, service: Service) -> Result<i32> {
     let loaded = config::load(g.config.as_deref())?;
     let (name, _) = session::choose(&loaded, g.profile.as_deref())?;
     let mut asker = Asker::new(from_stdin);
     let token = asker.ask(
-        &format!("GitHub token for profile '{name}'"),
+        &format!("{} token for profile '{name}'", service.name()),
         true,
         "--stdin reads the token as one line",
     )?;
-    credentials::github::save(session::secret_store(), &name, &Secret::new(token))
+    credentials::token::save(session::secret_store(), service, &name, &Secret::new(token))
         .await
         .map_err(Error::from)?;
     if g.json {
         print_json(&json!({ "profile": name, "stored": true }));
     } else {
-        println!("stored the GitHub token of profile '{name}' in the OS keyring");
+        println!(
+            "stored the {} token of profile '{name}' in the OS keyring",
+            service.name()
+        );
     }
     Ok(0)
 }
 
-pub async fn logout_github(g: &Global) -> Result<i32> {
+pub async fn logout_token(g: &Global, service: Service) -> Result<i32> {
     let loaded = config::load(g.config.as_deref())?;
     let (name, _) = session::choose(&loaded, g.profile.as_deref())?;
-    let removed = credentials::github::remove(session::secret_store(), &name)
+    let removed = credentials::token::remove(session::secret_store(), service, &name)
         .await
         .map_err(Error::from)?;
+    let what = service.name();
     if g.json {
         print_json(&json!({ "profile": name, "removed": removed }));
     } else if removed {
-        println!("removed the GitHub token of profile '{name}' from the OS keyring");
+        println!("removed the {what} token of profile '{name}' from the OS keyring");
     } else {
-        println!("no GitHub token was stored for profile '{name}'");
+        println!("no {what} token was stored for profile '{name}'");
     }
     Ok(0)
 }
@@ -298,6 +304,15 @@ pub async fn credentials(g: &Global) -> Result<i32> {
                         |(_, s)| present::credential_source(&s),
                     );
             rows.push((format!("{name} (bridge)"), src));
+        }
+        if p.sentry.is_some() {
+            let src = credentials::sentry::lookup(session::secret_store(), name)
+                .await
+                .map_or_else(
+                    || "Sentry token: none — run `shipdeck login --sentry`".to_string(),
+                    |(_, s)| present::credential_source(&s),
+                );
+            rows.push((format!("{name} (sentry)"), src));
         }
     }
     if g.json {

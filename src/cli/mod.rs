@@ -36,6 +36,7 @@ mod pricing;
 mod traffic;
 
 use crate::config;
+use crate::credentials::token::Service;
 use crate::error::{Error, Result};
 use crate::ops::{self, query, records, verify};
 use crate::present;
@@ -335,10 +336,16 @@ async fn without_store(cmd: &Command, g: &Global) -> Option<Result<i32>> {
             stdin,
             github: true,
             ..
-        } => auth::login_github(g, *stdin).await,
+        } => auth::login_token(g, *stdin, Service::GitHub).await,
+        Command::Login {
+            stdin,
+            sentry: true,
+            ..
+        } => auth::login_token(g, *stdin, Service::Sentry).await,
         Command::Login { stdin, kind, .. } => auth::login(g, *stdin, *kind).await,
-        Command::Logout { github: true } => auth::logout_github(g).await,
-        Command::Logout { github: false } => auth::logout(g).await,
+        Command::Logout { github: true, .. } => auth::logout_token(g, Service::GitHub).await,
+        Command::Logout { sentry: true, .. } => auth::logout_token(g, Service::Sentry).await,
+        Command::Logout { .. } => auth::logout(g).await,
         Command::Credentials => auth::credentials(g).await,
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();

@@ -139,7 +139,7 @@ fn print(t: &Traffic) {
         );
     }
     print_types_and_latency(r);
-    print_versions_and_changes(r);
+    print_versions_and_changes(t);
     println!();
     println!("{}", words::how_read(t));
     for s in &t.skipped {
@@ -168,21 +168,35 @@ fn print_types_and_latency(r: &Report) {
 }
 
 /// Per version, direct and through aliases; then before and after each alias change.
-fn print_versions_and_changes(r: &Report) {
+fn print_versions_and_changes(t: &Traffic) {
+    let r = &t.report;
     let fmt = |d: chrono::DateTime<chrono::Utc>| d.format("%Y-%m-%d %H:%M").to_string();
     println!();
+    let errors = t.errors.is_some();
     println!(
-        "{:<16} {:>9}  {:<40} NO DIRECT REQUESTS",
-        "VERSION", "DIRECT", "THROUGH ALIASES"
+        "{:<16} {:>9}  {:<40} {:<32}{}",
+        "VERSION",
+        "DIRECT",
+        "THROUGH ALIASES",
+        "NO DIRECT REQUESTS",
+        if errors { " ERRORS (SENTRY)" } else { "" }
     );
     for v in &r.versions {
         println!(
-            "{:<16} {:>9}  {:<40} {}",
+            "{:<16} {:>9}  {:<40} {:<32}{}",
             v.version,
             v.direct,
             words::via_aliases(v),
-            words::quiet(v)
+            words::quiet(v),
+            if errors {
+                format!(" {}", words::tracker(t, &v.version))
+            } else {
+                String::new()
+            }
         );
+    }
+    if let Some(note) = words::tracker_note(t) {
+        println!("{note}");
     }
     if !r.changes.is_empty() {
         println!();

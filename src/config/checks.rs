@@ -179,6 +179,70 @@ pub(super) fn endpoint_url<'de, D: serde::Deserializer<'de>>(
     Ok(Some(v))
 }
 
+pub(super) fn sentry_url() -> String {
+    "https://sentry.io".into()
+}
+
+pub(super) fn production() -> String {
+    "production".into()
+}
+
+pub(super) fn latest() -> String {
+    "latest".into()
+}
+
+pub(super) fn release_template() -> String {
+    "{version}".into()
+}
+
+/// A base URL (Sentry's): http(s), no whitespace, no query.
+pub(super) fn url<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
+    let v = String::deserialize(d)?;
+    let ok = reqwest::Url::parse(&v)
+        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.query().is_none());
+    if !ok || v.contains(char::is_whitespace) {
+        return Err(serde::de::Error::custom(format!(
+            "\"{}\" is not a base URL; use e.g. https://sentry.io or https://sentry.example.com",
+            v.escape_debug()
+        )));
+    }
+    Ok(v.trim_end_matches('/').to_string())
+}
+
+/// An organization or project slug as Sentry makes them.
+pub(super) fn sentry_slug<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<String, D::Error> {
+    let v = String::deserialize(d)?;
+    let ok = !v.is_empty()
+        && v.len() <= 100
+        && v.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_'));
+    if !ok {
+        return Err(serde::de::Error::custom(format!(
+            "\"{}\" is not a Sentry slug; use the lowercase name in the project's URL, e.g. \"acme\" or \"webchat\"",
+            v.escape_debug()
+        )));
+    }
+    Ok(v)
+}
+
+pub(super) fn release_template_checked<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<String, D::Error> {
+    let v = String::deserialize(d)?;
+    let ok = v.contains("{version}")
+        && !v.contains(|c: char| c.is_whitespace() || c.is_control() || c == '/')
+        && v.len() <= 150;
+    if !ok {
+        return Err(serde::de::Error::custom(format!(
+            "\"{}\" is not a release name template; it needs {{version}} and no spaces or slashes, e.g. \"webchat@{{version}}\"",
+            v.escape_debug()
+        )));
+    }
+    Ok(v)
+}
+
 pub(super) fn allowed_name() -> String {
     "ALLOWED_ORIGINS".into()
 }

@@ -70,6 +70,35 @@ pub struct Profile {
     pub alerts: Vec<crate::domain::alert::Rule>,
     /// Where `metrics publish` sends the runbook's metrics and `alerts sync` keeps alarms.
     pub metrics: Option<MetricsConfig>,
+    /// Sentry: a release per publish, a deploy per move of the production alias, new issues
+    /// per release beside the CDN's numbers.
+    pub sentry: Option<SentryConfig>,
+}
+
+/// The Sentry project the widget reports to (the token is in the keyring, never here).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SentryConfig {
+    /// Default `https://sentry.io`; a self-hosted Sentry's URL works too.
+    #[serde(default = "checks::sentry_url", deserialize_with = "checks::url")]
+    pub url: String,
+    #[serde(deserialize_with = "checks::sentry_slug")]
+    pub org: String,
+    #[serde(deserialize_with = "checks::sentry_slug")]
+    pub project: String,
+    /// Default `production`.
+    #[serde(default = "checks::production")]
+    pub environment: String,
+    /// The release name as `Sentry.init({ release })` names it; `{version}` is replaced
+    /// (default `{version}`; `webchat@{version}` for teams that prefix).
+    #[serde(
+        default = "checks::release_template",
+        deserialize_with = "checks::release_template_checked"
+    )]
+    pub release: String,
+    /// The alias whose promote and rollback record a deploy (default `latest`).
+    #[serde(default = "checks::latest")]
+    pub alias: String,
 }
 
 /// CloudWatch for the runbook's metrics (with the profile's AWS credentials).

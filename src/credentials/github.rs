@@ -2,36 +2,21 @@
 //! --github`), else `GH_TOKEN`, else `GITHUB_TOKEN` (as a workflow has it), else the GitHub CLI's
 //! `gh auth token`. Never printed: `credentials` names only where it comes from.
 
-use super::{CredentialError, CredentialSource, Secret, SecretStore, off_runtime};
+use super::token::{self, Service, from_env};
+use super::{CredentialError, CredentialSource, Secret, SecretStore};
 use std::sync::Arc;
 use std::time::Duration;
-
-fn entry(profile: &str) -> String {
-    format!("github:{profile}")
-}
 
 pub async fn save(
     store: Arc<dyn SecretStore>,
     profile: &str,
     token: &Secret,
 ) -> Result<(), CredentialError> {
-    let (e, t) = (entry(profile), token.expose().to_string());
-    off_runtime(move || store.set(&e, &t)).await
+    token::save(store, Service::GitHub, profile, token).await
 }
 
 pub async fn remove(store: Arc<dyn SecretStore>, profile: &str) -> Result<bool, CredentialError> {
-    super::remove_entry(store, entry(profile)).await
-}
-
-async fn stored(store: Arc<dyn SecretStore>, profile: &str) -> Option<Secret> {
-    let e = entry(profile);
-    match off_runtime(move || store.get(&e)).await {
-        Ok(v) => v.filter(|t| !t.trim().is_empty()).map(Secret::new),
-        Err(e) => {
-            tracing::warn!("OS keyring unavailable for the GitHub token: {e}");
-            None
-        }
-    }
+    token::remove(store, Service::GitHub, profile).await
 }
 
 /// The GitHub CLI's token for `host` (github.com unless an Enterprise API is configured).
@@ -64,15 +49,11 @@ pub async fn lookup(
     api_url: Option<&str>,
 ) -> Option<(Secret, CredentialSource)> {
     let via = |v: &str| CredentialSource::GitHub { via: v.to_string() };
-    if let Some(t) = stored(store, profile).await {
+    if let Some(t) = token::stored(store, Service::GitHub, profile).await {
         return Some((t, via("OS keyring")));
     }
-    for var in ["GH_TOKEN", "GITHUB_TOKEN"] {
-        if let Ok(t) = std::env::var(var)
-            && !t.trim().is_empty()
-        {
-            return Some((Secret::new(t.trim()), via(&format!("environment ({var})"))));
-        }
+    if let Some((t, var)) = from_env(&["GH_TOKEN", "GITHUB_TOKEN"]) {
+        return Some((t, via(&format!("environment ({var})"))));
     }
     let host = host_of(api_url);
     gh_cli(&host).await.map(|t| {

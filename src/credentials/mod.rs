@@ -8,6 +8,8 @@
 
 pub mod azure;
 pub mod github;
+pub mod sentry;
+pub mod token;
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -283,6 +285,8 @@ pub enum CredentialSource {
     EntraId { via: String },
     /// A GitHub token, for an allowlist kept in GitHub.
     GitHub { via: String },
+    /// A Sentry auth token, for releases, deploys and errors per release.
+    Sentry { via: String },
     /// Nothing found.
     Missing,
 }

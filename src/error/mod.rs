@@ -114,6 +114,9 @@ pub enum Error {
         engine: String,
         row: crate::domain::traffic::athena::RowError,
     },
+    /// The error tracker (Sentry) refused or failed.
+    #[error(transparent)]
+    Tracker(#[from] crate::tracking::TrackerError),
     /// The metrics service refused or failed (`metrics publish`, `alerts sync`).
     #[error(transparent)]
     Metrics(#[from] crate::metrics::MetricsError),
@@ -177,6 +180,7 @@ impl Error {
             Error::Interrupted => "interrupted",
             Error::Metrics(_) | Error::MetricsStopped { .. } => "metrics",
             Error::MetricsRace => "conflict",
+            Error::Tracker(_) => "tracker",
         }
     }
 

@@ -103,9 +103,14 @@ pub async fn check(
         };
         match rule.metric {
             Metric::SentryNewIssues => {
-                e.unevaluated = Some(
-                    "sentry_new_issues needs Sentry's API, which this Shipdeck does not read yet; check the release in Sentry".into(),
-                );
+                match sentry_new_issues(ctx, &rule.subject, rule.window, now).await {
+                    Ok(n) => {
+                        e.value = Some(n as f64);
+                        e.from = Some(now - Duration::from_std(rule.window).unwrap_or_default());
+                        e.until = Some(now);
+                    }
+                    Err(why) => e.unevaluated = Some(why),
+                }
             }
             Metric::EdgeStale => match (&rule.subject, &edge) {
                 (Subject::Alias(a), Ok(stale)) => {
@@ -164,6 +169,43 @@ pub async fn check(
         unevaluated: out.iter().filter(|e| e.unevaluated.is_some()).count(),
         rules: out,
     })
+}
+
+/// New issues in the error tracker for the release of `subject` (an alias: the release it
+/// serves now) first seen in the last `window`; or why it cannot be said.
+async fn sentry_new_issues(
+    ctx: &Context,
+    subject: &Subject,
+    window: std::time::Duration,
+    now: DateTime<Utc>,
+) -> std::result::Result<u64, String> {
+    let Some(t) = &ctx.tracking else {
+        return Err(
+            "sentry_new_issues needs the profile's sentry = { org = \"…\", project = \"…\" } (see `shipdeck alerts check --help`)"
+                .into(),
+        );
+    };
+    let version = match subject {
+        Subject::Version(v) => v.clone(),
+        Subject::Alias(a) => {
+            let (state, _) = super::records::load_state(ctx)
+                .await
+                .map_err(|e| e.to_string())?;
+            let serving = state
+                .core
+                .aliases
+                .iter()
+                .find(|(name, _)| name.to_string() == *a)
+                .map(|(_, r)| r.target.to_string());
+            serving.ok_or_else(|| format!("the alias {a} serves no release"))?
+        }
+    };
+    let since = now - Duration::from_std(window).unwrap_or_else(|_| Duration::hours(1));
+    t.tracker
+        .issues(&t.release(&version), since)
+        .await
+        .map(|i| i.new_issues)
+        .map_err(|e| e.to_string())
 }
 
 /// Stale files per alias at the edge, when some rule asks (one check for all of them).

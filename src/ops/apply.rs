@@ -46,6 +46,9 @@ pub struct Report {
     pub edge: Option<EdgeConfirmation>,
     /// How far the change got: written, invalidated, served.
     pub reached: Reached,
+    /// What the error tracker (Sentry) recorded: the release, the deploy.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tracked: Vec<super::tracked::Tracked>,
 }
 
 impl Report {
@@ -91,6 +94,11 @@ pub enum Warning {
         #[serde(serialize_with = "super::as_text")]
         error: Error,
     },
+    /// The error tracker did not record the release or the deploy (the change stands).
+    TrackerFailed {
+        #[serde(serialize_with = "super::as_text")]
+        error: Error,
+    },
 }
 /// Applies `plan`. A no-op plan returns at once without locking.
 pub async fn apply(
@@ -129,6 +137,7 @@ pub async fn apply(
                 )));
                 report.edge = super::edge::confirm(ctx, &moved, ctx.confirm_edge).await;
             }
+            super::tracked::record(ctx, plan, &mut report).await;
             report.reached = report.how_far();
             Ok(report)
         }

@@ -26,6 +26,7 @@ pub mod query;
 pub mod rebuild;
 pub mod records;
 pub mod redeploy;
+pub mod tracked;
 pub mod traffic;
 pub mod verify;
 
@@ -68,6 +69,9 @@ pub struct Context {
     /// new write, waits for the ones in flight and ends with [`crate::error::Error::Interrupted`],
     /// leaving the change recorded as unfinished for `shipdeck resume`.
     pub stop: Arc<std::sync::atomic::AtomicBool>,
+    /// The error tracker (Sentry), when the profile names one: a publish creates the release,
+    /// a move of its production alias records a deploy.
+    pub tracking: Option<Arc<crate::tracking::Tracking>>,
 }
 
 impl Context {
@@ -88,6 +92,7 @@ impl Context {
             edge: None,
             confirm_edge: None,
             stop: Arc::default(),
+            tracking: None,
             concurrency: 16,
             pricing_dir: None,
             usage_file: None,

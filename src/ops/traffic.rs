@@ -93,6 +93,53 @@ pub struct Traffic {
     /// Log files not counted, each with why ("…: skipped: expands beyond 256 MiB").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<String>,
+    /// The error tracker's new issues per release in the window, beside the CDN's numbers
+    /// (absent when the profile names no tracker).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<TrackerErrors>,
+}
+
+/// What the error tracker (Sentry) says of each release in the window.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TrackerErrors {
+    pub source: String,
+    /// version → issues first seen in that release, inside the window.
+    pub releases: BTreeMap<String, crate::tracking::Issues>,
+    /// Why the tracker could not be read (the releases read before it failed stay).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed: Option<String>,
+}
+
+/// At most this many releases are asked about (the newest first), so a window with many old
+/// versions does not turn into many slow calls.
+const TRACKER_RELEASES: usize = 20;
+
+/// The tracker's new issues for `versions` since `since`; `None` without a tracker. A failing
+/// call stops the reading (one unreachable tracker is one wait, not one per release).
+pub async fn tracker_errors(
+    ctx: &Context,
+    versions: &[String],
+    since: DateTime<Utc>,
+) -> Option<TrackerErrors> {
+    let t = ctx.tracking.as_ref()?;
+    let mut out = TrackerErrors {
+        source: t.tracker.describe(),
+        ..TrackerErrors::default()
+    };
+    let mut newest: Vec<&String> = versions.iter().collect();
+    newest.sort_by_key(|v| std::cmp::Reverse(semver::Version::parse(v).ok()));
+    for v in newest.into_iter().take(TRACKER_RELEASES) {
+        match t.tracker.issues(&t.release(v), since).await {
+            Ok(i) => {
+                out.releases.insert(v.clone(), i);
+            }
+            Err(e) => {
+                out.failed = Some(e.to_string());
+                break;
+            }
+        }
+    }
+    Some(out)
 }
 
 /// The hour a log file's name says it covers, in any of the known layouts: CloudFront legacy
@@ -246,13 +293,16 @@ pub async fn traffic(
 ) -> Result<Traffic> {
     let w = read_window(ctx, logs, cache_path, since, until, progress).await?;
     let history = read_history(ctx, None).await?;
+    let report = report(&w.agg, &history, since, until, now);
+    let versions: Vec<String> = report.versions.iter().map(|v| v.version.clone()).collect();
     Ok(Traffic {
+        errors: tracker_errors(ctx, &versions, since).await,
         source: format!("{} under '{}'", logs.store.describe(), logs.prefix),
         delay_note: logs.delay_note.clone(),
         engine_kind: Engine::Local,
         engine: "local".into(),
         loaded: w.loaded,
-        report: report(&w.agg, &history, since, until, now),
+        report,
         hint: w.hint,
         skipped: w.skipped,
     })
@@ -391,13 +441,16 @@ pub async fn traffic_in_engine(
         row,
     })?;
     let history = read_history(ctx, None).await?;
+    let report = report(&agg, &history, since, until, now);
+    let versions: Vec<String> = report.versions.iter().map(|v| v.version.clone()).collect();
     Ok(Traffic {
+        errors: tracker_errors(ctx, &versions, since).await,
         source: format!("table {} in {}", te.table, te.engine.describe()),
         delay_note: logs.delay_note.clone(),
         engine_kind: Engine::Athena,
         engine: te.engine.describe(),
         loaded: Loaded::default(),
-        report: report(&agg, &history, since, until, now),
+        report,
         hint: None,
         skipped: Vec::new(),
     })

@@ -149,6 +149,7 @@ pub fn credential_source(c: &CredentialSource) -> String {
         CredentialSource::AzureEnvironment { variable } => format!("environment ({variable})"),
         CredentialSource::EntraId { via } => format!("Entra ID: {via}"),
         CredentialSource::GitHub { via } => format!("GitHub token from {via}"),
+        CredentialSource::Sentry { via } => format!("Sentry token from {via}"),
         CredentialSource::Missing => "none — run `shipdeck login`".into(),
     }
 }
@@ -238,6 +239,30 @@ pub fn warning(w: &Warning) -> String {
         Warning::FailureNotRecorded { error } => {
             format!("the failed invalidation could not be recorded in history: {error}")
         }
+        Warning::TrackerFailed { error } => {
+            format!("the change stands, but it is not recorded in the error tracker: {error}")
+        }
+    }
+}
+
+/// What the error tracker recorded.
+pub fn tracked(t: &crate::ops::tracked::Tracked) -> String {
+    use crate::ops::tracked::Tracked;
+    match t {
+        Tracked::ReleaseCreated { release } => {
+            format!("Sentry: release {} created", printable(release))
+        }
+        Tracked::ReleaseExisted { release } => {
+            format!("Sentry: release {} already existed", printable(release))
+        }
+        Tracked::DeployRecorded {
+            release,
+            environment,
+        } => format!(
+            "Sentry: deploy of {} to {} recorded",
+            printable(release),
+            printable(environment)
+        ),
     }
 }
 
@@ -288,6 +313,7 @@ fn report(r: &Report) -> (String, Vec<Said>) {
             .iter()
             .map(|m| Said::new(Tone::Error, format!("verify: {}", copy_mismatch(m)))),
     );
+    lines.extend(r.tracked.iter().map(|t| Said::new(Tone::Info, tracked(t))));
     lines.extend(
         r.warnings
             .iter()

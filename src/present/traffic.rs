@@ -112,6 +112,37 @@ pub fn quiet(v: &VersionTraffic) -> String {
     }
 }
 
+/// What the error tracker says of a version in the window: "3 new issues (57 events)", "none",
+/// or "-" when it was not asked (no tracker, or it failed before this version).
+pub fn tracker(t: &crate::ops::traffic::Traffic, version: &str) -> String {
+    match t.errors.as_ref().and_then(|e| e.releases.get(version)) {
+        Some(i) if i.new_issues == 0 => "no new issues".into(),
+        Some(i) => format!(
+            "{} new issue{} ({} events)",
+            i.new_issues,
+            if i.new_issues == 1 { "" } else { "s" },
+            i.events
+        ),
+        None => "-".into(),
+    }
+}
+
+/// Which tracker was read, and why it could not be, when it could not.
+pub fn tracker_note(t: &crate::ops::traffic::Traffic) -> Option<String> {
+    let e = t.errors.as_ref()?;
+    Some(match &e.failed {
+        Some(why) => format!(
+            "errors per release: {} could not be read: {}",
+            e.source,
+            crate::present::printable(why)
+        ),
+        None => format!(
+            "errors: issues first seen in each release, in the window ({})",
+            e.source
+        ),
+    })
+}
+
 /// Through which aliases a version was loaded: "latest 120, v1 30".
 pub fn via_aliases(v: &VersionTraffic) -> String {
     v.via_aliases

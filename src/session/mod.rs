@@ -10,6 +10,7 @@ mod credentials;
 mod metrics;
 mod origins;
 mod profile;
+mod tracking;
 
 pub use context::{check_alerts, log_source, traffic_cache};
 pub use credentials::{aws_settings, azure_settings, secret_store};
@@ -91,6 +92,7 @@ pub async fn open(loaded: &Loaded, wanted: Option<&str>, opts: &OpenOptions) -> 
         edge: None,
         confirm_edge: profile.confirm_edge,
         stop: Arc::default(),
+        tracking: None,
     };
     let mut s = Session {
         profile_name: name,
@@ -101,5 +103,6 @@ pub async fn open(loaded: &Loaded, wanted: Option<&str>, opts: &OpenOptions) -> 
         keys: loaded.file.keys.clone(),
     };
     s.ctx.edge = edge_settings(&s, loaded)?;
+    s.ctx.tracking = tracking::tracking(&s).await?;
     Ok(s)
 }

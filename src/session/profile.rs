@@ -33,6 +33,7 @@ pub fn demo_profile() -> Profile {
         logs: None,
         alerts: Vec::new(),
         metrics: None,
+        sentry: None,
     }
 }
 

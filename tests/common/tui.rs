@@ -379,5 +379,23 @@ pub fn traffic_data() -> shipdeck::ops::traffic::Traffic {
             bytes_read: 120_000,
         },
         report,
+        errors: Some(tracker_errors()),
+    }
+}
+
+/// Sentry's view of the fixture's releases: 1.1.0 brought three new issues.
+fn tracker_errors() -> shipdeck::ops::traffic::TrackerErrors {
+    shipdeck::ops::traffic::TrackerErrors {
+        source: "Sentry at https://sentry.io (acme/webchat)".into(),
+        releases: [(
+            "1.1.0".to_string(),
+            shipdeck::tracking::Issues {
+                new_issues: 3,
+                events: 41,
+            },
+        )]
+        .into_iter()
+        .collect(),
+        failed: None,
     }
 }

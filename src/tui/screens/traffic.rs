@@ -201,6 +201,7 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
 /// Who still loads each version directly, and the alias changes of the window.
 fn render_below(state: &State, f: &mut Frame, area: Rect, data: &Traffic) {
     let t = &state.theme;
+    let width = usize::from(area.width);
     let muted = Style::default().fg(t.muted);
     let mut lines = alert_lines(state);
     lines.push(Line::from(Span::styled(
@@ -208,12 +209,26 @@ fn render_below(state: &State, f: &mut Frame, area: Rect, data: &Traffic) {
         muted,
     )));
     for v in &data.report.versions {
-        lines.push(Line::from(format!(
-            " {:<14} direct {:>7}  via {:<24} {}",
+        // The tracker's errors beside the CDN's numbers, before the quiet days (which a
+        // narrow terminal cuts first).
+        let errors = if data.errors.is_some() {
+            format!("{:<26} ", words::tracker(data, &v.version))
+        } else {
+            String::new()
+        };
+        let line = format!(
+            " {:<10} direct {:>7}  via {:<18} {errors}{}",
             v.version,
             v.direct,
             words::via_aliases(v),
             words::quiet(v)
+        );
+        lines.push(Line::from(crate::tui::dialogs::fit(&line, width)));
+    }
+    if let Some(note) = words::tracker_note(data) {
+        lines.push(Line::from(Span::styled(
+            crate::tui::dialogs::fit(&format!(" {note}"), width),
+            muted,
         )));
     }
     for c in &data.report.changes {
