@@ -263,7 +263,6 @@ fn the_athena_sql_counts_what_the_local_reader_counts() {
         let mut sum = std::collections::BTreeMap::new();
         for c in from_sql.folders[folder].values() {
             let c = serde_json::to_value(c).unwrap();
-            // The counts SQL makes (file types and latency are the local reader's only).
             for (k, v) in c.as_object().unwrap() {
                 if let Some(n) = v.as_u64() {
                     *sum.entry(k.clone()).or_insert(0u64) += n;
@@ -273,6 +272,38 @@ fn the_athena_sql_counts_what_the_local_reader_counts() {
         for (k, v) in &sum {
             assert_eq!(row["counts"][k].as_u64(), Some(*v), "{folder} {k}");
         }
+        // File types and the latency histogram too: the same percentiles from either engine.
+        let all = shipdeck::domain::traffic::counts_for(
+            &from_sql,
+            &[],
+            &shipdeck::domain::traffic::Subject::Alias(folder.to_string()),
+            0,
+            i64::MAX / 2,
+        );
+        let types: serde_json::Map<String, Value> = all
+            .by_type()
+            .into_iter()
+            .map(|(t, n)| (t.name().to_string(), Value::from(n)))
+            .collect();
+        assert_eq!(
+            row["file_types"],
+            Value::Object(types),
+            "{folder} file types"
+        );
+        let p = all.latency.percentiles().unwrap();
+        assert_eq!(
+            (
+                row["latency_ms"]["p50"].as_u64(),
+                row["latency_ms"]["p95"].as_u64(),
+                row["latency_ms"]["p99"].as_u64()
+            ),
+            (
+                Some(u64::from(p.p50)),
+                Some(u64::from(p.p95)),
+                Some(u64::from(p.p99))
+            ),
+            "{folder} latency"
+        );
     }
 }
 
@@ -296,7 +327,8 @@ fn the_athena_engine_starts_polls_and_fetches() {
     let bucket = now / 300 - 10;
     // The answer moto will give: a header row, then two data rows.
     let row = |cells: &[&str]| serde_json::json!({ "Data": cells.iter().map(|c| serde_json::json!({ "VarCharValue": c })).collect::<Vec<_>>() });
-    let header: Vec<&str> = shipdeck::domain::traffic::athena::COLUMNS.to_vec();
+    let columns: Vec<String> = shipdeck::domain::traffic::athena::columns();
+    let header: Vec<&str> = columns.iter().map(String::as_str).collect();
     let bucket_s = bucket.to_string();
     let results = serde_json::json!({
         "results": [{

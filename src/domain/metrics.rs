@@ -236,10 +236,10 @@ mod tests {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
     }
 
-    fn req(at: &str, folder: &str, file: &str, ms: u32) -> Request {
+    fn req(at: &str, folder: &str, file: &str, ms: u32) -> Request<'static> {
         Request {
             at: t(at),
-            path: format!("/w/{folder}/{file}"),
+            path: format!("/w/{folder}/{file}").into(),
             status: 200,
             bytes: 10,
             cache_hit: None,

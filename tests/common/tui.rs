@@ -300,7 +300,7 @@ pub fn traffic_data() -> shipdeck::ops::traffic::Traffic {
             agg.add(
                 &Request {
                     at: t0 + Duration::hours(h) + Duration::seconds(i as i64 * 7),
-                    path: format!("/msr-webchat/{folder}/msr-webchat.umd.js"),
+                    path: format!("/msr-webchat/{folder}/msr-webchat.umd.js").into(),
                     status,
                     bytes: 52_000,
                     cache_hit: Some(i % 10 != 0),

@@ -2,12 +2,17 @@
 //! table in Amazon Athena (the table AWS documents for standard logs: `date`, `time`, `uri`,
 //! `status`, `bytes`, `result_type`, …), for windows too big to download. The SQL sticks to
 //! functions Athena (Trino) and DuckDB share, so the tests run it with DuckDB on the same logs
-//! and compare with the local count. Referrer hosts are not computed here.
+//! and compare with the local count: statuses, bytes, file types and the latency histogram
+//! (bucket counts, sum, minimum, maximum), so percentiles and `metrics publish` read the same
+//! from either engine. Referrer hosts are not computed here.
 
-use super::{Aggregate, BUCKET_SECS, Counts};
+use super::{Aggregate, BUCKET_SECS, Counts, LATENCY_BOUNDS_MS, Latency};
+use crate::domain::manifest::FileType;
 use chrono::{DateTime, Utc};
 
-/// The columns of the query's answer, in order.
+/// The first columns of the query's answer, in order; then one per file type
+/// ([`FileType::ALL`], `t_umd`…), one per latency bucket (`l_0`…), and the latency's sum,
+/// minimum and maximum (see [`columns`]).
 pub const COLUMNS: [&str; 12] = [
     "folder",
     "bucket",
@@ -22,6 +27,74 @@ pub const COLUMNS: [&str; 12] = [
     "incomplete",
     "aborted",
 ];
+
+/// Every column of the query's answer, in order.
+pub fn columns() -> Vec<String> {
+    let mut c: Vec<String> = COLUMNS.iter().map(|s| s.to_string()).collect();
+    c.extend(FileType::ALL.iter().map(|t| format!("t_{}", t.name())));
+    c.extend((0..LATENCY_BOUNDS_MS.len()).map(|i| format!("l_{i}")));
+    c.extend(["lat_sum", "lat_min", "lat_max"].map(String::from));
+    c
+}
+
+/// The SQL expression of a request's file type: the same suffix rules as [`FileType::of`].
+fn file_type_sql(path: &str) -> String {
+    let p = format!("lower({path})");
+    let any = |suffixes: &[&str]| {
+        suffixes
+            .iter()
+            .map(|x| format!("{p} LIKE '%{x}'"))
+            .collect::<Vec<_>>()
+            .join(" OR ")
+    };
+    format!(
+        "CASE WHEN {} THEN 'map' WHEN {} THEN 'html' WHEN {} THEN 'css' WHEN {} THEN 'umd' WHEN {} THEN 'es' ELSE 'other' END",
+        any(&[".map"]),
+        any(&[".html", ".htm"]),
+        any(&[".css"]),
+        any(&[".umd.js", ".umd.cjs"]),
+        any(&[".es.js", ".mjs", ".esm.js"]),
+    )
+}
+
+/// The extra columns: requests per file type, per latency bucket, and the latency's sum, min
+/// and max (milliseconds, rounded as the local reader rounds `time-taken`).
+fn type_and_latency_columns(path: &str) -> String {
+    let count = |cond: &str| format!("SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)");
+    let ftype = file_type_sql(path);
+    let ms = "CAST(round(time_taken * 1000) AS bigint)";
+    let timed = "time_taken IS NOT NULL AND time_taken >= 0";
+    let mut cols: Vec<String> = FileType::ALL
+        .iter()
+        .map(|t| {
+            format!(
+                "{} AS t_{}",
+                count(&format!("{ftype} = '{}'", t.name())),
+                t.name()
+            )
+        })
+        .collect();
+    let last = LATENCY_BOUNDS_MS.len() - 1;
+    for (i, bound) in LATENCY_BOUNDS_MS.iter().enumerate() {
+        let low = match i {
+            0 => String::new(),
+            _ => format!(" AND {ms} > {}", LATENCY_BOUNDS_MS[i - 1]),
+        };
+        let high = if i == last {
+            String::new()
+        } else {
+            format!(" AND {ms} <= {bound}")
+        };
+        cols.push(format!(
+            "{} AS l_{i}",
+            count(&format!("{timed}{low}{high}"))
+        ));
+    }
+    cols.push(format!("SUM(CASE WHEN {timed} THEN {ms} END) AS lat_sum"));
+    cols.push(format!("MIN(CASE WHEN {timed} THEN {ms} END) AS lat_min"));
+    cols.push(format!("MAX(CASE WHEN {timed} THEN {ms} END) AS lat_max"));
+    cols.iter().map(|c| format!(",\n       {c}")).collect()
+}
 
 /// A name Athena accepts unquoted for a database or table.
 pub fn valid_name(s: &str) -> bool {
@@ -53,7 +126,7 @@ pub fn sql(table: &str, path_prefix: &str, since: DateTime<Utc>, until: DateTime
        \x20      {known_c} AS cache_known,\n\
        \x20      {hits_c} AS hits,\n\
        \x20      {incomplete} AS incomplete,\n\
-       \x20      {aborted} AS aborted\n\
+       \x20      {aborted} AS aborted{extra}\n\
 FROM {table}\n\
 WHERE \"date\" BETWEEN DATE '{d0}' AND DATE '{d1}'\n\
   AND {epoch} >= {from} AND {epoch} < {to}\n\
@@ -71,6 +144,7 @@ ORDER BY 1, 2",
         incomplete =
             count("status = 200 AND (result_type = 'Error' OR response_result_type = 'Error')"),
         aborted = count("status = 0"),
+        extra = type_and_latency_columns(path),
         d0 = since.format("%Y-%m-%d"),
         d1 = until.format("%Y-%m-%d"),
         from = since.timestamp(),
@@ -86,7 +160,7 @@ pub enum RowError {
     NotACount {
         row: usize,
         text: String,
-        column: &'static str,
+        column: String,
     },
     #[error("row {row} has no folder")]
     NoFolder { row: usize },
@@ -97,20 +171,27 @@ pub enum RowError {
 /// The query's answer rows (cells as text, in [`COLUMNS`] order) as an aggregate.
 pub fn aggregate(rows: &[Vec<Option<String>>]) -> Result<Aggregate, RowError> {
     let mut agg = Aggregate::default();
+    let names = columns();
     for (i, row) in rows.iter().enumerate() {
-        let cell = |k: usize| -> Result<u64, RowError> {
-            let text = row.get(k).cloned().flatten().unwrap_or_else(|| "0".into());
+        let opt = |k: usize| -> Result<Option<u64>, RowError> {
+            let Some(text) = row.get(k).cloned().flatten() else {
+                return Ok(None);
+            };
             text.trim()
                 .parse::<f64>()
                 .ok()
                 .filter(|v| v.is_finite() && *v >= 0.0)
-                .map(|v| v as u64)
+                .map(|v| Some(v as u64))
                 .ok_or_else(|| RowError::NotACount {
                     row: i + 1,
                     text,
-                    column: COLUMNS[k],
+                    column: names
+                        .get(k)
+                        .cloned()
+                        .unwrap_or_else(|| format!("#{}", k + 1)),
                 })
         };
+        let cell = |k: usize| opt(k).map(Option::unwrap_or_default);
         let folder = row
             .first()
             .cloned()
@@ -133,9 +214,15 @@ pub fn aggregate(rows: &[Vec<Option<String>>]) -> Result<Aggregate, RowError> {
             hits: cell(9)?,
             incomplete: cell(10)?,
             aborted: cell(11)?,
-            // The Athena query counts statuses and bytes; file types and latency are counted
-            // by the local reader only (said on the Traffic report).
-            ..Counts::default()
+            types: [
+                cell(12)?,
+                cell(13)?,
+                cell(14)?,
+                cell(15)?,
+                cell(16)?,
+                cell(17)?,
+            ],
+            latency: latency(&cell, &opt)?,
         };
         agg.lines += c.requests;
         let at = DateTime::from_timestamp(bucket * BUCKET_SECS, 0);
@@ -147,6 +234,24 @@ pub fn aggregate(rows: &[Vec<Option<String>>]) -> Result<Aggregate, RowError> {
         agg.folders.entry(folder).or_default().insert(bucket, c);
     }
     Ok(agg)
+}
+
+/// The latency columns of one row (after the file types).
+fn latency(
+    cell: &dyn Fn(usize) -> Result<u64, RowError>,
+    opt: &dyn Fn(usize) -> Result<Option<u64>, RowError>,
+) -> Result<Latency, RowError> {
+    let first = COLUMNS.len() + FileType::ALL.len();
+    let mut l = Latency::default();
+    for (i, b) in l.buckets.iter_mut().enumerate() {
+        *b = cell(first + i)?;
+    }
+    let after = first + LATENCY_BOUNDS_MS.len();
+    l.sum_ms = cell(after)?;
+    let ms = |v: Option<u64>| v.map(|v| u32::try_from(v).unwrap_or(u32::MAX));
+    l.min_ms = ms(opt(after + 1)?);
+    l.max_ms = ms(opt(after + 2)?);
+    Ok(l)
 }
 
 #[cfg(test)]
@@ -166,7 +271,7 @@ mod tests {
         assert!(q.contains("LIKE '/msr-webchat/%'"));
         assert!(q.contains("split_part(url_decode(uri), '/', 3) AS folder"));
         assert!(q.contains("BETWEEN DATE '2026-11-20' AND DATE '2026-11-21'"));
-        for c in COLUMNS {
+        for c in columns() {
             assert!(q.contains(&format!("AS {c}")), "{c}");
         }
         assert!(valid_name("cloudfront_logs") && !valid_name("x; DROP TABLE y"));

@@ -121,34 +121,45 @@ pub struct Aggregate {
 /// The folder a path belongs to under `path_prefix` (`/msr-webchat`): its first segment, or
 /// `None` for paths outside the published prefix.
 pub fn folder_of(path: &str, path_prefix: &str) -> Option<String> {
+    folder_in(path, path_prefix).map(str::to_string)
+}
+
+/// [`folder_of`], borrowed from `path`.
+fn folder_in<'a>(path: &'a str, path_prefix: &str) -> Option<&'a str> {
     let prefix = path_prefix.trim_end_matches('/');
     let rest = path.strip_prefix(prefix)?.strip_prefix('/')?;
     let (folder, file) = rest.split_once('/')?;
-    (!folder.is_empty() && !file.is_empty()).then(|| folder.to_string())
+    (!folder.is_empty() && !file.is_empty()).then_some(folder)
 }
 
 impl Aggregate {
     /// Counts one request.
     pub fn add(&mut self, r: &parse::Request, path_prefix: &str) {
         self.lines += 1;
-        let Some(folder) = folder_of(&r.path, path_prefix) else {
+        let Some(folder) = folder_in(&r.path, path_prefix) else {
             self.outside += 1;
             return;
         };
         let bucket = r.at.timestamp().div_euclid(BUCKET_SECS);
-        self.folders
-            .entry(folder.clone())
-            .or_default()
-            .entry(bucket)
-            .or_default()
-            .count(r);
+        // Looked up by reference first: a folder or host is copied once, when first seen.
+        if !self.folders.contains_key(folder) {
+            self.folders.insert(folder.to_string(), BTreeMap::new());
+        }
+        if let Some(buckets) = self.folders.get_mut(folder) {
+            buckets.entry(bucket).or_default().count(r);
+        }
         if let Some(h) = &r.referrer_host {
-            *self
-                .referrers
-                .entry(folder)
-                .or_default()
-                .entry(h.clone())
-                .or_default() += 1;
+            if !self.referrers.contains_key(folder) {
+                self.referrers.insert(folder.to_string(), BTreeMap::new());
+            }
+            if let Some(hosts) = self.referrers.get_mut(folder) {
+                match hosts.get_mut(h.as_ref()) {
+                    Some(n) => *n += 1,
+                    None => {
+                        hosts.insert(h.to_string(), 1);
+                    }
+                }
+            }
         }
         self.newest = self.newest.max(Some(r.at));
         self.oldest = Some(self.oldest.map_or(r.at, |o| o.min(r.at)));
@@ -302,12 +313,12 @@ mod tests {
     use super::*;
     use crate::domain::history::{AliasChange, Operation};
 
-    fn req(at: &str, path: &str, status: u16) -> parse::Request {
+    fn req(at: &str, path: &str, status: u16) -> parse::Request<'static> {
         parse::Request {
             at: DateTime::parse_from_rfc3339(at)
                 .unwrap()
                 .with_timezone(&Utc),
-            path: path.into(),
+            path: path.to_string().into(),
             status,
             bytes: 100,
             cache_hit: Some(status == 200),

@@ -12,14 +12,16 @@
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
-/// One request as a log line records it.
+/// One request as a log line records it. Its text borrows from the line when the line needs no
+/// decoding (the usual case): a million lines are read without a million allocations.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Request {
+pub struct Request<'a> {
     pub at: DateTime<Utc>,
     /// The URL path, percent-decoded once.
-    pub path: String,
+    pub path: Cow<'a, str>,
     /// 0 when the viewer left before a status was sent (`000`).
     pub status: u16,
     pub bytes: u64,
@@ -28,7 +30,7 @@ pub struct Request {
     /// The download did not finish (`Error` with 200).
     pub incomplete: bool,
     /// The host of the Referer, when there is one (client addresses are never kept).
-    pub referrer_host: Option<String>,
+    pub referrer_host: Option<Cow<'a, str>>,
     /// How long the CDN took to serve it (CloudFront `time-taken`, Front Door `timeTaken`), in
     /// milliseconds; `None` when the log does not say.
     pub time_taken_ms: Option<u32>,
@@ -43,6 +45,11 @@ pub fn percent_decode_once(s: &str) -> String {
 
 /// The host of a URL (`https://shop.example.com:443/x` → `shop.example.com`).
 pub fn host_of(url: &str) -> Option<String> {
+    host_in(url).map(Cow::into_owned)
+}
+
+/// [`host_of`], borrowing from `url` when the host is already lowercase.
+fn host_in(url: &str) -> Option<Cow<'_, str>> {
     let rest = url.split_once("://")?.1;
     let authority = rest.split(['/', '?', '#']).next()?;
     let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
@@ -51,8 +58,22 @@ pub fn host_of(url: &str) -> Option<String> {
     } else {
         host.split(':').next().unwrap_or(host)
     };
-    let host = host.trim_start_matches('[').to_ascii_lowercase();
-    (!host.is_empty()).then_some(host)
+    let host = host.trim_start_matches('[');
+    if host.is_empty() {
+        None
+    } else if host.bytes().any(|b| b.is_ascii_uppercase()) {
+        Some(Cow::Owned(host.to_ascii_lowercase()))
+    } else {
+        Some(Cow::Borrowed(host))
+    }
+}
+
+/// A Referer's host: decoded once, then its host (borrowed when nothing needed decoding).
+fn referrer_host_of(referer: &str) -> Option<Cow<'_, str>> {
+    match percent_encoding::percent_decode_str(referer).decode_utf8_lossy() {
+        Cow::Borrowed(r) => host_in(r),
+        Cow::Owned(r) => host_of(&r).map(Cow::Owned),
+    }
 }
 
 fn empty(v: &str) -> bool {
@@ -71,7 +92,7 @@ fn cache_result(v: &str) -> Option<bool> {
 }
 
 /// What one data line's fields say, by name.
-fn request_from(get: &dyn Fn(&str) -> Option<String>) -> Option<Request> {
+fn request_from(get: &dyn Fn(&str) -> Option<String>) -> Option<Request<'static>> {
     let at = match (get("date"), get("time")) {
         (Some(d), Some(t)) => {
             let d = NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()?;
@@ -88,7 +109,7 @@ fn request_from(get: &dyn Fn(&str) -> Option<String>) -> Option<Request> {
             }
         }
     };
-    let path = percent_decode_once(&get("cs-uri-stem")?);
+    let path: Cow<'static, str> = Cow::Owned(percent_decode_once(&get("cs-uri-stem")?));
     if !path.starts_with('/') {
         return None;
     }
@@ -115,25 +136,137 @@ fn request_from(get: &dyn Fn(&str) -> Option<String>) -> Option<Request> {
         incomplete,
         referrer_host: get("cs(Referer)")
             .map(|r| percent_decode_once(&r))
-            .and_then(|r| host_of(&r)),
+            .and_then(|r| host_of(&r))
+            .map(Cow::Owned),
         time_taken_ms: get("time-taken").and_then(|t| super::latency::millis(&t)),
     })
 }
 
+/// Where the fields a request needs are in a W3C row, from its `#Fields:` line.
+struct Columns {
+    count: usize,
+    date: usize,
+    time: usize,
+    uri: usize,
+    status: usize,
+    bytes: Option<usize>,
+    result: Option<usize>,
+    response: Option<usize>,
+    referer: Option<usize>,
+    time_taken: Option<usize>,
+}
+
+impl Columns {
+    /// The positions of the named fields; `None` when the file lacks one a request needs (its
+    /// rows are then read by name, the slow way, to count them as unreadable the same way).
+    fn of(map: &HashMap<String, usize>) -> Option<Columns> {
+        let at = |n: &str| map.get(n).copied();
+        Some(Columns {
+            count: map.len(),
+            date: at("date")?,
+            time: at("time")?,
+            uri: at("cs-uri-stem")?,
+            status: at("sc-status")?,
+            bytes: at("sc-bytes"),
+            result: at("x-edge-result-type"),
+            response: at("x-edge-response-result-type"),
+            referer: at("cs(Referer)"),
+            time_taken: at("time-taken"),
+        })
+    }
+}
+
+/// `YYYY-MM-DD` → days since the epoch, by hand (this runs once per line).
+fn day_of(d: &str) -> Option<i64> {
+    let b = d.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let date = NaiveDate::from_ymd_opt(i32::try_from(num(0..4)?).ok()?, num(5..7)?, num(8..10)?)?;
+    Some(date.signed_duration_since(NaiveDate::default()).num_days())
+}
+
+/// `HH:MM:SS` → seconds into the day.
+fn secs_of(t: &str) -> Option<i64> {
+    let b = t.as_bytes();
+    if b.len() != 8 || b[2] != b':' || b[5] != b':' {
+        return None;
+    }
+    let two = |i: usize| -> Option<i64> {
+        (b[i].is_ascii_digit() && b[i + 1].is_ascii_digit())
+            .then(|| i64::from(b[i] - b'0') * 10 + i64::from(b[i + 1] - b'0'))
+    };
+    let (h, m, s) = (two(0)?, two(3)?, two(6)?);
+    (h < 24 && m < 60 && s < 61).then_some(h * 3600 + m * 60 + s)
+}
+
+/// One W3C row by the positions of its fields, borrowing its text.
+fn w3c_request<'a>(
+    cols: &[&'a str],
+    c: &Columns,
+    last_day: &mut Option<(&'a str, i64)>,
+) -> Option<Request<'a>> {
+    let field = |i: Option<usize>| i.and_then(|i| cols.get(i).copied()).filter(|v| !empty(v));
+    let d = field(Some(c.date))?;
+    let day = match *last_day {
+        Some((text, day)) if text == d => day,
+        _ => {
+            let day = day_of(d)?;
+            *last_day = Some((d, day));
+            day
+        }
+    };
+    let at = DateTime::from_timestamp(day * 86_400 + secs_of(field(Some(c.time))?)?, 0)?;
+    let path = percent_encoding::percent_decode_str(field(Some(c.uri))?).decode_utf8_lossy();
+    if !path.starts_with('/') {
+        return None;
+    }
+    let status_text = field(Some(c.status))?;
+    let status = if status_text == "000" {
+        0
+    } else {
+        status_text.parse::<u16>().ok()?
+    };
+    let bytes = match field(c.bytes) {
+        Some(b) => b.parse::<u64>().ok()?,
+        None => 0,
+    };
+    let result = field(c.result).unwrap_or_default();
+    let response = field(c.response).unwrap_or_default();
+    Some(Request {
+        at,
+        path,
+        status,
+        bytes,
+        cache_hit: cache_result(result),
+        incomplete: status == 200 && (result == "Error" || response == "Error"),
+        referrer_host: field(c.referer).and_then(referrer_host_of),
+        time_taken_ms: field(c.time_taken).and_then(super::latency::millis),
+    })
+}
+
 /// Reads W3C text; calls `each` per request; returns how many data lines could not be read.
-pub fn w3c(text: &str, each: &mut dyn FnMut(Request)) -> u64 {
+pub fn w3c<'a>(text: &'a str, each: &mut dyn FnMut(Request<'a>)) -> u64 {
     let mut fields: Option<HashMap<String, usize>> = None;
+    let mut columns: Option<Columns> = None;
+    let mut last_day = None;
+    let mut cols: Vec<&'a str> = Vec::with_capacity(40);
     let mut bad = 0;
     for line in text.lines() {
         let line = line.trim_end_matches('\r');
         if let Some(names) = line.strip_prefix("#Fields:") {
-            fields = Some(
-                names
-                    .split_whitespace()
-                    .enumerate()
-                    .map(|(i, n)| (n.to_string(), i))
-                    .collect(),
-            );
+            let map: HashMap<String, usize> = names
+                .split_whitespace()
+                .enumerate()
+                .map(|(i, n)| (n.to_string(), i))
+                .collect();
+            columns = Columns::of(&map);
+            fields = Some(map);
             continue;
         }
         if line.starts_with('#') || line.trim().is_empty() {
@@ -143,7 +276,20 @@ pub fn w3c(text: &str, each: &mut dyn FnMut(Request)) -> u64 {
             bad += 1;
             continue;
         };
-        let cols: Vec<&str> = line.split('\t').collect();
+        cols.clear();
+        cols.extend(line.split('\t'));
+        if let Some(c) = &columns {
+            // A short row (a cut-off line) cannot be trusted; a trailing tab only adds an
+            // empty column at the end.
+            match (cols.len() >= c.count)
+                .then(|| w3c_request(&cols, c, &mut last_day))
+                .flatten()
+            {
+                Some(r) => each(r),
+                None => bad += 1,
+            }
+            continue;
+        }
         let get = |name: &str| {
             map.get(name)
                 .and_then(|i| cols.get(*i))
@@ -165,7 +311,7 @@ pub fn w3c(text: &str, each: &mut dyn FnMut(Request)) -> u64 {
 }
 
 /// Reads JSON lines (CloudFront v2 JSON or Front Door); returns the unreadable lines.
-pub fn json_lines(text: &str, each: &mut dyn FnMut(Request)) -> u64 {
+pub fn json_lines<'a>(text: &'a str, each: &mut dyn FnMut(Request<'a>)) -> u64 {
     let mut bad = 0;
     for line in text.lines() {
         let line = line.trim();
@@ -199,7 +345,7 @@ pub fn json_lines(text: &str, each: &mut dyn FnMut(Request)) -> u64 {
 }
 
 /// One Front Door access-log record.
-fn front_door(v: &Value) -> Option<Request> {
+fn front_door(v: &Value) -> Option<Request<'static>> {
     let p = &v["properties"];
     let at = DateTime::parse_from_rfc3339(v["time"].as_str()?)
         .ok()?
@@ -207,7 +353,9 @@ fn front_door(v: &Value) -> Option<Request> {
     let uri = p["requestUri"].as_str()?;
     let after_host = uri.split_once("://").map_or(uri, |(_, r)| r);
     let path_and_query = after_host.find('/').map_or("/", |i| &after_host[i..]);
-    let path = percent_decode_once(path_and_query.split(['?', '#']).next().unwrap_or("/"));
+    let path = Cow::Owned(percent_decode_once(
+        path_and_query.split(['?', '#']).next().unwrap_or("/"),
+    ));
     let num = |k: &str| match &p[k] {
         Value::String(s) => s.parse::<u64>().ok(),
         Value::Number(n) => n.as_u64(),
@@ -224,7 +372,8 @@ fn front_door(v: &Value) -> Option<Request> {
         referrer_host: p["referrer"]
             .as_str()
             .filter(|r| !empty(r))
-            .and_then(host_of),
+            .and_then(host_of)
+            .map(Cow::Owned),
         time_taken_ms: match &p["timeTaken"] {
             Value::String(s) => super::latency::millis(s),
             Value::Number(n) => n
@@ -236,7 +385,7 @@ fn front_door(v: &Value) -> Option<Request> {
 }
 
 /// Reads a log file's text in whichever format it is; returns the unreadable lines.
-pub fn any(text: &str, each: &mut dyn FnMut(Request)) -> u64 {
+pub fn any<'a>(text: &'a str, each: &mut dyn FnMut(Request<'a>)) -> u64 {
     match text.trim_start().chars().next() {
         Some('{') => json_lines(text, each),
         _ => w3c(text, each),
