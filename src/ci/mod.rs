@@ -5,3 +5,4 @@
 //! terminal.
 
 pub mod github;
+pub mod templates;

@@ -306,6 +306,33 @@ Examples:
     /// Print the manual page (roff), generated from the same definitions as --help.
     #[command(after_help = "Example:\n  shipdeck man > shipdeck.1 && man ./shipdeck.1")]
     Man,
+    /// Write the GitHub Actions workflows (deploy, rollback, nightly verify, the Bridge's
+    /// deploy) for this repository.
+    #[command(
+        after_help = "The owner of the Shipdeck action is set once here: the workflows use OWNER/shipdeck@vMAJOR, the\n\
+major version of this Shipdeck (the action installs the release of its own ref and checks it\n\
+against the release's SHA256SUMS). Third-party actions are pinned by commit SHA. Existing files\n\
+are left alone unless --force. Each workflow's header names the repository settings it reads\n\
+and the README's *Permissions* lists what its role needs.\n\n\
+Examples:\n  shipdeck workflows --owner acme\n  shipdeck workflows --owner acme --cloud azure --bridge --dir .github/workflows"
+    )]
+    Workflows {
+        /// The GitHub user or organisation the Shipdeck action lives under.
+        #[arg(long)]
+        owner: String,
+        /// Which cloud the releases are on.
+        #[arg(long, value_enum, default_value_t = crate::ci::templates::Cloud::Aws)]
+        cloud: crate::ci::templates::Cloud,
+        /// Also write the Bridge's deploy to Azure Container Instances (deploy-bridge.yml).
+        #[arg(long)]
+        bridge: bool,
+        /// Where to write them.
+        #[arg(long, default_value = ".github/workflows")]
+        dir: std::path::PathBuf,
+        /// Overwrite files that exist.
+        #[arg(long)]
+        force: bool,
+    },
     /// Edit, audit and probe the Bridge's origin allowlist.
     #[command(
         subcommand,

@@ -34,6 +34,7 @@ mod origins;
 mod output;
 mod pricing;
 mod traffic;
+mod workflows;
 
 use crate::config;
 use crate::credentials::token::Service;
@@ -354,6 +355,13 @@ async fn without_store(cmd: &Command, g: &Global) -> Option<Result<i32>> {
             print!("{}", String::from_utf8_lossy(&out));
             Ok(exit::OK)
         }
+        Command::Workflows {
+            owner,
+            cloud,
+            bridge,
+            dir,
+            force,
+        } => workflows::write(g, owner, *cloud, *bridge, dir, *force),
         Command::Man => {
             let mut out = Vec::new();
             clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())

