@@ -318,3 +318,14 @@ fn bad_azure_config_is_refused_at_load_with_file_and_line() {
         );
     }
 }
+
+#[test]
+fn republishing_on_azure_is_idempotent() {
+    let c = container("republish");
+    let env = Env::with_config(&config(&c, &endpoint(), "msr-webchat/", ""));
+    common::republish_changes_nothing(
+        &env,
+        &|args| cmd(&env).args(args).output().unwrap(),
+        &|| objects(&c, ""),
+    );
+}

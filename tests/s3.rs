@@ -459,3 +459,14 @@ fn init_checks_that_the_bucket_exists_and_is_reachable() {
         .code(1)
         .stderr(predicate::str::contains("the bucket does not exist"));
 }
+
+#[test]
+fn republishing_on_s3_is_idempotent() {
+    let b = bucket("republish");
+    let env = Env::with_config(&config(&b, None, &endpoint(), "msr-webchat/"));
+    common::republish_changes_nothing(
+        &env,
+        &|args| cmd(&env).args(args).output().unwrap(),
+        &|| objects(&b, ""),
+    );
+}

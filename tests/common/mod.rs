@@ -322,3 +322,44 @@ pub fn validate_json(name: &str, doc: &[u8], dir: &Path) {
         String::from_utf8_lossy(doc)
     );
 }
+
+/// Idempotent publish, on any backend: publishing the same version with the same files again
+/// succeeds and rewrites no object (`objects` lists the store with something a rewrite changes:
+/// S3's LastModified, Azure's ETag); the same version with other files is refused with the
+/// files that differ, and still nothing is written.
+pub fn republish_changes_nothing(
+    env: &Env,
+    run: &dyn Fn(&[&str]) -> std::process::Output,
+    objects: &dyn Fn() -> Vec<serde_json::Value>,
+) {
+    let dist = env.widget("1.0.0");
+    let first = run(&["publish", dist.to_str().unwrap(), "--promote", "--yes"]);
+    succeeded(&first);
+    let before = objects();
+    assert!(before.len() > 7, "{before:?}");
+    let again = run(&["publish", dist.to_str().unwrap(), "--promote", "--yes"]);
+    succeeded(&again);
+    let text = String::from_utf8_lossy(&again.stdout);
+    assert!(
+        text.contains("already published with identical files"),
+        "{text}"
+    );
+    assert_eq!(objects(), before, "an identical publish rewrites no object");
+    let other = env.build(
+        "other",
+        "1.0.0",
+        &[
+            ("msr-webchat.umd.js", "changed".into()),
+            ("msr-webchat.es.js", "es".into()),
+            ("style.css", "css".into()),
+        ],
+    );
+    let refused = run(&["publish", other.to_str().unwrap(), "--yes"]);
+    assert_eq!(refused.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("already published") && err.contains("msr-webchat.umd.js"),
+        "{err}"
+    );
+    assert_eq!(objects(), before, "a refused publish writes nothing");
+}

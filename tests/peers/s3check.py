@@ -4,7 +4,8 @@ Usage: python s3check.py COMMAND ARGS...   (endpoint from SHIPDECK_TEST_S3)
   create-bucket NAME                  create a bucket
   public-read NAME                    a bucket policy letting anyone GET objects (the edge tests' origin)
   create-distribution BUCKET          create a CloudFront distribution in front of it; prints its id
-  objects BUCKET PREFIX               JSON: every object's key, size, ETag, Cache-Control, Content-Type
+  objects BUCKET PREFIX               JSON: every object's key, size, ETag, Cache-Control, Content-Type,
+                                      LastModified (a rewrite of the same bytes changes it)
   get BUCKET KEY                      the JSON document stored at KEY
   invalidations DISTRIBUTION          JSON: the paths of every invalidation, with statuses
   put BUCKET KEY TEXT                 write an object by hand (as a hand-run sync would)
@@ -50,7 +51,8 @@ def main(cmd, *args):
             for o in page.get("Contents", []):
                 h = s3.head_object(Bucket=args[0], Key=o["Key"])
                 out.append({"key": o["Key"], "size": o["Size"], "etag": h["ETag"].strip('"'),
-                            "cache_control": h.get("CacheControl"), "content_type": h.get("ContentType")})
+                            "cache_control": h.get("CacheControl"), "content_type": h.get("ContentType"),
+                            "last_modified": o["LastModified"].isoformat()})
         return out
     if cmd == "get":
         return json.loads(s3.get_object(Bucket=args[0], Key=args[1])["Body"].read())
