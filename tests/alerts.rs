@@ -132,15 +132,7 @@ async fn rules_fire_on_the_complete_window_and_name_the_rollback() {
     );
     common::validate_json("alerts-check", &out.stdout, env.path());
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let rule = |name: &str| {
-        doc["rules"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["rule"]["name"] == name)
-            .unwrap()
-            .clone()
-    };
+    let rule = |name: &str| common::rule(&doc, name);
     let latest = rule("latest 5xx");
     assert_eq!(latest["firing"], true);
     assert!(

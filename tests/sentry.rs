@@ -242,15 +242,7 @@ fn sentry_new_issues_fire_and_traffic_shows_them_per_release() {
     );
     common::validate_json("alerts-check", &out.stdout, env.path());
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let rule = |n: &str| {
-        doc["rules"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["rule"]["name"] == n)
-            .unwrap()
-            .clone()
-    };
+    let rule = |name: &str| common::rule(&doc, name);
     assert_eq!(rule("new errors in 1.1.0")["value"], json!(5.0));
     assert_eq!(rule("new errors in 1.1.0")["firing"], true);
     assert_eq!(

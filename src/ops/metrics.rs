@@ -5,14 +5,13 @@
 //! back to the last bucket it completed and says so.
 
 use super::Context;
-use super::records::{load_state, read_history, to_json};
+use super::records::{load_state, put_if, read_history, to_json};
 use super::traffic::{LogSource, read_window};
 use crate::domain::metrics::{self, Plan, WATERMARK_SCHEMA, Watermark};
 use crate::domain::traffic::Timeline;
 use crate::error::{Error, RecordError, Result};
 use crate::metrics::{MAX_PER_CALL, MetricsSink};
-use crate::store::{Condition, Headers, StoreError};
-use bytes::Bytes;
+use crate::store::StoreError;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::path::Path;
@@ -46,13 +45,6 @@ impl Published {
     }
 }
 
-fn json_headers() -> Headers {
-    Headers {
-        content_type: "application/json".into(),
-        cache_control: "no-store".into(),
-    }
-}
-
 async fn read_watermark(ctx: &Context) -> Result<(Watermark, Option<String>)> {
     let key = ctx.layout.metrics_watermark_key();
     match ctx.store.get(&key).await? {
@@ -77,22 +69,9 @@ async fn read_watermark(ctx: &Context) -> Result<(Watermark, Option<String>)> {
 
 /// Writes the watermark if it is still the one `etag` names; the new ETag.
 async fn write_watermark(ctx: &Context, w: &Watermark, etag: Option<&str>) -> Result<String> {
-    let cond = match etag {
-        Some(t) => Condition::IfMatch(t.to_string()),
-        None => Condition::IfAbsent,
-    };
     let body = to_json(w, "the metrics watermark")?;
-    match ctx
-        .store
-        .put(
-            &ctx.layout.metrics_watermark_key(),
-            Bytes::from(body),
-            &json_headers(),
-            &cond,
-        )
-        .await
-    {
-        Ok(meta) => Ok(meta.etag),
+    match put_if(ctx, &ctx.layout.metrics_watermark_key(), body, etag).await {
+        Ok(etag) => Ok(etag),
         Err(StoreError::PreconditionFailed { .. }) => Err(Error::MetricsRace),
         Err(e) => Err(e.into()),
     }

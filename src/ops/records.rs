@@ -11,7 +11,7 @@ use bytes::Bytes;
 use futures::stream::{self, StreamExt, TryStreamExt};
 use semver::Version;
 
-fn json_headers() -> Headers {
+pub(crate) fn json_headers() -> Headers {
     Headers {
         content_type: "application/json".into(),
         cache_control: "no-store".into(),
@@ -69,24 +69,29 @@ pub(crate) fn to_json<T: serde::Serialize>(v: &T, what: &str) -> Result<Vec<u8>>
 /// Writes the state only if it is still the version `etag` names; returns the new ETag.
 pub async fn save_state(ctx: &Context, state: &State, etag: Option<&str>) -> Result<String> {
     let body = to_json(state, "the release state")?;
+    match put_if(ctx, &ctx.layout.state_key(), body, etag).await {
+        Ok(etag) => Ok(etag),
+        Err(StoreError::PreconditionFailed { .. }) => Err(Error::Conflict),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Writes one of Shipdeck's JSON records only if it is still the version `etag` names (absent
+/// when `None`); the new ETag. Someone else's write in between is `PreconditionFailed`.
+pub(crate) async fn put_if(
+    ctx: &Context,
+    key: &str,
+    body: Vec<u8>,
+    etag: Option<&str>,
+) -> std::result::Result<String, StoreError> {
     let cond = match etag {
         Some(t) => Condition::IfMatch(t.to_string()),
         None => Condition::IfAbsent,
     };
-    match ctx
-        .store
-        .put(
-            &ctx.layout.state_key(),
-            Bytes::from(body),
-            &json_headers(),
-            &cond,
-        )
+    ctx.store
+        .put(key, Bytes::from(body), &json_headers(), &cond)
         .await
-    {
-        Ok(meta) => Ok(meta.etag),
-        Err(StoreError::PreconditionFailed { .. }) => Err(Error::Conflict),
-        Err(e) => Err(e.into()),
-    }
+        .map(|meta| meta.etag)
 }
 
 pub async fn load_manifest(ctx: &Context, v: &Version) -> Result<Option<Manifest>> {

@@ -363,3 +363,14 @@ pub fn republish_changes_nothing(
     );
     assert_eq!(objects(), before, "a refused publish writes nothing");
 }
+
+/// The evaluated rule named `name` of an `alerts check --json` document.
+pub fn rule(doc: &serde_json::Value, name: &str) -> serde_json::Value {
+    doc["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"]["name"] == name)
+        .unwrap_or_else(|| panic!("no rule {name} in {doc}"))
+        .clone()
+}
