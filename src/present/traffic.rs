@@ -97,7 +97,7 @@ pub fn how_read(t: &Traffic) -> String {
         )
     } else {
         format!(
-            "{} requests counted by {} (statuses and bytes; file types and latency are counted by the local reader only)",
+            "{} requests counted by {} (referrer hosts are counted by the local reader only)",
             r.lines, t.engine
         )
     }
