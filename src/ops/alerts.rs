@@ -109,7 +109,7 @@ pub async fn check(
                         e.from = Some(now - Duration::from_std(rule.window).unwrap_or_default());
                         e.until = Some(now);
                     }
-                    Err(why) => e.unevaluated = Some(why),
+                    Err(why) => e.unevaluated = Some(why.to_string()),
                 }
             }
             Metric::EdgeStale => match (&rule.subject, &edge) {
@@ -178,26 +178,21 @@ async fn sentry_new_issues(
     subject: &Subject,
     window: std::time::Duration,
     now: DateTime<Utc>,
-) -> std::result::Result<u64, String> {
+) -> std::result::Result<u64, SentryGap> {
     let Some(t) = &ctx.tracking else {
-        return Err(
-            "sentry_new_issues needs the profile's sentry = { org = \"…\", project = \"…\" } (see `shipdeck alerts check --help`)"
-                .into(),
-        );
+        return Err(SentryGap::NoSentry);
     };
     let version = match subject {
         Subject::Version(v) => v.clone(),
         Subject::Alias(a) => {
-            let (state, _) = super::records::load_state(ctx)
-                .await
-                .map_err(|e| e.to_string())?;
+            let (state, _) = super::records::load_state(ctx).await?;
             let serving = state
                 .core
                 .aliases
                 .iter()
                 .find(|(name, _)| name.to_string() == *a)
                 .map(|(_, r)| r.target.to_string());
-            serving.ok_or_else(|| format!("the alias {a} serves no release"))?
+            serving.ok_or_else(|| SentryGap::NoRelease(a.clone()))?
         }
     };
     let since = now - Duration::from_std(window).unwrap_or_else(|_| Duration::hours(1));
@@ -205,7 +200,22 @@ async fn sentry_new_issues(
         .issues(&t.release(&version), since)
         .await
         .map(|i| i.new_issues)
-        .map_err(|e| e.to_string())
+        .map_err(SentryGap::from)
+}
+
+/// Why `sentry_new_issues` has no value.
+#[derive(Debug, thiserror::Error)]
+enum SentryGap {
+    #[error(
+        "sentry_new_issues needs the profile's sentry = {{ org = \"…\", project = \"…\" }} (see `shipdeck alerts check --help`)"
+    )]
+    NoSentry,
+    #[error("the alias {0} serves no release")]
+    NoRelease(String),
+    #[error(transparent)]
+    State(#[from] crate::error::Error),
+    #[error(transparent)]
+    Tracker(#[from] crate::tracking::TrackerError),
 }
 
 /// Stale files per alias at the edge, when some rule asks (one check for all of them).
