@@ -84,10 +84,7 @@ pub async fn check(
         _ => None,
     };
     // The newest hour may still be arriving: the data is complete up to its start.
-    let complete = window.as_ref().and_then(|w| w.agg.newest).map(|n| {
-        let h = n.timestamp().div_euclid(3600) * 3600;
-        DateTime::from_timestamp(h, 0).unwrap_or(n)
-    });
+    let complete = window.as_ref().and_then(|w| w.agg.complete_until());
     let edge = edge_staleness(ctx, rules).await;
     let mut out = Vec::new();
     for rule in rules {

@@ -95,10 +95,7 @@ pub async fn publish(
     let history = read_history(ctx, None).await?;
     let (state, _) = load_state(ctx).await?;
     let aliases: Vec<String> = state.core.aliases.keys().map(|a| a.to_string()).collect();
-    let complete = window.agg.newest.map(|n| {
-        let h = n.timestamp().div_euclid(3600) * 3600;
-        DateTime::from_timestamp(h, 0).unwrap_or(n)
-    });
+    let complete = window.agg.complete_until();
     let plan = metrics::plan(
         &window.agg,
         &Timeline::from_history(&history),

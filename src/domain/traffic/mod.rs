@@ -177,6 +177,15 @@ impl Aggregate {
         a
     }
 
+    /// Where the counts stop being complete: the start of the newest hour, which may still be
+    /// arriving (the report, alerts and `metrics publish` all stop there).
+    pub fn complete_until(&self) -> Option<DateTime<Utc>> {
+        self.newest.map(|n| {
+            let h = n.timestamp().div_euclid(3600) * 3600;
+            DateTime::from_timestamp(h, 0).unwrap_or(n)
+        })
+    }
+
     /// Adds another file's counts.
     pub fn merge(&mut self, o: &Aggregate) {
         for (f, buckets) in &o.folders {

@@ -144,11 +144,7 @@ pub fn report(
         step: if step == 3600 { "hour" } else { "day" }.into(),
         versions: versions(agg, &timeline, from, to, now),
         changes: around_changes(agg, history, from, to),
-        complete_until: agg.newest.map(|n| {
-            // The newest hour may still be arriving: complete up to its start.
-            let h = n.timestamp().div_euclid(3600) * 3600;
-            DateTime::from_timestamp(h, 0).unwrap_or(n)
-        }),
+        complete_until: agg.complete_until(),
         rows,
         lines: agg.lines,
         bad_lines: agg.bad_lines,
