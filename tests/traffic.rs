@@ -453,3 +453,96 @@ fn the_console_counts_what_the_cli_counts() {
     assert_eq!(console["report"]["versions"], cli["report"]["versions"]);
     assert_eq!(console["report"]["lines"], cli["report"]["lines"]);
 }
+
+/// What anyone on the internet puts in a CDN's log: escape sequences in the Referer and in
+/// the URI (a clipboard write, a screen clear, a bidi override), and a scanner's 50,000 made-up
+/// folders. The text output shows the sequences escaped, never raw; the scanner costs one
+/// "(other)" row, a small cache and a short listing, and every request is still counted.
+#[test]
+fn what_strangers_put_in_the_logs_is_neither_sent_to_the_terminal_nor_kept_folder_by_folder() {
+    let b = common::s3::bucket("hostile");
+    let (start, since, until) = window(2);
+    let hour = chrono::DateTime::from_timestamp(start, 0)
+        .unwrap()
+        .format("%Y-%m-%d-%H");
+    let day = chrono::DateTime::from_timestamp(start, 0)
+        .unwrap()
+        .format("%Y-%m-%d");
+    let key = format!("cdn/E2TEST.{hour}.hostile.gz");
+    let script = format!(
+        r##"import boto3, gzip, os
+fields = "date time x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-stem sc-status cs(Referer) cs(User-Agent) cs-uri-query cs(Cookie) x-edge-result-type x-edge-request-id x-host-header cs-protocol cs-bytes time-taken"
+lines = ["#Version: 1.0", "#Fields: " + fields]
+def line(path, status, referer):
+    lines.append("\t".join(["{day}", "{hh}:10:00", "IAD89-C1", "1234", "192.0.2.1", "GET", "d1.cloudfront.net", path, str(status), referer, "Mozilla/5.0", "-", "-", "Hit", "id", "cdn.example.com", "https", "100", "0.010"]))
+for i in range(50000):
+    line("/msr-webchat/scan-%d/.env" % i, 404, "-")
+for i in range(10):
+    line("/msr-webchat/v1.0.0/msr-webchat.umd.js", 200, "https://%1b]52;c;aGk=%07%1b[2Jevil%e2%80%aemoc.example/")
+    line("/msr-webchat/%1b[2J%c2%9b31m/x.js", 404, "-")
+s3 = boto3.client("s3", endpoint_url=os.environ["SHIPDECK_TEST_S3"], region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+s3.put_object(Bucket="{b}", Key="{key}", Body=gzip.compress(("\n".join(lines) + "\n").encode()))
+"##,
+        hh = hour.to_string().rsplit('-').next().unwrap(),
+    );
+    let put = Command::new(common::peers_bin().join("python"))
+        .args(["-c", &script])
+        .env("SHIPDECK_TEST_S3", common::s3::endpoint())
+        .output()
+        .unwrap();
+    common::succeeded(&put);
+    let env = cloudfront_logs_env(&b);
+    let text = run_aws(&env, &["traffic", "--since", &since, "--until", &until]);
+    let shown = String::from_utf8_lossy(&text.stdout);
+    let raw: Vec<char> = shown
+        .chars()
+        .filter(|&c| {
+            (c.is_control() && c != '\n' && c != '\t') || ('\u{202a}'..='\u{202e}').contains(&c)
+        })
+        .collect();
+    assert!(
+        raw.is_empty(),
+        "raw controls {raw:?} in: {}",
+        shown.escape_debug()
+    );
+    assert!(
+        shown.contains("\\u001b]52") && shown.contains("\\u202e"),
+        "{shown}"
+    );
+    assert!(shown.lines().count() < 60, "{shown}");
+
+    let out = run_aws(
+        &env,
+        &["--json", "traffic", "--since", &since, "--until", &until],
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = doc["report"]["rows"].as_array().unwrap();
+    let folders: Vec<&str> = rows.iter().map(|r| r["folder"].as_str().unwrap()).collect();
+    assert_eq!(folders, ["(other)", "v1.0.0"], "{folders:?}");
+    assert_eq!(rows[0]["kind"], "other");
+    assert_eq!(rows[0]["counts"]["requests"], 50_010);
+    assert_eq!(rows[0]["counts"]["s4xx"], 50_010);
+    assert_eq!(rows[1]["counts"]["requests"], 10);
+    assert_eq!(doc["report"]["lines"], 50_020);
+    // The per-file cache holds the capped folders, not the scanner's 50,000.
+    let cache_bytes: u64 = walk(&env.path().join("xdg-data"))
+        .iter()
+        .map(|p| std::fs::metadata(p).unwrap().len())
+        .sum();
+    assert!(cache_bytes < 2_000_000, "cache of {cache_bytes} bytes");
+    common::validate_json("traffic", &out.stdout, env.path());
+}
+
+/// Every file under `dir`.
+fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

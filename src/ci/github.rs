@@ -11,6 +11,7 @@ use crate::domain::plan::{FileOpKind, Plan, human_bytes};
 use crate::ops::apply::Report;
 use crate::ops::invalidate::CdnOutcome;
 use crate::ops::verify::Verified;
+use crate::present::terminal::terminal_safe;
 use crate::present::{self, Front, Tone};
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -88,7 +89,7 @@ impl GitHub {
         let mut out = std::io::stdout().lock();
         for a in all.iter().take(MAX_ANNOTATIONS) {
             let kind = if a.error { "error" } else { "warning" };
-            let _ = writeln!(out, "::{kind}::{}", escape(&a.text));
+            let _ = writeln!(out, "::{kind}::{}", escape(&terminal_safe(&a.text)));
         }
         if all.len() > MAX_ANNOTATIONS {
             let _ = writeln!(

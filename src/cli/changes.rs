@@ -3,6 +3,7 @@
 use super::args::{Command, Global};
 use super::events::{EventLog, Logged};
 use super::exit;
+use super::out;
 use super::output;
 use crate::ci::github::ChangeSummary;
 use crate::domain::alias::AliasName;
@@ -348,6 +349,6 @@ impl crate::ops::Progress for StderrProgress {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         tally.add(event);
-        eprint!("\r\x1b[2K{}", present::progress(&tally));
+        out::progress(&present::progress(&tally));
     }
 }

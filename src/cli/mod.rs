@@ -104,22 +104,25 @@ pub fn main(console: Console) -> i32 {
                 );
             }
             // Help and version go to stdout, usage errors to stderr; both through `out`, in
-            // colour only on a terminal.
+            // colour only on a terminal, and only when the arguments it may echo are safe to
+            // show as they are (otherwise as plain text, made safe like every other line).
             let styled = e.render();
             let on_terminal = if e.use_stderr() {
                 std::io::stderr().is_terminal()
             } else {
                 std::io::stdout().is_terminal()
             };
-            let text = if on_terminal {
-                styled.ansi().to_string()
+            let args_safe = std::env::args_os().all(|a| {
+                !a.to_string_lossy()
+                    .chars()
+                    .any(crate::present::terminal::is_unsafe)
+            });
+            if on_terminal && args_safe {
+                out::styled(&styled.ansi().to_string(), e.use_stderr());
+            } else if e.use_stderr() {
+                eprint!("{styled}");
             } else {
-                styled.to_string()
-            };
-            if e.use_stderr() {
-                eprint!("{text}");
-            } else {
-                print!("{text}");
+                print!("{styled}");
             }
             return code;
         }

@@ -48,7 +48,7 @@ pub async fn run(
         let json = g.json;
         let progress = move |state: &str, secs: u64| {
             if !json {
-                eprint!("\rAthena query: {state} ({secs} s)   ");
+                super::out::progress(&format!("Athena query: {state} ({secs} s)"));
             }
         };
         let t = crate::ops::traffic::traffic_in_engine(&s.ctx, &logs, since, until, now, &progress)
@@ -66,7 +66,7 @@ pub async fn run(
     let show = !g.json && std::io::stderr().is_terminal();
     let progress = move |done: usize, total: usize| {
         if show && total > 0 {
-            eprint!("\rreading log files: {done}/{total}");
+            super::out::progress(&format!("reading log files: {done}/{total}"));
             if done == total {
                 eprintln!();
             }

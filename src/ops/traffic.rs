@@ -5,13 +5,14 @@
 
 use super::Context;
 use super::records::read_history;
+use crate::domain::history::HistoryEvent;
 use crate::domain::traffic::{Aggregate, Report, report};
 use crate::error::{Error, Result};
 use crate::store::ObjectStore;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::Path;
 
@@ -317,7 +318,14 @@ pub async fn traffic(
 ) -> Result<Traffic> {
     let w = read_window(ctx, logs, cache_path, since, until, progress).await?;
     let history = read_history(ctx, None).await?;
-    let report = report(&w.agg, &history, since, until, now);
+    let known = store_folders(ctx, &history).await?;
+    let report = report(
+        &w.agg.folded(|f| known.contains(f) || w.agg.served(f)),
+        &history,
+        since,
+        until,
+        now,
+    );
     let versions: Vec<String> = report.versions.iter().map(|v| v.version.clone()).collect();
     Ok(Traffic {
         errors: tracker_errors(ctx, &versions, since).await,
@@ -465,7 +473,14 @@ pub async fn traffic_in_engine(
         row,
     })?;
     let history = read_history(ctx, None).await?;
-    let report = report(&agg, &history, since, until, now);
+    let known = store_folders(ctx, &history).await?;
+    let report = report(
+        &agg.folded(|f| known.contains(f) || agg.served(f)),
+        &history,
+        since,
+        until,
+        now,
+    );
     let versions: Vec<String> = report.versions.iter().map(|v| v.version.clone()).collect();
     Ok(Traffic {
         errors: tracker_errors(ctx, &versions, since).await,
@@ -478,6 +493,20 @@ pub async fn traffic_in_engine(
         hint: None,
         skipped: Vec::new(),
     })
+}
+
+/// The folders the view shows by name whatever the CDN answered: this store's releases and
+/// aliases, and every alias history ever moved (a removed alias still has visitors). Other
+/// folders keep their name only when the CDN served content from them (a folder published
+/// by hand, or before Shipdeck); what only ever got errors (scanners, typos) is one row.
+async fn store_folders(ctx: &Context, history: &[HistoryEvent]) -> Result<BTreeSet<String>> {
+    let (state, _) = crate::ops::records::load_state(ctx).await?;
+    let releases = state.core.releases.keys().map(|v| format!("v{v}"));
+    let aliases = state.core.aliases.keys().map(ToString::to_string);
+    let moved = history
+        .iter()
+        .flat_map(|e| e.changes.iter().map(|c| c.alias.clone()));
+    Ok(releases.chain(aliases).chain(moved).collect())
 }
 
 /// Days without a direct request to each release folder, from the cache alone (no download):

@@ -12,6 +12,7 @@ pub mod alerts;
 pub mod edge;
 pub mod metrics;
 pub mod origins;
+pub mod terminal;
 pub mod traffic;
 
 use crate::cdn::InvalidationStatus;
@@ -61,16 +62,19 @@ pub enum Front {
 /// console in its message box and status line, the CI summary): the error's sentence, which
 /// names the fix, and nothing a terminal would interpret.
 pub fn failure(e: &crate::error::Error) -> String {
-    printable(&e.to_string())
+    // On one line; any other control shown as `\uXXXX` rather than dropped, so input that
+    // carried one reads as what it was.
+    let line = e.to_string().replace(['\n', '\r', '\t'], " ");
+    terminal::terminal_safe(&line).into_owned()
 }
 
 /// `text` without control characters (an SDK's or a server's words may carry escape
-/// sequences); a line break or tab becomes a space.
+/// sequences) or bidi overrides; a line break or tab becomes a space.
 pub fn printable(text: &str) -> String {
     text.chars()
         .filter_map(|c| match c {
             '\n' | '\r' | '\t' => Some(' '),
-            c if c.is_control() => None,
+            c if terminal::is_unsafe(c) => None,
             c => Some(c),
         })
         .collect()

@@ -12,6 +12,7 @@
 mod common;
 
 mod aliases;
+mod hostile;
 mod output;
 mod publish;
 mod safety;

@@ -103,6 +103,18 @@ impl Counts {
     }
 }
 
+/// The row that counts every folder that is not a release or alias (scanners, typos, folders
+/// of other tools). Parentheses cannot appear in a release or alias name.
+pub const OTHER: &str = "(other)";
+
+/// Distinct folders one log file keeps by name (releases and aliases, the first seen; `latest`
+/// always), channels among them, and referrer hosts per folder: beyond these, requests are
+/// counted under [`OTHER`], so neither memory, the cache nor the output grows with what
+/// strangers request. A real store has a few hundred releases at most.
+pub const MAX_FOLDERS: usize = 4096;
+pub const MAX_CHANNELS: usize = 64;
+pub const MAX_REFERRERS: usize = 256;
+
 /// What one or more log files say, per folder and bucket.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Aggregate {
@@ -116,6 +128,21 @@ pub struct Aggregate {
     pub outside: u64,
     pub newest: Option<DateTime<Utc>>,
     pub oldest: Option<DateTime<Utc>>,
+    /// Channel-shaped folders admitted by name while reading one file (for the cap; not a
+    /// count worth keeping or comparing).
+    #[serde(skip)]
+    channels: Admitted,
+}
+
+/// A tally that takes no part in equality: two aggregates with the same counts are equal
+/// however they were built.
+#[derive(Debug, Clone, Copy, Default)]
+struct Admitted(usize);
+
+impl PartialEq for Admitted {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// The folder a path belongs to under `path_prefix` (`/msr-webchat`): its first segment, or
@@ -141,24 +168,48 @@ impl Aggregate {
             return;
         };
         let bucket = r.at.timestamp().div_euclid(BUCKET_SECS);
-        // Looked up by reference: a folder or host is copied once, when first seen.
-        match self.folders.get_mut(folder) {
-            Some(buckets) => buckets.entry(bucket).or_default().count(r),
+        // Looked up by reference: a folder or host is copied once, when first seen (and only
+        // then judged: a folder that cannot be a release or an alias, or one too many, is
+        // counted as OTHER, so a scanner's million paths cost one row).
+        let folder = match self.folders.get_mut(folder) {
+            Some(buckets) => {
+                buckets.entry(bucket).or_default().count(r);
+                folder
+            }
             None => {
+                let folder = self.admit(folder);
+                if folder != OTHER
+                    && matches!(
+                        folder.parse::<crate::domain::alias::AliasName>(),
+                        Ok(crate::domain::alias::AliasName::Channel(_))
+                    )
+                {
+                    self.channels.0 += 1;
+                }
                 let mut c = Counts::default();
                 c.count(r);
-                self.folders
-                    .insert(folder.to_string(), BTreeMap::from([(bucket, c)]));
+                match self.folders.get_mut(folder) {
+                    Some(buckets) => buckets.entry(bucket).or_default().add(&c),
+                    None => {
+                        self.folders
+                            .insert(folder.to_string(), BTreeMap::from([(bucket, c)]));
+                    }
+                }
+                folder
             }
-        }
+        };
         if let Some(h) = &r.referrer_host {
             match self.referrers.get_mut(folder) {
-                Some(hosts) => match hosts.get_mut(h.as_ref()) {
-                    Some(n) => *n += 1,
-                    None => {
-                        hosts.insert(h.to_string(), 1);
+                Some(hosts) => {
+                    let full = hosts.len() >= MAX_REFERRERS;
+                    match hosts.get_mut(h.as_ref()) {
+                        Some(n) => *n += 1,
+                        None if full => *hosts.entry(OTHER.to_string()).or_default() += 1,
+                        None => {
+                            hosts.insert(h.to_string(), 1);
+                        }
                     }
-                },
+                }
                 None => {
                     self.referrers
                         .insert(folder.to_string(), BTreeMap::from([(h.to_string(), 1)]));
@@ -167,6 +218,65 @@ impl Aggregate {
         }
         self.newest = self.newest.max(Some(r.at));
         self.oldest = Some(self.oldest.map_or(r.at, |o| o.min(r.at)));
+    }
+
+    /// The name a folder seen for the first time is counted under: itself when it can be a
+    /// release (`v1.2.3`) or an alias (`latest`, `v1`, `v1.2`, a channel) and the file has not
+    /// already seen too many, else [`OTHER`].
+    fn admit<'a>(&self, folder: &'a str) -> &'a str {
+        let release = release_of(folder).is_some();
+        let alias = folder.parse::<crate::domain::alias::AliasName>().ok();
+        let room = match (&alias, release) {
+            (Some(crate::domain::alias::AliasName::Channel(_)), _) => {
+                self.channels.0 < MAX_CHANNELS && self.folders.len() < MAX_FOLDERS
+            }
+            // `latest` is one name and the one most pages load: never crowded out.
+            (Some(crate::domain::alias::AliasName::Latest), _) => true,
+            (Some(_), _) | (None, true) => self.folders.len() < MAX_FOLDERS,
+            (None, false) => false,
+        };
+        if room { folder } else { OTHER }
+    }
+
+    /// Whether the CDN answered any request under `folder` with content (2xx or 304): a folder
+    /// that exists, or existed, rather than one a scanner made up.
+    pub fn served(&self, folder: &str) -> bool {
+        self.folders
+            .get(folder)
+            .is_some_and(|b| b.values().any(|c| c.s2xx + c.s304 > 0))
+    }
+
+    /// The same counts with every folder `keep` rejects merged into [`OTHER`]: what the view
+    /// shows, one row for everything that is not a release or alias of this store.
+    pub fn folded(&self, keep: impl Fn(&str) -> bool) -> Aggregate {
+        if self.folders.keys().all(|f| f == OTHER || keep(f)) {
+            return self.clone();
+        }
+        let mut out = Aggregate {
+            folders: BTreeMap::new(),
+            referrers: BTreeMap::new(),
+            ..self.clone()
+        };
+        let name = |f: &String| {
+            if f == OTHER || keep(f) {
+                f.clone()
+            } else {
+                OTHER.to_string()
+            }
+        };
+        for (f, buckets) in &self.folders {
+            let mine = out.folders.entry(name(f)).or_default();
+            for (b, c) in buckets {
+                mine.entry(*b).or_default().add(c);
+            }
+        }
+        for (f, hosts) in &self.referrers {
+            let mine = out.referrers.entry(name(f)).or_default();
+            for (h, n) in hosts {
+                *mine.entry(h.clone()).or_default() += n;
+            }
+        }
+        out
     }
 
     /// Reads one log file's text.
@@ -343,6 +453,71 @@ mod tests {
 
     fn t(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn what_strangers_request_costs_one_row_however_many_folders_they_invent() {
+        let mut a = Aggregate::default();
+        let p = "/msr-webchat";
+        let at = "2026-11-20T09:10:00Z";
+        a.add(&req(at, "/msr-webchat/v1.0.0/x.js", 200), p);
+        // Names no release or alias can have, channel-shaped junk beyond the cap, and more
+        // release-shaped folders than one file keeps.
+        for i in 0..10_000 {
+            a.add(&req(at, &format!("/msr-webchat/.env{i}/x"), 404), p);
+            a.add(&req(at, &format!("/msr-webchat/wp-admin-{i}/x"), 404), p);
+            a.add(&req(at, &format!("/msr-webchat/v9.9.{i}/x.js"), 404), p);
+        }
+        a.add(&req(at, "/msr-webchat/latest/x.js", 200), p);
+        assert!(a.folders.len() <= MAX_FOLDERS + 1, "{}", a.folders.len());
+        assert_eq!(a.lines, 30_002);
+        let total: u64 = a
+            .folders
+            .values()
+            .flat_map(|b| b.values())
+            .map(|c| c.requests)
+            .sum();
+        assert_eq!(total, 30_002, "every request is still counted");
+        assert_eq!(
+            a.folders["v1.0.0"]
+                .values()
+                .map(|c| c.requests)
+                .sum::<u64>(),
+            1
+        );
+        let channels = a
+            .folders
+            .keys()
+            .filter(|f| f.starts_with("wp-admin-"))
+            .count();
+        assert_eq!(channels, MAX_CHANNELS);
+        assert!(a.referrers.values().all(|h| h.len() <= MAX_REFERRERS + 1));
+
+        // The view shows the store's own folders by name and the rest as one row.
+        let known = ["v1.0.0", "latest"];
+        let folded = a.folded(|f| known.contains(&f));
+        assert_eq!(
+            folded
+                .folders
+                .keys()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+            [OTHER, "latest", "v1.0.0"]
+        );
+        let r = report(
+            &folded,
+            &[],
+            t("2026-11-20T00:00:00Z"),
+            t("2026-11-21T00:00:00Z"),
+            t("2026-11-21T00:00:00Z"),
+        );
+        assert_eq!(r.rows.len(), 3);
+        let other = r.rows.iter().find(|row| row.folder == OTHER).unwrap();
+        assert_eq!(
+            (other.kind.as_str(), other.counts.requests),
+            ("other", 30_000)
+        );
+        assert_eq!(other.counts.s4xx, 30_000);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The Traffic view built from the counts: one row per folder, requests per version (direct and
 //! through aliases, attributed by history), and each alias change's before and after.
 
-use super::{Aggregate, BUCKET_SECS, Counts, Percentiles, Timeline, release_of, sum};
+use super::{Aggregate, BUCKET_SECS, Counts, OTHER, Percentiles, Timeline, release_of, sum};
 use crate::domain::history::{HistoryEvent, Operation};
 use crate::domain::manifest::FileType;
 use chrono::{DateTime, Duration, Utc};
@@ -116,7 +116,9 @@ pub fn report(
         referrers.truncate(3);
         rows.push(Row {
             folder: folder.clone(),
-            kind: if release_of(folder).is_some() {
+            kind: if folder == OTHER {
+                "other".into()
+            } else if release_of(folder).is_some() {
                 "release".into()
             } else {
                 "alias".into()
