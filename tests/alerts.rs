@@ -186,6 +186,8 @@ async fn rules_fire_on_the_complete_window_and_name_the_rollback() {
         "{text}"
     );
 
+    firing_in_actions(&env);
+
     // None fires: 0. One cannot be evaluated and none fires: 1.
     let env = env_with(&b, V1_SLOW);
     env.publish("1.0.0", true);
@@ -193,6 +195,42 @@ async fn rules_fire_on_the_complete_window_and_name_the_rollback() {
     let env = env_with(&b, &[V1_SLOW, SENTRY].concat());
     env.publish("1.0.0", true);
     assert_eq!(run(&env, &["alerts", "check"]).status.code(), Some(1));
+}
+
+/// In a GitHub Actions step (two rules fire, one cannot be evaluated): every rule in the job
+/// summary, a warning annotation per firing rule and an error per rule that cannot be
+/// evaluated, the verdict as outputs.
+fn firing_in_actions(env: &Env) {
+    let mut c = env.cmd();
+    common::s3::aws_env(&mut c);
+    let (summary, outs) = common::in_actions(env, &mut c);
+    let out = c.args(["alerts", "check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(6));
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        md.contains("### 🔥 alerts: 2 of 4 rule(s) FIRING; 1 could not be evaluated")
+            && md.contains("- FIRING  latest 5xx: error_rate of latest/ 10.0% (above 2.0%)")
+            && md.contains("roll back: shipdeck rollback latest --to 1.0.0")
+            && md.contains("- ok      v1 slow"),
+        "{md}"
+    );
+    let o = common::outputs(&outs);
+    assert_eq!(
+        (o["result"].as_str(), o["firing"].as_str()),
+        ("firing", "2")
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let warnings: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("::warning::"))
+        .collect();
+    assert_eq!(warnings.len(), 2, "{text}");
+    assert!(warnings.iter().any(|w| w.contains("latest 5xx")), "{text}");
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("::error::")).count(),
+        1,
+        "{text}"
+    );
 }
 
 #[test]

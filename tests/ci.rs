@@ -11,8 +11,8 @@
 
 mod common;
 
-use common::Env;
 use common::s3::{aws_env, bucket, config, distribution, endpoint};
+use common::{Env, outputs};
 use predicates::prelude::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -27,31 +27,12 @@ fn ci_env(tag: &str) -> (Env, String) {
     (Env::with_config(&text), b)
 }
 
-/// The binary as a GitHub Actions step runs it, with fresh summary and output files.
+/// The binary as a GitHub Actions step runs it, with the S3 peer's credentials.
 fn in_actions(env: &Env) -> (assert_cmd::Command, PathBuf, PathBuf) {
-    let summary = env
-        .path()
-        .join(format!("summary-{:x}.md", common::unique()));
-    let outputs = env
-        .path()
-        .join(format!("outputs-{:x}.txt", common::unique()));
     let mut c = env.cmd();
     aws_env(&mut c);
-    c.env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_STEP_SUMMARY", &summary)
-        .env("GITHUB_OUTPUT", &outputs);
+    let (summary, outputs) = common::in_actions(env, &mut c);
     (c, summary, outputs)
-}
-
-fn outputs(path: &Path) -> std::collections::BTreeMap<String, String> {
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .filter_map(|l| {
-            l.split_once('=')
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-        })
-        .collect()
 }
 
 #[test]

@@ -158,6 +158,32 @@ fn cloudfront_logs_of_both_generations_are_counted_exactly_and_cached() {
     );
     assert_counts(&doc, &expected);
 
+    // In a GitHub Actions step: the same numbers in the job summary, per folder, and the
+    // total as an output.
+    let mut c = env.cmd();
+    common::s3::aws_env(&mut c);
+    let (summary, outs) = common::in_actions(&env, &mut c);
+    common::succeeded(
+        &c.args(["traffic", "--since", &since, "--until", &until])
+            .output()
+            .unwrap(),
+    );
+    let md = std::fs::read_to_string(&summary).unwrap();
+    let mut total = 0;
+    for (folder, c) in expected["counts"].as_object().unwrap() {
+        let requests = c["requests"].as_u64().unwrap();
+        total += requests;
+        assert!(
+            md.contains(&format!("| `{folder}` | {requests} |")),
+            "{folder}: {md}"
+        );
+    }
+    assert!(
+        md.contains("| version | direct | through aliases |"),
+        "{md}"
+    );
+    assert_eq!(common::outputs(&outs)["requests"], total.to_string());
+
     // The yank plan says, from the cache alone, whether pages still load the version directly.
     let dist = env.widget("1.0.0");
     run(&["publish", dist.to_str().unwrap(), "--yes"]);

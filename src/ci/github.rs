@@ -405,7 +405,7 @@ fn escape(s: &str) -> String {
 }
 
 /// Text placed in Markdown: pipes and angle brackets cannot break the tables or inject HTML.
-fn md_escape(s: &str) -> String {
+pub(super) fn md_escape(s: &str) -> String {
     s.replace('|', "\\|")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -5,4 +5,5 @@
 //! terminal.
 
 pub mod github;
+pub mod monitoring;
 pub mod templates;

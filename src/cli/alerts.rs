@@ -12,6 +12,9 @@ use crate::session::{self, Session};
 pub async fn check(s: &Session, g: &Global) -> Result<i32> {
     let rules = &s.profile.alerts;
     let report = session::check_alerts(s).await?;
+    if let Some(gh) = crate::ci::github::GitHub::detect() {
+        gh.alerts(&report);
+    }
     if g.json {
         print_json(&report);
     } else if rules.is_empty() {

@@ -56,11 +56,7 @@ pub async fn run(
         if !g.json {
             eprintln!();
         }
-        if g.json {
-            print_json(&t);
-        } else {
-            print(&t);
-        }
+        present(g, &t);
         return Ok(0);
     }
     let show = !g.json && std::io::stderr().is_terminal();
@@ -82,12 +78,20 @@ pub async fn run(
         &progress,
     )
     .await?;
-    if g.json {
-        print_json(&t);
-    } else {
-        print(&t);
-    }
+    present(g, &t);
     Ok(0)
+}
+
+/// The report as JSON or text, and in the CI summary when run in a workflow.
+fn present(g: &Global, t: &Traffic) {
+    if let Some(gh) = crate::ci::github::GitHub::detect() {
+        gh.traffic(t);
+    }
+    if g.json {
+        print_json(t);
+    } else {
+        print(t);
+    }
 }
 
 fn print(t: &Traffic) {

@@ -374,3 +374,26 @@ pub fn rule(doc: &serde_json::Value, name: &str) -> serde_json::Value {
         .unwrap_or_else(|| panic!("no rule {name} in {doc}"))
         .clone()
 }
+
+/// Makes `c` run as a GitHub Actions step does, with fresh summary and output files under
+/// `env`; returns their paths.
+pub fn in_actions(env: &Env, c: &mut assert_cmd::Command) -> (PathBuf, PathBuf) {
+    let summary = env.path().join(format!("summary-{:x}.md", unique()));
+    let outputs = env.path().join(format!("outputs-{:x}.txt", unique()));
+    c.env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_OUTPUT", &outputs);
+    (summary, outputs)
+}
+
+/// The `key=value` step outputs written to `path`.
+pub fn outputs(path: &Path) -> std::collections::BTreeMap<String, String> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter_map(|l| {
+            l.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        })
+        .collect()
+}
