@@ -7,6 +7,11 @@
 //! forwarding at that request). The clean-up shares the copy's deadline, so the promote still
 //! gives up within 30 s instead of reporting the copy done and waiting again on the next one.
 //!
+//! What makes 30 s hold on a slow machine is not a margin but a bound: every operation gives
+//! up once the account has answered nothing for 20 s (`store::silence`), whenever it started,
+//! so a copy that began after the freeze (its predecessor's answer was already on its way)
+//! cannot wait a deadline of its own; then the lock is released within 3 s.
+//!
 //! The first test starts its own Azurite (from `SHIPDECK_TEST_AZURITE_BIN`, set by `scripts/test.sh`)
 //! so freezing it does not disturb other tests.
 
@@ -170,6 +175,7 @@ fn a_frozen_server_times_out_naming_the_blob_then_resume_finishes() {
     let frozen_at = Instant::now();
     let out = child.wait_with_output().unwrap();
     let took = frozen_at.elapsed();
+    eprintln!("gave up {took:?} after the freeze");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "the promote failed: {stderr}");
     let log = common::files_under(env.path())

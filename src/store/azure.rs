@@ -59,6 +59,8 @@ pub struct AzureStore {
     base: Url,
     signer: Signer,
     options: BlobClientOptions,
+    /// How long the account has answered nothing while asked: one bound for every operation.
+    silence: super::silence::Silence,
 }
 
 impl AzureStore {
@@ -104,6 +106,7 @@ impl AzureStore {
                 version: BLOB_VERSION.to_string(),
             },
             settings,
+            silence: super::silence::Silence::new(OPERATION_TIMEOUT),
         })
     }
 
@@ -190,14 +193,16 @@ impl AzureStore {
     }
 
     /// Runs one step of an operation before the operation's deadline: every step of a
-    /// multi-request operation shares one deadline, so retries and clean-ups cannot add up.
+    /// multi-request operation shares one deadline, so retries and clean-ups cannot add up;
+    /// and every operation gives up once the account has answered nothing, to anyone, for as
+    /// long (`Silence`), so a change stops within that of the server stopping.
     async fn bounded_until<T>(
         &self,
         deadline: Instant,
         key: &str,
         op: impl std::future::Future<Output = Result<T, StoreError>>,
     ) -> Result<T, StoreError> {
-        match tokio::time::timeout_at(deadline, op).await {
+        match self.silence.bound(deadline, op).await {
             Ok(r) => r,
             Err(_) => Err(self.failed(key, AzureCause::timeout())),
         }

@@ -9,6 +9,7 @@ pub mod azure;
 pub mod faulty;
 pub mod local;
 pub mod s3;
+pub mod silence;
 
 use async_trait::async_trait;
 use bytes::Bytes;
