@@ -344,6 +344,19 @@ fn plan_dialog_running_with_progress() {
 }
 
 #[test]
+fn release_dialogs() {
+    // A prerelease asks for its channel; an alias asks for its target.
+    at_both_sizes("channel_dialog", |s| {
+        s.update(Action::Cmd(Command::Top));
+        s.update(Action::Cmd(Command::Promote));
+    });
+    at_both_sizes("pin_alias_dialog", |s| {
+        s.update(Action::Cmd(Command::GoScreen(1)));
+        s.update(Action::Cmd(Command::Rollback));
+    });
+}
+
+#[test]
 fn error_popup() {
     at_both_sizes("error", |s| {
         s.update(Action::Applied(Err(shipdeck::error::Error::io(

@@ -1,7 +1,7 @@
 //! Changes from the console: plans, the plan dialog, errors, read-only mode, and outcomes
 //! presented as the CLI presents them.
 
-use crate::common::tui::{state, view};
+use crate::common::tui::{drawn, state, view};
 use crate::{a_plan, cmd, plan_of};
 use shipdeck::domain::change::Request;
 use shipdeck::domain::history::Operation;
@@ -169,13 +169,80 @@ fn rollback_offers_compatible_aliases_and_plans_the_choice() {
     // Cancel path.
     s.update(cmd(Command::Rollback));
     assert!(s.update(cmd(Command::Cancel)).is_empty() && s.modal.is_none());
-    // On the Aliases screen: the selected alias to its previous target.
+    // On the Aliases screen: the selected alias, to its previous target first, or to any other
+    // version it can serve (not its current target, not yanked 1.2.0, not the prerelease).
     s.update(cmd(Command::GoScreen(1)));
     s.update(cmd(Command::Rollback));
+    let Some(Modal::RollbackPick { options, .. }) = &s.modal else {
+        panic!("picker opens")
+    };
+    let targets: Vec<String> = options.iter().map(|(_, v)| v.to_string()).collect();
+    assert_eq!(targets, vec!["1.1.0", "1.0.0"]);
+    assert!(drawn(&mut s).contains("Pin 'latest' to which version?"));
     let fx = s.update(cmd(Command::Confirm));
     assert!(
         matches!(plan_of(&fx), Some(Request::Rollback { alias, to: Some(v) }) if alias.to_string() == "latest" && v.to_string() == "1.1.0")
     );
+    s.update(cmd(Command::Rollback));
+    s.update(cmd(Command::Down));
+    let fx = s.update(cmd(Command::Confirm));
+    assert!(
+        matches!(plan_of(&fx), Some(Request::Rollback { alias, to: Some(v) }) if alias.to_string() == "latest" && v.to_string() == "1.0.0")
+    );
+    // A channel can be pinned to any release that is not yanked, prereleases included.
+    s.update(cmd(Command::Bottom)); // next → 2.0.0-beta.1
+    s.update(cmd(Command::Rollback));
+    let Some(Modal::RollbackPick { options, .. }) = &s.modal else {
+        panic!("picker opens")
+    };
+    let targets: Vec<String> = options.iter().map(|(_, v)| v.to_string()).collect();
+    assert_eq!(targets, vec!["1.1.0", "1.0.1", "1.0.0"]);
+}
+
+#[test]
+fn promoting_a_prerelease_asks_for_its_channel() {
+    let mut s = state(80, 24, false);
+    s.update(cmd(Command::Top)); // 2.0.0-beta.1
+    let fx = s.update(cmd(Command::Promote));
+    assert!(fx.is_empty(), "no plan before the channel is chosen");
+    let Some(Modal::Channel { value, .. }) = &s.modal else {
+        panic!("the channel dialog opens")
+    };
+    assert_eq!(value, "next", "the existing channel is offered");
+    assert!(s.text_input());
+    let screen = drawn(&mut s);
+    assert!(screen.contains("channels: next → 2.0.0-beta.1"), "{screen}");
+    assert!(
+        !screen.contains("shipdeck promote"),
+        "no shell command: {screen}"
+    );
+    // An automatic alias is refused with the domain's sentence, and the dialog stays.
+    for _ in 0.."next".len() {
+        s.update(Action::Backspace);
+    }
+    for c in "latest".chars() {
+        s.update(Action::Input(c));
+    }
+    assert!(drawn(&mut s).contains("is a prerelease and cannot be served by 'latest'"));
+    assert!(s.update(cmd(Command::Confirm)).is_empty());
+    assert!(matches!(s.modal, Some(Modal::Channel { .. })));
+    assert!(s.status.as_ref().is_some_and(|st| st.error));
+    // ↑/↓ bring back an existing channel; a new name creates one.
+    s.update(cmd(Command::Down));
+    assert!(matches!(&s.modal, Some(Modal::Channel { value, .. }) if value == "next"));
+    for c in "-x".chars() {
+        s.update(Action::Input(c));
+    }
+    let fx = s.update(cmd(Command::Confirm));
+    assert!(
+        matches!(plan_of(&fx), Some(Request::Promote { version, alias: Some(a) }) if version.to_string() == "2.0.0-beta.1" && a.to_string() == "next-x")
+    );
+    // Esc cancels; read-only refuses before asking.
+    s.update(cmd(Command::Promote));
+    assert!(s.update(cmd(Command::Cancel)).is_empty() && s.modal.is_none());
+    let mut ro = state(80, 24, true);
+    ro.update(cmd(Command::Top));
+    assert!(ro.update(cmd(Command::Promote)).is_empty() && ro.modal.is_none());
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! view. A dialog takes the keys while it is open. This module holds the [`Modal`] enum, routes
 //! keys and drawing to the dialog that is open, and the popup helpers every dialog draws with.
 
+pub mod channel;
 pub mod help;
 pub mod message;
 pub mod origin_input;
@@ -49,6 +50,11 @@ pub enum Modal {
         options: Vec<(AliasName, Version)>,
         selected: usize,
     },
+    /// Typing the channel a prerelease is promoted to.
+    Channel {
+        version: Version,
+        value: String,
+    },
     /// Typing an origin to add; ↑/↓ choose the list.
     OriginInput {
         value: String,
@@ -88,7 +94,10 @@ impl Modal {
     pub fn takes_text(&self) -> bool {
         matches!(
             self,
-            Modal::Palette { .. } | Modal::YankReason { .. } | Modal::OriginInput { .. }
+            Modal::Palette { .. }
+                | Modal::YankReason { .. }
+                | Modal::OriginInput { .. }
+                | Modal::Channel { .. }
         )
     }
 
@@ -100,7 +109,7 @@ impl Modal {
                 query
             }
             Modal::YankReason { reason, .. } => reason,
-            Modal::OriginInput { value, .. } => value,
+            Modal::OriginInput { value, .. } | Modal::Channel { value, .. } => value,
             _ => return,
         };
         match c {
@@ -128,6 +137,7 @@ pub fn command(state: &mut State, modal: Modal, c: Command) -> Vec<Effect> {
         Modal::OriginInput { value, additional } => {
             origin_input::command(state, value, additional, c)
         }
+        Modal::Channel { version, value } => channel::command(state, version, value, c),
     }
 }
 
@@ -151,6 +161,7 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) {
         Modal::RollbackPick { options, selected } => {
             rollback::render(state, f, area, options, *selected)
         }
+        Modal::Channel { version, value } => channel::render(state, f, area, version, value),
     }
 }
 

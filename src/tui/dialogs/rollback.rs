@@ -58,8 +58,23 @@ pub fn render(
     selected: usize,
 ) {
     let t = &state.theme;
-    let mut lines = vec![Line::from(" Pin which alias?"), Line::from("")];
-    for (i, (a, v)) in options.iter().enumerate() {
+    // One alias with several targets asks "to which version"; one version, "which alias".
+    let one_alias = options.windows(2).all(|w| w[0].0 == w[1].0);
+    let question = match options.first() {
+        Some((a, _)) if one_alias && options.len() > 1 => format!(" Pin '{a}' to which version?"),
+        _ => " Pin which alias?".to_string(),
+    };
+    let mut lines = vec![Line::from(question), Line::from("")];
+    // As many choices as fit, scrolled so the selected one shows (the store may hold hundreds).
+    let rows = usize::from(area.height.saturating_sub(9)).max(3);
+    let first = selected.saturating_sub(rows - 1);
+    if first > 0 {
+        lines.push(Line::from(Span::styled(
+            format!(" … {first} more above"),
+            Style::default().fg(t.muted),
+        )));
+    }
+    for (i, (a, v)) in options.iter().enumerate().skip(first).take(rows) {
         let style = if i == selected {
             Style::default().fg(t.selected_fg).bg(t.selected_bg)
         } else {
@@ -68,6 +83,13 @@ pub fn render(
         lines.push(Line::from(Span::styled(
             format!(" {:<10} → {v}", a.to_string()),
             style,
+        )));
+    }
+    let below = options.len().saturating_sub(first + rows);
+    if below > 0 {
+        lines.push(Line::from(Span::styled(
+            format!(" … {below} more below"),
+            Style::default().fg(t.muted),
         )));
     }
     lines.push(Line::from(""));

@@ -1,7 +1,9 @@
 //! The Aliases screen: every alias with its target, mode, previous and automatic target. Keys:
-//! unpin, repair its folder, roll it back to its previous target, verify it.
+//! unpin, repair its folder, roll it back (pin it) to its previous target or any version it can
+//! serve, verify it.
 
 use super::{ListArea, elsewhere, empty_hint, table};
+use crate::domain::alias::AliasName;
 use crate::domain::change::Request;
 use crate::tui::keymap::Command;
 use crate::tui::state::{Effect, State};
@@ -10,6 +12,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::Span;
 use ratatui::widgets::Cell;
+use semver::Version;
 
 pub(crate) fn command(state: &mut State, c: Command) -> Vec<Effect> {
     let selected = state.selected_alias();
@@ -30,15 +33,7 @@ pub(crate) fn command(state: &mut State, c: Command) -> Vec<Effect> {
             if state.refuse_readonly() {
                 return Vec::new();
             }
-            // The selected alias, back to its previous target.
-            let options = selected
-                .and_then(|(a, _)| {
-                    let view = state.releases.as_ref()?;
-                    let row = view.aliases.iter().find(|r| r.name == a)?;
-                    Some((a, row.previous.clone()?))
-                })
-                .into_iter()
-                .collect();
+            let options = selected.map_or_else(Vec::new, |(a, _)| targets(state, &a));
             crate::tui::dialogs::rollback::open(state, options)
         }
         (Command::Verify, selected) => {
@@ -49,6 +44,36 @@ pub(crate) fn command(state: &mut State, c: Command) -> Vec<Effect> {
         }
         (other, _) => elsewhere(state, &other),
     }
+}
+
+/// Every version `alias` can be pinned to, its previous target first (the usual rollback), then
+/// the others newest first: not yanked, not its current target, within its scope (the rules
+/// the plan checks again).
+fn targets(state: &State, alias: &AliasName) -> Vec<(AliasName, Version)> {
+    let Some(view) = state.releases.as_ref() else {
+        return Vec::new();
+    };
+    let Some(row) = view.aliases.iter().find(|r| &r.name == alias) else {
+        return Vec::new();
+    };
+    let mut versions: Vec<&Version> = view
+        .versions
+        .iter()
+        .filter(|v| !v.yanked() && v.version != row.target)
+        .filter(|v| alias.check_target(&v.version).is_ok())
+        .map(|v| &v.version)
+        .collect();
+    versions.sort_by(|a, b| b.cmp(a));
+    if let Some(p) = &row.previous
+        && let Some(i) = versions.iter().position(|v| *v == p)
+    {
+        let p = versions.remove(i);
+        versions.insert(0, p);
+    }
+    versions
+        .into_iter()
+        .map(|v| (alias.clone(), v.clone()))
+        .collect()
 }
 
 pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {

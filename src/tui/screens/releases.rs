@@ -140,6 +140,11 @@ pub(crate) fn command(state: &mut State, c: Command) -> Vec<Effect> {
             Vec::new()
         }
         Command::Promote => match state.selected_version() {
+            // A prerelease goes to a channel: ask which, as the CLI's --alias does.
+            Some(v) if crate::domain::version::is_prerelease(&v.version) => {
+                let version = v.version.clone();
+                crate::tui::dialogs::channel::open(state, version)
+            }
             Some(v) => {
                 let version = v.version.clone();
                 state.plan(Request::Promote {
