@@ -58,15 +58,63 @@ fn cmd(env: &Env) -> assert_cmd::Command {
     c
 }
 
+/// Each change in history names the build's commit (a rollback: the commit of the release it
+/// went back to) and the id of the invalidation it asked for, as CloudFront lists it.
+fn history_names_commits_and_invalidations(
+    env: &Env,
+    distribution: &str,
+    doc: &Value,
+    commits: &[(&str, &str)],
+) {
+    let ids: Vec<String> = check(&["invalidations", distribution])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_string())
+        .collect();
+    let events = doc["events"].as_array().unwrap();
+    let commit_of = |v: &str| commits.iter().find(|(x, _)| *x == v).unwrap().1;
+    let by_description = |d: &str| {
+        events
+            .iter()
+            .find(|e| e["description"].as_str().unwrap().starts_with(d))
+            .unwrap_or_else(|| panic!("{d} in {events:?}"))
+    };
+    assert_eq!(
+        by_description("publish 1.1.0")["commit"],
+        commit_of("1.1.0")
+    );
+    assert_eq!(by_description("rollback")["commit"], commit_of("1.0.0"));
+    // Every change that moved an alias someone could have cached asked for an invalidation.
+    for e in ["publish 1.1.0", "rollback", "yank"].map(by_description) {
+        let id = e["invalidation"].as_str().unwrap_or_else(|| panic!("{e}"));
+        assert!(ids.iter().any(|i| i == id), "{id} in {ids:?}");
+    }
+    // The text names them too: the commit as people quote it, the invalidation in full.
+    let text = String::from_utf8(cmd(env).arg("history").output().unwrap().stdout).unwrap();
+    let rollback = text.lines().find(|l| l.contains("rollback")).unwrap();
+    assert!(
+        rollback.contains(" a1b2c3d ") && !rollback.contains("a1b2c3d4"),
+        "{text}"
+    );
+    let id = by_description("rollback")["invalidation"].as_str().unwrap();
+    assert!(rollback.contains(&format!("invalidation {id}")), "{text}");
+}
+
 #[test]
 fn release_commands_end_to_end_on_s3_and_cloudfront() {
     let b = bucket("e2e");
     let d = distribution(&b);
     let env = Env::with_config(&config(&b, Some(&d), &endpoint(), "msr-webchat/"));
+    let commits = [
+        ("1.0.0", "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678"),
+        ("1.1.0", "0f1e2d3c4b5a69788796a5b4c3d2e1f001234567"),
+    ];
     for (v, promote) in [("1.0.0", true), ("1.1.0", true)] {
         let dist = env.widget(v);
         let mut c = cmd(&env);
         c.arg("publish").arg(&dist).arg("--yes");
+        c.args(["--commit", commits.iter().find(|(x, _)| *x == v).unwrap().1]);
         if promote {
             c.arg("--promote");
         }
@@ -183,6 +231,7 @@ fn release_commands_end_to_end_on_s3_and_cloudfront() {
         .map(|e| e["action"].as_str().unwrap())
         .collect();
     assert_eq!(actions, vec!["yank", "rollback", "publish", "publish"]);
+    history_names_commits_and_invalidations(&env, &d, &doc, &commits);
 
     // Tampering is caught by verify, naming the file.
     let tampered = std::process::Command::new(common::s3::aws())

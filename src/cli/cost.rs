@@ -140,7 +140,7 @@ fn comparisons(cmp: &[crate::domain::cost::stack::Comparison]) {
         };
         println!(
             "  {:<50} {:>17} {:>12}  {}",
-            truncate(&c.label, 50),
+            crate::present::columns::fit(&c.label, 50),
             range,
             money(c.estimate),
             c.verdict
@@ -174,16 +174,20 @@ fn breakdown(e: &Estimate) {
         println!("  {component}");
         for l in e.lines.iter().filter(|l| l.component == component) {
             if l.unpriced {
-                println!("     {:<84} {:>10}", truncate(&l.name, 84), "—");
+                println!(
+                    "     {:<84} {:>10}",
+                    crate::present::columns::fit(&l.name, 84),
+                    "—"
+                );
                 continue;
             }
             let mark = if l.usage_based { "*" } else { " " };
             let tier = if l.tiered { "~" } else { " " };
             println!(
                 "   {mark} {:<41} {:>14} {:<18} {:>9}{tier} {:>10}",
-                truncate(&l.name, 41),
+                crate::present::columns::fit(&l.name, 41),
                 fmt_qty(l.quantity),
-                truncate(&l.unit, 18),
+                crate::present::columns::fit(&l.unit, 18),
                 format!("${}", trim_price(l.unit_price.abs())),
                 money(l.monthly)
             );
@@ -199,12 +203,4 @@ fn trim_price(p: f64) -> String {
     let (int, frac) = s.split_once('.').unwrap_or((s.as_str(), ""));
     let frac = frac.trim_end_matches('0');
     format!("{int}.{frac:0<2}")
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(n - 1).collect::<String>())
-    }
 }

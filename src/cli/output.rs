@@ -3,13 +3,13 @@
 
 use super::args::Global;
 use crate::config::{self, Source};
-use crate::domain::history::HistoryEvent;
+use crate::domain::history::{HistoryEvent, short_commit};
 use crate::domain::manifest::ManifestDiff;
 use crate::domain::plan::human_bytes;
 use crate::error::Result;
 use crate::ops::query::{ReleaseDetail, ReleasesView};
 use crate::ops::verify::Verified;
-use crate::present::{self, Front};
+use crate::present::{self, Front, columns};
 use crate::session::Session;
 use serde::Serialize;
 use serde_json::json;
@@ -122,20 +122,31 @@ pub fn show(d: &ReleaseDetail, public_url: Option<&str>) {
         }
     );
     println!();
-    println!(
-        "{:<32} {:>10} {:>10}  {:<28} CACHE-CONTROL",
-        "FILE", "SIZE", "GZIP", "CONTENT-TYPE"
+    // Columns as wide as their widest value, never cut: a file's path and type identify it.
+    let files = &d.manifest.files;
+    let path_w = columns::width_of("FILE", files.iter().map(|f| f.path.as_str()), usize::MAX);
+    let type_w = columns::width_of(
+        "CONTENT-TYPE",
+        files.iter().map(|f| f.content_type.as_str()),
+        usize::MAX,
     );
-    for f in &d.manifest.files {
+    println!(
+        "{} {:>10} {:>10}  {} CACHE-CONTROL",
+        columns::cell("FILE", path_w),
+        "SIZE",
+        "GZIP",
+        columns::cell("CONTENT-TYPE", type_w)
+    );
+    for f in files {
         println!(
-            "{:<32} {:>10} {:>10}  {:<28} {}",
-            f.path,
+            "{} {:>10} {:>10}  {} {}",
+            columns::cell(&f.path, path_w),
             human_bytes(f.size),
             human_bytes(f.gzip_size),
-            f.content_type,
+            columns::cell(&f.content_type, type_w),
             f.cache_control
         );
-        println!("{:<32} {}", "", f.sri);
+        println!("{} {}", " ".repeat(path_w), f.sri);
     }
     if let Some(base) = public_url {
         println!();
@@ -207,27 +218,54 @@ pub fn history(events: &[HistoryEvent]) {
         println!("(no history yet)");
         return;
     }
-    println!(
-        "{:<19}  {:<14} {:<9} {:<30} {:<7} {}",
-        "WHEN (UTC)", "WHO", "ACTION", "WHAT", "OUTCOME", "ALIASES / DETAIL"
-    );
-    for e in events {
-        let mut tail = e.changes_text();
-        if let Some(d) = &e.detail {
-            if !tail.is_empty() {
-                tail.push_str(" · ");
+    // Columns as wide as their longest value (up to a cap, cut with "…" beyond it), so a long
+    // user name or description never shifts the columns after it.
+    let rows: Vec<[String; 6]> = events
+        .iter()
+        .map(|e| {
+            [
+                e.by.clone(),
+                e.action.to_string(),
+                e.description.clone(),
+                e.outcome.clone(),
+                e.commit.as_deref().map(short_commit).unwrap_or_default(),
+                e.tail(),
+            ]
+        })
+        .collect();
+    let header = [
+        "WHO",
+        "ACTION",
+        "WHAT",
+        "OUTCOME",
+        "COMMIT",
+        "ALIASES / DETAIL",
+    ];
+    let caps = [20, 12, 48, 24, 12];
+    let widths: Vec<usize> = caps
+        .iter()
+        .enumerate()
+        .map(|(i, cap)| columns::width_of(header[i], rows.iter().map(|r| r[i].as_str()), *cap))
+        .collect();
+    // The commit column only when some change names a commit.
+    let commits = rows.iter().any(|r| !r[4].is_empty());
+    let line = |when: &str, cells: [&str; 6]| {
+        let mut out = format!("{when:<19}");
+        for (i, w) in widths.iter().enumerate() {
+            if i == 4 && !commits {
+                continue;
             }
-            tail.push_str(d);
+            out.push_str("  ");
+            out.push_str(&columns::cell(cells[i], *w));
         }
-        println!(
-            "{}  {:<14} {:<9} {:<30} {:<7} {}",
-            e.at.format("%Y-%m-%d %H:%M:%S"),
-            e.by,
-            e.action,
-            e.description,
-            e.outcome,
-            tail
-        );
+        out.push_str("  ");
+        out.push_str(cells[5]);
+        println!("{}", out.trim_end());
+    };
+    line("WHEN (UTC)", header);
+    for (e, r) in events.iter().zip(&rows) {
+        let when = e.at.format("%Y-%m-%d %H:%M:%S").to_string();
+        line(&when, [&r[0], &r[1], &r[2], &r[3], &r[4], &r[5]]);
     }
 }
 

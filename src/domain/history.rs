@@ -125,9 +125,42 @@ pub struct HistoryEvent {
     /// What the change did to releases, in words (a yank's reason stays here after an unyank).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// The git commit of the build the change published or moved aliases to (`--commit`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// The CDN's id of the invalidation (CloudFront) or purge (Azure) the change requested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invalidation: Option<String>,
+}
+
+/// A git commit as people quote it: its first 7 characters (the whole value when shorter or
+/// not a hex SHA, since `--commit` takes any text).
+pub fn short_commit(commit: &str) -> String {
+    if commit.len() > 7 && commit.chars().all(|c| c.is_ascii_hexdigit()) {
+        commit[..7].to_string()
+    } else {
+        commit.to_string()
+    }
 }
 
 impl HistoryEvent {
+    /// What follows the fixed columns: the alias changes, what happened to releases, and the
+    /// invalidation the change asked for.
+    pub fn tail(&self) -> String {
+        let mut parts = Vec::new();
+        let changes = self.changes_text();
+        if !changes.is_empty() {
+            parts.push(changes);
+        }
+        if let Some(d) = &self.detail {
+            parts.push(d.clone());
+        }
+        if let Some(i) = &self.invalidation {
+            parts.push(format!("invalidation {i}"));
+        }
+        parts.join(" · ")
+    }
+
     /// The alias changes in one line: `latest 1.0.0→1.1.0, v1 ∅→1.1.0`.
     pub fn changes_text(&self) -> String {
         self.changes

@@ -251,6 +251,8 @@ mod tests {
 
     fn promote(at: &str, alias: &str, to: &str) -> HistoryEvent {
         HistoryEvent {
+            commit: None,
+            invalidation: None,
             id: at.into(),
             at: t(at),
             by: "a".into(),

@@ -134,6 +134,16 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The git commit this change is about, for history: the published build's, or else the
+    /// build the first moved alias now serves (as recorded when it was published).
+    pub fn commit(&self) -> Option<String> {
+        if let Some(m) = &self.manifest {
+            return m.commit.clone();
+        }
+        let to = self.alias_moves.iter().find_map(|m| m.to.as_ref())?;
+        self.next.releases.get(to)?.commit.clone()
+    }
+
     /// True when applying the plan would change nothing at all.
     pub fn is_noop(&self) -> bool {
         !self.resumes

@@ -248,6 +248,8 @@ mod tests {
 
     fn event(action: &str, description: &str, detail: Option<&str>) -> HistoryEvent {
         HistoryEvent {
+            commit: None,
+            invalidation: None,
             id: "x".into(),
             at: DateTime::<Utc>::from_timestamp(10, 0).unwrap(),
             by: "bob".into(),

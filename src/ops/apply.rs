@@ -427,7 +427,9 @@ async fn after_commit(
         })
         .collect();
     report.aliases_moved = changes.clone();
-    let event = HistoryEvent {
+    let mut event = HistoryEvent {
+        commit: plan.commit(),
+        invalidation: None,
         id: op_id.clone(),
         at: Utc::now(),
         by: ctx.actor.clone(),
@@ -451,6 +453,15 @@ async fn after_commit(
         )));
     }
     let (cdn, unrecorded) = invalidate_recorded(ctx, &plan.invalidations).await;
+    // The event names the invalidation it asked for, as the CI summary does. Written after the
+    // CDN answers so that history never waits on the CDN; if this second write fails the event
+    // stands without the id, which the report still shows.
+    if let (CdnOutcome::Requested { invalidation, .. }, Some(_)) = (&cdn, &report.history_id) {
+        event.invalidation = Some(invalidation.id.clone());
+        if let Err(error) = crate::ops::records::rewrite_history(ctx, &event).await {
+            tracing::debug!(%error, "history event kept without its invalidation id");
+        }
+    }
     report.cdn = cdn;
     if let Some(error) = unrecorded {
         report.warnings.push(Warning::FailureNotRecorded { error });

@@ -76,6 +76,8 @@ pub async fn invalidate_recorded(ctx: &Context, paths: &[String]) -> (CdnOutcome
 
 async fn record(ctx: &Context, paths: &[String], outcome: &str) -> Result<()> {
     let event = HistoryEvent {
+        commit: None,
+        invalidation: None,
         id: new_id(),
         at: Utc::now(),
         by: ctx.actor.clone(),

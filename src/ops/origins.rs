@@ -279,6 +279,8 @@ pub async fn plan_remove(o: &Origins, raw: &str) -> Result<OriginPlan> {
 pub async fn apply(o: &Origins, ctx: &Context, plan: &OriginPlan) -> Result<()> {
     o.source.save(&plan.base, &plan.next).await?;
     let event = HistoryEvent {
+        commit: None,
+        invalidation: None,
         id: new_id(),
         at: Utc::now(),
         by: ctx.actor.clone(),

@@ -163,6 +163,17 @@ pub async fn append_history(ctx: &Context, event: &HistoryEvent) -> Result<()> {
     Ok(())
 }
 
+/// Replaces an event this run appended with a completed copy of itself (the invalidation id,
+/// known only once the CDN answered). Only ever called on an event the caller just wrote.
+pub async fn rewrite_history(ctx: &Context, event: &HistoryEvent) -> Result<()> {
+    let key = format!("{}{}", ctx.layout.history_dir(), event_name(event));
+    let body = to_json(event, "a history event")?;
+    ctx.store
+        .put(&key, Bytes::from(body), &json_headers(), &Condition::None)
+        .await?;
+    Ok(())
+}
+
 /// The newest `limit` events, newest first.
 pub async fn read_history(ctx: &Context, limit: Option<usize>) -> Result<Vec<HistoryEvent>> {
     let mut keys = ctx.store.list(&ctx.layout.history_dir()).await?;

@@ -59,6 +59,8 @@ pub async fn redeploy(
     };
     let ok = probe.as_ref().is_some_and(|p| p.ok);
     let event = HistoryEvent {
+        commit: None,
+        invalidation: None,
         id: super::new_id(),
         at: chrono::Utc::now(),
         by: ctx.actor.clone(),

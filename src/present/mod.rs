@@ -9,6 +9,7 @@
 //! Nothing here does IO; `--json` serializes the typed values themselves.
 
 pub mod alerts;
+pub mod columns;
 pub mod edge;
 pub mod metrics;
 pub mod origins;

@@ -73,3 +73,82 @@ fn under_json_a_usage_error_is_one_json_document_with_a_stable_code() {
     assert_eq!(doc["exit_code"], 1, "{doc}");
     assert!(doc["code"].is_string(), "{doc}");
 }
+
+/// The display column where `needle` starts in `line` (a CJK character takes two).
+fn column_of(line: &str, needle: &str) -> Option<usize> {
+    use unicode_width::UnicodeWidthStr;
+    line.find(needle).map(|i| line[..i].width())
+}
+
+#[test]
+fn long_values_never_shift_the_columns_of_history_and_show() {
+    let env = Env::new();
+    let run = |user: &str, args: &[&str]| {
+        env.cmd()
+            .env("SHIPDECK_USER", user)
+            .args(args)
+            .assert()
+            .success();
+    };
+    let dist = env.widget("1.0.0");
+    let dist = dist.to_str().unwrap();
+    let long_user = "release-manager-with-a-very-long-name@example.com";
+    run(
+        long_user,
+        &[
+            "publish",
+            dist,
+            "--promote",
+            "--yes",
+            "--commit",
+            "build from branch feature/a-very-long-name",
+        ],
+    );
+    let dist = env.widget("1.1.0");
+    std::fs::write(
+        dist.join("chunk-with-a-very-long-file-name-0123456789abcdef0123456789.js"),
+        "export const y = 2;",
+    )
+    .unwrap();
+    run(
+        "漢字の名前",
+        &[
+            "publish",
+            dist.to_str().unwrap(),
+            "--promote",
+            "--yes",
+            "--commit",
+            "0123456789abcdef0123456789abcdef01234567",
+        ],
+    );
+    run("bo", &["rollback", "--yes"]);
+    let out = env.cmd().arg("history").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let tail = column_of(lines[0], "ALIASES / DETAIL").unwrap();
+    let outcome = column_of(lines[0], "OUTCOME").unwrap();
+    for l in &lines[1..] {
+        assert_eq!(column_of(l, " ok ").map(|c| c + 1), Some(outcome), "{text}");
+        assert_eq!(
+            column_of(l, "  latest ").map(|c| c + 2),
+            Some(tail),
+            "{text}"
+        );
+    }
+    // Cut values end with "…"; a hex commit is shown as people quote it.
+    assert!(text.contains("release-manager-wit…"), "{text}");
+    assert!(
+        text.contains(" 0123456 ") && !text.contains("01234567"),
+        "{text}"
+    );
+    // show: a long file name and content type keep the later columns in place.
+    let show = env.cmd().args(["show", "1.1.0"]).output().unwrap();
+    let show = String::from_utf8(show.stdout).unwrap();
+    let header = show.lines().find(|l| l.starts_with("FILE")).unwrap();
+    let cache = column_of(header, "CACHE-CONTROL").unwrap();
+    let rows: Vec<&str> = show.lines().filter(|l| l.contains("public,")).collect();
+    assert!(rows.len() > 3, "{show}");
+    for r in rows {
+        assert_eq!(column_of(r, "public,"), Some(cache), "{show}");
+    }
+}

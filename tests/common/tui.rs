@@ -69,6 +69,8 @@ pub fn view() -> ReleasesView {
 pub fn history() -> Vec<HistoryEvent> {
     vec![
         HistoryEvent {
+            commit: None,
+            invalidation: None,
             id: "b2".into(),
             at: at(60),
             by: "bob".into(),
@@ -83,6 +85,8 @@ pub fn history() -> Vec<HistoryEvent> {
             detail: None,
         },
         HistoryEvent {
+            commit: Some("9f8e7d6c5b4a39281706f5e4d3c2b1a098765432".into()),
+            invalidation: Some("I2J0EXAMPLE7Q".into()),
             id: "a1".into(),
             at: at(30),
             by: "alice".into(),
@@ -332,6 +336,8 @@ pub fn traffic_data() -> shipdeck::ops::traffic::Traffic {
     add(60, "latest", 503, 9);
     add(2, "v0.9.0", 200, 1);
     let promote = HistoryEvent {
+        commit: None,
+        invalidation: None,
         id: "e1".into(),
         at: t0 + Duration::hours(60) + Duration::minutes(30),
         by: "alice".into(),
@@ -346,6 +352,8 @@ pub fn traffic_data() -> shipdeck::ops::traffic::Traffic {
         detail: None,
     };
     let first = HistoryEvent {
+        commit: None,
+        invalidation: None,
         at: t0 - Duration::days(3),
         id: "e0".into(),
         description: "promote 1.1.0".into(),

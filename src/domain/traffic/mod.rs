@@ -550,35 +550,25 @@ mod tests {
             p,
         );
         a.add(&req("2026-11-20T10:00:00Z", "/other/x.js", 200), p);
+        let promote = |id: &str, at: &str, from: Option<&str>, to: &str| HistoryEvent {
+            commit: None,
+            invalidation: None,
+            id: id.into(),
+            at: t(at),
+            by: "a".into(),
+            action: Operation::Promote,
+            description: format!("promote {to}"),
+            changes: vec![AliasChange {
+                alias: "latest".into(),
+                from: from.map(Into::into),
+                to: Some(to.into()),
+            }],
+            outcome: "ok".into(),
+            detail: None,
+        };
         let history = vec![
-            HistoryEvent {
-                id: "1".into(),
-                at: t("2026-11-19T00:00:00Z"),
-                by: "a".into(),
-                action: Operation::Promote,
-                description: "promote 1.0.0".into(),
-                changes: vec![AliasChange {
-                    alias: "latest".into(),
-                    from: None,
-                    to: Some("1.0.0".into()),
-                }],
-                outcome: "ok".into(),
-                detail: None,
-            },
-            HistoryEvent {
-                id: "2".into(),
-                at: t("2026-11-20T10:00:00Z"),
-                by: "a".into(),
-                action: Operation::Promote,
-                description: "promote 1.1.0".into(),
-                changes: vec![AliasChange {
-                    alias: "latest".into(),
-                    from: Some("1.0.0".into()),
-                    to: Some("1.1.0".into()),
-                }],
-                outcome: "ok".into(),
-                detail: None,
-            },
+            promote("1", "2026-11-19T00:00:00Z", None, "1.0.0"),
+            promote("2", "2026-11-20T10:00:00Z", Some("1.0.0"), "1.1.0"),
         ];
         let r = report(
             &a,

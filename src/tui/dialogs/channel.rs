@@ -4,7 +4,7 @@
 //! the domain's rules (the CLI's sentence), and the channels that exist are offered with ↑/↓.
 
 use super::{Modal, fit, frame_block, popup};
-use crate::domain::alias::AliasName;
+use crate::domain::alias::{AliasError, AliasName};
 use crate::domain::change::Request;
 use crate::tui::keymap::Command;
 use crate::tui::state::{Effect, State, Status};
@@ -39,9 +39,9 @@ pub(crate) fn open(state: &mut State, version: Version) -> Vec<Effect> {
 }
 
 /// Whether `value` names an alias that can serve `version` (the domain's sentence if not).
-fn check(value: &str, version: &Version) -> Result<AliasName, String> {
-    let alias: AliasName = value.trim().parse().map_err(|e| format!("{e}"))?;
-    alias.check_target(version).map_err(|e| e.to_string())?;
+fn check(value: &str, version: &Version) -> Result<AliasName, AliasError> {
+    let alias: AliasName = value.trim().parse()?;
+    alias.check_target(version)?;
     Ok(alias)
 }
 
@@ -62,7 +62,7 @@ pub(crate) fn command(
             }
             Err(e) => {
                 state.status = Some(Status {
-                    text: e,
+                    text: e.to_string(),
                     error: true,
                 });
                 value
@@ -95,7 +95,7 @@ pub fn render(state: &State, f: &mut Frame, area: Rect, version: &Version, value
             Style::default().fg(t.ok),
         )),
         Err(e) => Line::from(Span::styled(
-            format!(" {}", fit(&e, 68)),
+            format!(" {}", fit(&e.to_string(), 68)),
             Style::default().fg(t.error),
         )),
     };

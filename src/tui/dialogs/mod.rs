@@ -209,14 +209,4 @@ pub(crate) fn tone_style(state: &State, tone: Tone) -> Style {
     }
 }
 
-/// `text` cut to `width` characters, ending with "…" when it was cut, so a reader knows there
-/// is more (the full sentence is in the CLI and the log).
-pub(crate) fn fit(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        text.to_string()
-    } else {
-        let mut s: String = text.chars().take(width.saturating_sub(1)).collect();
-        s.push('…');
-        s
-    }
-}
+pub(crate) use crate::present::columns::fit;

@@ -10,8 +10,8 @@ use crate::tui::state::{Effect, State};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
-use ratatui::text::Span;
-use ratatui::widgets::Cell;
+use ratatui::text::{Line, Span};
+
 use semver::Version;
 
 pub(crate) fn command(state: &mut State, c: Command) -> Vec<Effect> {
@@ -80,7 +80,7 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
     let t = &state.theme;
     let v = state.releases.as_ref()?;
     let dash = |v: &Option<semver::Version>| v.as_ref().map_or("-".into(), |v| v.to_string());
-    let rows: Vec<Vec<Cell>> = v
+    let rows: Vec<Vec<Line>> = v
         .aliases
         .iter()
         .map(|a| {
@@ -94,11 +94,11 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
                 (auto, _) => dash(auto),
             };
             vec![
-                Cell::from(a.name.to_string()),
-                Cell::from(a.target.to_string()),
-                Cell::from(mode),
-                Cell::from(dash(&a.previous)),
-                Cell::from(auto),
+                Line::from(a.name.to_string()),
+                Line::from(a.target.to_string()),
+                Line::from(mode),
+                Line::from(dash(&a.previous)),
+                Line::from(auto),
             ]
         })
         .collect();

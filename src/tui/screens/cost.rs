@@ -15,7 +15,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph};
+use ratatui::widgets::Paragraph;
 
 /// What the estimate is computed from, loaded by the worker through the use case the CLI
 /// calls: the screen computes nothing itself, it asks [`CostInputs::report`] for every draw.
@@ -329,24 +329,24 @@ fn render_breakdown(state: &State, f: &mut Frame, area: Rect, estimates: &[Estim
                 Style::default()
             };
             rows.push(vec![
-                Cell::from(Span::styled(name, style)),
-                Cell::from(if l.unpriced {
+                Line::from(Span::styled(name, style)),
+                Line::from(if l.unpriced {
                     String::new()
                 } else {
                     fmt_qty(l.quantity)
                 }),
-                Cell::from(l.unit.clone()),
-                Cell::from(amount),
+                Line::from(l.unit.clone()),
+                Line::from(amount),
             ]);
         }
         rows.push(vec![
-            Cell::from(Span::styled(
+            Line::from(Span::styled(
                 format!(" {} total", e.provider.heading()),
                 bold,
             )),
-            Cell::from(""),
-            Cell::from(""),
-            Cell::from(Span::styled(money(e.total), bold)),
+            Line::from(""),
+            Line::from(""),
+            Line::from(Span::styled(money(e.total), bold)),
         ]);
     }
     table(

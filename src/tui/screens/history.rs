@@ -1,13 +1,13 @@
-//! The History screen: every change, newest first — when, who, what, outcome, aliases moved.
+//! The History screen: every change, newest first — when, who, what, outcome, the commit, the
+//! aliases moved and the invalidation asked for.
 
 use super::{ListArea, empty_hint, table};
-use crate::domain::history::HistoryEvent;
+use crate::domain::history::{HistoryEvent, short_commit};
 use crate::tui::state::{Effect, State, Status};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
-use ratatui::text::Span;
-use ratatui::widgets::Cell;
+use ratatui::text::{Line, Span};
 
 /// The History screen's own state.
 #[derive(Debug, Clone, Default)]
@@ -38,7 +38,9 @@ pub(crate) fn loaded(
 pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
     let t = &state.theme;
     let events = &state.history.events;
-    let rows: Vec<Vec<Cell>> = events
+    // The commit column only when some change names a commit (as the CLI does).
+    let commits = events.iter().any(|e| e.commit.is_some());
+    let rows: Vec<Vec<Line>> = events
         .iter()
         .map(|e| {
             let outcome = if e.outcome == "ok" {
@@ -46,34 +48,37 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
             } else {
                 Span::styled(e.outcome.clone(), Style::default().fg(t.error))
             };
-            vec![
-                Cell::from(e.at.format("%m-%d %H:%M").to_string()),
-                Cell::from(e.by.clone()),
-                Cell::from(e.description.clone()),
-                Cell::from(outcome),
-                Cell::from(match &e.detail {
-                    Some(d) if e.changes.is_empty() => d.clone(),
-                    Some(d) => format!("{} · {d}", e.changes_text()),
-                    None => e.changes_text(),
-                }),
-            ]
+            let mut cells = vec![
+                Line::from(e.at.format("%m-%d %H:%M").to_string()),
+                Line::from(e.by.clone()),
+                Line::from(e.description.clone()),
+                Line::from(outcome),
+            ];
+            if commits {
+                cells.push(Line::from(
+                    e.commit.as_deref().map(short_commit).unwrap_or_default(),
+                ));
+            }
+            cells.push(Line::from(e.tail()));
+            cells
         })
         .collect();
-    let hits = table(
-        state,
-        f,
-        area,
-        &["WHEN", "WHO", "WHAT", "OUTCOME", "ALIASES / DETAIL"],
-        &[
-            Constraint::Length(11),
-            Constraint::Length(13),
-            Constraint::Length(28),
-            Constraint::Length(7),
-            Constraint::Min(10),
-        ],
-        rows.len(),
-        |i| rows[i].clone(),
-    );
+    let mut header = vec!["WHEN", "WHO", "WHAT", "OUTCOME"];
+    let mut widths = vec![
+        Constraint::Length(11),
+        Constraint::Length(12),
+        Constraint::Max(28),
+        Constraint::Length(7),
+    ];
+    if commits {
+        header.push("COMMIT");
+        widths.push(Constraint::Length(7));
+    }
+    header.push("ALIASES / DETAIL");
+    widths.push(Constraint::Min(24));
+    let hits = table(state, f, area, &header, &widths, rows.len(), |i| {
+        rows[i].clone()
+    });
     if events.is_empty() {
         empty_hint(f, area, "no history yet", t.muted);
     }

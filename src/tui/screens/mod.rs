@@ -13,7 +13,7 @@ pub mod traffic;
 use super::keymap::Command;
 use super::state::{Effect, State, list_offset};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
@@ -182,7 +182,8 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
 
 /// A table of `len` rows showing only the rows that fit, with the selection highlighted.
 /// `row(i)` builds row `i`; only visible rows are built, so a redraw costs the same with ten
-/// rows or ten thousand. Returns where the rows landed, for mouse hit-testing.
+/// rows or ten thousand. A cell (or header) wider than its column is cut with "…", so a reader
+/// always knows there is more. Returns where the rows landed, for mouse hit-testing.
 pub fn table<'a>(
     state: &State,
     f: &mut Frame,
@@ -190,11 +191,27 @@ pub fn table<'a>(
     header: &[&str],
     widths: &[Constraint],
     len: usize,
-    row: impl Fn(usize) -> Vec<Cell<'a>>,
+    row: impl Fn(usize) -> Vec<Line<'a>>,
 ) -> ListArea {
     let t = &state.theme;
     let page = usize::from(area.height.saturating_sub(1)).max(1);
     let offset = list_offset(state.selection(), page);
+    // The widths the table will give its columns (Table lays out the same way: Flex::Start,
+    // one column of spacing, no selection column).
+    let columns: Vec<usize> = Layout::horizontal(widths.to_vec())
+        .flex(Flex::Start)
+        .spacing(1)
+        .split(Rect::new(0, 0, area.width, 1))
+        .iter()
+        .map(|r| usize::from(r.width))
+        .collect();
+    let fitted = |cells: Vec<Line<'a>>| -> Vec<Cell<'a>> {
+        cells
+            .into_iter()
+            .enumerate()
+            .map(|(i, l)| Cell::from(fit_line(l, columns.get(i).copied().unwrap_or(0))))
+            .collect()
+    };
     let rows: Vec<Row> = (offset..len.min(offset + page))
         .map(|i| {
             let style = if i == state.selection() {
@@ -202,14 +219,13 @@ pub fn table<'a>(
             } else {
                 Style::default()
             };
-            Row::new(row(i)).style(style)
+            Row::new(fitted(row(i))).style(style)
         })
         .collect();
+    let header = fitted(header.iter().map(|h| Line::from(h.to_string())).collect());
     let table = Table::new(rows, widths.to_vec())
-        .header(
-            Row::new(header.to_vec())
-                .style(Style::default().fg(t.muted).add_modifier(Modifier::BOLD)),
-        )
+        .header(Row::new(header).style(Style::default().fg(t.muted).add_modifier(Modifier::BOLD)))
+        .flex(Flex::Start)
         .column_spacing(1);
     f.render_widget(table, area);
     ListArea {
@@ -218,6 +234,39 @@ pub fn table<'a>(
         offset,
         len,
     }
+}
+
+/// `line` cut to `width` columns, ending with "…" when it was cut (styles kept).
+pub(crate) fn fit_line(line: Line<'_>, width: usize) -> Line<'_> {
+    use unicode_width::UnicodeWidthChar;
+    if line.width() <= width {
+        return line;
+    }
+    let mut room = width.saturating_sub(1);
+    let mut spans = Vec::new();
+    let mut last_style = line.style;
+    for span in line.spans {
+        let mut text = String::new();
+        for c in span.content.chars() {
+            let w = c.width().unwrap_or(0);
+            if w > room {
+                room = 0;
+                break;
+            }
+            room -= w;
+            text.push(c);
+        }
+        last_style = span.style;
+        let full = text.len() == span.content.len();
+        spans.push(Span::styled(text, span.style));
+        if !full || room == 0 {
+            break;
+        }
+    }
+    if width > 0 {
+        spans.push(Span::styled("…", last_style));
+    }
+    Line::from(spans).style(line.style)
 }
 
 /// The line under a table's header that says why it is empty and what to do.

@@ -13,8 +13,8 @@ use crate::tui::state::{Effect, OriginEdit, State};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
-use ratatui::text::Span;
-use ratatui::widgets::{Cell, Paragraph};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
 
 /// The Origins screen: the listing (or why there is none) and the last probe.
 #[derive(Debug, Clone, Default)]
@@ -235,7 +235,7 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
         Paragraph::new(Span::styled(title, Style::default().fg(t.muted))),
         head,
     );
-    let rows: Vec<Vec<Cell>> = listing.origins.iter().map(|e| row(state, e)).collect();
+    let rows: Vec<Vec<Line>> = listing.origins.iter().map(|e| row(state, e)).collect();
     let hits = table(
         state,
         f,
@@ -261,7 +261,7 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
     Some(hits)
 }
 
-fn row(state: &State, e: &Listed) -> Vec<Cell<'static>> {
+fn row(state: &State, e: &Listed) -> Vec<Line<'static>> {
     let t = &state.theme;
     let worst = e.findings.iter().map(|f| f.severity).max();
     let color = match worst {
@@ -296,14 +296,14 @@ fn row(state: &State, e: &Listed) -> Vec<Cell<'static>> {
         });
     vec![
         // Debug-quoted so stray spaces in an entry are visible.
-        Cell::from(if e.origin.trim() == e.origin {
+        Line::from(if e.origin.trim() == e.origin {
             e.origin.clone()
         } else {
             format!("{:?}", e.origin)
         }),
-        Cell::from(e.list.trim_end_matches("_ORIGINS").to_lowercase()),
-        Cell::from(Span::styled(label, Style::default().fg(color))),
-        Cell::from(findings.join(", ")),
-        Cell::from(probe),
+        Line::from(e.list.trim_end_matches("_ORIGINS").to_lowercase()),
+        Line::from(Span::styled(label, Style::default().fg(color))),
+        Line::from(findings.join(", ")),
+        Line::from(probe),
     ]
 }

@@ -16,7 +16,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use semver::Version;
 
 /// The Releases screen's own state.
@@ -291,22 +291,22 @@ fn render_list(state: &State, f: &mut Frame, area: Rect) -> ListArea {
         }
         let status = r.status();
         let mut cells = vec![
-            Cell::from(r.version.to_string()),
-            Cell::from(Span::styled(
+            Line::from(r.version.to_string()),
+            Line::from(Span::styled(
                 present::release_status(status),
                 Style::default().fg(status_color(state, status)),
             )),
-            Cell::from(Line::from(badges)),
-            Cell::from(human_bytes(r.size)),
-            Cell::from(human_bytes(r.gzip_size)),
+            Line::from(badges),
+            Line::from(human_bytes(r.size)),
+            Line::from(human_bytes(r.gzip_size)),
         ];
         if wide {
-            cells.push(Cell::from(
+            cells.push(Line::from(
                 r.published_at.format("%Y-%m-%d %H:%M").to_string(),
             ));
-            cells.push(Cell::from(r.published_by.clone()));
+            cells.push(Line::from(r.published_by.clone()));
         } else {
-            cells.push(Cell::from(r.published_at.format("%Y-%m-%d").to_string()));
+            cells.push(Line::from(r.published_at.format("%Y-%m-%d").to_string()));
         }
         cells
     };

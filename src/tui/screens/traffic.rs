@@ -13,7 +13,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 #[derive(Debug, Clone, Default)]
 pub struct TrafficScreen {
@@ -175,20 +175,20 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
         let row = &rows[i];
         let c = &row.counts;
         let mut cells = vec![
-            Cell::from(row.folder.clone()),
-            Cell::from(c.requests.to_string()),
-            Cell::from(human_bytes(c.bytes)),
-            Cell::from(c.s4xx.to_string()),
-            Cell::from(c.s5xx.to_string()),
-            Cell::from(words::hit_ratio(row)),
-            Cell::from(words::p95(row.latency_ms.as_ref())),
+            Line::from(row.folder.clone()),
+            Line::from(c.requests.to_string()),
+            Line::from(human_bytes(c.bytes)),
+            Line::from(c.s4xx.to_string()),
+            Line::from(c.s5xx.to_string()),
+            Line::from(words::hit_ratio(row)),
+            Line::from(words::p95(row.latency_ms.as_ref())),
         ];
         if wide {
-            cells.push(Cell::from(c.incomplete.to_string()));
-            cells.push(Cell::from(row.last_seen.map(fmt).unwrap_or_default()));
-            cells.push(Cell::from(words::referrers(row)));
+            cells.push(Line::from(c.incomplete.to_string()));
+            cells.push(Line::from(row.last_seen.map(fmt).unwrap_or_default()));
+            cells.push(Line::from(words::referrers(row)));
         }
-        cells.push(Cell::from(Span::styled(
+        cells.push(Line::from(Span::styled(
             sparkline(&row.spark),
             Style::default().fg(t.accent),
         )));
