@@ -114,6 +114,27 @@ impl Manifest {
     }
 }
 
+/// The files a page that embeds the widget downloads, among `paths`: the UMD bundle (or, without
+/// one, the first top-level script) and the first top-level stylesheet. The ES build, the demo
+/// page and source maps are published but not fetched by a page load. Indices into `paths`; the
+/// one rule the cost estimate's bytes per load and its advice both use.
+pub fn page_load<'a>(paths: impl IntoIterator<Item = &'a str>) -> Vec<usize> {
+    let paths: Vec<&str> = paths.into_iter().collect();
+    let top = |p: &str| !p.contains('/');
+    let script = paths
+        .iter()
+        .position(|p| FileType::of(p) == FileType::Umd)
+        .or_else(|| {
+            paths
+                .iter()
+                .position(|p| top(p) && p.ends_with(".js") && FileType::of(p) != FileType::Map)
+        });
+    let css = paths
+        .iter()
+        .position(|p| top(p) && FileType::of(p) == FileType::Css);
+    script.into_iter().chain(css).collect()
+}
+
 /// What a release file is, from its name: the widget's UMD and ES bundles, its stylesheet,
 /// source maps, HTML pages, or anything else. A closed set, so cache rules, advice and traffic
 /// counts match on it instead of comparing extensions in several places.
@@ -333,6 +354,25 @@ pub fn diff(a: &Manifest, b: &Manifest) -> ManifestDiff {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_load_is_the_script_and_the_stylesheet() {
+        let load = |p: &[&str]| page_load(p.iter().copied());
+        let vite = [
+            "index.html",
+            "msr-webchat.es.js",
+            "msr-webchat.umd.js",
+            "msr-webchat.umd.js.map",
+            "style.css",
+        ];
+        assert_eq!(load(&vite), vec![2, 4]);
+        // Without a UMD build: the first top-level script, never a map or a nested chunk.
+        assert_eq!(
+            load(&["a/chunk.js", "x.js.map", "main.js", "css/x.css"]),
+            vec![2]
+        );
+        assert!(load(&["index.html"]).is_empty());
+    }
 
     #[test]
     fn file_types_from_names() {

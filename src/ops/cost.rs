@@ -99,26 +99,19 @@ pub async fn latest_manifest(ctx: &Context) -> Result<Option<Manifest>> {
 
 /// Bundle sizes from a release's manifest, and where they come from.
 pub fn measured_bundle(m: &Manifest) -> (Bundle, String) {
-    // What a page loads: the UMD bundle (or the first top-level script) and the stylesheet.
-    let script = m
-        .files
+    // What a page loads (the domain's one rule), in gzip and, when recorded, Brotli bytes.
+    let loaded: Vec<&crate::domain::manifest::FileEntry> =
+        crate::domain::manifest::page_load(m.files.iter().map(|f| f.path.as_str()))
+            .into_iter()
+            .map(|i| &m.files[i])
+            .collect();
+    let per_load: u64 = loaded.iter().map(|f| f.gzip_size).sum();
+    let brotli = loaded
         .iter()
-        .find(|f| f.path.ends_with(".umd.js"))
-        .or_else(|| {
-            m.files
-                .iter()
-                .find(|f| f.path.ends_with(".js") && !f.path.contains('/'))
-        });
-    let css = m
-        .files
-        .iter()
-        .find(|f| f.path.ends_with(".css") && !f.path.contains('/'));
-    let per_load = script.map_or(0, |f| f.gzip_size) + css.map_or(0, |f| f.gzip_size);
-    let brotli = match (script.map(|f| f.brotli_size), css.map(|f| f.brotli_size)) {
-        (Some(Some(a)), Some(Some(b))) => Some((a + b) as f64),
-        (Some(Some(a)), None) | (None, Some(Some(a))) => Some(a as f64),
-        _ => None,
-    };
+        .map(|f| f.brotli_size)
+        .collect::<Option<Vec<u64>>>()
+        .filter(|b| !b.is_empty())
+        .map(|b| b.iter().sum::<u64>() as f64);
     let bundle = Bundle {
         bytes_per_load: per_load as f64,
         brotli_bytes_per_load: brotli,

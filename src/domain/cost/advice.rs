@@ -101,13 +101,12 @@ pub fn advise(
         });
     }
     out.extend(caching(table, &ids, usage, facts)?);
-    out.push(invalidations(table, &ids, facts)?);
+    out.push(invalidations(table, &ids, usage, facts)?);
     if let Some(v) = &facts.version {
         out.extend(payload(
             table,
             &ids,
             usage,
-            bundle,
             facts,
             v,
             transfer_cost(egress_gb),
@@ -153,19 +152,28 @@ fn caching(
     }))
 }
 
-/// Invalidation paths a month against the free allowance.
-fn invalidations(table: &PriceTable, ids: &Ids, facts: &Facts) -> Result<Advice, PriceError> {
+/// Invalidation paths a month against the free allowance: the estimate's own count (the usage),
+/// so the advice and the estimate's line say the same number; history's count of the last 30
+/// days is the check beside it.
+fn invalidations(
+    table: &PriceTable,
+    ids: &Ids,
+    usage: &Usage,
+    facts: &Facts,
+) -> Result<Advice, PriceError> {
     let paths = table.get(ids.paths)?;
+    let month = super::invalidation_paths(usage);
     // What the paths beyond the free allowance cost: the saving of staying within it.
-    let now = paths.cost((facts.paths_last_30_days / paths.unit_size - paths.free).max(0.0));
+    let now = paths.cost((month / paths.unit_size - paths.free).max(0.0));
     Ok(Advice {
         topic: "invalidations".into(),
         title: format!(
-            "{} CDN path(s) in the last 30 days; {} a month are free",
+            "{} CDN path(s) a month ({} in the last 30 days of history); {} a month are free",
+            fmt_qty(month),
             fmt_qty(facts.paths_last_30_days),
             fmt_qty(paths.free)
         ),
-        assumption: "the next 30 days move aliases as often as the last 30 (history); each moved alias is one wildcard path".into(),
+        assumption: "alias moves a month × aliases per move, as in the estimate; each moved alias is one wildcard path".into(),
         saving: now.max(0.0),
         detail: if now > 0.0 {
             format!(
@@ -183,28 +191,32 @@ fn payload(
     table: &PriceTable,
     ids: &Ids,
     usage: &Usage,
-    bundle: &Bundle,
     facts: &Facts,
     v: &str,
     transfer_cost: f64,
 ) -> Result<Vec<Advice>, PriceError> {
     let cur = &table.currency;
-    let mut files: Vec<&(String, u64, u64)> = facts
+    // Shares are of what a page load downloads (the same rule as the bytes per load), so the
+    // loaded files' shares add up to 100 %; a file a page does not fetch says so instead.
+    let loaded = crate::domain::manifest::page_load(facts.files.iter().map(|f| f.0.as_str()));
+    let per_load: u64 = loaded.iter().map(|&i| facts.files[i].2).sum();
+    let mut files: Vec<(usize, &(String, u64, u64))> = facts
         .files
         .iter()
-        .filter(|(p, _, _)| FileType::of(p) != FileType::Map)
+        .enumerate()
+        .filter(|(_, (p, _, _))| FileType::of(p) != FileType::Map)
         .collect();
-    files.sort_by_key(|f| std::cmp::Reverse(f.2));
-    let per_load = bundle.bytes_per_load.max(1.0);
+    files.sort_by_key(|(_, f)| std::cmp::Reverse(f.2));
     let biggest: Vec<String> = files
         .iter()
         .take(3)
-        .map(|(p, _, gz)| {
-            format!(
-                "{p} {} KB gzip ({:.0}% of a load)",
-                fmt_qty(*gz as f64 / 1024.0),
-                (*gz as f64 / per_load * 100.0).min(100.0)
-            )
+        .map(|(i, (p, _, gz))| {
+            let share = if loaded.contains(i) && per_load > 0 {
+                format!("{:.0}% of a load", *gz as f64 / per_load as f64 * 100.0)
+            } else {
+                "not fetched by a page load".to_string()
+            };
+            format!("{p} {} KB gzip ({share})", fmt_qty(*gz as f64 / 1024.0))
         })
         .collect();
     let mut out = vec![Advice {
@@ -283,6 +295,7 @@ mod tests {
             files_per_load: 2.0,
             versions_kept: 20.0,
             aliases_per_move: 3.0,
+            alias_moves_per_month: 400.0,
             ..Usage::default()
         };
         let bundle = Bundle {
@@ -295,11 +308,12 @@ mod tests {
             version: Some("1.2.0".into()),
             files: vec![
                 ("msr-webchat.umd.js".into(), 300_000, 90 * 1024),
+                ("msr-webchat.es.js".into(), 290_000, 88 * 1024),
                 ("style.css".into(), 40_000, 10 * 1024),
                 ("msr-webchat.umd.js.map".into(), 1_073_741_824 / 1000, 1),
             ],
             alias_max_age: 300.0,
-            paths_last_30_days: 1200.0,
+            paths_last_30_days: 1100.0,
         };
         let a = advise(&aws(), &usage, &bundle, &facts).unwrap();
         let get = |t: &str| a.iter().find(|x| x.topic == t).unwrap();
@@ -318,17 +332,33 @@ mod tests {
                 .detail
                 .contains("up to 1 h (instead of 5 min)")
         );
-        // 1,200 paths, 1,000 free, $0.005 each: $1.00 a month.
+        // 400 moves × 3 aliases = 1,200 paths (the estimate's count, not history's 1,100),
+        // 1,000 free, $0.005 each: $1.00 a month.
         close(get("invalidations").saving, 1.0);
+        assert!(
+            get("invalidations")
+                .title
+                .starts_with("1,200 CDN path(s) a month (1,100 in the last 30 days")
+        );
         // Transfer of 500,000 × 100 KB = 47.68 GB at $0.085; 10% of it.
         close(
             get("payload").saving,
             500_000.0 * 100.0 * 1024.0 / BYTES_PER_GB * 0.085 * 0.1,
         );
+        // Shares are of a page load (UMD + stylesheet): they add up to 100 %, and the ES build,
+        // which a page does not fetch, says so instead of claiming a share.
+        let title = &get("payload").title;
         assert!(
-            get("payload")
-                .title
-                .contains("msr-webchat.umd.js 90 KB gzip (90% of a load)")
+            title.contains("msr-webchat.umd.js 90 KB gzip (90% of a load)"),
+            "{title}"
+        );
+        assert!(
+            title.contains("style.css 10 KB gzip (10% of a load)"),
+            "{title}"
+        );
+        assert!(
+            title.contains("msr-webchat.es.js 88 KB gzip (not fetched by a page load)"),
+            "{title}"
         );
         // The map: 1/1000 GB in 23 folders at $0.023.
         close(get("source-maps").saving, 0.023 * 23.0 / 1000.0);

@@ -85,10 +85,16 @@ struct Quantities {
     api_requests: f64,
 }
 
+/// CDN paths invalidated or purged a month: one wildcard per moved alias. The one count the
+/// estimate's line and the advice both use.
+pub fn invalidation_paths(u: &Usage) -> f64 {
+    u.alias_moves_per_month * u.aliases_per_move
+}
+
 fn quantities(u: &Usage, b: &Bundle) -> Quantities {
     let cdn_loads = u.loads * (1.0 - u.browser_cache_hit);
     let cdn_requests = cdn_loads * u.files_per_load;
-    let moves_paths = u.alias_moves_per_month * u.aliases_per_move;
+    let moves_paths = invalidation_paths(u);
     Quantities {
         cdn_requests,
         egress_gb: cdn_loads * b.bytes_per_load / BYTES_PER_GB,

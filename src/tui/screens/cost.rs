@@ -299,8 +299,13 @@ fn render_inputs(state: &State, f: &mut Frame, area: Rect, report: Option<&CostR
             muted,
         ));
     }
+    // Each line cut with "…" where the screen ends, so a cut is never silent.
+    let width = usize::from(area.width);
     f.render_widget(
-        Paragraph::new(vec![Line::from(spans), Line::from(second)]),
+        Paragraph::new(vec![
+            super::fit_line(Line::from(spans), width),
+            super::fit_line(Line::from(second), width),
+        ]),
         area,
     );
 }
@@ -382,6 +387,11 @@ fn render_advice(state: &State, f: &mut Frame, area: Rect, advice: &[advice::Adv
             Span::raw(a.title.clone()),
         ]));
     }
+    // Cut with "…" where the screen ends (the whole sentence is in `shipdeck cost`).
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .map(|l| super::fit_line(l, usize::from(area.width)))
+        .collect();
     f.render_widget(Paragraph::new(lines), area);
 }
 
