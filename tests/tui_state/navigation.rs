@@ -185,3 +185,30 @@ fn clicks_select_the_row_under_the_mouse_on_every_screen() {
         "1.1.0"
     );
 }
+
+/// Every help line on every screen is shown whole at 120 columns, or (on a narrower terminal)
+/// cut with "…": never cut silently at the box's edge.
+#[test]
+fn help_lines_are_whole_or_end_with_an_ellipsis() {
+    for (w, h) in [(120u16, 40u16), (80, 24), (60, 30)] {
+        let mut s = state(w, h, false);
+        for (i, screen) in Screen::ALL.iter().enumerate() {
+            s.update(cmd(Command::GoScreen(i)));
+            s.update(cmd(Command::Help));
+            let text = drawn(&mut s);
+            for (_, help) in s.keymap.help_for(screen.title(), false) {
+                let whole = text.contains(help);
+                let start: String = help.chars().take(12).collect();
+                let cut = text
+                    .lines()
+                    .any(|l| l.contains(start.as_str()) && l.contains('…'));
+                assert!(
+                    whole || (w < 120 && cut),
+                    "{w}x{h} {}: {help}\n{text}",
+                    screen.title()
+                );
+            }
+            s.update(cmd(Command::Help));
+        }
+    }
+}

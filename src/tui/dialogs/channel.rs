@@ -3,7 +3,7 @@
 //! question here instead of suggesting a shell command. The name is checked as it is typed with
 //! the domain's rules (the CLI's sentence), and the channels that exist are offered with ↑/↓.
 
-use super::{Modal, fit, frame_block, popup};
+use super::{Modal, fit, frame_block, popup_lines};
 use crate::domain::alias::{AliasError, AliasName};
 use crate::domain::change::Request;
 use crate::tui::keymap::Command;
@@ -12,7 +12,6 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 use semver::Version;
 
 /// The channels that exist (named aliases), with what each serves now.
@@ -124,11 +123,11 @@ pub fn render(state: &State, f: &mut Frame, area: Rect, version: &Version, value
             muted,
         )),
     ];
-    popup(
+    popup_lines(
         f,
         area,
         74,
-        lines.len() as u16 + 2,
-        Paragraph::new(lines).block(frame_block(state, format!("Promote {version}"), false)),
+        lines,
+        frame_block(state, format!("Promote {version}"), false),
     );
 }

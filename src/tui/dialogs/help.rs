@@ -1,13 +1,12 @@
 //! The help overlay (`?`): the keys of the current screen, generated from the keymap so it can
 //! never disagree with what the keys do.
 
-use super::{frame_block, popup};
+use super::{frame_block, popup_lines};
 use crate::tui::state::State;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 pub fn render(state: &State, f: &mut Frame, area: Rect) {
     let t = &state.theme;
@@ -27,11 +26,14 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) {
         " mouse: click selects, wheel scrolls · Esc closes",
         Style::default().fg(t.muted),
     )));
-    popup(
+    // As wide as the longest line (cut with … only when the terminal is narrower).
+    let w = lines.iter().map(Line::width).max().unwrap_or(0) + 3;
+    let w = u16::try_from(w).unwrap_or(u16::MAX).max(64);
+    popup_lines(
         f,
         area,
-        64,
-        lines.len() as u16 + 2,
-        Paragraph::new(lines).block(frame_block(state, format!("Keys — {screen}"), false)),
+        w,
+        lines,
+        frame_block(state, format!("Keys — {screen}"), false),
     );
 }

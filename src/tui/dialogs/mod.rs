@@ -20,7 +20,7 @@ use crate::present::{Said, Tone};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
-use ratatui::text::Span;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use semver::Version;
 
@@ -182,6 +182,20 @@ pub(crate) fn popup(f: &mut Frame, area: Rect, w: u16, h: u16, content: Paragrap
     let r = centered(area, w, h);
     f.render_widget(Clear, r);
     f.render_widget(content, r);
+}
+
+/// Draws `lines` in a box `w` wide (and as tall as the lines) centred in `area`, each line cut
+/// with "…" to the box's inner width, so a line that does not fit never ends silently.
+pub(crate) fn popup_lines(f: &mut Frame, area: Rect, w: u16, lines: Vec<Line<'_>>, block: Block) {
+    let h = u16::try_from(lines.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(2);
+    let inner = usize::from(centered(area, w, h).width.saturating_sub(2));
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .map(|l| crate::tui::screens::fit_line(l, inner))
+        .collect();
+    popup(f, area, w, h, Paragraph::new(lines).block(block));
 }
 
 /// A dialog's border and title, in the accent colour (or the error colour).

@@ -3,7 +3,7 @@
 //! gives) and, when the value is an origin written so that it never matches
 //! (`https://App.Example.com/`), offers the form browsers send, accepted with one key.
 
-use super::{Modal, fit, frame_block, popup};
+use super::{Modal, fit, frame_block, popup_lines};
 use crate::domain::origin::{OriginError, parse_origin};
 use crate::tui::keymap::Command;
 use crate::tui::state::{Effect, OriginEdit, State};
@@ -11,7 +11,6 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 pub(crate) fn command(
     state: &mut State,
@@ -103,11 +102,11 @@ pub fn render(state: &State, f: &mut Frame, area: Rect, value: &str, additional:
             muted,
         )),
     ];
-    popup(
+    popup_lines(
         f,
         area,
         72,
-        8,
-        Paragraph::new(lines).block(frame_block(state, "Add an origin".into(), false)),
+        lines,
+        frame_block(state, "Add an origin".into(), false),
     );
 }

@@ -1,13 +1,12 @@
 //! The command palette (`:`): type to filter every command, Enter runs it.
 
-use super::{Modal, frame_block, popup};
+use super::{Modal, frame_block, popup_lines};
 use crate::tui::keymap::{Command, palette_matches};
 use crate::tui::state::{Effect, State};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 pub(crate) fn command(
     state: &mut State,
@@ -58,11 +57,13 @@ pub fn render(state: &State, f: &mut Frame, area: Rect, query: &str, selected: u
     if matches.is_empty() {
         lines.push(Line::from(Span::styled(" no command matches", muted)));
     }
-    popup(
+    // A steady height while typing: the box does not jump as the list narrows.
+    lines.resize(13, Line::from(""));
+    popup_lines(
         f,
         area,
         64,
-        15,
-        Paragraph::new(lines).block(frame_block(state, "Command palette".into(), false)),
+        lines,
+        frame_block(state, "Command palette".into(), false),
     );
 }

@@ -1,6 +1,6 @@
 //! The rollback picker: which alias to pin to which version.
 
-use super::{Modal, frame_block, popup};
+use super::{Modal, frame_block, popup_lines};
 use crate::domain::alias::AliasName;
 use crate::domain::change::Request;
 use crate::tui::keymap::Command;
@@ -9,7 +9,6 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 use semver::Version;
 
 /// Opens the picker on `options`, or says there is nothing to roll back.
@@ -97,11 +96,11 @@ pub fn render(
         " ↑/↓ choose · Enter plan the rollback · Esc cancel",
         Style::default().fg(t.muted),
     )));
-    popup(
+    popup_lines(
         f,
         area,
         60,
-        lines.len() as u16 + 2,
-        Paragraph::new(lines).block(frame_block(state, "Roll back".into(), false)),
+        lines,
+        frame_block(state, "Roll back".into(), false),
     );
 }

@@ -1,6 +1,6 @@
 //! The yank dialog: a yank needs a reason the team will read later.
 
-use super::{Modal, frame_block, popup};
+use super::{Modal, frame_block, popup_lines};
 use crate::domain::change::Request;
 use crate::tui::keymap::Command;
 use crate::tui::state::{Effect, State, Status};
@@ -8,7 +8,6 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 use semver::Version;
 
 pub(crate) fn command(
@@ -51,11 +50,5 @@ pub fn render(state: &State, f: &mut Frame, area: Rect, version: &Version, reaso
         Line::from(""),
         Line::from(Span::styled(" Enter plan the yank · Esc cancel", muted)),
     ];
-    popup(
-        f,
-        area,
-        70,
-        7,
-        Paragraph::new(lines).block(frame_block(state, "Yank".into(), false)),
-    );
+    popup_lines(f, area, 70, lines, frame_block(state, "Yank".into(), false));
 }
