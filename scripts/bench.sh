@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every benchmark (local store, console, S3 side by side with awscli on moto, Azure Blob side
-# by side with az on Azurite), after installing and starting the peers. Builds in release mode
+# by side with az on Azurite) and the torture run at length, after installing and starting the peers. Builds in release mode
 # once (cargo bench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,3 +29,7 @@ export AZURITE_FLAGS="--skipApiVersionCheck"
 peers_start
 trap peers_stop EXIT
 cargo bench --locked "$@"
+# The torture run at length (the test command runs a few steps per backend): two managers, kills
+# and a frozen server, 1,000 steps per backend; a failure prints the seed that replays it.
+SHIPDECK_TORTURE_STEPS="${SHIPDECK_TORTURE_STEPS:-1000}" cargo test --locked --features test-faults \
+  --test torture -- --nocapture

@@ -25,70 +25,15 @@
 mod common;
 
 use common::Env;
-use common::azure::{ACCOUNT, KEY, azure_env, check_at, config};
+use common::azure::{ACCOUNT, Azurite, KEY, azure_env, check_at, config};
 use predicates::prelude::*;
 use shipdeck::adapters::azure::{AzureAuth, AzureSettings};
 use shipdeck::credentials::Secret;
 use shipdeck::store::ObjectStore;
 use shipdeck::store::azure::AzureStore;
-use std::process::{Child, Command, Stdio};
+
+use std::process::Stdio;
 use std::time::{Duration, Instant};
-
-/// An Azurite of this test's own, stopped when dropped.
-struct Azurite {
-    child: Child,
-    endpoint: String,
-}
-
-impl Azurite {
-    fn start() -> Azurite {
-        let bin = std::env::var("SHIPDECK_TEST_AZURITE_BIN").unwrap_or_else(|_| {
-            panic!("SHIPDECK_TEST_AZURITE_BIN is not set: run the tests with `bash scripts/test.sh`, which installs Azurite")
-        });
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(bin)
-            .args(["--blobHost", "127.0.0.1", "--blobPort", &port.to_string()])
-            .args(["--inMemoryPersistence", "--disableTelemetry"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let start = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "Azurite did not start"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Azurite {
-            child,
-            endpoint: format!("http://127.0.0.1:{port}/{ACCOUNT}"),
-        }
-    }
-
-    fn signal(&self, sig: &str) {
-        assert!(
-            Command::new("kill")
-                .args([sig, &self.child.id().to_string()])
-                .status()
-                .unwrap()
-                .success()
-        );
-    }
-}
-
-impl Drop for Azurite {
-    fn drop(&mut self) {
-        self.signal("-CONT");
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn big_release(version: &str) -> Vec<(&'static str, String)> {
     let mut files = common::widget_files(version, 1);

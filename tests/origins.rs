@@ -187,6 +187,52 @@ fn a_file_changed_since_it_was_read_is_not_overwritten() {
 }
 
 #[test]
+fn managers_editing_at_once_never_lose_an_edit() {
+    // Eight managers add eight origins at the same moment: each is told it was added (exit 0)
+    // or that someone else changed the file first (exit 3, nothing written), and the file holds
+    // exactly the origins of those told "added" (the torture run found a lost edit here).
+    let env = env_with("http://127.0.0.1:9", false);
+    let origins: Vec<String> = (0..8)
+        .map(|i| format!("https://m{i}.example.com"))
+        .collect();
+    let children: Vec<_> = origins
+        .iter()
+        .map(|o| {
+            env.std_cmd(&["origins", "add", o, "--yes"])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut added = Vec::new();
+    for (o, c) in origins.iter().zip(children) {
+        let out = c.wait_with_output().unwrap();
+        match out.status.code() {
+            Some(0) => added.push(o.clone()),
+            Some(3) => assert!(
+                String::from_utf8_lossy(&out.stderr).contains("someone else changed"),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            ),
+            other => panic!(
+                "{o}: exit {other:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        }
+    }
+    assert!(!added.is_empty());
+    let text = std::fs::read_to_string(env.path().join("bridge.env")).unwrap();
+    for o in &origins {
+        assert_eq!(
+            text.contains(o.as_str()),
+            added.contains(o),
+            "{o} in\n{text}"
+        );
+    }
+}
+
+#[test]
 fn audit_flags_the_runbook_list_and_exits_non_zero() {
     let env = Env::with_config(
         "[profiles.test]\nstore = { kind = \"local\", path = \"store\" }\nproduction = true\nbridge = { allowlist = { kind = \"dotenv\", path = \"bridge.env\" } }\n",

@@ -1,6 +1,9 @@
 //! The allowlist in the Bridge's `.env`: edited in place (see `domain::envfile`), written
 //! atomically (temp file + rename, permissions kept), never over a file that changed since it
-//! was read.
+//! was read. The check and the rename happen under an exclusive lock shared by every Shipdeck
+//! on the machine (a lock file in the temporary directory, named after the `.env`'s path, so
+//! nothing is left beside the Bridge's files): without it two managers could both see the
+//! file unchanged and the second rename would drop the first one's edit.
 
 use super::{Allowlist, AllowlistSource, Edit, Var};
 use super::{AllowlistError, Result};
@@ -20,6 +23,18 @@ pub struct DotenvSource {
 const MAX_ENV_BYTES: u64 = 8 * 1024 * 1024;
 
 impl DotenvSource {
+    /// The lock file every Shipdeck writing this `.env` takes (same path, same lock file).
+    fn write_lock(&self) -> std::io::Result<std::fs::File> {
+        let path = std::fs::canonicalize(&self.path).unwrap_or_else(|_| self.path.clone());
+        let name = sha256_hex(path.to_string_lossy().as_bytes());
+        let lock = std::env::temp_dir().join(format!("shipdeck-env-{}.lock", &name[..16]));
+        std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(lock)
+    }
+
     fn read(&self) -> Result<String> {
         if let Ok(meta) = std::fs::metadata(&self.path)
             && meta.len() > MAX_ENV_BYTES
@@ -104,6 +119,14 @@ impl AllowlistSource for DotenvSource {
     }
 
     async fn save(&self, base: &Allowlist, next: &Allowlist) -> Result<()> {
+        let io = |e: std::io::Error| AllowlistError::Unwritable {
+            path: self.path.display().to_string(),
+            source: std::sync::Arc::new(e),
+        };
+        // Held until this function returns: the check and the rename are one step for every
+        // other Shipdeck on the machine.
+        let guard = self.write_lock().map_err(io)?;
+        guard.lock().map_err(io)?;
         let current = self.read()?;
         if Some(sha256_hex(current.as_bytes())) != base.version {
             return Err(AllowlistError::Changed {
@@ -121,10 +144,6 @@ impl AllowlistSource for DotenvSource {
             .filter(|p| !p.as_os_str().is_empty())
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from("."));
-        let io = |e: std::io::Error| AllowlistError::Unwritable {
-            path: self.path.display().to_string(),
-            source: std::sync::Arc::new(e),
-        };
         let tmp = dir.join(format!(
             ".{}.shipdeck-{}",
             self.path

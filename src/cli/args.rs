@@ -224,7 +224,7 @@ Examples:\n  shipdeck verify\n  shipdeck verify latest 1.0.1\n  shipdeck verify 
     },
     /// Remove the release lock left by a run that died (check with its holder first).
     #[command(
-        after_help = "A lock whose holder process is gone (on this machine) or whose 15-minute lease ran out is taken\nover by the next change anyway; `unlock` is for a lock held from another machine that died.\n\nExample:\n  shipdeck unlock"
+        after_help = "A lock whose holder process is gone (on this machine) or whose 15-minute lease ran out is taken\nover by the next change anyway; `unlock` is for a lock held from another machine that died.\nIt names the holder first; a live lock is removed only after a confirmation (or --yes), and\n--dry-run only says what would be removed.\n\nExamples:\n  shipdeck unlock --dry-run\n  shipdeck unlock"
     )]
     Unlock,
     /// Show the configured profiles and where the configuration came from.

@@ -295,6 +295,39 @@ fn summary(r: &Report) {
     }
 }
 
+/// `shipdeck unlock`: says whose lock it is; `--dry-run` stops there; a live lock (its holder
+/// may be applying a change right now) is removed only after a confirmation or `--yes`.
+pub(super) async fn unlock(ctx: &crate::ops::Context, g: &Global) -> Result<i32> {
+    let say = |removed: bool, msg: String| {
+        if g.json {
+            output::print_json(
+                &json!({ "removed": removed, "message": msg, "dry_run": g.dry_run }),
+            );
+        } else {
+            println!("{msg}");
+        }
+    };
+    let Some(rec) = crate::ops::lock::current(ctx).await? else {
+        say(false, present::unlocked(None));
+        return Ok(0);
+    };
+    let stale = crate::ops::lock::stale(&rec);
+    let plan = present::would_unlock(&rec, stale);
+    if g.dry_run {
+        say(false, plan);
+        return Ok(0);
+    }
+    if !stale && !g.yes {
+        if !g.json {
+            println!("{plan}");
+        }
+        confirm()?;
+    }
+    let held = crate::ops::lock::force_unlock(ctx).await?;
+    say(held.is_some(), present::unlocked(held.as_ref()));
+    Ok(0)
+}
+
 /// Asks on the terminal; with a pipe, reads one line; with nothing, refuses.
 pub(super) fn confirm() -> Result<()> {
     let stdin = std::io::stdin();

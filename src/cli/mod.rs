@@ -40,7 +40,6 @@ use crate::config;
 use crate::credentials::token::Service;
 use crate::error::{Error, Result};
 use crate::ops::{self, query, records, verify};
-use crate::present;
 use crate::session::{self, Console, ConsoleOptions, Session};
 use args::{Cli, Command, Global};
 use clap::Parser;
@@ -298,16 +297,7 @@ async fn run(cli: Cli, console: Console) -> Result<i32> {
             }
             Ok(0)
         }
-        Command::Unlock => {
-            let held = ops::lock::force_unlock(ctx).await?;
-            let msg = present::unlocked(held.as_ref());
-            if g.json {
-                output::print_json(&json!({ "removed": held.is_some(), "message": msg }));
-            } else {
-                println!("{msg}");
-            }
-            Ok(0)
-        }
+        Command::Unlock => changes::unlock(ctx, &g).await,
         Command::Cost(args) => cost::run(ctx, &g, &args).await,
         Command::Invalidate { paths, status } => {
             invalidate::run(&s, &g, &paths, status.as_deref()).await

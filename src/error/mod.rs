@@ -170,6 +170,7 @@ impl Error {
             Error::OriginEdit(e) if e.is_usage() => "invalid_origin",
             Error::OriginEdit(_) => "refused_by_rule",
             Error::Allowlist(e) if e.is_usage() => "usage",
+            Error::Allowlist(crate::bridge::AllowlistError::Changed { .. }) => "conflict",
             Error::Allowlist(crate::bridge::AllowlistError::Store(e)) => {
                 Error::Store(e.clone()).code()
             }
@@ -206,6 +207,7 @@ impl Error {
             Error::OriginEdit(e) if e.is_usage() => 2,
             Error::Allowlist(e) if e.is_usage() => 2,
             Error::Locked { .. } | Error::Conflict | Error::MetricsRace => 3,
+            Error::Allowlist(crate::bridge::AllowlistError::Changed { .. }) => 3,
             Error::Store(crate::store::StoreError::PreconditionFailed { .. }) => 3,
             // As shells report a command stopped by SIGINT.
             Error::Interrupted => 130,
@@ -221,7 +223,7 @@ pub enum ExitCode {
     Ok,
     Failure,
     Usage,
-    /// Someone else holds or changed the release state: retry later.
+    /// Someone else holds or changed the release state or the allowlist: retry later.
     Busy,
     /// `verify` found differences, or a change waited for the edge in vain.
     Differences,
@@ -268,7 +270,9 @@ impl ExitCode {
                 "failure, or could not check (network, credentials, no public_url)"
             }
             ExitCode::Usage => "bad usage",
-            ExitCode::Busy => "someone else holds or changed the release state (retry later)",
+            ExitCode::Busy => {
+                "someone else holds or changed the release state or the allowlist (retry later)"
+            }
             ExitCode::Differences => {
                 "differences found (verify), or a change waited for the edge in vain"
             }

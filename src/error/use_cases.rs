@@ -171,8 +171,11 @@ pub enum RecordError {
         "release {version} already has a different manifest; releases are immutable — publish a new version"
     )]
     ManifestDiffers { version: Version },
-    #[error("nothing to resume: no unfinished operation is recorded for this profile")]
-    NothingToResume,
+    #[error("nothing to resume: no unfinished operation is recorded for this profile{}", .stale_lock.as_ref().map(|h| format!(" (removed the stale lock left by {h}, which had changed nothing)")).unwrap_or_default())]
+    NothingToResume {
+        /// The holder of a stale lock removed on the way (a manager killed before it wrote).
+        stale_lock: Option<String>,
+    },
     #[error("the plan has no copy source for {key}; plan again")]
     NoCopySource { key: String },
 }

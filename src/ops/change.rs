@@ -347,7 +347,13 @@ pub async fn plan_repair(ctx: &Context, aliases: &[AliasName]) -> Result<Plan> {
 pub async fn plan_resume(ctx: &Context, revert: bool) -> Result<Plan> {
     let (state, etag) = load_state(ctx).await?;
     let Some(f) = state.in_flight.clone() else {
-        return Err(crate::error::RecordError::NothingToResume.into());
+        // A manager killed after taking the lock and before recording anything leaves only
+        // its lock: remove it if stale, so nobody waits for its lease.
+        let stale = super::lock::clear_stale(ctx).await?;
+        return Err(crate::error::RecordError::NothingToResume {
+            stale_lock: stale.map(|l| format!("{} on {} (pid {})", l.holder, l.host, l.pid)),
+        }
+        .into());
     };
     // The operation may not be unfinished at all, only still running: then wait for it.
     super::lock::refuse_if_held(ctx).await?;

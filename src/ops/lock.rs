@@ -173,6 +173,24 @@ pub async fn current(ctx: &Context) -> Result<Option<LockRecord>> {
     })
 }
 
+/// Whether the lock `rec` is stale now: its lease expired or its holder, a process on this
+/// machine, no longer runs (the next change takes it over).
+pub fn stale(rec: &LockRecord) -> bool {
+    is_stale(rec, Utc::now())
+}
+
+/// Removes the lock if it is stale (a manager killed before it recorded anything), so that
+/// colleagues on other machines are not kept waiting for its lease. Returns what was removed.
+pub async fn clear_stale(ctx: &Context) -> Result<Option<LockRecord>> {
+    match current(ctx).await? {
+        Some(rec) if stale(&rec) => {
+            ctx.store.delete(&ctx.layout.lock_key()).await?;
+            Ok(Some(rec))
+        }
+        _ => Ok(None),
+    }
+}
+
 /// Removes the lock whoever holds it (`shipdeck unlock`).
 pub async fn force_unlock(ctx: &Context) -> Result<Option<LockRecord>> {
     let cur = current(ctx).await?;

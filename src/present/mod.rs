@@ -135,6 +135,17 @@ pub fn unlocked(removed: Option<&LockRecord>) -> String {
     }
 }
 
+/// What `shipdeck unlock` would remove, and whether that is safe: a stale lock changed
+/// nothing and would be taken over anyway; a live one may be a colleague's change running now.
+pub fn would_unlock(l: &LockRecord, stale: bool) -> String {
+    let why = if stale {
+        "stale: its process no longer runs or its lease ran out, so removing it is safe"
+    } else {
+        "live: its holder may be changing the release now; ask them first"
+    };
+    format!("would remove the lock held by {} ({why})", lock_holder(l))
+}
+
 /// Where credentials come from, without showing them.
 pub fn credential_source(c: &CredentialSource) -> String {
     match c {

@@ -131,12 +131,60 @@ fn a_held_lock_names_its_holder_and_since_when() {
         alias_target(&env.json(&["releases"]), "latest").as_deref(),
         Some("1.0.1")
     );
+    // unlock names the holder; a live lock is not removed without a confirmation, and
+    // --dry-run only says what would be removed.
+    env.cmd()
+        .args(["unlock", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "would remove the lock held by alice on",
+        ))
+        .stdout(predicate::str::contains("live: its holder may be changing"));
+    env.cmd().arg("unlock").write_stdin("").assert().failure();
     env.cmd()
         .arg("unlock")
+        .write_stdin("n\n")
+        .assert()
+        .failure();
+    assert!(env.store().join(".shipdeck/lock.json").exists());
+    env.cmd()
+        .arg("unlock")
+        .write_stdin("y\n")
         .assert()
         .success()
         .stdout(predicate::str::contains("removed the lock held by alice"));
     env.cmd().args(["rollback", "--yes"]).assert().success();
+}
+
+#[test]
+fn a_dead_managers_lock_is_said_stale_and_resume_clears_it() {
+    // A manager killed after taking the lock and before recording anything: `unlock --dry-run`
+    // says the lock is stale, and `resume` (nothing to finish) removes it and says so, so
+    // colleagues on other machines do not wait out its lease.
+    let env = Env::new();
+    env.publish("1.0.0", true);
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    env.plant_lock("ghost", dead, "promote 1.0.0");
+    env.cmd()
+        .args(["unlock", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "stale: its process no longer runs",
+        ));
+    assert!(env.store().join(".shipdeck/lock.json").exists(), "dry run");
+    env.cmd()
+        .args(["resume", "--yes"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("nothing to resume"))
+        .stderr(predicate::str::contains(
+            "removed the stale lock left by ghost on",
+        ));
+    assert!(!env.store().join(".shipdeck/lock.json").exists());
 }
 
 #[test]

@@ -2,7 +2,8 @@
 //! loudly when it is not running, it does not skip.
 
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// Azurite's well-known development account and key (published by Microsoft, not a secret).
 pub const ACCOUNT: &str = "devstoreaccount1";
@@ -55,4 +56,62 @@ pub fn azure_env(cmd: &mut assert_cmd::Command) -> &mut assert_cmd::Command {
     cmd.env("AZURE_STORAGE_KEY", KEY)
         .env_remove("AZURE_STORAGE_CONNECTION_STRING")
         .env_remove("AZURE_STORAGE_SAS_TOKEN")
+}
+
+/// An Azurite of a test's own (from `SHIPDECK_TEST_AZURITE_BIN`, set by `scripts/test.sh`), so
+/// freezing it does not disturb other tests; stopped when dropped.
+pub struct Azurite {
+    child: Child,
+    pub endpoint: String,
+}
+
+impl Azurite {
+    pub fn start() -> Azurite {
+        let bin = std::env::var("SHIPDECK_TEST_AZURITE_BIN").unwrap_or_else(|_| {
+            panic!("SHIPDECK_TEST_AZURITE_BIN is not set: run the tests with `bash scripts/test.sh`, which installs Azurite")
+        });
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(bin)
+            .args(["--blobHost", "127.0.0.1", "--blobPort", &port.to_string()])
+            .args(["--inMemoryPersistence", "--disableTelemetry"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "Azurite did not start"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Azurite {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}/{ACCOUNT}"),
+        }
+    }
+
+    /// Sends `sig` (`-STOP`, `-CONT`) to the server: SIGSTOP freezes it mid-request.
+    pub fn signal(&self, sig: &str) {
+        assert!(
+            Command::new("kill")
+                .args([sig, &self.child.id().to_string()])
+                .status()
+                .unwrap()
+                .success()
+        );
+    }
+}
+
+impl Drop for Azurite {
+    fn drop(&mut self) {
+        self.signal("-CONT");
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -63,6 +63,12 @@ impl Proxy {
     pub fn thaw(&self) {
         self.frozen.store(false, Ordering::SeqCst);
     }
+
+    /// Stops forwarding now, whatever the trigger says, until [`Proxy::thaw`] (for tests that
+    /// freeze the server at random moments).
+    pub fn freeze(&self) {
+        self.frozen.store(true, Ordering::SeqCst);
+    }
 }
 
 struct Watch {
