@@ -376,6 +376,38 @@ Examples:\n  shipdeck traffic\n  shipdeck traffic --since 36h\n  shipdeck traffi
     /// The runbook's CloudWatch metrics (DownloadCount, DownloadLatency), from the CDN's logs.
     #[command(subcommand)]
     Metrics(MetricsCommand),
+    /// Edge aliases: an alias as one CloudFront KeyValueStore key read by a CloudFront Function.
+    #[command(subcommand)]
+    Edge(EdgeCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EdgeCommand {
+    /// Print the exact CloudFront Function source for this profile, for review.
+    #[command(
+        after_help = "request: the viewer-request function. It rewrites /{prefix}{alias}/{file} to the release \
+its alias's KeyValueStore key names, before the cache lookup, so moving an alias is one key write: no \
+copies, no invalidation. A key's value is VERSION (1.0.1) or VERSION;CANARY=PERCENT (1.0.1;1.1.0=5: 5 % \
+of viewers, sticky per viewer address, get 1.1.0). Release folders, unknown names and a missing key \
+pass through to the copied alias folder.\n\n\
+response: the viewer-response function. It gives files served under an alias URL the alias's \
+Cache-Control (alias_cache_control), not the release's year-long immutable one.\n\n\
+Both run on the cloudfront-js-2.0 runtime; the output depends only on the profile's prefix and \
+alias_cache_control, and needs no credentials.\n\n\
+Examples:\n  shipdeck edge code request\n  shipdeck --profile prod edge code response > response.js"
+    )]
+    Code {
+        /// Which function: the viewer-request rewrite or the viewer-response header.
+        #[arg(value_enum)]
+        which: EdgeFunction,
+    },
+}
+
+/// The two functions of edge aliases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EdgeFunction {
+    Request,
+    Response,
 }
 
 #[derive(Debug, Subcommand)]

@@ -28,6 +28,7 @@ mod out;
 mod changes;
 mod cost;
 mod edge;
+mod edge_alias;
 mod invalidate;
 mod metrics;
 mod origins;
@@ -355,6 +356,7 @@ async fn without_store(cmd: &Command, g: &Global) -> Option<Result<i32>> {
             dir,
             force,
         } => workflows::write(g, owner, *cloud, *bridge, dir, *force),
+        Command::Edge(args::EdgeCommand::Code { which }) => edge_alias::code(g, *which),
         Command::Man => {
             let mut out = Vec::new();
             clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())

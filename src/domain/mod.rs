@@ -12,6 +12,7 @@ pub mod buildfile;
 pub mod change;
 pub mod cost;
 pub mod edge;
+pub mod edge_alias;
 pub mod embed;
 pub mod envfile;
 pub mod history;

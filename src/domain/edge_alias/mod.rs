@@ -1,0 +1,176 @@
+//! Edge aliases (issue: "rollback in seconds with no copies"): an alias as one key at the CDN's
+//! edge instead of a folder of copies. A CloudFront KeyValueStore holds one key per alias
+//! (`latest`, `v1`, `v1.0`, `next`, …); a viewer-request function (generated in
+//! [`cloudfront`]) rewrites `/{prefix}{alias}/{file}` to `/{prefix}v{X.Y.Z}/{file}` before the
+//! cache lookup, so moving an alias is one key write: no copies, no invalidation.
+//!
+//! The key's value is the contract between Shipdeck and the function (the README documents it):
+//!
+//! | value            | viewers get                                                      |
+//! |------------------|------------------------------------------------------------------|
+//! | `1.0.1`          | 1.0.1                                                            |
+//! | `1.0.1;1.1.0=5`  | 1.1.0 for 5 % of viewers (sticky per viewer address), else 1.0.1 |
+//!
+//! A viewer's share is [`viewer_bucket`] of its address, 0–99, computed the same way by the
+//! generated JavaScript (a test runs both on the same addresses): one page load never mixes
+//! the files of two releases, and raising the percentage only adds viewers.
+//!
+//! Pure: parsing, formatting, limits and the bucket rule; no IO.
+
+pub mod cloudfront;
+
+use crate::domain::version::{VersionError, parse_version};
+use semver::Version;
+use std::fmt;
+use std::str::FromStr;
+
+/// The longest KeyValueStore key, in bytes (AWS, "Quotas on CloudFront Functions": key size).
+pub const MAX_KEY_BYTES: usize = 512;
+/// The longest KeyValueStore value, in bytes (same quota table: value size, 1 KB).
+pub const MAX_VALUE_BYTES: usize = 1024;
+/// The largest CloudFront Function, in bytes (same quota table: function size, 10 KB).
+pub const MAX_FUNCTION_BYTES: usize = 10 * 1024;
+
+/// What an alias serves at the edge: a release, and during a gradual promote a canary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EdgeTarget {
+    pub stable: Version,
+    pub canary: Option<Canary>,
+}
+
+/// A release served to a whole-percent share of viewers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Canary {
+    pub version: Version,
+    /// 1 to 99.
+    pub percent: u8,
+}
+
+/// Why a KeyValueStore value is not an edge target.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EdgeValueError {
+    #[error(
+        "'{0}' is not an edge alias value; write VERSION or VERSION;CANARY=PERCENT (e.g. 1.0.1;1.1.0=5)"
+    )]
+    Malformed(String),
+    #[error("{0}")]
+    Version(#[from] VersionError),
+    #[error("a canary share is a whole percent from 1 to 99, not '{0}'")]
+    Percent(String),
+    #[error("the canary {0} is the release every other viewer gets; name a different release")]
+    SameVersion(Version),
+    #[error(
+        "'{0}' is longer than the {MAX_VALUE_BYTES} bytes a KeyValueStore value holds; use shorter prerelease names"
+    )]
+    TooLong(String),
+}
+
+impl fmt::Display for EdgeTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.canary {
+            None => write!(f, "{}", self.stable),
+            Some(c) => write!(f, "{};{}={}", self.stable, c.version, c.percent),
+        }
+    }
+}
+
+impl FromStr for EdgeTarget {
+    type Err = EdgeValueError;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        if value.len() > MAX_VALUE_BYTES {
+            return Err(EdgeValueError::TooLong(value.chars().take(40).collect()));
+        }
+        let malformed = || EdgeValueError::Malformed(value.to_string());
+        let (stable, canary) = match value.split_once(';') {
+            None => (value, None),
+            Some((s, c)) => (s, Some(c.split_once('=').ok_or_else(malformed)?)),
+        };
+        if stable.is_empty() || stable.trim() != stable {
+            return Err(malformed());
+        }
+        let stable = parse_version(stable)?;
+        let canary = match canary {
+            None => None,
+            Some((v, p)) => {
+                let version = parse_version(v)?;
+                let percent = p
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|n| (1..=99).contains(n) && p.chars().all(|c| c.is_ascii_digit()))
+                    .ok_or_else(|| EdgeValueError::Percent(p.to_string()))?;
+                if version == stable {
+                    return Err(EdgeValueError::SameVersion(version));
+                }
+                Some(Canary { version, percent })
+            }
+        };
+        Ok(EdgeTarget { stable, canary })
+    }
+}
+
+impl EdgeTarget {
+    /// The release the viewer at `addr` gets.
+    pub fn serves(&self, addr: &str) -> &Version {
+        match &self.canary {
+            Some(c) if viewer_bucket(addr) < u32::from(c.percent) => &c.version,
+            _ => &self.stable,
+        }
+    }
+}
+
+/// A viewer's place in 0–99: FNV-1a (32-bit) of its address's bytes, modulo 100. The generated
+/// function's `bucket` is the same computation in JavaScript.
+pub fn viewer_bucket(addr: &str) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in addr.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h % 100
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_round_trip_and_bad_ones_say_how_to_write_them() {
+        for v in ["1.0.1", "1.0.1;1.1.0=5", "2.0.0-rc.1;2.0.0=99"] {
+            assert_eq!(v.parse::<EdgeTarget>().unwrap().to_string(), v);
+        }
+        let err = |v: &str| v.parse::<EdgeTarget>().unwrap_err().to_string();
+        assert!(err("1.0.1;1.1.0").contains("VERSION;CANARY=PERCENT"));
+        assert!(err("1.0.1;1.1.0=0").contains("from 1 to 99"));
+        assert!(err("1.0.1;1.1.0=100").contains("from 1 to 99"));
+        assert!(err("1.0.1;1.1.0=+5").contains("from 1 to 99"));
+        assert!(err("1.0.1;1.0.1=5").contains("different release"));
+        assert!(err("latest").contains("latest"));
+        assert!(err(" 1.0.1").contains("VERSION;CANARY"));
+        assert!(err(&format!("1.0.0-{}", "a".repeat(1100))).contains("1024 bytes"));
+    }
+
+    #[test]
+    fn canary_viewers_are_sticky_close_to_the_share_and_only_added_when_raised() {
+        let five: EdgeTarget = "1.0.1;1.1.0=5".parse().unwrap();
+        let quarter: EdgeTarget = "1.0.1;1.1.0=25".parse().unwrap();
+        let canary = Version::new(1, 1, 0);
+        let mut at_five = 0;
+        for i in 0..100_000u32 {
+            let addr = format!(
+                "{}.{}.{}.{}",
+                10 + i % 200,
+                (i >> 8) % 256,
+                i % 251,
+                i % 256
+            );
+            let got = five.serves(&addr);
+            assert_eq!(got, five.serves(&addr), "sticky");
+            if *got == canary {
+                at_five += 1;
+                assert_eq!(*quarter.serves(&addr), canary, "raising only adds viewers");
+            }
+        }
+        assert!((4_000..=6_000).contains(&at_five), "{at_five} of 100,000");
+    }
+}
