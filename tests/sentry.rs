@@ -276,3 +276,53 @@ fn sentry_new_issues_fire_and_traffic_shows_them_per_release() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("shipdeck login --sentry"), "{text}");
 }
+
+/// The debug log a command of `env` wrote (empty when none).
+fn debug_log(env: &Env) -> String {
+    let dir = env.path().join("xdg-data");
+    let mut found = String::new();
+    let mut stack = vec![dir];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.file_name().is_some_and(|n| n == "shipdeck.log") {
+                found.push_str(&std::fs::read_to_string(&p).unwrap());
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn commands_that_never_talk_to_sentry_never_look_up_its_token() {
+    // The token is looked up when the tracker is first used: reading releases, history or
+    // verifying never touches the keyring for it; a publish does.
+    let dir = tempfile::tempdir().unwrap();
+    let stub = Stub::start(dir.path());
+    let env = env_for(&stub, "");
+    let a = env.widget("1.0.0");
+    let lookup = "looking up the Sentry token";
+    for args in [
+        &["releases"][..],
+        &["history"],
+        &["verify"],
+        &["show", "1.0.0"],
+    ] {
+        let mut c = env.cmd();
+        c.env("SHIPDECK_LOG", "debug")
+            .env_remove("SENTRY_AUTH_TOKEN");
+        c.args(args).output().unwrap();
+    }
+    assert!(!debug_log(&env).contains(lookup), "{}", debug_log(&env));
+    let mut c = env.cmd();
+    c.env("SHIPDECK_LOG", "debug")
+        .env("SENTRY_AUTH_TOKEN", TOKEN);
+    let out = c
+        .args(["publish", a.to_str().unwrap(), "--yes"])
+        .output()
+        .unwrap();
+    common::succeeded(&out);
+    assert!(debug_log(&env).contains(lookup));
+}
