@@ -102,7 +102,10 @@ fn needed(files: &[(&str, &str)]) -> BTreeSet<String> {
 #[test]
 fn aws_policies_cover_every_call_of_their_workflows_and_verify_only_reads() {
     let store = needed(&[("src/store/s3.rs", "s3")]);
-    let cdn = needed(&[("src/cdn/cloudfront.rs", "cloudfront")]);
+    let cdn = needed(&[
+        ("src/cdn/cloudfront.rs", "cloudfront"),
+        ("src/cdn/kvs.rs", "cloudfront-keyvaluestore"),
+    ]);
     let deploy = policy_actions("aws-deploy.json");
     for a in store.iter().chain(cdn.iter()) {
         assert!(deploy.contains(a), "aws-deploy.json lacks {a}");

@@ -54,6 +54,7 @@ pub enum Service {
     CloudFront,
     Athena,
     CloudWatch,
+    KeyValueStore,
 }
 
 impl Service {
@@ -63,6 +64,7 @@ impl Service {
             Service::CloudFront => "CloudFront",
             Service::Athena => "Athena",
             Service::CloudWatch => "CloudWatch",
+            Service::KeyValueStore => "the CloudFront KeyValueStore",
         }
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod cloudfront;
 pub mod frontdoor;
+pub mod kvs;
 
 use crate::adapters::Cause;
 use async_trait::async_trait;

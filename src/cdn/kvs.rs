@@ -1,0 +1,178 @@
+//! The CloudFront KeyValueStore data plane (aws-sdk-cloudfrontkeyvaluestore): the keys of edge
+//! aliases, one per alias (see `domain::edge_alias`). Every write is one `UpdateKeys` call that
+//! carries the store's ETag (`If-Match`), so two managers cannot lose each other's update: a
+//! stale ETag is [`KvsError::Changed`], the same "someone else changed it" as the release
+//! store's precondition.
+//!
+//! The data plane signs with SigV4A and has endpoint rules of its own (the account id becomes
+//! part of the host, `{account}.cloudfront-kvs.global.api.aws`, even for an endpoint override).
+//! A configured `endpoint` therefore replaces the rules whole, for a stand-in server.
+
+use crate::adapters::aws::{AwsSettings, Service, explain, sdk_config};
+use aws_sdk_cloudfrontkeyvaluestore::Client;
+use aws_sdk_cloudfrontkeyvaluestore::config::endpoint::{
+    Endpoint, EndpointFuture, Params, ResolveEndpoint,
+};
+use aws_sdk_cloudfrontkeyvaluestore::error::{BuildError, ProvideErrorMetadata, SdkError};
+use aws_sdk_cloudfrontkeyvaluestore::types::{DeleteKeyRequestListItem, PutKeyRequestListItem};
+use aws_smithy_types::endpoint::EndpointAuthScheme;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// What the store holds, and the ETag a write must name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KvsSnapshot {
+    pub etag: String,
+    pub items: BTreeMap<String, String>,
+}
+
+/// Why the KeyValueStore could not be read or written.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum KvsError {
+    #[error(
+        "someone else changed the KeyValueStore {arn} since it was read; nothing was written — run the command again"
+    )]
+    Changed { arn: String },
+    #[error("the KeyValueStore {arn}: {cause}")]
+    Call {
+        arn: String,
+        cause: String,
+        #[source]
+        source: Option<Arc<dyn std::error::Error + Send + Sync>>,
+    },
+}
+
+/// One endpoint for every call, signed with SigV4A for every region, as AWS's own rules sign.
+#[derive(Debug)]
+struct Fixed(String);
+
+impl ResolveEndpoint for Fixed {
+    fn resolve_endpoint<'a>(&'a self, _: &'a Params) -> EndpointFuture<'a> {
+        EndpointFuture::ready(Ok(Endpoint::builder()
+            .url(self.0.clone())
+            .auth_scheme(
+                EndpointAuthScheme::with_capacity("sigv4a", 2)
+                    .put("signingName", "cloudfront-keyvaluestore".to_string())
+                    .put("signingRegionSet", vec!["*".to_string().into()]),
+            )
+            .build()))
+    }
+}
+
+pub struct Kvs {
+    client: Client,
+    arn: String,
+    settings: AwsSettings,
+}
+
+impl Kvs {
+    /// A client for the store `arn`; `endpoint` replaces AWS's endpoint rules.
+    pub async fn connect(arn: &str, endpoint: Option<&str>, settings: AwsSettings) -> Kvs {
+        let sdk = sdk_config(&settings).await;
+        let mut b = aws_sdk_cloudfrontkeyvaluestore::config::Builder::from(&sdk);
+        if let Some(ep) = endpoint {
+            b = b.endpoint_resolver(Fixed(ep.trim_end_matches('/').to_string()));
+        }
+        Kvs {
+            client: Client::from_conf(b.build()),
+            arn: arn.to_string(),
+            settings,
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        format!("KeyValueStore {}", self.arn)
+    }
+
+    fn error<E, R>(&self, e: SdkError<E, R>) -> KvsError
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: std::fmt::Debug + Send + Sync + 'static,
+    {
+        if e.code() == Some("ConflictException") {
+            return KvsError::Changed {
+                arn: self.arn.clone(),
+            };
+        }
+        KvsError::Call {
+            arn: self.arn.clone(),
+            cause: explain(&e, &self.settings, Service::KeyValueStore),
+            source: Some(Arc::new(e)),
+        }
+    }
+
+    /// Every key and value, with the ETag of this state.
+    pub async fn read(&self) -> Result<KvsSnapshot, KvsError> {
+        let d = self
+            .client
+            .describe_key_value_store()
+            .kvs_arn(&self.arn)
+            .send()
+            .await
+            .map_err(|e| self.error(e))?;
+        let mut items = BTreeMap::new();
+        let mut next: Option<String> = None;
+        loop {
+            let page = self
+                .client
+                .list_keys()
+                .kvs_arn(&self.arn)
+                .set_next_token(next.take())
+                .send()
+                .await
+                .map_err(|e| self.error(e))?;
+            for i in page.items() {
+                items.insert(i.key().to_string(), i.value().to_string());
+            }
+            match page.next_token() {
+                Some(t) if !t.is_empty() => next = Some(t.to_string()),
+                _ => break,
+            }
+        }
+        Ok(KvsSnapshot {
+            etag: d.e_tag().to_string(),
+            items,
+        })
+    }
+
+    /// Puts and deletes keys in one call, if the store is still at `etag`; the new ETag.
+    pub async fn write(
+        &self,
+        etag: &str,
+        puts: &[(String, String)],
+        deletes: &[String],
+    ) -> Result<String, KvsError> {
+        let put =
+            |(k, v): &(String, String)| PutKeyRequestListItem::builder().key(k).value(v).build();
+        let del = |k: &String| DeleteKeyRequestListItem::builder().key(k).build();
+        let puts = puts
+            .iter()
+            .map(put)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.built(e))?;
+        let deletes = deletes
+            .iter()
+            .map(del)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.built(e))?;
+        let out = self
+            .client
+            .update_keys()
+            .kvs_arn(&self.arn)
+            .if_match(etag)
+            .set_puts((!puts.is_empty()).then_some(puts))
+            .set_deletes((!deletes.is_empty()).then_some(deletes))
+            .send()
+            .await
+            .map_err(|e| self.error(e))?;
+        Ok(out.e_tag().to_string())
+    }
+
+    fn built(&self, e: BuildError) -> KvsError {
+        KvsError::Call {
+            arn: self.arn.clone(),
+            cause: format!("the request could not be built: {e}"),
+            source: Some(Arc::new(e)),
+        }
+    }
+}
