@@ -12,7 +12,9 @@
 
 mod common;
 
+use common::Env;
 use common::stub::{Stub, python};
+use predicates::prelude::*;
 use shipdeck::cdn::kvs::{Kvs, KvsError};
 
 pub const ARN: &str =
@@ -86,6 +88,7 @@ fn keys_are_read_whole_and_written_only_over_the_state_they_were_read_from() {
         .block_on(kvs.write(&etag, &[("latest".to_string(), "9.9.9".to_string())], &[]))
         .unwrap_err();
     assert!(matches!(err, KvsError::Changed { .. }), "{err}");
+    assert_eq!(shipdeck::error::Error::from(err.clone()).exit_code(), 3);
     assert!(
         err.to_string()
             .contains("someone else changed the KeyValueStore")
@@ -96,4 +99,159 @@ fn keys_are_read_whole_and_written_only_over_the_state_they_were_read_from() {
     );
     // Every request was signed with SigV4A (the stub refuses anything else with 403).
     assert!(state(&stub)["requests"].as_array().unwrap().len() >= 8);
+}
+
+fn edge_env(stub: &Stub) -> Env {
+    Env::with_config(&format!(
+        "[profiles.p]\nstore = {{ kind = \"local\", path = \"store\" }}\ncdn = {{ kind = \"cloudfront\", distribution_id = \"E1234ABCD5678\", edge = {{ kvs_arn = \"{ARN}\", endpoint = \"{}\" }} }}\n",
+        stub.url()
+    ))
+}
+
+fn edge_cmd(env: &Env) -> assert_cmd::Command {
+    let mut c = env.cmd();
+    common::s3::aws_env(&mut c);
+    c
+}
+
+#[test]
+fn edge_status_says_what_browsers_get_and_sync_writes_the_state_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let stub = Stub::start("kvs_stub.py", dir.path(), &[ARN]);
+    let env = edge_env(&stub);
+    for v in ["1.0.0", "1.1.0"] {
+        let dist = env.widget(v);
+        edge_cmd(&env)
+            .args([
+                "--no-invalidate",
+                "publish",
+                dist.to_str().unwrap(),
+                "--promote",
+                "--yes",
+            ])
+            .assert()
+            .success();
+    }
+    // No keys yet: every alias is served from its copied folder, and status says so (exit 4).
+    edge_cmd(&env)
+        .args(["edge", "status"])
+        .assert()
+        .code(4)
+        .stdout(predicate::str::contains(
+            "no key: browsers get the copied alias folder",
+        ))
+        .stdout(predicate::str::contains("`shipdeck edge sync`"));
+    // A dry run plans, writes nothing.
+    edge_cmd(&env)
+        .args(["edge", "sync", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "put    latest = 1.1.0 (was no key)",
+        ));
+    assert_eq!(state(&stub)["items"], serde_json::json!({}));
+    // Sync writes every alias in one call, recorded in history.
+    edge_cmd(&env)
+        .args(["edge", "sync", "--yes"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Done:"));
+    let st = state(&stub);
+    assert_eq!(st["items"]["latest"], "1.1.0");
+    assert_eq!(st["items"]["v1.0"], "1.0.0");
+    let writes = st["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["method"] == "POST")
+        .count();
+    assert_eq!(writes, 1, "one write call");
+    let history = env.json(&["history"]);
+    assert_eq!(history["events"][0]["action"], "edge");
+    edge_cmd(&env).args(["edge", "status"]).assert().success();
+    // A second sync has nothing to write.
+    edge_cmd(&env)
+        .args(["edge", "sync", "--yes"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Nothing to write"));
+    // The state moves (a rollback in copy mode): the key now differs, and status names both.
+    edge_cmd(&env)
+        .args([
+            "--no-invalidate",
+            "rollback",
+            "latest",
+            "--to",
+            "1.0.0",
+            "--yes",
+        ])
+        .assert()
+        .success();
+    let doc: serde_json::Value = serde_json::from_slice(
+        &edge_cmd(&env)
+            .args(["--json", "edge", "status"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let latest = doc["aliases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["alias"] == "latest")
+        .unwrap()
+        .clone();
+    assert_eq!(latest["verdict"], "differs");
+    assert_eq!(latest["state"], "1.0.0");
+    assert_eq!(latest["edge"], "1.1.0");
+    someone_elses_keys_a_canary_kept_a_stray_key_deleted(&env, &stub);
+}
+
+/// Someone else's keys: a canary on the state's release is kept, a stray key is deleted.
+fn someone_elses_keys_a_canary_kept_a_stray_key_deleted(env: &Env, stub: &Stub) {
+    overwrite(
+        stub,
+        r#"{"latest": "1.0.0;1.1.0=10", "v1": "1.1.0", "v1.0": "1.0.0", "v1.1": "1.1.0", "beta": "1.0.0"}"#,
+    );
+    edge_cmd(env)
+        .args(["edge", "status"])
+        .assert()
+        .code(4)
+        .stdout(predicate::str::contains(
+            "canary: 1.1.0 for 10 % of viewers",
+        ))
+        .stdout(predicate::str::contains(
+            "no such alias in the release state",
+        ));
+    edge_cmd(env)
+        .args(["edge", "sync", "--yes"])
+        .assert()
+        .success();
+    let items = state(stub)["items"].clone();
+    assert_eq!(items["latest"], "1.0.0;1.1.0=10");
+    assert!(items.get("beta").is_none());
+}
+
+#[test]
+fn a_profile_without_a_key_value_store_or_with_a_bad_arn_says_how_to_fix_it() {
+    let env = Env::new();
+    edge_cmd(&env)
+        .args(["edge", "status"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "names no KeyValueStore for edge aliases; add edge = { kvs_arn",
+        ));
+    let env = Env::with_config(
+        "[profiles.p]\nstore = { kind = \"local\", path = \"store\" }\ncdn = { kind = \"cloudfront\", distribution_id = \"E1\", edge = { kvs_arn = \"my-store\" } }\n",
+    );
+    edge_cmd(&env)
+        .args(["edge", "status"])
+        .assert()
+        .failure()
+        .stderr(
+            predicate::str::contains("shipdeck.toml:3:")
+                .and(predicate::str::contains("is not a KeyValueStore ARN")),
+        );
 }

@@ -401,6 +401,21 @@ Examples:\n  shipdeck edge code request\n  shipdeck --profile prod edge code res
         #[arg(value_enum)]
         which: EdgeFunction,
     },
+    /// Each alias's KeyValueStore key beside the release the state says it serves.
+    #[command(after_help = format!("Reads the profile's KeyValueStore (cdn = {{ kind = \"cloudfront\", …, edge = {{ kvs_arn = \"…\" }} }})\n\
+and says, alias by alias, what browsers get: the key's release (in sync, or differs), the copied\n\
+alias folder (no key, or a value the function cannot read), and keys no alias owns.\n\n\
+{}\n\n\
+Examples:\n  shipdeck edge status\n  shipdeck --profile prod edge status --json", super::exit::help(&[super::exit::OK, super::exit::DIFFERENCES, super::exit::FAILURE])))]
+    Status,
+    /// Write the keys that differ from the release state, in one write over the ETag read.
+    #[command(after_help = format!("Plans first (each key put or deleted, with what it was), asks unless --yes, then writes every\n\
+key in one UpdateKeys call carrying the ETag it read: if someone else wrote the store in between,\n\
+nothing is written (exit 3). A key in sync, a canary on the state's release included, is kept.\n\
+The change is recorded in history.\n\n\
+{}\n\n\
+Examples:\n  shipdeck edge sync --dry-run\n  shipdeck edge sync --yes", super::exit::help(&[super::exit::OK, super::exit::BUSY, super::exit::FAILURE])))]
+    Sync,
 }
 
 /// The two functions of edge aliases.

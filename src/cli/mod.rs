@@ -309,6 +309,8 @@ async fn run(cli: Cli, console: Console) -> Result<i32> {
         Command::Alerts(args::AlertsCommand::Sync { dry_run }) => {
             metrics::sync(&s, &g, dry_run).await
         }
+        Command::Edge(args::EdgeCommand::Status) => edge_alias::status(&s, &g).await,
+        Command::Edge(args::EdgeCommand::Sync) => edge_alias::sync(&s, &g).await,
         Command::Metrics(args::MetricsCommand::Publish { since, dry_run }) => {
             metrics::publish(&s, &g, &since, dry_run).await
         }

@@ -179,6 +179,31 @@ pub(super) fn endpoint_url<'de, D: serde::Deserializer<'de>>(
     Ok(Some(v))
 }
 
+/// A CloudFront KeyValueStore ARN: `arn:PARTITION:cloudfront::ACCOUNT:key-value-store/ID`.
+pub(super) fn kvs_arn<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<String, D::Error> {
+    let v = String::deserialize(d)?;
+    let parts: Vec<&str> = v.split(':').collect();
+    let ok = parts.len() == 6
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && parts[2] == "cloudfront"
+        && parts[3].is_empty()
+        && parts[4].len() == 12
+        && parts[4].chars().all(|c| c.is_ascii_digit())
+        && parts[5].strip_prefix("key-value-store/").is_some_and(|id| {
+            !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    if !ok {
+        return Err(serde::de::Error::custom(format!(
+            "\"{}\" is not a KeyValueStore ARN; use the ARN `aws cloudfront describe-key-value-store --name NAME` prints, e.g. arn:aws:cloudfront::123456789012:key-value-store/0d6f6a04-2a6a-4c3e-a9b1-2f4b5c6d7e8f",
+            v.escape_debug()
+        )));
+    }
+    Ok(v)
+}
+
 pub(super) fn sentry_url() -> String {
     "https://sentry.io".into()
 }

@@ -75,6 +75,18 @@ pub struct Profile {
     pub sentry: Option<SentryConfig>,
 }
 
+/// The CloudFront KeyValueStore that holds one key per alias (`shipdeck edge code` prints the
+/// function that reads it).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EdgeKeysConfig {
+    #[serde(deserialize_with = "checks::kvs_arn")]
+    pub kvs_arn: String,
+    /// A stand-in for the KeyValueStore data plane (tests); replaces AWS's endpoint rules.
+    #[serde(default, deserialize_with = "checks::endpoint_url")]
+    pub endpoint: Option<String>,
+}
+
 /// The Sentry project the widget reports to (the token is in the keyring, never here).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -271,6 +283,8 @@ pub enum CdnConfig {
         path_prefix: Option<String>,
         /// A CloudFront-compatible endpoint (tests); defaults to AWS.
         endpoint: Option<String>,
+        /// Edge aliases: the KeyValueStore the viewer-request function reads.
+        edge: Option<EdgeKeysConfig>,
     },
     /// Azure Front Door Standard/Premium: purges through Azure Resource Manager.
     Frontdoor(AzureCdnConfig),

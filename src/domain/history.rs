@@ -27,6 +27,8 @@ pub enum Operation {
     Revert,
     Invalidate,
     Origins,
+    /// Edge alias keys written to the CDN's KeyValueStore (`edge sync`).
+    Edge,
     #[serde(other)]
     Other,
 }
@@ -49,6 +51,7 @@ mod operation_tests {
             Operation::Revert,
             Operation::Invalidate,
             Operation::Origins,
+            Operation::Edge,
         ] {
             assert_eq!(op.name().parse::<Operation>(), Ok(op));
             assert_eq!(
@@ -87,6 +90,7 @@ impl Operation {
             Operation::Revert => "revert",
             Operation::Invalidate => "invalidate",
             Operation::Origins => "origins",
+            Operation::Edge => "edge",
             Operation::Other => "other",
         }
     }

@@ -87,6 +87,9 @@ pub enum Error {
     /// The CDN's edge could not be asked (`verify --edge`).
     #[error(transparent)]
     Edge(#[from] crate::edge::EdgeError),
+    /// The CDN's KeyValueStore of edge aliases could not be read or written.
+    #[error(transparent)]
+    EdgeKeys(#[from] crate::cdn::kvs::KvsError),
     /// A wait that is not one (`--wait`, `--confirm-edge`).
     #[error(transparent)]
     Wait(#[from] crate::domain::edge::WaitError),
@@ -166,6 +169,8 @@ impl Error {
             Error::Cdn(_) => "cdn",
             Error::Probe(_) => "bridge_unreachable",
             Error::Edge(_) => "edge_unreachable",
+            Error::EdgeKeys(crate::cdn::kvs::KvsError::Changed { .. }) => "conflict",
+            Error::EdgeKeys(_) => "cdn",
             Error::Wait(_) => "usage",
             Error::OriginEdit(e) if e.is_usage() => "invalid_origin",
             Error::OriginEdit(_) => "refused_by_rule",
@@ -208,6 +213,7 @@ impl Error {
             Error::Allowlist(e) if e.is_usage() => 2,
             Error::Locked { .. } | Error::Conflict | Error::MetricsRace => 3,
             Error::Allowlist(crate::bridge::AllowlistError::Changed { .. }) => 3,
+            Error::EdgeKeys(crate::cdn::kvs::KvsError::Changed { .. }) => 3,
             Error::Store(crate::store::StoreError::PreconditionFailed { .. }) => 3,
             // As shells report a command stopped by SIGINT.
             Error::Interrupted => 130,

@@ -220,6 +220,10 @@ pub enum ProfileGap {
         "the profile's logs name no Athena table; add athena = {{ database = \"…\", table = \"…\" }} to them"
     )]
     NoAthenaTable,
+    #[error(
+        "profile '{profile}' names no KeyValueStore for edge aliases; add edge = {{ kvs_arn = \"arn:aws:cloudfront::ACCOUNT:key-value-store/ID\" }} to its cloudfront cdn table"
+    )]
+    NoEdgeKeys { profile: String },
     #[error("there is no config dir to keep updated prices in; set HOME or XDG_CONFIG_HOME")]
     NoConfigDir,
     #[error(

@@ -16,6 +16,7 @@ pub mod apply;
 pub mod change;
 pub mod cost;
 pub mod edge;
+pub mod edge_keys;
 pub mod invalidate;
 pub mod lock;
 pub mod metrics;

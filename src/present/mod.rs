@@ -11,6 +11,7 @@
 pub mod alerts;
 pub mod columns;
 pub mod edge;
+pub mod edge_keys;
 pub mod metrics;
 pub mod origins;
 pub mod terminal;

@@ -117,6 +117,7 @@ pub(super) async fn open_cdn(
             distribution_id,
             path_prefix,
             endpoint,
+            ..
         }) => {
             let mut settings = match opened.aws {
                 Some(s) => s,

@@ -7,6 +7,7 @@
 
 mod context;
 mod credentials;
+mod edge_keys;
 mod metrics;
 mod origins;
 mod profile;
@@ -14,6 +15,7 @@ mod tracking;
 
 pub use context::{check_alerts, log_source, traffic_cache};
 pub use credentials::{aws_settings, azure_settings, secret_store};
+pub use edge_keys::edge_keys;
 pub use metrics::{metrics_target, publish_metrics, sync_alarms};
 pub use profile::{actor, choose, demo_bridge_env, demo_profile};
 

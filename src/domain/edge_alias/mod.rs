@@ -130,9 +130,132 @@ pub fn viewer_bucket(addr: &str) -> u32 {
     h % 100
 }
 
+/// How an alias's key at the edge compares with the release state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyVerdict {
+    /// The key names the release the state says (a canary on top included).
+    InSync,
+    /// The key names another release: browsers get it, not the state's.
+    Differs,
+    /// No key: browsers get the copied alias folder.
+    Missing,
+    /// A value the function cannot read: browsers get the copied alias folder.
+    Unreadable,
+    /// A key for an alias the state does not have.
+    Orphan,
+}
+
+/// One alias (or orphan key) at the edge.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AliasKey {
+    pub alias: String,
+    /// What the release state says the alias serves.
+    pub state: Option<String>,
+    /// The key's value, as stored.
+    pub edge: Option<String>,
+    pub verdict: KeyVerdict,
+}
+
+/// Every alias of the state beside its key, then the keys no alias owns.
+pub fn compare(
+    aliases: &std::collections::BTreeMap<crate::domain::alias::AliasName, Version>,
+    items: &std::collections::BTreeMap<String, String>,
+) -> Vec<AliasKey> {
+    let mut out: Vec<AliasKey> = aliases
+        .iter()
+        .map(|(a, target)| {
+            let edge = items.get(&a.to_string()).cloned();
+            let verdict = match edge.as_deref().map(str::parse::<EdgeTarget>) {
+                None => KeyVerdict::Missing,
+                Some(Err(_)) => KeyVerdict::Unreadable,
+                Some(Ok(t)) if &t.stable == target => KeyVerdict::InSync,
+                Some(Ok(_)) => KeyVerdict::Differs,
+            };
+            AliasKey {
+                alias: a.to_string(),
+                state: Some(target.to_string()),
+                edge,
+                verdict,
+            }
+        })
+        .collect();
+    for (k, v) in items {
+        if !aliases.keys().any(|a| a.to_string() == *k) {
+            out.push(AliasKey {
+                alias: k.clone(),
+                state: None,
+                edge: Some(v.clone()),
+                verdict: KeyVerdict::Orphan,
+            });
+        }
+    }
+    out
+}
+
+/// The writes that make the edge say what the state says: a put per alias whose key differs,
+/// is missing or unreadable, a delete per orphan key. A key in sync (a canary included) stays.
+pub fn sync_writes(rows: &[AliasKey]) -> (Vec<(String, String)>, Vec<String>) {
+    let mut puts = Vec::new();
+    let mut deletes = Vec::new();
+    for r in rows {
+        match (r.verdict, &r.state) {
+            (KeyVerdict::InSync, _) => {}
+            (KeyVerdict::Orphan, _) | (_, None) => deletes.push(r.alias.clone()),
+            (_, Some(target)) => puts.push((r.alias.clone(), target.clone())),
+        }
+    }
+    (puts, deletes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_edge_is_compared_alias_by_alias_and_sync_writes_only_what_differs() {
+        use std::collections::BTreeMap;
+        let v = |s: &str| s.parse::<Version>().unwrap();
+        let aliases: BTreeMap<crate::domain::alias::AliasName, Version> = [
+            ("latest", "1.0.1"),
+            ("v1", "1.0.1"),
+            ("v1.0", "1.0.1"),
+            ("next", "2.0.0-rc.1"),
+            ("v2", "2.0.0"),
+        ]
+        .iter()
+        .map(|(a, t)| (a.parse().unwrap(), v(t)))
+        .collect();
+        let items: BTreeMap<String, String> = [
+            ("latest", "1.0.1;1.1.0=5"),
+            ("v1", "1.1.0"),
+            ("next", "garbage"),
+            ("v2", "2.0.0"),
+            ("beta", "0.9.0"),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+        .collect();
+        let rows = compare(&aliases, &items);
+        let verdict = |a: &str| rows.iter().find(|r| r.alias == a).unwrap().verdict;
+        assert_eq!(
+            verdict("latest"),
+            KeyVerdict::InSync,
+            "a canary on the state's release"
+        );
+        assert_eq!(verdict("v1"), KeyVerdict::Differs);
+        assert_eq!(verdict("v1.0"), KeyVerdict::Missing);
+        assert_eq!(verdict("next"), KeyVerdict::Unreadable);
+        assert_eq!(verdict("v2"), KeyVerdict::InSync);
+        assert_eq!(verdict("beta"), KeyVerdict::Orphan);
+        let (puts, deletes) = sync_writes(&rows);
+        let puts: Vec<(&str, &str)> = puts.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(
+            puts,
+            vec![("v1", "1.0.1"), ("v1.0", "1.0.1"), ("next", "2.0.0-rc.1")]
+        );
+        assert_eq!(deletes, vec!["beta".to_string()]);
+    }
 
     #[test]
     fn values_round_trip_and_bad_ones_say_how_to_write_them() {
