@@ -255,3 +255,67 @@ fn a_profile_without_a_key_value_store_or_with_a_bad_arn_says_how_to_fix_it() {
                 .and(predicate::str::contains("is not a KeyValueStore ARN")),
         );
 }
+
+#[test]
+fn in_edge_mode_a_change_writes_the_keys_before_its_copies_and_resume_finishes_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let stub = Stub::start("kvs_stub.py", dir.path(), &[ARN]);
+    let env = Env::with_config(&format!(
+        "[profiles.p]\nstore = {{ kind = \"local\", path = \"store\" }}\nalias_mode = \"edge\"\ncdn = {{ kind = \"cloudfront\", distribution_id = \"E1234ABCD5678\", edge = {{ kvs_arn = \"{ARN}\", endpoint = \"{}\" }} }}\n",
+        stub.url()
+    ));
+    for v in ["1.0.0", "1.1.0"] {
+        let dist = env.widget(v);
+        edge_cmd(&env)
+            .args([
+                "--no-invalidate",
+                "publish",
+                dist.to_str().unwrap(),
+                "--promote",
+                "--yes",
+            ])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(
+                "edge: keys written before the copies",
+            ));
+    }
+    assert_eq!(state(&stub)["items"]["latest"], "1.1.0");
+    // The plan says what the edge gets.
+    edge_cmd(&env)
+        .args(["--no-invalidate", "rollback", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "edge: 1 key write (latest → 1.0.0) before the copies, 0 copies at the edge",
+        ));
+    // A rollback that dies at its first copy has already moved the key: browsers get 1.0.0
+    // while the copies are unfinished; resume finishes the copies and the state.
+    edge_cmd(&env)
+        .args(["--no-invalidate", "rollback", "--yes"])
+        .env("SHIPDECK_FAIL_AFTER_WRITES", "3")
+        .assert()
+        .code(1);
+    assert_eq!(
+        state(&stub)["items"]["latest"],
+        "1.0.0",
+        "the key came first"
+    );
+    edge_cmd(&env)
+        .args(["--no-invalidate", "resume", "--yes"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "edge: the alias keys already named the new targets",
+        ));
+    edge_cmd(&env).args(["verify"]).assert().success();
+    edge_cmd(&env).args(["edge", "status"]).assert().success();
+    // A store that cannot be written does not stop the change: it is said, with the way out.
+    drop(stub);
+    edge_cmd(&env)
+        .args(["--no-invalidate", "unpin", "latest", "--yes"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Done, with warnings"))
+        .stdout(predicate::str::contains("run `shipdeck edge sync`"));
+}

@@ -471,7 +471,7 @@ fn the_console_shows_a_failed_invalidation_as_the_cli_does() {
         .unwrap()
     });
     let mut state = common::tui::state(100, 30, false);
-    state.update(Action::Applied(Ok(report)));
+    state.update(Action::Applied(Ok(Box::new(report))));
     let Some(Modal::Message {
         title,
         lines,

@@ -39,6 +39,10 @@ pub struct Profile {
     pub store: StoreConfig,
     #[serde(default)]
     pub cdn: Option<CdnConfig>,
+    /// `copy` (the default): an alias is a folder of copies. `edge`: also one KeyValueStore key
+    /// (cdn.edge), written before the copies, so browsers get a move within seconds.
+    #[serde(default)]
+    pub alias_mode: AliasMode,
     /// Public base URL of the published prefix (e.g. `https://cdn.example.com/msr-webchat`):
     /// embed snippets, `verify --edge` and the edge phase of every change fetch through it.
     #[serde(default, deserialize_with = "checks::public_url")]
@@ -73,6 +77,15 @@ pub struct Profile {
     /// Sentry: a release per publish, a deploy per move of the production alias, new issues
     /// per release beside the CDN's numbers.
     pub sentry: Option<SentryConfig>,
+}
+
+/// How aliases reach browsers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AliasMode {
+    #[default]
+    Copy,
+    Edge,
 }
 
 /// The CloudFront KeyValueStore that holds one key per alias (`shipdeck edge code` prints the

@@ -49,6 +49,9 @@ pub struct Report {
     /// What the error tracker (Sentry) recorded: the release, the deploy.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tracked: Vec<super::tracked::Tracked>,
+    /// Edge mode: the moved aliases' KeyValueStore keys, written before the copies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edge_keys: Option<super::edge_keys::EdgeKeysOutcome>,
 }
 
 impl Report {
@@ -96,6 +99,12 @@ pub enum Warning {
     },
     /// The error tracker did not record the release or the deploy (the change stands).
     TrackerFailed {
+        #[serde(serialize_with = "super::as_text")]
+        error: Error,
+    },
+    /// Edge mode: the moved aliases' keys could not be written, so the edge may still serve
+    /// their old targets (`shipdeck edge sync` writes them).
+    EdgeKeysNotWritten {
         #[serde(serialize_with = "super::as_text")]
         error: Error,
     },
@@ -288,7 +297,23 @@ async fn apply_locked(
     progress.report(ProgressEvent::Step(
         "recorded the operation as in flight".into(),
     ));
+    // Edge mode: the keys first (browsers follow them within seconds), then the copies that
+    // keep the fallback folders right. A key that cannot be written does not stop the change.
+    let edge_keys = match &ctx.edge_keys {
+        Some(kvs) if !plan.alias_moves.is_empty() => {
+            progress.report(ProgressEvent::Step("edge: writing the alias keys".into()));
+            Some(super::edge_keys::write_moves(kvs, &plan.alias_moves).await)
+        }
+        _ => None,
+    };
     let mut report = write_files(ctx, plan, progress).await?;
+    match edge_keys {
+        Some(Ok(outcome)) => report.edge_keys = Some(outcome),
+        Some(Err(e)) => report
+            .warnings
+            .push(Warning::EdgeKeysNotWritten { error: e.into() }),
+        None => {}
+    }
 
     state.core = plan.next.clone();
     state.in_flight = None;

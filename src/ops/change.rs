@@ -227,9 +227,12 @@ pub async fn finish_plan_with(
     .await?;
 
     let (file_ops, unchanged, invalidations) = folder_ops(ctx, folders);
-    let notes = invalidation_cost(ctx, invalidations.len())
+    let mut notes: Vec<String> = invalidation_cost(ctx, invalidations.len())
         .into_iter()
         .collect();
+    if ctx.edge_keys.is_some() {
+        notes.extend(super::edge_keys::plan_note(&moves));
+    }
     let browsers = moves
         .iter()
         .any(|m| m.from != m.to)

@@ -1,14 +1,18 @@
 //! Edge aliases against the release state. `edge status` reads the CDN's KeyValueStore and
 //! compares each alias's key with what the state says it serves (`domain::edge_alias`);
 //! `edge sync` writes the keys that differ in one call over the ETag it read (so a colleague's
-//! write in between is refused, never lost) and records the change in history.
+//! write in between is refused, never lost) and records the change in history. In edge mode
+//! (`alias_mode = "edge"`), every change writes its moved aliases' keys before its copies
+//! ([`write_moves`]), so browsers get a rollback within seconds; the copies keep the fallback
+//! folders right.
 
 use super::records::{append_history, load_state};
 use super::{Context, new_id};
-use crate::cdn::kvs::Kvs;
+use crate::cdn::kvs::{Kvs, KvsError};
 use crate::domain::alias::AliasName;
 use crate::domain::edge_alias::{AliasKey, KeyVerdict, compare, sync_writes};
 use crate::domain::history::{AliasChange, HistoryEvent, Operation};
+use crate::domain::plan::AliasMove;
 use crate::error::Result;
 use chrono::Utc;
 use semver::Version;
@@ -141,4 +145,77 @@ pub async fn apply_sync(ctx: &Context, kvs: &Kvs, mut plan: EdgeSync) -> Result<
         Err(e) => tracing::warn!(error = %e, "edge sync done but not recorded in history"),
     }
     Ok(plan)
+}
+
+/// What edge mode wrote for a change's moved aliases, before its copies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum EdgeKeysOutcome {
+    /// The moved aliases' keys now name their targets (`etag`: the store's after the write).
+    Written {
+        keys: Vec<KeyWrite>,
+        deleted: Vec<String>,
+        etag: String,
+    },
+    /// Every moved alias's key already named its target.
+    Unchanged,
+}
+
+/// The moves as key writes: a put per alias with a target, a delete per alias that goes away.
+fn key_moves(moves: &[AliasMove]) -> Vec<(String, Option<String>)> {
+    moves
+        .iter()
+        .filter(|m| m.from != m.to)
+        .map(|m| (m.alias.to_string(), m.to.as_ref().map(ToString::to_string)))
+        .collect()
+}
+
+/// The plan's line about the edge, in edge mode.
+pub fn plan_note(moves: &[AliasMove]) -> Option<String> {
+    let keys = key_moves(moves);
+    if keys.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = keys
+        .iter()
+        .map(|(a, t)| format!("{a} → {}", t.as_deref().unwrap_or("no key")))
+        .collect();
+    Some(format!(
+        "edge: 1 key write ({}) before the copies, 0 copies at the edge; the copies below keep the fallback folders right",
+        list.join(", ")
+    ))
+}
+
+/// Edge mode: makes the key of each moved alias name its new target (or removes it), in one
+/// write over the ETag read now; keys already right are left alone.
+pub async fn write_moves(
+    kvs: &Kvs,
+    moves: &[AliasMove],
+) -> std::result::Result<EdgeKeysOutcome, KvsError> {
+    let wanted = key_moves(moves);
+    if wanted.is_empty() {
+        return Ok(EdgeKeysOutcome::Unchanged);
+    }
+    let snap = kvs.read().await?;
+    let mut puts = Vec::new();
+    let mut deletes = Vec::new();
+    for (alias, target) in wanted {
+        match target {
+            Some(t) if snap.items.get(&alias) != Some(&t) => puts.push((alias, t)),
+            None if snap.items.contains_key(&alias) => deletes.push(alias),
+            _ => {}
+        }
+    }
+    if puts.is_empty() && deletes.is_empty() {
+        return Ok(EdgeKeysOutcome::Unchanged);
+    }
+    let etag = kvs.write(&snap.etag, &puts, &deletes).await?;
+    Ok(EdgeKeysOutcome::Written {
+        keys: puts
+            .into_iter()
+            .map(|(key, value)| KeyWrite { key, value })
+            .collect(),
+        deleted: deletes,
+        etag,
+    })
 }

@@ -73,6 +73,9 @@ pub struct Context {
     /// The error tracker (Sentry), when the profile names one: a publish creates the release,
     /// a move of its production alias records a deploy.
     pub tracking: Option<Arc<crate::tracking::Tracking>>,
+    /// Edge mode (`alias_mode = "edge"`): the KeyValueStore whose keys every change writes
+    /// before its copies.
+    pub edge_keys: Option<Arc<crate::cdn::kvs::Kvs>>,
 }
 
 impl Context {
@@ -94,6 +97,7 @@ impl Context {
             confirm_edge: None,
             stop: Arc::default(),
             tracking: None,
+            edge_keys: None,
             concurrency: 16,
             pricing_dir: None,
             usage_file: None,

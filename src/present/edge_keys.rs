@@ -1,9 +1,34 @@
-//! Edge alias keys in words: `edge status` (each alias's key beside the state) and `edge sync`
-//! (the writes, then what browsers get), for the CLI's text.
+//! Edge alias keys in words: `edge status` (each alias's key beside the state), `edge sync`
+//! (the writes, then what browsers get), and what edge mode wrote before a change's copies
+//! (every front end's verdict shows it).
 
-use super::columns;
+use super::{Said, Tone, columns};
 use crate::domain::edge_alias::{AliasKey, EdgeTarget, KeyVerdict};
-use crate::ops::edge_keys::{EdgeStatus, EdgeSync};
+use crate::ops::edge_keys::{EdgeKeysOutcome, EdgeStatus, EdgeSync};
+
+/// What edge mode wrote before a change's copies.
+pub fn outcome(o: &EdgeKeysOutcome) -> Said {
+    match o {
+        EdgeKeysOutcome::Written { keys, deleted, .. } => {
+            let mut list: Vec<String> = keys
+                .iter()
+                .map(|k| format!("{} → {}", k.key, k.value))
+                .collect();
+            list.extend(deleted.iter().map(|k| format!("{k} removed")));
+            Said::new(
+                Tone::Ok,
+                format!(
+                    "edge: keys written before the copies ({}); edge locations read them within seconds",
+                    list.join(", ")
+                ),
+            )
+        }
+        EdgeKeysOutcome::Unchanged => Said::new(
+            Tone::Info,
+            "edge: the alias keys already named the new targets".to_string(),
+        ),
+    }
+}
 
 /// What browsers get for one alias, and why.
 pub fn verdict(a: &AliasKey) -> String {

@@ -259,6 +259,9 @@ pub fn warning(w: &Warning) -> String {
         Warning::TrackerFailed { error } => {
             format!("the change stands, but it is not recorded in the error tracker: {error}")
         }
+        Warning::EdgeKeysNotWritten { error } => format!(
+            "the alias keys at the edge were not written, so browsers may still get the old targets: {error}; run `shipdeck edge sync`"
+        ),
     }
 }
 
@@ -330,6 +333,7 @@ fn report(r: &Report) -> (String, Vec<Said>) {
             .iter()
             .map(|m| Said::new(Tone::Error, format!("verify: {}", copy_mismatch(m)))),
     );
+    lines.extend(r.edge_keys.as_ref().map(edge_keys::outcome));
     lines.extend(r.tracked.iter().map(|t| Said::new(Tone::Info, tracked(t))));
     lines.extend(
         r.warnings

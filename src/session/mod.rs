@@ -95,6 +95,7 @@ pub async fn open(loaded: &Loaded, wanted: Option<&str>, opts: &OpenOptions) -> 
         confirm_edge: profile.confirm_edge,
         stop: Arc::default(),
         tracking: None,
+        edge_keys: None,
     };
     let mut s = Session {
         profile_name: name,
@@ -106,5 +107,8 @@ pub async fn open(loaded: &Loaded, wanted: Option<&str>, opts: &OpenOptions) -> 
     };
     s.ctx.edge = edge_settings(&s, loaded)?;
     s.ctx.tracking = tracking::tracking(&s).await?;
+    if s.profile.alias_mode == config::AliasMode::Edge {
+        s.ctx.edge_keys = Some(Arc::new(edge_keys::edge_keys(&s).await?));
+    }
     Ok(s)
 }

@@ -7,6 +7,7 @@ use crate::error::{InputError, Result};
 /// The built-in demo profile: a local store in the user's data dir.
 pub fn demo_profile() -> Profile {
     Profile {
+        alias_mode: crate::config::AliasMode::Copy,
         store: StoreConfig::Local {
             path: config::data_dir().join("demo-store"),
             prefix: String::new(),

@@ -51,7 +51,7 @@ pub enum Action {
     ManifestLoaded(Version, Result<Manifest, Error>),
     Planned(Result<(Box<Plan>, crate::domain::history::Operation), Error>),
     Progress(ProgressEvent),
-    Applied(Result<Report, Error>),
+    Applied(Result<Box<Report>, Error>),
     Verified(Result<Vec<Verified>, Error>),
     EdgeVerified(Result<Box<crate::ops::edge::EdgeReport>, Error>),
     CostLoaded(Result<Box<CostData>, Error>),

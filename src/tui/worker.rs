@@ -71,7 +71,11 @@ async fn run(s: &Session, effect: Effect, results: &UnboundedSender<Action>) -> 
         }
         Effect::Apply(plan, action) => {
             let progress = ToConsole(results.clone());
-            Action::Applied(apply::apply(ctx, &plan, action, &progress).await)
+            Action::Applied(
+                apply::apply(ctx, &plan, action, &progress)
+                    .await
+                    .map(Box::new),
+            )
         }
         Effect::Verify(targets) => Action::Verified(verify::verify(ctx, &targets).await),
         Effect::VerifyEdge => Action::EdgeVerified(

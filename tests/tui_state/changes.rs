@@ -60,7 +60,7 @@ fn promote_plans_then_the_plan_dialog_applies_or_cancels() {
     }));
     let p = s.progress.clone().unwrap();
     assert_eq!((p.done, p.total, p.bytes, p.total_bytes), (1, 4, 100, 400));
-    let fx = s.update(Action::Applied(Ok(Report::default())));
+    let fx = s.update(Action::Applied(Ok(Box::default())));
     assert!(s.modal.is_none() && s.progress.is_none());
     assert!(
         s.status
@@ -361,7 +361,7 @@ fn the_cdn_outcome_of_a_change_is_presented_as_the_cli_presents_it() {
         },
         ..Report::default()
     };
-    s.update(Action::Applied(Ok(ok)));
+    s.update(Action::Applied(Ok(Box::new(ok))));
     assert!(s.modal.is_none());
     let status = &s.status.as_ref().unwrap().text;
     assert!(
@@ -388,7 +388,7 @@ fn the_cdn_outcome_of_a_change_is_presented_as_the_cli_presents_it() {
         },
         ..Report::default()
     };
-    s.update(Action::Applied(Ok(failed)));
+    s.update(Action::Applied(Ok(Box::new(failed))));
     let Some(Modal::Message {
         title,
         lines,

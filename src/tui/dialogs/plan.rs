@@ -51,7 +51,10 @@ pub(crate) fn progress(state: &mut State, ev: ProgressEvent) -> Vec<Effect> {
 /// The change finished: a clean outcome goes to the status line; anything worth reading (a CDN
 /// invalidation that failed or was skipped, a copy the store garbled, a history write that
 /// failed) opens a message with every line.
-pub(crate) fn applied(state: &mut State, r: Result<Report, crate::error::Error>) -> Vec<Effect> {
+pub(crate) fn applied(
+    state: &mut State,
+    r: Result<Box<Report>, crate::error::Error>,
+) -> Vec<Effect> {
     state.busy = None;
     state.progress = None;
     let desc = match state.modal.take() {
