@@ -319,3 +319,84 @@ fn in_edge_mode_a_change_writes_the_keys_before_its_copies_and_resume_finishes_t
         .stdout(predicate::str::contains("Done, with warnings"))
         .stdout(predicate::str::contains("run `shipdeck edge sync`"));
 }
+
+/// A profile in edge mode on the stub.
+fn edge_mode_env(stub: &Stub) -> Env {
+    Env::with_config(&format!(
+        "[profiles.p]\nstore = {{ kind = \"local\", path = \"store\" }}\nalias_mode = \"edge\"\ncdn = {{ kind = \"cloudfront\", distribution_id = \"E1234ABCD5678\", edge = {{ kvs_arn = \"{ARN}\", endpoint = \"{}\" }} }}\n",
+        stub.url()
+    ))
+}
+
+#[test]
+fn a_canary_starts_grows_aborts_and_finishes_as_key_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let stub = Stub::start("kvs_stub.py", dir.path(), &[ARN]);
+    let env = edge_mode_env(&stub);
+    for (v, promote) in [("1.0.0", true), ("1.1.0", false)] {
+        let dist = env.widget(v);
+        let mut c = edge_cmd(&env);
+        c.args([
+            "--no-invalidate",
+            "publish",
+            dist.to_str().unwrap(),
+            "--yes",
+        ]);
+        if promote {
+            c.arg("--promote");
+        }
+        c.assert().success();
+    }
+    let key = |k: &str| state(&stub)["items"][k].clone();
+    let ok = |args: &[&str]| edge_cmd(&env).args(args).assert().success();
+    ok(&["promote", "1.1.0", "--canary", "5", "--yes"]).stdout(predicate::str::contains(
+        "edge key latest : 1.0.0 → 1.0.0;1.1.0=5",
+    ));
+    assert_eq!(key("latest"), "1.0.0;1.1.0=5");
+    ok(&["canary", "status"]).stdout(predicate::str::contains("latest: 1.0.0;1.1.0=5"));
+    ok(&["edge", "status"]).stdout(predicate::str::contains("canary: 1.1.0 for 5 % of viewers"));
+    ok(&["canary", "set", "25", "--dry-run"]);
+    assert_eq!(key("latest"), "1.0.0;1.1.0=5", "a dry run writes nothing");
+    ok(&["canary", "set", "25", "--yes"]);
+    assert_eq!(key("latest"), "1.0.0;1.1.0=25");
+    ok(&["canary", "abort", "--yes"]);
+    assert_eq!(key("latest"), "1.0.0");
+    // Refusals say what to do; a share out of range is a usage error.
+    edge_cmd(&env)
+        .args(["canary", "set", "30", "--yes"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("has no canary at the edge"));
+    edge_cmd(&env)
+        .args(["promote", "1.1.0", "--canary", "0", "--yes"])
+        .assert()
+        .code(2);
+    // Finish: the canary's release is promoted as any release is (state, copies, key).
+    ok(&["promote", "1.1.0", "--canary", "10", "--yes"]);
+    ok(&["--no-invalidate", "canary", "finish", "--yes"]);
+    assert_eq!(key("latest"), "1.1.0");
+    let releases = env.json(&["releases"]);
+    let latest = releases["aliases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "latest")
+        .unwrap()
+        .clone();
+    assert_eq!(latest["target"], "1.1.0");
+    ok(&["verify"]);
+    let history = env.json(&["history"]);
+    let canary_steps = history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "edge")
+        .count();
+    assert_eq!(canary_steps, 4, "start, set, abort, start again");
+    // A profile in copy mode has nothing to split.
+    edge_cmd(&Env::new())
+        .args(["canary", "status"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("set alias_mode = \"edge\""));
+}

@@ -128,6 +128,10 @@ pub enum Command {
         /// Pin this alias (latest, vM, vM.m or a channel such as next) instead.
         #[arg(long, value_name = "ALIAS")]
         alias: Option<String>,
+        /// Edge mode: serve the version to this whole percent of the alias's viewers (1-99,
+        /// sticky per viewer) instead of all of them; `shipdeck canary` moves it on.
+        #[arg(long, value_name = "PERCENT", value_parser = clap::value_parser!(u8).range(1..=99))]
+        canary: Option<u8>,
     },
     /// Pin an alias back to an earlier version (default: its previous target).
     #[command(
@@ -379,6 +383,35 @@ Examples:\n  shipdeck traffic\n  shipdeck traffic --since 36h\n  shipdeck traffi
     /// Edge aliases: an alias as one CloudFront KeyValueStore key read by a CloudFront Function.
     #[command(subcommand)]
     Edge(EdgeCommand),
+    /// Gradual promotes in edge mode: a release for a share of an alias's viewers.
+    #[command(subcommand)]
+    Canary(CanaryCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CanaryCommand {
+    /// Every alias with a canary at the edge, and its share.
+    Status,
+    /// Change the share of the running canary (whole percent, 1-99; raising it only adds viewers).
+    #[command(
+        after_help = "Examples:\n  shipdeck canary set 25\n  shipdeck canary set 50 --alias v1"
+    )]
+    Set {
+        #[arg(value_parser = clap::value_parser!(u8).range(1..=99))]
+        percent: u8,
+        #[arg(long, default_value = "latest")]
+        alias: String,
+    },
+    /// Promote the canary's release to every viewer (an ordinary promote: plan, copies, history).
+    Finish {
+        #[arg(long, default_value = "latest")]
+        alias: String,
+    },
+    /// Put every viewer back on the alias's release.
+    Abort {
+        #[arg(long, default_value = "latest")]
+        alias: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -40,7 +40,12 @@ pub async fn run(s: &Session, g: &Global, cmd: Command) -> Result<i32> {
             };
             (plan_publish(ctx, &req).await?, Operation::Publish)
         }
-        Command::Promote { version, alias } => {
+        Command::Promote {
+            version,
+            alias,
+            canary: Some(percent),
+        } => return super::canary::start(s, g, &version, alias.as_deref(), percent).await,
+        Command::Promote { version, alias, .. } => {
             let version = parse_version(&version)?;
             let alias = alias.map(|a| a.parse::<AliasName>()).transpose()?;
             (

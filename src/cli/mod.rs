@@ -25,6 +25,7 @@ mod auth;
 mod events;
 mod out;
 
+mod canary;
 mod changes;
 mod cost;
 mod edge;
@@ -309,6 +310,7 @@ async fn run(cli: Cli, console: Console) -> Result<i32> {
         Command::Alerts(args::AlertsCommand::Sync { dry_run }) => {
             metrics::sync(&s, &g, dry_run).await
         }
+        Command::Canary(c) => canary::run(&s, &g, c).await,
         Command::Edge(args::EdgeCommand::Status) => edge_alias::status(&s, &g).await,
         Command::Edge(args::EdgeCommand::Sync) => edge_alias::sync(&s, &g).await,
         Command::Metrics(args::MetricsCommand::Publish { since, dry_run }) => {

@@ -90,6 +90,9 @@ pub enum Error {
     /// The CDN's KeyValueStore of edge aliases could not be read or written.
     #[error(transparent)]
     EdgeKeys(#[from] crate::cdn::kvs::KvsError),
+    /// A canary step the edge's state refuses.
+    #[error(transparent)]
+    Canary(#[from] crate::domain::edge_alias::CanaryError),
     /// A wait that is not one (`--wait`, `--confirm-edge`).
     #[error(transparent)]
     Wait(#[from] crate::domain::edge::WaitError),
@@ -171,6 +174,7 @@ impl Error {
             Error::Edge(_) => "edge_unreachable",
             Error::EdgeKeys(crate::cdn::kvs::KvsError::Changed { .. }) => "conflict",
             Error::EdgeKeys(_) => "cdn",
+            Error::Canary(_) => "refused_by_rule",
             Error::Wait(_) => "usage",
             Error::OriginEdit(e) if e.is_usage() => "invalid_origin",
             Error::OriginEdit(_) => "refused_by_rule",

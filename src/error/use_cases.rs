@@ -224,6 +224,10 @@ pub enum ProfileGap {
         "profile '{profile}' names no KeyValueStore for edge aliases; add edge = {{ kvs_arn = \"arn:aws:cloudfront::ACCOUNT:key-value-store/ID\" }} to its cloudfront cdn table"
     )]
     NoEdgeKeys { profile: String },
+    #[error(
+        "profile '{profile}' does not use edge aliases, so a canary has nothing to split; set alias_mode = \"edge\" (with cdn.edge) in it"
+    )]
+    NotEdgeMode { profile: String },
     #[error("there is no config dir to keep updated prices in; set HOME or XDG_CONFIG_HOME")]
     NoConfigDir,
     #[error(

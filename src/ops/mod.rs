@@ -13,6 +13,7 @@ pub mod account;
 pub mod alarms;
 pub mod alerts;
 pub mod apply;
+pub mod canary;
 pub mod change;
 pub mod cost;
 pub mod edge;

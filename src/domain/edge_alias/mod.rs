@@ -208,9 +208,163 @@ pub fn sync_writes(rows: &[AliasKey]) -> (Vec<(String, String)>, Vec<String>) {
     (puts, deletes)
 }
 
+/// Why a canary step is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CanaryError {
+    #[error(
+        "the edge key of '{alias}' says {edge}, not the {state} the release state says; run `shipdeck edge sync` first"
+    )]
+    OutOfSync {
+        alias: String,
+        edge: String,
+        state: Version,
+    },
+    #[error("'{alias}' already serves {version} to every viewer; a canary needs another release")]
+    SameRelease { alias: String, version: Version },
+    #[error(
+        "'{alias}' has a canary of {version} already; change its share with `shipdeck canary set`, or end it with `canary finish` or `canary abort`"
+    )]
+    AlreadyRunning { alias: String, version: Version },
+    #[error(
+        "'{alias}' has no canary at the edge; start one with `shipdeck promote VERSION --canary 5`"
+    )]
+    NoCanary { alias: String },
+}
+
+/// The edge target of `alias` now, if it agrees with the state's `target` (a canary on it
+/// included).
+fn current(alias: &str, target: &Version, edge: Option<&str>) -> Result<EdgeTarget, CanaryError> {
+    let out_of_sync = || CanaryError::OutOfSync {
+        alias: alias.to_string(),
+        edge: edge.unwrap_or("no key").to_string(),
+        state: target.clone(),
+    };
+    let now: EdgeTarget = edge
+        .ok_or_else(out_of_sync)?
+        .parse()
+        .map_err(|_| out_of_sync())?;
+    if &now.stable != target {
+        return Err(out_of_sync());
+    }
+    Ok(now)
+}
+
+/// A canary of `version` for `percent` % of the viewers of `alias` (whose release is `target`).
+pub fn canary_start(
+    alias: &str,
+    target: &Version,
+    edge: Option<&str>,
+    version: &Version,
+    percent: u8,
+) -> Result<EdgeTarget, CanaryError> {
+    let now = current(alias, target, edge)?;
+    if let Some(c) = now.canary {
+        return Err(CanaryError::AlreadyRunning {
+            alias: alias.to_string(),
+            version: c.version,
+        });
+    }
+    if version == target {
+        return Err(CanaryError::SameRelease {
+            alias: alias.to_string(),
+            version: version.clone(),
+        });
+    }
+    Ok(EdgeTarget {
+        stable: target.clone(),
+        canary: Some(Canary {
+            version: version.clone(),
+            percent,
+        }),
+    })
+}
+
+/// The running canary of `alias` with a new share.
+pub fn canary_set(
+    alias: &str,
+    target: &Version,
+    edge: Option<&str>,
+    percent: u8,
+) -> Result<EdgeTarget, CanaryError> {
+    let mut now = current(alias, target, edge)?;
+    match now.canary.as_mut() {
+        Some(c) => c.percent = percent,
+        None => {
+            return Err(CanaryError::NoCanary {
+                alias: alias.to_string(),
+            });
+        }
+    }
+    Ok(now)
+}
+
+/// The running canary's release, which `canary finish` promotes.
+pub fn canary_of(alias: &str, target: &Version, edge: Option<&str>) -> Result<Canary, CanaryError> {
+    current(alias, target, edge)?
+        .canary
+        .ok_or_else(|| CanaryError::NoCanary {
+            alias: alias.to_string(),
+        })
+}
+
+/// Every viewer back on the state's release.
+pub fn canary_abort(
+    alias: &str,
+    target: &Version,
+    edge: Option<&str>,
+) -> Result<EdgeTarget, CanaryError> {
+    canary_of(alias, target, edge)?;
+    Ok(EdgeTarget {
+        stable: target.clone(),
+        canary: None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn canary_steps_start_from_the_state_and_need_a_canary_to_change_one() {
+        let v = |s: &str| s.parse::<Version>().unwrap();
+        let t = v("1.0.1");
+        let started = canary_start("latest", &t, Some("1.0.1"), &v("1.1.0"), 5).unwrap();
+        assert_eq!(started.to_string(), "1.0.1;1.1.0=5");
+        let now = started.to_string();
+        assert_eq!(
+            canary_set("latest", &t, Some(&now), 25)
+                .unwrap()
+                .to_string(),
+            "1.0.1;1.1.0=25"
+        );
+        assert_eq!(
+            canary_of("latest", &t, Some(&now)).unwrap().version,
+            v("1.1.0")
+        );
+        assert_eq!(
+            canary_abort("latest", &t, Some(&now)).unwrap().to_string(),
+            "1.0.1"
+        );
+        let err = |e: CanaryError| e.to_string();
+        assert!(
+            err(canary_start("latest", &t, Some(&now), &v("1.2.0"), 5).unwrap_err())
+                .contains("canary set")
+        );
+        assert!(
+            err(canary_start("latest", &t, Some("1.0.1"), &t, 5).unwrap_err())
+                .contains("another release")
+        );
+        assert!(
+            err(canary_start("latest", &t, Some("1.0.0"), &v("1.1.0"), 5).unwrap_err())
+                .contains("edge sync")
+        );
+        assert!(
+            err(canary_start("latest", &t, None, &v("1.1.0"), 5).unwrap_err())
+                .contains("says no key")
+        );
+        assert!(err(canary_set("latest", &t, Some("1.0.1"), 5).unwrap_err()).contains("no canary"));
+        assert!(err(canary_abort("latest", &t, Some("1.0.1")).unwrap_err()).contains("no canary"));
+    }
 
     #[test]
     fn the_edge_is_compared_alias_by_alias_and_sync_writes_only_what_differs() {

@@ -1,0 +1,117 @@
+//! `shipdeck promote VERSION --canary PERCENT` and `shipdeck canary status|set|finish|abort`:
+//! gradual promotes in edge mode, through `ops::canary`. Each step shows its plan (the key's
+//! value before and after), asks unless --yes, and writes under the lock; `finish` is an
+//! ordinary promote of the canary's release (or a pin, for a channel).
+
+use super::args::{CanaryCommand, Command, Global};
+use crate::cdn::kvs::Kvs;
+use crate::domain::alias::AliasName;
+use crate::error::{ProfileGap, Result};
+use crate::ops::canary::{self, CanaryPlan, Step};
+use crate::session::Session;
+use std::sync::Arc;
+
+fn kvs(s: &Session) -> Result<Arc<Kvs>> {
+    s.ctx.edge_keys.clone().ok_or_else(|| {
+        ProfileGap::NotEdgeMode {
+            profile: s.profile_name.clone(),
+        }
+        .into()
+    })
+}
+
+/// One step: the plan, a confirmation, the write.
+async fn step(s: &Session, g: &Global, alias: &AliasName, step: Step) -> Result<i32> {
+    let kvs = kvs(s)?;
+    let plan = canary::plan(&s.ctx, &kvs, alias, &step).await?;
+    let show = |p: &CanaryPlan| {
+        format!(
+            "Plan: {}\n  edge key {} : {} → {}\n1 key write, 0 copies; refused if someone else writes the store first",
+            p.description,
+            p.alias,
+            p.before.as_deref().unwrap_or("no key"),
+            p.after
+        )
+    };
+    if !g.json {
+        println!("{}", show(&plan));
+    }
+    if g.dry_run {
+        if g.json {
+            super::output::print_json(&plan);
+        }
+        return Ok(super::exit::OK);
+    }
+    if !g.yes {
+        super::changes::confirm()?;
+    }
+    let done = canary::apply(&s.ctx, &kvs, plan).await?;
+    if g.json {
+        super::output::print_json(&done);
+    } else {
+        println!(
+            "Done: {} ({}); edge locations read it within seconds.",
+            done.description, done.after
+        );
+    }
+    Ok(super::exit::OK)
+}
+
+pub async fn start(
+    s: &Session,
+    g: &Global,
+    version: &str,
+    alias: Option<&str>,
+    percent: u8,
+) -> Result<i32> {
+    let version = crate::domain::version::parse_version(version)?;
+    let alias: AliasName = alias.unwrap_or("latest").parse()?;
+    step(s, g, &alias, Step::Start { version, percent }).await
+}
+
+pub async fn run(s: &Session, g: &Global, cmd: CanaryCommand) -> Result<i32> {
+    match cmd {
+        CanaryCommand::Status => {
+            let running = canary::status(&*kvs(s)?).await?;
+            if g.json {
+                super::output::print_json(&serde_json::json!({ "canaries": running }));
+            } else if running.is_empty() {
+                println!("no canary at the edge");
+            } else {
+                for c in running {
+                    println!("{}: {}", c.key, c.value);
+                }
+            }
+            Ok(super::exit::OK)
+        }
+        CanaryCommand::Set { percent, alias } => {
+            step(s, g, &alias.parse()?, Step::Set { percent }).await
+        }
+        CanaryCommand::Abort { alias } => step(s, g, &alias.parse()?, Step::Abort).await,
+        CanaryCommand::Finish { alias } => {
+            let alias: AliasName = alias.parse()?;
+            let kvs = kvs(s)?;
+            let snap = kvs.read().await?;
+            let (state, _) = crate::ops::records::load_state(&s.ctx).await?;
+            let target = state
+                .core
+                .aliases
+                .get(&alias)
+                .map(|r| r.target.clone())
+                .ok_or_else(|| crate::error::NotFound::Alias(alias.to_string()))?;
+            let c = crate::domain::edge_alias::canary_of(
+                &alias.to_string(),
+                &target,
+                snap.items.get(&alias.to_string()).map(String::as_str),
+            )?;
+            // An automatic alias follows the promote; a channel is pinned to the release.
+            let pin = (!alias.is_automatic()).then(|| alias.to_string());
+            let cmd = Command::Promote {
+                version: c.version.to_string(),
+                alias: pin,
+                canary: None,
+            };
+            super::changes::run(s, g, cmd).await
+        }
+    }
+}
