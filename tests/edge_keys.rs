@@ -114,24 +114,35 @@ fn edge_cmd(env: &Env) -> assert_cmd::Command {
     c
 }
 
+/// Publishes each `(version, promote)` with `--no-invalidate`; returns each command's output.
+fn publish_all(env: &Env, releases: &[(&str, bool)]) -> Vec<String> {
+    releases
+        .iter()
+        .map(|(v, promote)| {
+            let dist = env.widget(v);
+            let mut c = edge_cmd(env);
+            c.args([
+                "--no-invalidate",
+                "publish",
+                dist.to_str().unwrap(),
+                "--yes",
+            ]);
+            if *promote {
+                c.arg("--promote");
+            }
+            let out = c.output().unwrap();
+            common::succeeded(&out);
+            String::from_utf8(out.stdout).unwrap()
+        })
+        .collect()
+}
+
 #[test]
 fn edge_status_says_what_browsers_get_and_sync_writes_the_state_once() {
     let dir = tempfile::tempdir().unwrap();
     let stub = Stub::start("kvs_stub.py", dir.path(), &[ARN]);
     let env = edge_env(&stub);
-    for v in ["1.0.0", "1.1.0"] {
-        let dist = env.widget(v);
-        edge_cmd(&env)
-            .args([
-                "--no-invalidate",
-                "publish",
-                dist.to_str().unwrap(),
-                "--promote",
-                "--yes",
-            ])
-            .assert()
-            .success();
-    }
+    publish_all(&env, &[("1.0.0", true), ("1.1.0", true)]);
     // No keys yet: every alias is served from its copied folder, and status says so (exit 4).
     edge_cmd(&env)
         .args(["edge", "status"])
@@ -260,25 +271,12 @@ fn a_profile_without_a_key_value_store_or_with_a_bad_arn_says_how_to_fix_it() {
 fn in_edge_mode_a_change_writes_the_keys_before_its_copies_and_resume_finishes_the_rest() {
     let dir = tempfile::tempdir().unwrap();
     let stub = Stub::start("kvs_stub.py", dir.path(), &[ARN]);
-    let env = Env::with_config(&format!(
-        "[profiles.p]\nstore = {{ kind = \"local\", path = \"store\" }}\nalias_mode = \"edge\"\ncdn = {{ kind = \"cloudfront\", distribution_id = \"E1234ABCD5678\", edge = {{ kvs_arn = \"{ARN}\", endpoint = \"{}\" }} }}\n",
-        stub.url()
-    ));
-    for v in ["1.0.0", "1.1.0"] {
-        let dist = env.widget(v);
-        edge_cmd(&env)
-            .args([
-                "--no-invalidate",
-                "publish",
-                dist.to_str().unwrap(),
-                "--promote",
-                "--yes",
-            ])
-            .assert()
-            .success()
-            .stdout(predicate::str::contains(
-                "edge: keys written before the copies",
-            ));
+    let env = edge_mode_env(&stub);
+    for out in publish_all(&env, &[("1.0.0", true), ("1.1.0", true)]) {
+        assert!(
+            out.contains("edge: keys written before the copies"),
+            "{out}"
+        );
     }
     assert_eq!(state(&stub)["items"]["latest"], "1.1.0");
     // The plan says what the edge gets.
@@ -333,20 +331,7 @@ fn a_canary_starts_grows_aborts_and_finishes_as_key_writes() {
     let dir = tempfile::tempdir().unwrap();
     let stub = Stub::start("kvs_stub.py", dir.path(), &[ARN]);
     let env = edge_mode_env(&stub);
-    for (v, promote) in [("1.0.0", true), ("1.1.0", false)] {
-        let dist = env.widget(v);
-        let mut c = edge_cmd(&env);
-        c.args([
-            "--no-invalidate",
-            "publish",
-            dist.to_str().unwrap(),
-            "--yes",
-        ]);
-        if promote {
-            c.arg("--promote");
-        }
-        c.assert().success();
-    }
+    publish_all(&env, &[("1.0.0", true), ("1.1.0", false)]);
     let key = |k: &str| state(&stub)["items"][k].clone();
     let ok = |args: &[&str]| edge_cmd(&env).args(args).assert().success();
     ok(&["promote", "1.1.0", "--canary", "5", "--yes"]).stdout(predicate::str::contains(

@@ -5,14 +5,13 @@
 //! The release state does not change until the canary is finished.
 
 use super::edge_keys::KeyWrite;
-use super::records::{append_history, load_state};
-use super::{Context, lock, new_id};
+use super::records::load_state;
+use super::{Context, lock};
 use crate::cdn::kvs::Kvs;
 use crate::domain::alias::AliasName;
 use crate::domain::edge_alias::{self, Canary, EdgeTarget};
-use crate::domain::history::{AliasChange, HistoryEvent, Operation};
+use crate::domain::history::AliasChange;
 use crate::error::{Error, NotFound, Result};
-use chrono::Utc;
 use semver::Version;
 use serde::Serialize;
 
@@ -117,28 +116,13 @@ pub async fn apply(ctx: &Context, kvs: &Kvs, mut plan: CanaryPlan) -> Result<Can
     let recorded = match written {
         Ok(_) => {
             plan.applied = true;
-            let event = HistoryEvent {
-                id: new_id(),
-                at: Utc::now(),
-                by: ctx.actor.clone(),
-                action: Operation::Edge,
-                description: plan.description.clone(),
-                changes: vec![AliasChange {
-                    alias: plan.alias.clone(),
-                    from: plan.before.clone(),
-                    to: Some(plan.after.clone()),
-                }],
-                outcome: "ok".into(),
-                detail: None,
-                commit: None,
-                invalidation: None,
+            let change = AliasChange {
+                alias: plan.alias.clone(),
+                from: plan.before.clone(),
+                to: Some(plan.after.clone()),
             };
-            match append_history(ctx, &event).await {
-                Ok(()) => plan.history_id = Some(event.id),
-                Err(e) => {
-                    tracing::warn!(error = %e, "canary step done but not recorded in history")
-                }
-            }
+            plan.history_id =
+                super::edge_keys::record(ctx, plan.description.clone(), vec![change]).await;
             Ok(plan)
         }
         Err(e) => Err(e),

@@ -126,25 +126,36 @@ pub async fn apply_sync(ctx: &Context, kvs: &Kvs, mut plan: EdgeSync) -> Result<
         from: was(k),
         to: None,
     }));
+    plan.history_id = record(ctx, format!("edge sync of {}", kvs.describe()), changes).await;
+    Ok(plan)
+}
+
+/// Records key writes as an `edge` history event; its id, or `None` when history could not be
+/// appended (the keys are written: that is said, not an error that would suggest otherwise).
+pub(super) async fn record(
+    ctx: &Context,
+    description: String,
+    changes: Vec<AliasChange>,
+) -> Option<String> {
     let event = HistoryEvent {
         id: new_id(),
         at: Utc::now(),
         by: ctx.actor.clone(),
         action: Operation::Edge,
-        description: format!("edge sync of {}", kvs.describe()),
+        description,
         changes,
         outcome: "ok".into(),
         detail: None,
         commit: None,
         invalidation: None,
     };
-    // The keys are written: a history that cannot be appended is said, not an error that
-    // would suggest the edge did not change.
     match append_history(ctx, &event).await {
-        Ok(()) => plan.history_id = Some(event.id),
-        Err(e) => tracing::warn!(error = %e, "edge sync done but not recorded in history"),
+        Ok(()) => Some(event.id),
+        Err(e) => {
+            tracing::warn!(error = %e, "edge keys written but not recorded in history");
+            None
+        }
     }
-    Ok(plan)
 }
 
 /// What edge mode wrote for a change's moved aliases, before its copies.
