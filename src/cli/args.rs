@@ -391,24 +391,37 @@ Examples:\n  shipdeck traffic\n  shipdeck traffic --since 36h\n  shipdeck traffi
 #[derive(Debug, Subcommand)]
 pub enum CanaryCommand {
     /// Every alias with a canary at the edge, and its share.
+    #[command(
+        after_help = "Examples:\n  shipdeck canary status\n  shipdeck --profile prod canary status --json"
+    )]
     Status,
     /// Change the share of the running canary (whole percent, 1-99; raising it only adds viewers).
     #[command(
         after_help = "Examples:\n  shipdeck canary set 25\n  shipdeck canary set 50 --alias v1"
     )]
     Set {
+        /// The new share of viewers, a whole percent from 1 to 99.
         #[arg(value_parser = clap::value_parser!(u8).range(1..=99))]
         percent: u8,
+        /// The alias whose canary moves.
         #[arg(long, default_value = "latest")]
         alias: String,
     },
     /// Promote the canary's release to every viewer (an ordinary promote: plan, copies, history).
+    #[command(
+        after_help = "Examples:\n  shipdeck canary finish\n  shipdeck canary finish --alias next --yes"
+    )]
     Finish {
+        /// The alias whose canary is promoted.
         #[arg(long, default_value = "latest")]
         alias: String,
     },
     /// Put every viewer back on the alias's release.
+    #[command(
+        after_help = "Examples:\n  shipdeck canary abort\n  shipdeck canary abort --alias v1 --yes"
+    )]
     Abort {
+        /// The alias whose canary ends.
         #[arg(long, default_value = "latest")]
         alias: String,
     },
