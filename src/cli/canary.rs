@@ -7,7 +7,8 @@ use super::args::{CanaryCommand, Command, Global};
 use crate::cdn::kvs::Kvs;
 use crate::domain::alias::AliasName;
 use crate::error::{ProfileGap, Result};
-use crate::ops::canary::{self, CanaryPlan, Step};
+use crate::ops::canary::{self, Step};
+use crate::present;
 use crate::session::Session;
 use std::sync::Arc;
 
@@ -24,17 +25,10 @@ fn kvs(s: &Session) -> Result<Arc<Kvs>> {
 async fn step(s: &Session, g: &Global, alias: &AliasName, step: Step) -> Result<i32> {
     let kvs = kvs(s)?;
     let plan = canary::plan(&s.ctx, &kvs, alias, &step).await?;
-    let show = |p: &CanaryPlan| {
-        format!(
-            "Plan: {}\n  edge key {} : {} → {}\n1 key write, 0 copies; refused if someone else writes the store first",
-            p.description,
-            p.alias,
-            p.before.as_deref().unwrap_or("no key"),
-            p.after
-        )
-    };
     if !g.json {
-        println!("{}", show(&plan));
+        for l in present::edge_keys::canary_plan(&plan) {
+            println!("{l}");
+        }
     }
     if g.dry_run {
         if g.json {
@@ -49,10 +43,7 @@ async fn step(s: &Session, g: &Global, alias: &AliasName, step: Step) -> Result<
     if g.json {
         super::output::print_json(&done);
     } else {
-        println!(
-            "Done: {} ({}); edge locations read it within seconds.",
-            done.description, done.after
-        );
+        println!("{}", present::edge_keys::canary_done(&done));
     }
     Ok(super::exit::OK)
 }
@@ -90,24 +81,11 @@ pub async fn run(s: &Session, g: &Global, cmd: CanaryCommand) -> Result<i32> {
         CanaryCommand::Abort { alias } => step(s, g, &alias.parse()?, Step::Abort).await,
         CanaryCommand::Finish { alias } => {
             let alias: AliasName = alias.parse()?;
-            let kvs = kvs(s)?;
-            let snap = kvs.read().await?;
-            let (state, _) = crate::ops::records::load_state(&s.ctx).await?;
-            let target = state
-                .core
-                .aliases
-                .get(&alias)
-                .map(|r| r.target.clone())
-                .ok_or_else(|| crate::error::NotFound::Alias(alias.to_string()))?;
-            let c = crate::domain::edge_alias::canary_of(
-                &alias.to_string(),
-                &target,
-                snap.items.get(&alias.to_string()).map(String::as_str),
-            )?;
+            let version = canary::finishing(&s.ctx, &*kvs(s)?, &alias).await?;
             // An automatic alias follows the promote; a channel is pinned to the release.
             let pin = (!alias.is_automatic()).then(|| alias.to_string());
             let cmd = Command::Promote {
-                version: c.version.to_string(),
+                version: version.to_string(),
                 alias: pin,
                 canary: None,
             };

@@ -38,12 +38,15 @@ pub struct CanaryPlan {
     pub history_id: Option<String>,
 }
 
-/// The alias's release in the state and its key at the edge.
-async fn read(
-    ctx: &Context,
-    kvs: &Kvs,
-    alias: &AliasName,
-) -> Result<(Version, Option<String>, String)> {
+/// What a step reads: the state, the alias's release in it, its key at the edge, the ETag.
+struct Read {
+    state: crate::domain::state::State,
+    target: Version,
+    edge: Option<String>,
+    etag: String,
+}
+
+async fn read(ctx: &Context, kvs: &Kvs, alias: &AliasName) -> Result<Read> {
     let (state, _) = load_state(ctx).await?;
     let target = state
         .core
@@ -52,19 +55,30 @@ async fn read(
         .map(|r| r.target.clone())
         .ok_or_else(|| NotFound::Alias(alias.to_string()))?;
     let snap = kvs.read().await?;
-    Ok((
+    Ok(Read {
+        state,
         target,
-        snap.items.get(&alias.to_string()).cloned(),
-        snap.etag,
-    ))
+        edge: snap.items.get(&alias.to_string()).cloned(),
+        etag: snap.etag,
+    })
+}
+
+/// The running canary's release, which `canary finish` promotes like any release.
+pub async fn finishing(ctx: &Context, kvs: &Kvs, alias: &AliasName) -> Result<Version> {
+    let r = read(ctx, kvs, alias).await?;
+    Ok(edge_alias::canary_of(&alias.to_string(), &r.target, r.edge.as_deref())?.version)
 }
 
 pub async fn plan(ctx: &Context, kvs: &Kvs, alias: &AliasName, step: &Step) -> Result<CanaryPlan> {
-    let (target, edge, etag) = read(ctx, kvs, alias).await?;
+    let Read {
+        state,
+        target,
+        edge,
+        etag,
+    } = read(ctx, kvs, alias).await?;
     let name = alias.to_string();
     let (after, description): (EdgeTarget, String) = match step {
         Step::Start { version, percent } => {
-            let (state, _) = load_state(ctx).await?;
             let rel = state
                 .core
                 .releases

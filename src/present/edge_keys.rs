@@ -1,9 +1,10 @@
 //! Edge alias keys in words: `edge status` (each alias's key beside the state), `edge sync`
-//! (the writes, then what browsers get), and what edge mode wrote before a change's copies
-//! (every front end's verdict shows it).
+//! (the writes, then what browsers get), canary steps, and what edge mode wrote before a
+//! change's copies (every front end's verdict shows it).
 
 use super::{Said, Tone, columns};
 use crate::domain::edge_alias::{AliasKey, EdgeTarget, KeyVerdict};
+use crate::ops::canary::CanaryPlan;
 use crate::ops::edge_keys::{EdgeKeysOutcome, EdgeStatus, EdgeSync};
 
 /// What edge mode wrote before a change's copies.
@@ -147,4 +148,30 @@ pub fn sync_done(p: &EdgeSync) -> Vec<String> {
         );
     }
     out
+}
+
+/// A canary step before it is applied: the key's value before and after.
+pub fn canary_plan(p: &CanaryPlan) -> Vec<String> {
+    vec![
+        format!("Plan: {}", p.description),
+        format!(
+            "  edge key {} : {} → {}",
+            p.alias,
+            p.before.as_deref().unwrap_or("no key"),
+            p.after
+        ),
+        "1 key write, 0 copies; refused if someone else writes the store first".into(),
+    ]
+}
+
+/// What a canary step did.
+pub fn canary_done(p: &CanaryPlan) -> String {
+    let mut s = format!(
+        "Done: {} ({}); edge locations read it within seconds.",
+        p.description, p.after
+    );
+    if p.history_id.is_none() {
+        s.push_str(" warning: history could not be appended (see the log)");
+    }
+    s
 }
