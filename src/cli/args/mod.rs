@@ -1,7 +1,12 @@
 //! Command-line arguments. Every command's `--help` carries examples, because the people who
 //! run these during an incident should not need the README.
 
+mod edge;
+mod monitoring;
+
 use clap::{Args, Parser, Subcommand};
+pub use edge::{CanaryCommand, EdgeCommand, EdgeFunction};
+pub use monitoring::{AlertsCommand, MetricsCommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -386,142 +391,6 @@ Examples:\n  shipdeck traffic\n  shipdeck traffic --since 36h\n  shipdeck traffi
     /// Gradual promotes in edge mode: a release for a share of an alias's viewers.
     #[command(subcommand)]
     Canary(CanaryCommand),
-}
-
-#[derive(Debug, Subcommand)]
-pub enum CanaryCommand {
-    /// Every alias with a canary at the edge, and its share.
-    #[command(
-        after_help = "Examples:\n  shipdeck canary status\n  shipdeck --profile prod canary status --json"
-    )]
-    Status,
-    /// Change the share of the running canary (whole percent, 1-99; raising it only adds viewers).
-    #[command(
-        after_help = "Examples:\n  shipdeck canary set 25\n  shipdeck canary set 50 --alias v1"
-    )]
-    Set {
-        /// The new share of viewers, a whole percent from 1 to 99.
-        #[arg(value_parser = clap::value_parser!(u8).range(1..=99))]
-        percent: u8,
-        /// The alias whose canary moves.
-        #[arg(long, default_value = "latest")]
-        alias: String,
-    },
-    /// Promote the canary's release to every viewer (an ordinary promote: plan, copies, history).
-    #[command(
-        after_help = "Examples:\n  shipdeck canary finish\n  shipdeck canary finish --alias next --yes"
-    )]
-    Finish {
-        /// The alias whose canary is promoted.
-        #[arg(long, default_value = "latest")]
-        alias: String,
-    },
-    /// Put every viewer back on the alias's release.
-    #[command(
-        after_help = "Examples:\n  shipdeck canary abort\n  shipdeck canary abort --alias v1 --yes"
-    )]
-    Abort {
-        /// The alias whose canary ends.
-        #[arg(long, default_value = "latest")]
-        alias: String,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum EdgeCommand {
-    /// Print the exact CloudFront Function source for this profile, for review.
-    #[command(
-        after_help = "request: the viewer-request function. It rewrites /{prefix}{alias}/{file} to the release \
-its alias's KeyValueStore key names, before the cache lookup, so moving an alias is one key write: no \
-copies, no invalidation. A key's value is VERSION (1.0.1) or VERSION;CANARY=PERCENT (1.0.1;1.1.0=5: 5 % \
-of viewers, sticky per viewer address, get 1.1.0). Release folders, unknown names and a missing key \
-pass through to the copied alias folder.\n\n\
-response: the viewer-response function. It gives files served under an alias URL the alias's \
-Cache-Control (alias_cache_control), not the release's year-long immutable one.\n\n\
-Both run on the cloudfront-js-2.0 runtime; the output depends only on the profile's prefix and \
-alias_cache_control, and needs no credentials.\n\n\
-Examples:\n  shipdeck edge code request\n  shipdeck --profile prod edge code response > response.js"
-    )]
-    Code {
-        /// Which function: the viewer-request rewrite or the viewer-response header.
-        #[arg(value_enum)]
-        which: EdgeFunction,
-    },
-    /// Each alias's KeyValueStore key beside the release the state says it serves.
-    #[command(after_help = format!("Reads the profile's KeyValueStore (cdn = {{ kind = \"cloudfront\", …, edge = {{ kvs_arn = \"…\" }} }})\n\
-and says, alias by alias, what browsers get: the key's release (in sync, or differs), the copied\n\
-alias folder (no key, or a value the function cannot read), and keys no alias owns.\n\n\
-{}\n\n\
-Examples:\n  shipdeck edge status\n  shipdeck --profile prod edge status --json", super::exit::help(&[super::exit::OK, super::exit::DIFFERENCES, super::exit::FAILURE])))]
-    Status,
-    /// Write the keys that differ from the release state, in one write over the ETag read.
-    #[command(after_help = format!("Plans first (each key put or deleted, with what it was), asks unless --yes, then writes every\n\
-key in one UpdateKeys call carrying the ETag it read: if someone else wrote the store in between,\n\
-nothing is written (exit 3). A key in sync, a canary on the state's release included, is kept.\n\
-The change is recorded in history.\n\n\
-{}\n\n\
-Examples:\n  shipdeck edge sync --dry-run\n  shipdeck edge sync --yes", super::exit::help(&[super::exit::OK, super::exit::BUSY, super::exit::FAILURE])))]
-    Sync,
-}
-
-/// The two functions of edge aliases.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum EdgeFunction {
-    Request,
-    Response,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum MetricsCommand {
-    /// Send each complete five-minute bucket of the logs to CloudWatch, once.
-    #[command(
-        after_help = format!("Publishes DownloadCount (dimensions Version, FileType; alias traffic counted for the version\n\
-the alias served, from history) and DownloadLatency (milliseconds, dimension Version) into the\n\
-namespace MSR/Webchat, one statistic set per complete five-minute bucket with the bucket's time.\n\
-A watermark in the release store (beside the history) records the last bucket sent, so a second\n\
-run, a colleague or a CI job never sends a bucket twice; the newest hour of logs, which may still\n\
-be arriving, waits for the next run. CloudWatch takes data points up to two weeks old.\n\n\
-Uses the profile's AWS credentials; `metrics = {{ region, namespace, endpoint, alarm_actions }}`\n\
-in the profile overrides the defaults (the logs' or store's region; AWS_ENDPOINT_URL is honoured).\n\n\
-{}\n\n\
-Examples:\n  shipdeck metrics publish --dry-run\n  shipdeck --profile prod metrics publish --since 1d", super::exit::help(&[super::exit::OK, super::exit::FAILURE, super::exit::BUSY]))
-    )]
-    Publish {
-        /// How far back to publish: 1d, 36h, 90m ago, or a date / RFC 3339 time (at most two
-        /// weeks; buckets already published are skipped either way).
-        #[arg(long, default_value = "1d", value_name = "WHEN")]
-        since: String,
-        /// Show what would be sent; send nothing, record nothing.
-        #[arg(long)]
-        dry_run: bool,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum AlertsCommand {
-    /// Evaluate every alert rule of the profile on the complete part of its window.
-    #[command(
-        after_help = format!("Rules live in the profile:\n\n  [[profiles.prod.alerts]]\n  name = \"latest 5xx\"\n  alias = \"latest\"        # or version = \"1.0.1\"\n  metric = \"error_rate\"   # error_rate, client_error_rate, incomplete_rate, p95_latency_ms,\n                          # requests, edge_stale, sentry_new_issues\n  above = 0.02             # or below = 10 (\"the widget stopped loading\")\n  window = \"1h\"\n\n\
-The window ends where the logs are complete (the newest hour may still be arriving). A firing rule\n\
-on an alias names the rollback to its previous target, from history.\n\n\
-{}\n\n\
-Examples:\n  shipdeck alerts check\n  shipdeck --profile prod alerts check --json", super::exit::help(&[super::exit::OK, super::exit::ALERTS_FIRING, super::exit::FAILURE]))
-    )]
-    Check,
-    /// Keep CloudWatch alarms for the rules CloudWatch can watch on the published metrics.
-    #[command(
-        after_help = "Each rule on a version's `requests` becomes the alarm shipdeck/PROFILE/RULE on the sum of its\n\
-DownloadCount (every file type) over the rule's window; the others (alias rules, shares,\n\
-percentiles, Sentry, the edge) are listed as checked by `shipdeck alerts check` only, with why.\n\
-The plan comes first: create, update or unchanged; alarms whose rule is gone are named, never\n\
-deleted. Alarm actions come from `alarm_actions` in the profile's metrics table.\n\n\
-Examples:\n  shipdeck alerts sync --dry-run\n  shipdeck --profile prod alerts sync"
-    )]
-    Sync {
-        /// Show the plan; write nothing.
-        #[arg(long)]
-        dry_run: bool,
-    },
 }
 
 #[derive(Debug, Subcommand)]
