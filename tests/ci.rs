@@ -551,9 +551,13 @@ fn nightly_branches(workflow: &str) {
 }
 
 /// Runs the action's install step (tests/peers/action_install.py) against `releases` served as
-/// GitHub's release downloads, with the action's `version` and `sha256` inputs.
+/// GitHub's release downloads, with the action's `version` and `sha256` inputs. The runner's
+/// temporary folder is a new one under `releases`' parent, so it goes with the test's own.
 fn install_step(releases: &Path, version: &str, sha256: &str) -> Value {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let runner_temp = tempfile::tempdir_in(releases.parent().unwrap())
+        .unwrap()
+        .keep();
     let out = Command::new(common::peers_bin().join("python"))
         .arg(root.join("tests/peers/action_install.py"))
         .args([
@@ -561,6 +565,7 @@ fn install_step(releases: &Path, version: &str, sha256: &str) -> Value {
             releases.to_str().unwrap(),
             version,
             sha256,
+            runner_temp.to_str().unwrap(),
         ])
         .output()
         .unwrap();
@@ -574,15 +579,16 @@ fn install_step(releases: &Path, version: &str, sha256: &str) -> Value {
 #[test]
 fn the_action_installs_its_own_release_and_refuses_a_bad_checksum() {
     let dir = tempfile::tempdir().unwrap();
+    let served = dir.path().join("releases");
     let tag = format!("v{}", env!("CARGO_PKG_VERSION"));
-    let release = dir
-        .path()
-        .join("owner/shipdeck/releases/download")
-        .join(&tag);
+    let release = served.join("owner/shipdeck/releases/download").join(&tag);
     std::fs::create_dir_all(&release).unwrap();
     let asset = "shipdeck-x86_64-unknown-linux-musl";
     let binary = assert_cmd::cargo::cargo_bin("shipdeck");
-    std::fs::copy(&binary, release.join(asset)).unwrap();
+    // A debug binary is hundreds of megabytes: linked, not copied, where the file system can.
+    if std::fs::hard_link(&binary, release.join(asset)).is_err() {
+        std::fs::copy(&binary, release.join(asset)).unwrap();
+    }
     let sum = {
         use sha2::Digest;
         hex::encode(sha2::Sha256::digest(std::fs::read(&binary).unwrap()))
@@ -597,7 +603,7 @@ fn the_action_installs_its_own_release_and_refuses_a_bad_checksum() {
     )
     .unwrap();
 
-    let good = install_step(dir.path(), "", "");
+    let good = install_step(&served, "", "");
     assert_eq!(good["rc"], 0, "{good}");
     assert_eq!(good["outputs"]["version"], tag.as_str());
     let bin = good["outputs"]["bin"].as_str().unwrap();
@@ -606,11 +612,11 @@ fn the_action_installs_its_own_release_and_refuses_a_bad_checksum() {
 
     // An explicit checksum needs no SHA256SUMS.
     std::fs::remove_file(&sums).unwrap();
-    let explicit = install_step(dir.path(), &tag, &sum);
+    let explicit = install_step(&served, &tag, &sum);
     assert_eq!(explicit["rc"], 0, "{explicit}");
 
     std::fs::write(&sums, format!("{}  {asset}\n", "ab".repeat(32))).unwrap();
-    let bad = install_step(dir.path(), "", "");
+    let bad = install_step(&served, "", "");
     assert_ne!(bad["rc"], 0);
     assert!(
         bad["log"]
@@ -621,7 +627,7 @@ fn the_action_installs_its_own_release_and_refuses_a_bad_checksum() {
     );
     assert!(bad["outputs"].get("bin").is_none(), "nothing to run: {bad}");
 
-    let missing = install_step(dir.path(), "v9.9.9", "");
+    let missing = install_step(&served, "v9.9.9", "");
     assert_ne!(missing["rc"], 0);
     assert!(
         missing["log"]

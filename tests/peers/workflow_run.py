@@ -10,9 +10,11 @@ Usage: python workflow_run.py ROOT WORKFLOW EXIT_CODES OPEN_ISSUE
   OPEN_ISSUE: the number `gh issue list` reports as already open, or "" for none.
 Prints one JSON document: {"failed": bool, "gh": [argv, ...], "failed_step": name or null}.
 """
+import atexit
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,6 +31,7 @@ action = yaml.safe_load(open(os.path.join(root, "action.yml")))
 steps = wf["jobs"]["verify"]["steps"]
 
 tmp = tempfile.mkdtemp()
+atexit.register(shutil.rmtree, tmp, True)
 bindir = os.path.join(tmp, "bin")
 os.makedirs(bindir)
 log = os.path.join(tmp, "gh.log")
