@@ -4,6 +4,7 @@
 //! immutable and cached for a year. `NoCdn` serves profiles without a CDN (the local store).
 
 pub mod cloudfront;
+pub mod edge_control;
 pub mod frontdoor;
 pub mod kvs;
 

@@ -5,28 +5,22 @@
 
 use super::args::{EdgeFunction, Global};
 use crate::config;
-use crate::domain::edge_alias::cloudfront::{Inputs, viewer_request, viewer_response};
-use crate::domain::manifest::ALIAS_CACHE;
 use crate::error::Result;
-use crate::ops::edge_keys;
+use crate::ops::{edge_keys, edge_setup};
 use crate::present;
 use crate::session::{self, Session};
 
 pub fn code(g: &Global, which: EdgeFunction) -> Result<i32> {
     let loaded = config::load(g.config.as_deref())?;
     let (_, profile) = session::choose(&loaded, g.profile.as_deref())?;
-    let inputs = Inputs {
-        prefix: profile.store.prefix(),
-        alias_cache_control: profile
-            .alias_cache_control
-            .as_deref()
-            .unwrap_or(ALIAS_CACHE),
-    };
-    let source = match which {
-        EdgeFunction::Request => viewer_request(&inputs),
-        EdgeFunction::Response => viewer_response(&inputs),
-    };
-    print!("{source}");
+    let code = session::function_code(&profile);
+    print!(
+        "{}",
+        match which {
+            EdgeFunction::Request => code.request,
+            EdgeFunction::Response => code.response,
+        }
+    );
     Ok(super::exit::OK)
 }
 
@@ -75,4 +69,39 @@ pub async fn sync(s: &Session, g: &Global) -> Result<i32> {
         }
     }
     Ok(super::exit::OK)
+}
+
+/// `edge setup`: the plan, a confirmation (unless --yes), the steps in order. Exit 1 when a step
+/// failed (what was done before it is said, and stays done).
+pub async fn setup(s: &Session, g: &Global) -> Result<i32> {
+    let (control, name, configured) = session::edge_control(s).await?;
+    let code = session::function_code(&s.profile);
+    let plan = edge_setup::plan(&control, &name, configured.as_deref(), &code).await?;
+    if !g.json {
+        for l in present::edge_setup::plan(&plan) {
+            println!("{l}");
+        }
+    }
+    if plan.is_noop() || g.dry_run {
+        if g.json {
+            super::output::print_json(&plan);
+        }
+        return Ok(super::exit::OK);
+    }
+    if !g.yes {
+        super::changes::confirm()?;
+    }
+    let done = edge_setup::apply(&s.ctx, &control, plan, configured.as_deref()).await;
+    if g.json {
+        super::output::print_json(&done);
+    } else {
+        for l in present::edge_setup::outcome(&done) {
+            println!("{l}");
+        }
+    }
+    Ok(if done.failed.is_some() {
+        super::exit::FAILURE
+    } else {
+        super::exit::OK
+    })
 }

@@ -313,6 +313,7 @@ async fn run(cli: Cli, console: Console) -> Result<i32> {
         Command::Canary(c) => canary::run(&s, &g, c).await,
         Command::Edge(args::EdgeCommand::Status) => edge_alias::status(&s, &g).await,
         Command::Edge(args::EdgeCommand::Sync) => edge_alias::sync(&s, &g).await,
+        Command::Edge(args::EdgeCommand::Setup) => edge_alias::setup(&s, &g).await,
         Command::Metrics(args::MetricsCommand::Publish { since, dry_run }) => {
             metrics::publish(&s, &g, &since, dry_run).await
         }

@@ -182,7 +182,7 @@ pub(super) fn endpoint_url<'de, D: serde::Deserializer<'de>>(
 /// A CloudFront KeyValueStore ARN: `arn:PARTITION:cloudfront::ACCOUNT:key-value-store/ID`.
 pub(super) fn kvs_arn<'de, D: serde::Deserializer<'de>>(
     d: D,
-) -> std::result::Result<String, D::Error> {
+) -> std::result::Result<Option<String>, D::Error> {
     let v = String::deserialize(d)?;
     let parts: Vec<&str> = v.split(':').collect();
     let ok = parts.len() == 6
@@ -201,7 +201,16 @@ pub(super) fn kvs_arn<'de, D: serde::Deserializer<'de>>(
             v.escape_debug()
         )));
     }
-    Ok(v)
+    Ok(Some(v))
+}
+
+/// The name of the edge aliases' KeyValueStore and the base of its functions' names.
+pub(super) fn edge_name<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<String>, D::Error> {
+    let v = String::deserialize(d)?;
+    crate::domain::edge_alias::setup::check_name(&v).map_err(serde::de::Error::custom)?;
+    Ok(Some(v))
 }
 
 pub(super) fn sentry_url() -> String {

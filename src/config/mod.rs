@@ -93,8 +93,13 @@ pub enum AliasMode {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EdgeKeysConfig {
-    #[serde(deserialize_with = "checks::kvs_arn")]
-    pub kvs_arn: String,
+    /// The KeyValueStore's name, and the base of the functions' names (`NAME-request`,
+    /// `NAME-response`); default `shipdeck-{distribution_id}`. `edge setup` creates them.
+    #[serde(default, deserialize_with = "checks::edge_name")]
+    pub name: Option<String>,
+    /// The store's ARN; without it every use looks the store up by `name` (one more call).
+    #[serde(default, deserialize_with = "checks::kvs_arn")]
+    pub kvs_arn: Option<String>,
     /// A stand-in for the KeyValueStore data plane (tests); replaces AWS's endpoint rules.
     #[serde(default, deserialize_with = "checks::endpoint_url")]
     pub endpoint: Option<String>,

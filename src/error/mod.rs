@@ -93,6 +93,9 @@ pub enum Error {
     /// A canary step the edge's state refuses.
     #[error(transparent)]
     Canary(#[from] crate::domain::edge_alias::CanaryError),
+    /// An `edge setup` the distribution's configuration refuses (a taken event, a wrong ARN).
+    #[error(transparent)]
+    EdgeSetup(#[from] crate::domain::edge_alias::setup::SetupError),
     /// A wait that is not one (`--wait`, `--confirm-edge`).
     #[error(transparent)]
     Wait(#[from] crate::domain::edge::WaitError),
@@ -174,7 +177,7 @@ impl Error {
             Error::Edge(_) => "edge_unreachable",
             Error::EdgeKeys(crate::cdn::kvs::KvsError::Changed { .. }) => "conflict",
             Error::EdgeKeys(_) => "cdn",
-            Error::Canary(_) => "refused_by_rule",
+            Error::Canary(_) | Error::EdgeSetup(_) => "refused_by_rule",
             Error::Wait(_) => "usage",
             Error::OriginEdit(e) if e.is_usage() => "invalid_origin",
             Error::OriginEdit(_) => "refused_by_rule",

@@ -221,9 +221,13 @@ pub enum ProfileGap {
     )]
     NoAthenaTable,
     #[error(
-        "profile '{profile}' names no KeyValueStore for edge aliases; add edge = {{ kvs_arn = \"arn:aws:cloudfront::ACCOUNT:key-value-store/ID\" }} to its cloudfront cdn table"
+        "profile '{profile}' names no KeyValueStore for edge aliases; add edge = {{}} to its cloudfront cdn table (then `shipdeck edge setup` creates the KeyValueStore and functions), or edge = {{ kvs_arn = \"arn:aws:cloudfront::ACCOUNT:key-value-store/ID\" }} for an existing store"
     )]
     NoEdgeKeys { profile: String },
+    #[error(
+        "there is no KeyValueStore named '{name}' yet; run `shipdeck edge setup` to create it, or set kvs_arn in the profile's cdn.edge"
+    )]
+    NoEdgeStore { name: String },
     #[error(
         "profile '{profile}' does not use edge aliases, so a canary has nothing to split; set alias_mode = \"edge\" (with cdn.edge) in it"
     )]

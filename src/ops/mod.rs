@@ -18,6 +18,7 @@ pub mod change;
 pub mod cost;
 pub mod edge;
 pub mod edge_keys;
+pub mod edge_setup;
 pub mod invalidate;
 pub mod lock;
 pub mod metrics;

@@ -12,6 +12,7 @@ pub mod alerts;
 pub mod columns;
 pub mod edge;
 pub mod edge_keys;
+pub mod edge_setup;
 pub mod metrics;
 pub mod origins;
 pub mod terminal;

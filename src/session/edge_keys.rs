@@ -1,23 +1,85 @@
-//! The profile's KeyValueStore of edge aliases: `cdn = { kind = "cloudfront", …, edge = {
-//! kvs_arn, endpoint } }`, with the profile's AWS credentials (keyring, then the AWS chain).
+//! The profile's edge aliases: `cdn = { kind = "cloudfront", …, edge = { name, kvs_arn,
+//! endpoint } }`, with the profile's AWS credentials (keyring, then the AWS chain): the
+//! KeyValueStore's data plane for the keys, the control plane for `edge setup`, and the function
+//! source both deploy and print.
 
 use super::Session;
 use super::credentials::aws_settings;
+use crate::cdn::edge_control::EdgeControl;
 use crate::cdn::kvs::Kvs;
-use crate::config::CdnConfig;
+use crate::config::{CdnConfig, EdgeKeysConfig, Profile};
+use crate::domain::edge_alias::cloudfront::{Functions, Inputs, functions};
+use crate::domain::manifest::ALIAS_CACHE;
 use crate::error::{ProfileGap, Result};
 
-pub async fn edge_keys(s: &Session) -> Result<Kvs> {
-    let Some(CdnConfig::Cloudfront {
-        edge: Some(edge), ..
-    }) = &s.profile.cdn
-    else {
-        return Err(ProfileGap::NoEdgeKeys {
+/// The functions `edge code` prints and `edge setup` deploys, from the profile alone: they
+/// rewrite under the CDN's path prefix (default: the store's prefix).
+pub fn function_code(profile: &Profile) -> Functions {
+    functions(&Inputs {
+        prefix: profile
+            .cdn
+            .as_ref()
+            .and_then(CdnConfig::path_prefix)
+            .unwrap_or_else(|| profile.store.prefix()),
+        alias_cache_control: profile
+            .alias_cache_control
+            .as_deref()
+            .unwrap_or(ALIAS_CACHE),
+    })
+}
+
+/// The profile's edge settings: (distribution, endpoint, edge table), or the sentence saying
+/// how to add them.
+fn edge_config(s: &Session) -> Result<(&str, Option<&str>, &EdgeKeysConfig)> {
+    match &s.profile.cdn {
+        Some(CdnConfig::Cloudfront {
+            distribution_id,
+            endpoint,
+            edge: Some(edge),
+            ..
+        }) => Ok((distribution_id, endpoint.as_deref(), edge)),
+        _ => Err(ProfileGap::NoEdgeKeys {
             profile: s.profile_name.clone(),
         }
-        .into());
+        .into()),
+    }
+}
+
+/// The name of the KeyValueStore and the functions' base.
+pub fn setup_name(distribution_id: &str, edge: &EdgeKeysConfig) -> String {
+    edge.name
+        .clone()
+        .unwrap_or_else(|| format!("shipdeck-{distribution_id}"))
+}
+
+/// The control plane, the setup's name and the configured KeyValueStore ARN.
+pub async fn edge_control(s: &Session) -> Result<(EdgeControl, String, Option<String>)> {
+    let (distribution, endpoint, edge) = edge_config(s)?;
+    let mut settings = aws_settings(&s.profile_name, "us-east-1", None).await?;
+    if let Some(ep) = endpoint {
+        settings.endpoint = Some(ep.to_string());
+    }
+    let control = EdgeControl::connect(distribution, settings).await;
+    Ok((
+        control,
+        setup_name(distribution, edge),
+        edge.kvs_arn.clone(),
+    ))
+}
+
+pub async fn edge_keys(s: &Session) -> Result<Kvs> {
+    let (_, _, edge) = edge_config(s)?;
+    let arn = match &edge.kvs_arn {
+        Some(arn) => arn.clone(),
+        None => {
+            let (control, name, _) = edge_control(s).await?;
+            control
+                .kvs_arn(&name)
+                .await?
+                .ok_or(ProfileGap::NoEdgeStore { name })?
+        }
     };
     // The data plane is global; its endpoint rules ignore the region.
     let settings = aws_settings(&s.profile_name, "us-east-1", None).await?;
-    Ok(Kvs::connect(&edge.kvs_arn, edge.endpoint.as_deref(), settings).await)
+    Ok(Kvs::connect(&arn, edge.endpoint.as_deref(), settings).await)
 }

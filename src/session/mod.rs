@@ -15,7 +15,7 @@ mod tracking;
 
 pub use context::{check_alerts, log_source, traffic_cache};
 pub use credentials::{aws_settings, azure_settings, secret_store};
-pub use edge_keys::edge_keys;
+pub use edge_keys::{edge_control, edge_keys, function_code};
 pub use metrics::{metrics_target, publish_metrics, sync_alarms};
 pub use profile::{actor, choose, demo_bridge_env, demo_profile};
 
@@ -108,7 +108,15 @@ pub async fn open(loaded: &Loaded, wanted: Option<&str>, opts: &OpenOptions) -> 
     s.ctx.edge = edge_settings(&s, loaded)?;
     s.ctx.tracking = tracking::tracking(&s).await?;
     if s.profile.alias_mode == config::AliasMode::Edge {
-        s.ctx.edge_keys = Some(Arc::new(edge_keys::edge_keys(&s).await?));
+        match edge_keys::edge_keys(&s).await {
+            Ok(keys) => s.ctx.edge_keys = Some(Arc::new(keys)),
+            // Before `edge setup` created the store nothing at the edge reads keys, so the
+            // copies are what browsers get, and setup itself must be able to run.
+            Err(crate::error::Error::Profile(crate::error::ProfileGap::NoEdgeStore { name })) => {
+                tracing::warn!(store = %name, "edge mode without its KeyValueStore: aliases are copies until `shipdeck edge setup` runs");
+            }
+            Err(e) => return Err(e),
+        }
     }
     Ok(s)
 }

@@ -9,6 +9,8 @@ Usage: python s3check.py COMMAND ARGS...   (endpoint from SHIPDECK_TEST_S3)
   get BUCKET KEY                      the JSON document stored at KEY
   invalidations DISTRIBUTION          JSON: the paths of every invalidation, with statuses
   put BUCKET KEY TEXT                 write an object by hand (as a hand-run sync would)
+  edge-setup NAME                     JSON: the KeyValueStore NAME's ARN (or null) and the functions
+                                      NAME-request / NAME-response: code, stage, KeyValueStore ARNs
 Prints one JSON document.
 """
 import json
@@ -65,6 +67,20 @@ def main(cmd, *args):
     if cmd == "put":
         s3.put_object(Bucket=args[0], Key=args[1], Body=args[2].encode())
         return {"key": args[1]}
+    if cmd == "edge-setup":
+        name = args[0]
+        stores = cf.list_key_value_stores()["KeyValueStoreList"].get("Items", [])
+        arn = next((k["ARN"] for k in stores if k["Name"] == name), None)
+        functions = {}
+        listed = cf.list_functions()["FunctionList"].get("Items", [])
+        for f in listed:
+            if f["Name"] in (f"{name}-request", f"{name}-response"):
+                kvs = f["FunctionConfig"].get("KeyValueStoreAssociations", {}).get("Items", [])
+                code = cf.get_function(Name=f["Name"])["FunctionCode"].read().decode()
+                functions[f["Name"]] = {"code": code, "stage": f["FunctionMetadata"]["Stage"],
+                                        "runtime": f["FunctionConfig"]["Runtime"],
+                                        "kvs": [k["KeyValueStoreARN"] for k in kvs]}
+        return {"kvs_arn": arn, "functions": functions}
     raise SystemExit(f"unknown command {cmd}")
 
 

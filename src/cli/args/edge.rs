@@ -38,6 +38,17 @@ The change is recorded in history.\n\n\
 {}\n\n\
 Examples:\n  shipdeck edge sync --dry-run\n  shipdeck edge sync --yes", super::super::exit::help(&[super::super::exit::OK, super::super::exit::BUSY, super::super::exit::FAILURE])))]
     Sync,
+    /// Create or update the KeyValueStore and both functions, and attach them to the distribution.
+    #[command(after_help = format!("Reads CloudFront and plans (each step a call: CreateKeyValueStore, CreateFunction or\n\
+UpdateFunction, TestFunction, PublishFunction, UpdateDistribution), asks unless --yes, then runs\n\
+the steps in order. The functions are `edge code`'s, named NAME-request and NAME-response (NAME:\n\
+cdn.edge.name, default shipdeck-DISTRIBUTION); they go on the behaviours that alias paths select,\n\
+in one distribution update over the configuration's ETag. A behaviour that already runs another\n\
+function (or Lambda@Edge) on a viewer event is refused with its name. Setup is idempotent: a\n\
+second run plans nothing, and a setup stopped by an error is finished by running it again.\n\n\
+{}\n\n\
+Examples:\n  shipdeck edge setup --dry-run\n  shipdeck --profile prod edge setup --yes", super::super::exit::help(&[super::super::exit::OK, super::super::exit::FAILURE])))]
+    Setup,
 }
 
 /// The two functions of edge aliases.

@@ -21,7 +21,8 @@ use super::MAX_FUNCTION_BYTES;
 /// What the generated code depends on, from the profile.
 #[derive(Debug, Clone)]
 pub struct Inputs<'a> {
-    /// The store prefix of the published folders (`msr-webchat/`, or empty).
+    /// The URL path the published folders are served under (`/msr-webchat`, `msr-webchat/`, or
+    /// empty: slashes around it do not matter).
     pub prefix: &'a str,
     /// The `Cache-Control` alias files are served with (`public, max-age=300`).
     pub alias_cache_control: &'a str,
@@ -59,6 +60,24 @@ fn path_prefix(prefix: &str) -> String {
 const ALIAS_RE: &str = r"/^(v(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))?|[a-z][a-z0-9-]{0,31})$/";
 /// A release as the key's value names it (semver, optional prerelease).
 const VERSION_RE: &str = r"/^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$/";
+
+/// Both functions for a profile, and the URL path they rewrite under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Functions {
+    pub request: String,
+    pub response: String,
+    /// `/msr-webchat/` (or `/` without a prefix), as setup matches behaviours against it.
+    pub path_prefix: String,
+}
+
+/// The functions `edge code` prints and `edge setup` deploys.
+pub fn functions(i: &Inputs) -> Functions {
+    Functions {
+        request: viewer_request(i),
+        response: viewer_response(i),
+        path_prefix: path_prefix(i.prefix),
+    }
+}
 
 /// The viewer-request function.
 pub fn viewer_request(i: &Inputs) -> String {

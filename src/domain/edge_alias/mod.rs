@@ -18,6 +18,7 @@
 //! Pure: parsing, formatting, limits and the bucket rule; no IO.
 
 pub mod cloudfront;
+pub mod setup;
 
 use crate::domain::version::{VersionError, parse_version};
 use semver::Version;
