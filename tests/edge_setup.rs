@@ -15,6 +15,7 @@
 mod common;
 
 use common::Env;
+use common::stub::Stub;
 
 fn setup_env(name: &str) -> (Env, String) {
     let endpoint = common::s3::endpoint();
@@ -136,6 +137,36 @@ fn setup_creates_what_the_server_supports_then_names_the_call_it_lacks() {
         ["test_function", "publish_function", "create_function"]
     );
     assert_eq!(again["kvs_arn"], arn.as_str());
+
+    // `edge status` reads the keys from the data plane (its stand-in, for the store setup
+    // created) and the functions from moto: created but never published, so viewers do not
+    // run it yet.
+    let dir = tempfile::tempdir().unwrap();
+    let stub = Stub::start("kvs_stub.py", dir.path(), &[&arn]);
+    let config = std::fs::read_to_string(env.path().join("shipdeck.toml"))
+        .unwrap()
+        .replace(
+            &format!("edge = {{ name = \"{name}\" }}"),
+            &format!(
+                "edge = {{ name = \"{name}\", endpoint = \"{}\" }}",
+                stub.url()
+            ),
+        );
+    std::fs::write(env.path().join("shipdeck.toml"), config).unwrap();
+    let status = cmd(&env).args(["edge", "status"]).output().unwrap();
+    let text = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        text.contains(&format!(
+            "function {name}-request (viewer request): not published: viewers do not run it"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "function {name}-response (viewer response): missing"
+        )),
+        "{text}"
+    );
     let _ = dist;
 }
 

@@ -27,7 +27,9 @@ pub fn code(g: &Global, which: EdgeFunction) -> Result<i32> {
 /// `edge status`: exit 4 when a key differs from the state.
 pub async fn status(s: &Session, g: &Global) -> Result<i32> {
     let kvs = session::edge_keys(s).await?;
-    let report = edge_keys::status(&s.ctx, &kvs).await?;
+    let (control, name, _) = session::edge_control(s).await?;
+    let code = session::function_code(&s.profile);
+    let report = edge_keys::full_status(&s.ctx, &kvs, &control, &name, &code).await?;
     if g.json {
         super::output::print_json(&report);
     } else {

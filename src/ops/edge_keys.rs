@@ -25,6 +25,23 @@ pub struct EdgeStatus {
     pub kvs: String,
     pub etag: String,
     pub aliases: Vec<AliasKey>,
+    /// The functions that read the keys (`edge status` asks the control plane; other callers
+    /// leave it unasked).
+    pub functions: Functions,
+}
+
+/// The functions reading the keys, as far as they could be asked.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Functions {
+    NotAsked,
+    Known {
+        functions: Vec<super::edge_setup::FunctionState>,
+    },
+    /// The control plane did not answer; the keys' verdicts stand.
+    Unknown {
+        error: String,
+    },
 }
 
 impl EdgeStatus {
@@ -72,7 +89,26 @@ pub async fn status(ctx: &Context, kvs: &Kvs) -> Result<EdgeStatus> {
         kvs: kvs.describe(),
         etag: snap.etag,
         aliases: compare(&aliases, &snap.items),
+        functions: Functions::NotAsked,
     })
+}
+
+/// `edge status`: the keys, and the functions' stages and code from the control plane.
+pub async fn full_status(
+    ctx: &Context,
+    kvs: &Kvs,
+    control: &crate::cdn::edge_control::EdgeControl,
+    name: &str,
+    code: &crate::domain::edge_alias::cloudfront::Functions,
+) -> Result<EdgeStatus> {
+    let mut report = status(ctx, kvs).await?;
+    report.functions = match super::edge_setup::functions(control, name, code).await {
+        Ok(functions) => Functions::Known { functions },
+        Err(e) => Functions::Unknown {
+            error: e.to_string(),
+        },
+    };
+    Ok(report)
 }
 
 /// The writes that make the edge agree with the state.

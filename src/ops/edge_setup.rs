@@ -53,6 +53,47 @@ pub struct FailedStep {
     pub error: String,
 }
 
+/// Where a function stands, for `edge status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FunctionState {
+    pub role: Role,
+    pub name: String,
+    /// `missing`, `development` (never published: viewers do not run it) or `live`.
+    pub stage: &'static str,
+    /// Whether the stage viewers run (LIVE, else DEVELOPMENT) holds this Shipdeck's code.
+    pub code_current: bool,
+}
+
+/// The functions' stages and whether their code is the one `edge code` prints.
+pub async fn functions(
+    control: &EdgeControl,
+    name: &str,
+    code: &Functions,
+) -> Result<Vec<FunctionState>> {
+    let mut out = Vec::new();
+    for role in Role::ALL {
+        let fname = role.function_name(name);
+        let wanted = match role {
+            Role::Request => &code.request,
+            Role::Response => &code.response,
+        };
+        let (stage, code_current) = match control.function(&fname).await? {
+            None => ("missing", false),
+            Some(f) => match &f.live_code {
+                Some(live) => ("live", live == wanted),
+                None => ("development", &f.development_code == wanted),
+            },
+        };
+        out.push(FunctionState {
+            role,
+            name: fname,
+            stage,
+            code_current,
+        });
+    }
+    Ok(out)
+}
+
 /// Reads CloudFront and plans; a conflict only the user can resolve is an error.
 pub async fn plan(
     control: &EdgeControl,

@@ -2,10 +2,10 @@
 //! (the writes, then what browsers get), canary steps, and what edge mode wrote before a
 //! change's copies (every front end's verdict shows it).
 
-use super::{Said, Tone, columns};
+use super::{Said, Tone, columns, printable};
 use crate::domain::edge_alias::{AliasKey, EdgeTarget, KeyVerdict};
 use crate::ops::canary::CanaryPlan;
-use crate::ops::edge_keys::{EdgeKeysOutcome, EdgeStatus, EdgeSync};
+use crate::ops::edge_keys::{EdgeKeysOutcome, EdgeStatus, EdgeSync, Functions};
 
 /// What edge mode wrote before a change's copies.
 pub fn outcome(o: &EdgeKeysOutcome) -> Said {
@@ -95,7 +95,33 @@ pub fn status(s: &EdgeStatus) -> Vec<String> {
     } else {
         format!("{off} key(s) differ from the release state: `shipdeck edge sync` writes the state's targets")
     });
+    out.extend(functions(&s.functions));
     out
+}
+
+/// The functions that read the keys: whether viewers run them, with this Shipdeck's code.
+fn functions(f: &Functions) -> Vec<String> {
+    match f {
+        Functions::NotAsked => vec![],
+        Functions::Unknown { error } => vec![format!(
+            "functions: not checked ({}); the keys' verdicts above stand",
+            printable(error)
+        )],
+        Functions::Known { functions } => functions
+            .iter()
+            .map(|f| {
+                let verdict = match (f.stage, f.code_current) {
+                    ("live", true) => "LIVE, this Shipdeck's code".to_string(),
+                    ("live", false) => {
+                        "LIVE with other code: `shipdeck edge setup` deploys this Shipdeck's".into()
+                    }
+                    ("development", _) => "not published: viewers do not run it, so they get the copied alias folders; `shipdeck edge setup` publishes it".into(),
+                    _ => "missing: viewers get the copied alias folders; `shipdeck edge setup` creates it".into(),
+                };
+                format!("function {} (viewer {}): {verdict}", f.name, f.role)
+            })
+            .collect(),
+    }
 }
 
 /// The writes of a sync, before it is applied.
