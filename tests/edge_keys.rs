@@ -103,9 +103,9 @@ fn keys_are_read_whole_and_written_only_over_the_state_they_were_read_from() {
 
 fn edge_env(stub: &Stub) -> Env {
     Env::with_config(&format!(
-        "[profiles.p]\nstore = {{ kind = \"local\", path = \"store\" }}\ncdn = {{ kind = \"cloudfront\", distribution_id = \"E1234ABCD5678\", endpoint = \"{}\", edge = {{ name = \"{}\", kvs_arn = \"{ARN}\", endpoint = \"{}\" }} }}\n",
+        "[profiles.p]\nstore = {{ kind = \"local\", path = \"store\" }}\ncdn = {{ kind = \"cloudfront\", distribution_id = \"E1234ABCD5678\", endpoint = \"{}\", edge = {{ name = \"nofn{:08x}\", kvs_arn = \"{ARN}\", endpoint = \"{}\" }} }}\n",
         common::s3::endpoint(),
-        format!("nofn{:08x}", common::unique() as u32),
+        common::unique() as u32,
         stub.url()
     ))
 }
@@ -318,6 +318,22 @@ fn in_edge_mode_a_change_writes_the_keys_before_its_copies_and_resume_finishes_t
         ));
     edge_cmd(&env).args(["verify"]).assert().success();
     edge_cmd(&env).args(["edge", "status"]).assert().success();
+    // The listing in edge mode says what each key makes browsers get, as the console does.
+    edge_cmd(&env)
+        .args(["releases"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("EDGE (what browsers get)"));
+    let out = edge_cmd(&env)
+        .args(["--json", "releases"])
+        .output()
+        .unwrap()
+        .stdout;
+    common::validate_json("releases", &out, env.path());
+    let listing: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let latest = common::alias(&listing, "latest").unwrap();
+    assert_eq!(latest["edge"]["value"], "1.0.0", "{listing}");
+    assert_eq!(latest["edge"]["verdict"], "in_sync", "{listing}");
     // A store that cannot be written does not stop the change: it is said, with the way out.
     drop(stub);
     edge_cmd(&env)
@@ -331,7 +347,8 @@ fn in_edge_mode_a_change_writes_the_keys_before_its_copies_and_resume_finishes_t
 /// A profile in edge mode on the stub.
 fn edge_mode_env(stub: &Stub) -> Env {
     Env::with_config(&format!(
-        "[profiles.p]\nstore = {{ kind = \"local\", path = \"store\" }}\nalias_mode = \"edge\"\ncdn = {{ kind = \"cloudfront\", distribution_id = \"E1234ABCD5678\", edge = {{ kvs_arn = \"{ARN}\", endpoint = \"{}\" }} }}\n",
+        "[profiles.p]\nstore = {{ kind = \"local\", path = \"store\" }}\nalias_mode = \"edge\"\ncdn = {{ kind = \"cloudfront\", distribution_id = \"E1234ABCD5678\", endpoint = \"{}\", edge = {{ kvs_arn = \"{ARN}\", endpoint = \"{}\" }} }}\n",
+        common::s3::endpoint(),
         stub.url()
     ))
 }

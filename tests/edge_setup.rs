@@ -46,7 +46,7 @@ fn steps(doc: &serde_json::Value) -> Vec<String> {
 #[test]
 fn setup_creates_what_the_server_supports_then_names_the_call_it_lacks() {
     let name = format!("sd{:08x}", common::unique() as u32);
-    let (env, dist) = setup_env(&name);
+    let (env, _) = setup_env(&name);
 
     // A dry run plans every step and creates nothing.
     let dry = cmd(&env)
@@ -138,36 +138,7 @@ fn setup_creates_what_the_server_supports_then_names_the_call_it_lacks() {
     );
     assert_eq!(again["kvs_arn"], arn.as_str());
 
-    // `edge status` reads the keys from the data plane (its stand-in, for the store setup
-    // created) and the functions from moto: created but never published, so viewers do not
-    // run it yet.
-    let dir = tempfile::tempdir().unwrap();
-    let stub = Stub::start("kvs_stub.py", dir.path(), &[&arn]);
-    let config = std::fs::read_to_string(env.path().join("shipdeck.toml"))
-        .unwrap()
-        .replace(
-            &format!("edge = {{ name = \"{name}\" }}"),
-            &format!(
-                "edge = {{ name = \"{name}\", endpoint = \"{}\" }}",
-                stub.url()
-            ),
-        );
-    std::fs::write(env.path().join("shipdeck.toml"), config).unwrap();
-    let status = cmd(&env).args(["edge", "status"]).output().unwrap();
-    let text = String::from_utf8_lossy(&status.stdout);
-    assert!(
-        text.contains(&format!(
-            "function {name}-request (viewer request): not published: viewers do not run it"
-        )),
-        "{text}"
-    );
-    assert!(
-        text.contains(&format!(
-            "function {name}-response (viewer response): missing"
-        )),
-        "{text}"
-    );
-    let _ = dist;
+    status_names_the_unpublished_function(&env, &name, &arn);
 }
 
 #[test]
@@ -189,4 +160,36 @@ fn a_configured_arn_that_is_not_the_named_store_is_refused_before_anything_is_wr
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("correct kvs_arn or name"), "{err}");
     assert!(err.contains(wrong), "{err}");
+}
+
+/// `edge status` after a setup stopped at TestFunction: the keys from the data plane (its
+/// stand-in, for the store setup created), the functions from moto: the request function is
+/// created but never published, so viewers do not run it yet, and the response one is missing.
+fn status_names_the_unpublished_function(env: &Env, name: &str, arn: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let stub = Stub::start("kvs_stub.py", dir.path(), &[arn]);
+    let config = std::fs::read_to_string(env.path().join("shipdeck.toml"))
+        .unwrap()
+        .replace(
+            &format!("edge = {{ name = \"{name}\" }}"),
+            &format!(
+                "edge = {{ name = \"{name}\", endpoint = \"{}\" }}",
+                stub.url()
+            ),
+        );
+    std::fs::write(env.path().join("shipdeck.toml"), config).unwrap();
+    let status = cmd(env).args(["edge", "status"]).output().unwrap();
+    let text = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        text.contains(&format!(
+            "function {name}-request (viewer request): not published: viewers do not run it"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "function {name}-response (viewer response): missing"
+        )),
+        "{text}"
+    );
 }

@@ -64,6 +64,16 @@ fn aliases_screen() {
     });
 }
 
+/// In edge mode the Aliases screen adds what each key makes browsers get: a canary's split, a
+/// key that differs from the state, an alias still served by its copies.
+#[test]
+fn aliases_screen_in_edge_mode() {
+    at_both_sizes("aliases_edge", |s| {
+        s.update(Action::Loaded(Ok(common::tui::edge_view())));
+        s.update(Action::Cmd(Command::GoScreen(1)));
+    });
+}
+
 #[test]
 fn origins_screen_not_configured() {
     at_both_sizes("origins", |s| {

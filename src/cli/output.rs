@@ -70,20 +70,43 @@ pub fn releases(s: &Session, v: &ReleasesView) {
         println!("(no releases yet — `shipdeck publish DIR` adds one)");
     }
     println!();
-    println!(
-        "{:<10} {:<18} {:<10} {:<18} automatic",
-        "ALIAS", "TARGET", "MODE", "PREVIOUS"
+    let edge = v.aliases.iter().any(|a| a.edge.is_some());
+    let header = format!(
+        "{:<10} {:<18} {:<10} {:<18} {:<18}{}",
+        "ALIAS",
+        "TARGET",
+        "MODE",
+        "PREVIOUS",
+        "automatic",
+        if edge {
+            " EDGE (what browsers get)"
+        } else {
+            ""
+        }
     );
+    println!("{}", header.trim_end());
     for a in &v.aliases {
         let or_dash =
             |v: &Option<semver::Version>| v.as_ref().map_or("-".into(), |v| v.to_string());
-        println!(
-            "{:<10} {:<18} {:<10} {:<18} {}",
+        let cell = a
+            .edge
+            .as_ref()
+            .map(|c| format!(" {}", present::edge_keys::cell(c)))
+            .unwrap_or_default();
+        let line = format!(
+            "{:<10} {:<18} {:<10} {:<18} {:<18}{cell}",
             a.name.to_string(),
             a.target.to_string(),
             if a.pinned { "pinned" } else { "auto" },
             or_dash(&a.previous),
             or_dash(&a.automatic)
+        );
+        println!("{}", line.trim_end());
+    }
+    if let Some(e) = &v.edge_error {
+        println!(
+            "edge keys not read ({}); the targets above are the release state's",
+            present::printable(e)
         );
     }
 }

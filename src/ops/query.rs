@@ -106,6 +106,17 @@ pub struct AliasRow {
     pub previous: Option<Version>,
     /// Where automatic resolution would point it (differs from `target` when pinned).
     pub automatic: Option<Version>,
+    /// In edge mode, what its KeyValueStore key says (what browsers get).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edge: Option<EdgeCell>,
+}
+
+/// An alias's key at the edge, beside the state's target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EdgeCell {
+    /// The key's value (`1.0.1`, `1.0.1;1.1.0=5`), when there is a key.
+    pub value: Option<String>,
+    pub verdict: crate::domain::edge_alias::KeyVerdict,
 }
 
 /// An operation that was interrupted and is still recorded in the state.
@@ -124,6 +135,9 @@ pub struct ReleasesView {
     pub aliases: Vec<AliasRow>,
     /// An interrupted operation.
     pub in_flight: Option<InFlightSummary>,
+    /// In edge mode, why the keys could not be read (the rows then have no `edge`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edge_error: Option<String>,
 }
 
 /// Builds the view from a state's core (pure; used by the TUI on fixed data too).
@@ -153,6 +167,7 @@ pub fn view_of(core: &Core, store: String, in_flight: Option<InFlightSummary>) -
             pinned: r.pinned,
             previous: r.previous.clone(),
             automatic: highest_eligible(core, n),
+            edge: None,
         })
         .collect();
     ReleasesView {
@@ -160,6 +175,7 @@ pub fn view_of(core: &Core, store: String, in_flight: Option<InFlightSummary>) -
         versions,
         aliases,
         in_flight,
+        edge_error: None,
     }
 }
 
@@ -170,7 +186,31 @@ pub async fn releases(ctx: &Context) -> Result<ReleasesView> {
         by: f.by.clone(),
         started_at: f.started_at,
     });
-    Ok(view_of(&state.core, ctx.store.describe(), in_flight))
+    let mut view = view_of(&state.core, ctx.store.describe(), in_flight);
+    if let Some(kvs) = &ctx.edge_keys {
+        match kvs.read().await {
+            Ok(snap) => {
+                let targets = view
+                    .aliases
+                    .iter()
+                    .map(|a| (a.name.clone(), a.target.clone()))
+                    .collect();
+                let keys = crate::domain::edge_alias::compare(&targets, &snap.items);
+                for row in &mut view.aliases {
+                    row.edge = keys
+                        .iter()
+                        .find(|k| k.alias == row.name.to_string())
+                        .map(|k| EdgeCell {
+                            value: k.edge.clone(),
+                            verdict: k.verdict,
+                        });
+                }
+            }
+            // The listing stands without the edge; the reason is shown beside it.
+            Err(e) => view.edge_error = Some(e.to_string()),
+        }
+    }
+    Ok(view)
 }
 
 /// One release in full: its row in the list and its manifest.

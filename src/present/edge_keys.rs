@@ -31,6 +31,27 @@ pub fn outcome(o: &EdgeKeysOutcome) -> Said {
     }
 }
 
+/// An alias's edge key in a table cell: what browsers get, short.
+pub fn cell(c: &crate::ops::query::EdgeCell) -> String {
+    let value = c.value.as_deref().unwrap_or("-");
+    match c.verdict {
+        KeyVerdict::InSync => match value.parse::<EdgeTarget>() {
+            Ok(EdgeTarget {
+                stable,
+                canary: Some(canary),
+            }) => format!("{stable}, {} {}%", canary.version, canary.percent),
+            _ => printable(value),
+        },
+        KeyVerdict::Differs => format!(
+            "{} differs",
+            printable(value.split(';').next().unwrap_or(value))
+        ),
+        KeyVerdict::Missing => "no key: copies".into(),
+        KeyVerdict::Unreadable => "unreadable: copies".into(),
+        KeyVerdict::Orphan => "left over".into(),
+    }
+}
+
 /// What browsers get for one alias, and why.
 pub fn verdict(a: &AliasKey) -> String {
     let edge = a.edge.as_deref().unwrap_or("-");

@@ -42,6 +42,7 @@ fn alias(
         pinned,
         previous: previous.map(v),
         automatic: automatic.map(v),
+        edge: None,
     }
 }
 
@@ -63,7 +64,36 @@ pub fn view() -> ReleasesView {
             alias("next", "2.0.0-beta.1", true, None, None),
         ],
         in_flight: None,
+        edge_error: None,
     }
+}
+
+/// The same view in edge mode: `latest` runs a canary, `v1.0` has no key yet, `v1` differs.
+pub fn edge_view() -> ReleasesView {
+    use shipdeck::domain::edge_alias::KeyVerdict;
+    use shipdeck::ops::query::EdgeCell;
+    let mut v = view();
+    for a in &mut v.aliases {
+        a.edge = Some(match a.name.to_string().as_str() {
+            "latest" => EdgeCell {
+                value: Some("1.0.1;1.1.0=5".into()),
+                verdict: KeyVerdict::InSync,
+            },
+            "v1" => EdgeCell {
+                value: Some("1.0.1".into()),
+                verdict: KeyVerdict::Differs,
+            },
+            "v1.0" => EdgeCell {
+                value: None,
+                verdict: KeyVerdict::Missing,
+            },
+            _ => EdgeCell {
+                value: Some(a.target.to_string()),
+                verdict: KeyVerdict::InSync,
+            },
+        });
+    }
+    v
 }
 
 pub fn history() -> Vec<HistoryEvent> {

@@ -5,6 +5,7 @@
 use super::{ListArea, elsewhere, empty_hint, table};
 use crate::domain::alias::AliasName;
 use crate::domain::change::Request;
+use crate::domain::edge_alias::KeyVerdict;
 use crate::tui::keymap::Command;
 use crate::tui::state::{Effect, State};
 use ratatui::Frame;
@@ -80,6 +81,8 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
     let t = &state.theme;
     let v = state.releases.as_ref()?;
     let dash = |v: &Option<semver::Version>| v.as_ref().map_or("-".into(), |v| v.to_string());
+    // In edge mode, what each alias's key makes browsers get (the CLI's EDGE column).
+    let edge = v.aliases.iter().any(|a| a.edge.is_some());
     let rows: Vec<Vec<Line>> = v
         .aliases
         .iter()
@@ -93,30 +96,54 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) -> Option<ListArea> {
                 (Some(x), true) if *x != a.target => format!("{x} (if unpinned)"),
                 (auto, _) => dash(auto),
             };
-            vec![
+            let mut row = vec![
                 Line::from(a.name.to_string()),
                 Line::from(a.target.to_string()),
                 Line::from(mode),
                 Line::from(dash(&a.previous)),
                 Line::from(auto),
-            ]
+            ];
+            if edge {
+                row.push(a.edge.as_ref().map_or_else(
+                    || Line::from("-"),
+                    |c| {
+                        let color = match c.verdict {
+                            KeyVerdict::InSync => t.ok,
+                            _ => t.warn,
+                        };
+                        Line::from(Span::styled(
+                            crate::present::edge_keys::cell(c),
+                            Style::default().fg(color),
+                        ))
+                    },
+                ));
+            }
+            row
         })
         .collect();
-    let hits = table(
-        state,
-        f,
-        area,
-        &["ALIAS", "TARGET", "MODE", "PREVIOUS", "AUTOMATIC"],
-        &[
+    let mut headers = vec!["ALIAS", "TARGET", "MODE", "PREVIOUS", "AUTOMATIC"];
+    let mut widths = vec![
+        Constraint::Length(10),
+        Constraint::Length(16),
+        Constraint::Length(10),
+        Constraint::Length(16),
+        Constraint::Min(12),
+    ];
+    if edge {
+        // Narrower state columns leave the edge's split readable at 80 columns.
+        headers.push("EDGE");
+        widths = vec![
+            Constraint::Length(10),
+            Constraint::Length(13),
+            Constraint::Length(10),
             Constraint::Length(10),
             Constraint::Length(16),
-            Constraint::Length(10),
-            Constraint::Length(16),
-            Constraint::Min(12),
-        ],
-        rows.len(),
-        |i| rows[i].clone(),
-    );
+            Constraint::Min(16),
+        ];
+    }
+    let hits = table(state, f, area, &headers, &widths, rows.len(), |i| {
+        rows[i].clone()
+    });
     if v.aliases.is_empty() {
         let promote = format!(
             "no aliases yet — `{}` promotes the selected version on the Releases screen",

@@ -96,6 +96,14 @@ pub(crate) fn loaded(
                     text: present::in_flight(f, Front::Console),
                     error: true,
                 });
+            } else if let Some(e) = &v.edge_error {
+                state.status = Some(Status {
+                    text: format!(
+                        "edge keys not read ({}); the aliases show the release state",
+                        present::printable(e)
+                    ),
+                    error: true,
+                });
             }
             state.releases = Some(v);
             state.clamp_selections();
