@@ -299,11 +299,35 @@ fn in_edge_mode_a_change_writes_the_keys_before_its_copies_and_resume_finishes_t
         ));
     // A rollback that dies at its first copy has already moved the key: browsers get 1.0.0
     // while the copies are unfinished; resume finishes the copies and the state.
+    let before = state(&stub)["requests"].as_array().unwrap().len();
     edge_cmd(&env)
         .args(["--no-invalidate", "rollback", "--yes"])
         .env("SHIPDECK_FAIL_AFTER_WRITES", "3")
         .assert()
         .code(1);
+    // Three calls move one alias at the edge: the ETag, the key, the write over that ETag.
+    let calls: Vec<String> = state(&stub)["requests"].as_array().unwrap()[before..]
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["method"].as_str().unwrap(),
+                r["path"].as_str().unwrap()
+            )
+        })
+        .collect();
+    let store = format!(
+        "/key-value-stores/{}",
+        ARN.replace(':', "%3A").replace('/', "%2F")
+    );
+    assert_eq!(
+        calls,
+        [
+            format!("GET {store}"),
+            format!("GET {store}/keys/latest"),
+            format!("POST {store}/keys")
+        ]
+    );
     assert_eq!(
         state(&stub)["items"]["latest"],
         "1.0.0",

@@ -110,6 +110,12 @@ fn aws_policies_cover_every_call_of_their_workflows_and_verify_only_reads() {
     for a in store.iter().chain(cdn.iter()) {
         assert!(deploy.contains(a), "aws-deploy.json lacks {a}");
     }
+    // `edge setup` runs once, by an administrator: its own policy, not the deploy job's.
+    let setup = policy_actions("aws-edge-setup.json");
+    for a in needed(&[("src/cdn/edge_control.rs", "cloudfront")]) {
+        assert!(setup.contains(&a), "aws-edge-setup.json lacks {a}");
+    }
+    assert!(!deploy.contains("cloudfront:UpdateDistribution"));
     let verify = policy_actions("aws-verify.json");
     let reads: BTreeSet<String> = ["s3:GetObject", "s3:ListBucket"].map(String::from).into();
     assert_eq!(verify, reads, "the nightly verify reads only");

@@ -243,7 +243,13 @@ pub async fn write_moves(
     if wanted.is_empty() {
         return Ok(EdgeKeysOutcome::Unchanged);
     }
-    let snap = kvs.read().await?;
+    // One moved alias (a rollback, an unpin): its key alone, so browsers get the move after
+    // three calls (ETag, key, write); more: one listing.
+    let snap = if let [(alias, _)] = wanted.as_slice() {
+        kvs.read_keys(std::slice::from_ref(alias)).await?
+    } else {
+        kvs.read().await?
+    };
     let mut puts = Vec::new();
     let mut deletes = Vec::new();
     for (alias, target) in wanted {

@@ -24,6 +24,7 @@ Usage: python kvs_stub.py READY_FILE ARN
   request; POST /_state {"key": "value", ...} replaces the items (as another manager's write).
 """
 import datetime
+import time
 import json
 import sys
 import threading
@@ -85,7 +86,7 @@ class Handler(BaseHTTPRequestHandler):
         if not self.signed():
             return
         with LOCK:
-            STATE["requests"].append({"method": "GET", "path": url.path})
+            STATE["requests"].append({"method": "GET", "path": url.path, "at": time.time()})
             if len(parts) < 2 or parts[0] != "key-value-stores" or parts[1] != ARN:
                 return self.error(404, "ResourceNotFoundException", "no such KeyValueStore")
             if len(parts) == 2:
@@ -112,7 +113,8 @@ class Handler(BaseHTTPRequestHandler):
         if not self.signed():
             return
         with LOCK:
-            STATE["requests"].append({"method": method, "path": url.path, "if_match": self.headers.get("If-Match")})
+            STATE["requests"].append({"method": method, "path": url.path, "if_match": self.headers.get("If-Match"),
+                                      "at": time.time()})
             if len(parts) < 3 or parts[0] != "key-value-stores" or parts[1] != ARN or parts[2] != "keys":
                 return self.error(404, "ResourceNotFoundException", "no such KeyValueStore")
             if self.headers.get("If-Match") != etag():
