@@ -21,11 +21,14 @@
 )]
 
 mod common;
+#[path = "../tests/common/stub.rs"]
+#[allow(dead_code, reason = "the tests use the stubs' other helpers")]
+mod stub;
 
 use common::{median, peers_bin, s3_endpoint as endpoint, s3check};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::process::Command;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const ARN: &str =
     "arn:aws:cloudfront::123456789012:key-value-store/0d6f6a04-2a6a-4c3e-a9b1-2f4b5c6d7e8f";
@@ -75,27 +78,6 @@ fn stub_requests(url: &str) -> Vec<(String, String, f64)> {
             )
         })
         .collect()
-}
-
-fn start_stub(dir: &Path) -> (Child, String) {
-    let ready = dir.join("kvs.ready");
-    let child = Command::new(peers_bin().join("python"))
-        .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/peers/kvs_stub.py"))
-        .arg(&ready)
-        .arg(ARN)
-        .spawn()
-        .unwrap();
-    let t = Instant::now();
-    loop {
-        if let Ok(port) = std::fs::read_to_string(&ready) {
-            return (child, format!("http://127.0.0.1:{}", port.trim()));
-        }
-        assert!(
-            t.elapsed() < Duration::from_secs(15),
-            "the KVS stub did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 fn distribution(bucket: &str) -> String {
@@ -166,7 +148,8 @@ fn main() {
     let bucket = format!("bench-edgealias-{}", std::process::id());
     s3check(&["create-bucket", &bucket]);
     let dist = distribution(&bucket);
-    let (mut stub, stub_url) = start_stub(root);
+    let kvs = stub::Stub::start("kvs_stub.py", root, &[ARN]);
+    let stub_url = kvs.url();
     let ep = endpoint();
     std::fs::write(
         root.join("shipdeck.toml"),
@@ -206,8 +189,7 @@ fn main() {
             edge.push(rollback(root, "edge", to, Some(&stub_url)));
         }
     }
-    let _ = stub.kill();
-    let _ = stub.wait();
+    drop(kvs);
     let med = |runs: &[Run], f: fn(&Run) -> Duration| median(runs.iter().map(f).collect());
     let max_calls = |runs: &[Run], f: fn(&Run) -> usize| runs.iter().map(f).max().unwrap_or(0);
     common::line(
