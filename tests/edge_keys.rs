@@ -15,7 +15,8 @@ mod common;
 use common::Env;
 use common::stub::{Stub, python};
 use predicates::prelude::*;
-use shipdeck::cdn::kvs::{Kvs, KvsError};
+use shipdeck::cdn::alias_keys::{AliasKeys, KeysError as KvsError};
+use shipdeck::cdn::kvs::Kvs;
 
 pub const ARN: &str =
     "arn:aws:cloudfront::123456789012:key-value-store/0d6f6a04-2a6a-4c3e-a9b1-2f4b5c6d7e8f";

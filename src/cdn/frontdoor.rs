@@ -78,7 +78,7 @@ impl AzurePurge {
         }
     }
 
-    fn base(&self) -> String {
+    pub(super) fn base(&self) -> String {
         self.cfg
             .management_endpoint
             .as_deref()
@@ -87,32 +87,37 @@ impl AzurePurge {
             .to_string()
     }
 
+    /// The Front Door / CDN profile's name and resource group, for sentences.
+    pub(super) fn profile_names(&self) -> (&str, &str) {
+        (&self.cfg.profile, &self.cfg.resource_group)
+    }
+
+    /// The profile's resource path in Resource Manager (rule sets live under it).
+    pub(super) fn profile_resource(&self) -> String {
+        let c = &self.cfg;
+        format!(
+            "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Cdn/profiles/{}",
+            segment(&c.subscription),
+            segment(&c.resource_group),
+            segment(&c.profile)
+        )
+    }
+
     /// The endpoint's resource path in Resource Manager.
     fn resource(&self) -> String {
         let c = &self.cfg;
-        // Resource names as they are, escaping only what a path segment cannot carry.
-        const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-            .remove(b'-')
-            .remove(b'_')
-            .remove(b'.')
-            .remove(b'~')
-            .remove(b'(')
-            .remove(b')');
-        let enc = |s: &str| percent_encoding::utf8_percent_encode(s, SEGMENT).to_string();
         let kind = match self.kind {
             Kind::FrontDoor => "afdEndpoints",
             Kind::Classic => "endpoints",
         };
         format!(
-            "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Cdn/profiles/{}/{kind}/{}",
-            enc(&c.subscription),
-            enc(&c.resource_group),
-            enc(&c.profile),
-            enc(&c.endpoint)
+            "{}/{kind}/{}",
+            self.profile_resource(),
+            segment(&c.endpoint)
         )
     }
 
-    fn error(&self, cause: impl Into<String>) -> CdnError {
+    pub(super) fn error(&self, cause: impl Into<String>) -> CdnError {
         CdnError {
             cdn: self.describe(),
             cause: cause.into(),
@@ -149,7 +154,7 @@ impl AzurePurge {
 
     /// One request with up to 3 attempts for throttling and server errors, honouring
     /// Retry-After (at most 10 s), all within the operation timeout.
-    async fn send(
+    pub(super) async fn send(
         &self,
         method: reqwest::Method,
         url: &str,
@@ -208,7 +213,7 @@ impl AzurePurge {
     }
 
     /// A non-success answer as one sentence built from the status and Azure's error code.
-    async fn refused(&self, resp: reqwest::Response) -> CdnError {
+    pub(super) async fn refused(&self, resp: reqwest::Response) -> CdnError {
         let status = resp.status().as_u16();
         let body = json_body(resp).await;
         let code = body["error"]["code"].as_str().unwrap_or("no error code");
@@ -261,7 +266,7 @@ impl AzurePurge {
     }
 
     /// The operation URL as an id: its path and query without the management host.
-    fn operation_id(&self, url: &str) -> String {
+    pub(super) fn operation_id(&self, url: &str) -> String {
         let base = self.base();
         let rest = url.strip_prefix(&base).unwrap_or(url);
         match reqwest::Url::parse(url) {
@@ -278,7 +283,7 @@ impl AzurePurge {
     }
 
     /// The status word of one operation.
-    async fn operation_status(&self, id: &str) -> Result<String, CdnError> {
+    pub(super) async fn operation_status(&self, id: &str) -> Result<String, CdnError> {
         if !id.starts_with('/') {
             return Err(self.error(format!(
                 "'{id}' is not a purge id Shipdeck reported; copy the id from the publish or promote output"
@@ -299,8 +304,20 @@ impl AzurePurge {
     }
 }
 
+/// A resource name as a path segment, escaping only what a segment cannot carry.
+pub(super) fn segment(s: &str) -> String {
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~')
+        .remove(b'(')
+        .remove(b')');
+    percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
+}
+
 /// A response's JSON body, or `null` when it has none or it is not JSON.
-async fn json_body(resp: reqwest::Response) -> serde_json::Value {
+pub(super) async fn json_body(resp: reqwest::Response) -> serde_json::Value {
     let bytes = resp.bytes().await.unwrap_or_default();
     serde_json::from_slice(&bytes).unwrap_or_default()
 }

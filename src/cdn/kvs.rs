@@ -8,7 +8,9 @@
 //! part of the host, `{account}.cloudfront-kvs.global.api.aws`, even for an endpoint override).
 //! A configured `endpoint` therefore replaces the rules whole, for a stand-in server.
 
+use super::alias_keys::{AliasKeys, KeysError as KvsError, KeysSnapshot as KvsSnapshot};
 use crate::adapters::aws::{AwsSettings, Service, explain, sdk_config};
+use async_trait::async_trait;
 use aws_sdk_cloudfrontkeyvaluestore::Client;
 use aws_sdk_cloudfrontkeyvaluestore::config::endpoint::{
     Endpoint, EndpointFuture, Params, ResolveEndpoint,
@@ -18,29 +20,6 @@ use aws_sdk_cloudfrontkeyvaluestore::types::{DeleteKeyRequestListItem, PutKeyReq
 use aws_smithy_types::endpoint::EndpointAuthScheme;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-
-/// What the store holds, and the ETag a write must name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KvsSnapshot {
-    pub etag: String,
-    pub items: BTreeMap<String, String>,
-}
-
-/// Why the KeyValueStore could not be read or written.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum KvsError {
-    #[error(
-        "someone else changed the KeyValueStore {arn} since it was read; nothing was written — run the command again"
-    )]
-    Changed { arn: String },
-    #[error("the KeyValueStore {arn}: {cause}")]
-    Call {
-        arn: String,
-        cause: String,
-        #[source]
-        source: Option<Arc<dyn std::error::Error + Send + Sync>>,
-    },
-}
 
 /// One endpoint for every call, signed with SigV4A for every region, as AWS's own rules sign.
 #[derive(Debug)]
@@ -80,10 +59,6 @@ impl Kvs {
         }
     }
 
-    pub fn describe(&self) -> String {
-        format!("KeyValueStore {}", self.arn)
-    }
-
     fn error<E, R>(&self, e: SdkError<E, R>) -> KvsError
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
@@ -91,11 +66,11 @@ impl Kvs {
     {
         if e.code() == Some("ConflictException") {
             return KvsError::Changed {
-                arn: self.arn.clone(),
+                store: self.describe(),
             };
         }
         KvsError::Call {
-            arn: self.arn.clone(),
+            store: self.describe(),
             cause: explain(&e, &self.settings, Service::KeyValueStore),
             source: Some(Arc::new(e)),
         }
@@ -116,7 +91,7 @@ impl Kvs {
     /// Only `keys` (those that exist), with the ETag read before them: one call per key, so a
     /// rollback of one alias reads two calls and writes one. A write between the ETag and the
     /// keys makes the later write refused as stale, never lost.
-    pub async fn read_keys(&self, keys: &[String]) -> Result<KvsSnapshot, KvsError> {
+    async fn read_keys_impl(&self, keys: &[String]) -> Result<KvsSnapshot, KvsError> {
         let etag = self.etag().await?;
         let mut items = BTreeMap::new();
         for key in keys {
@@ -139,7 +114,7 @@ impl Kvs {
     }
 
     /// Every key and value, with the ETag of this state.
-    pub async fn read(&self) -> Result<KvsSnapshot, KvsError> {
+    async fn read_impl(&self) -> Result<KvsSnapshot, KvsError> {
         let etag = self.etag().await?;
         let mut items = BTreeMap::new();
         let mut next: Option<String> = None;
@@ -164,7 +139,7 @@ impl Kvs {
     }
 
     /// Puts and deletes keys in one call, if the store is still at `etag`; the new ETag.
-    pub async fn write(
+    async fn write_impl(
         &self,
         etag: &str,
         puts: &[(String, String)],
@@ -198,9 +173,41 @@ impl Kvs {
 
     fn built(&self, e: BuildError) -> KvsError {
         KvsError::Call {
-            arn: self.arn.clone(),
+            store: self.describe(),
             cause: format!("the request could not be built: {e}"),
             source: Some(Arc::new(e)),
         }
+    }
+}
+
+#[async_trait]
+impl AliasKeys for Kvs {
+    fn describe(&self) -> String {
+        format!("KeyValueStore {}", self.arn)
+    }
+
+    fn canary(&self) -> bool {
+        true
+    }
+
+    fn purges_aliases(&self) -> bool {
+        false
+    }
+
+    async fn read(&self) -> Result<KvsSnapshot, KvsError> {
+        self.read_impl().await
+    }
+
+    async fn read_keys(&self, keys: &[String]) -> Result<KvsSnapshot, KvsError> {
+        self.read_keys_impl(keys).await
+    }
+
+    async fn write(
+        &self,
+        etag: &str,
+        puts: &[(String, String)],
+        deletes: &[String],
+    ) -> Result<String, KvsError> {
+        self.write_impl(etag, puts, deletes).await
     }
 }

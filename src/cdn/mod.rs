@@ -3,9 +3,11 @@
 //! Only alias folders are ever invalidated, and only the ones that moved; release folders are
 //! immutable and cached for a year. `NoCdn` serves profiles without a CDN (the local store).
 
+pub mod alias_keys;
 pub mod cloudfront;
 pub mod edge_control;
 pub mod frontdoor;
+pub mod frontdoor_rules;
 pub mod kvs;
 
 use crate::adapters::Cause;

@@ -4,7 +4,7 @@
 //! ordinary promote of the canary's release (or a pin, for a channel).
 
 use super::args::{CanaryCommand, Command, Global};
-use crate::cdn::kvs::Kvs;
+use crate::cdn::alias_keys::AliasKeys;
 use crate::domain::alias::AliasName;
 use crate::error::{ProfileGap, Result};
 use crate::ops::canary::{self, Step};
@@ -12,7 +12,7 @@ use crate::present;
 use crate::session::Session;
 use std::sync::Arc;
 
-fn kvs(s: &Session) -> Result<Arc<Kvs>> {
+fn kvs(s: &Session) -> Result<Arc<dyn AliasKeys>> {
     s.ctx.edge_keys.clone().ok_or_else(|| {
         ProfileGap::NotEdgeMode {
             profile: s.profile_name.clone(),
@@ -24,7 +24,7 @@ fn kvs(s: &Session) -> Result<Arc<Kvs>> {
 /// One step: the plan, a confirmation, the write.
 async fn step(s: &Session, g: &Global, alias: &AliasName, step: Step) -> Result<i32> {
     let kvs = kvs(s)?;
-    let plan = canary::plan(&s.ctx, &kvs, alias, &step).await?;
+    let plan = canary::plan(&s.ctx, kvs.as_ref(), alias, &step).await?;
     if !g.json {
         for l in present::edge_keys::canary_plan(&plan) {
             println!("{l}");
@@ -39,7 +39,7 @@ async fn step(s: &Session, g: &Global, alias: &AliasName, step: Step) -> Result<
     if !g.yes {
         super::changes::confirm()?;
     }
-    let done = canary::apply(&s.ctx, &kvs, plan).await?;
+    let done = canary::apply(&s.ctx, kvs.as_ref(), plan).await?;
     if g.json {
         super::output::print_json(&done);
     } else {

@@ -27,9 +27,18 @@ pub fn code(g: &Global, which: EdgeFunction) -> Result<i32> {
 /// `edge status`: exit 4 when a key differs from the state.
 pub async fn status(s: &Session, g: &Global) -> Result<i32> {
     let kvs = session::edge_keys(s).await?;
-    let (control, name, _) = session::edge_control(s).await?;
-    let code = session::function_code(&s.profile);
-    let report = edge_keys::full_status(&s.ctx, &kvs, &control, &name, &code).await?;
+    // CloudFront runs functions that read the keys: their stage and code are part of the
+    // verdict. Front Door's rules are the keys themselves.
+    let report = if matches!(
+        s.profile.cdn,
+        Some(crate::config::CdnConfig::Cloudfront { .. })
+    ) {
+        let (control, name, _) = session::edge_control(s).await?;
+        let code = session::function_code(&s.profile);
+        edge_keys::full_status(&s.ctx, kvs.as_ref(), &control, &name, &code).await?
+    } else {
+        edge_keys::status(&s.ctx, kvs.as_ref()).await?
+    };
     if g.json {
         super::output::print_json(&report);
     } else {
@@ -47,7 +56,7 @@ pub async fn status(s: &Session, g: &Global) -> Result<i32> {
 /// `edge sync`: the plan, a confirmation (unless --yes), one write.
 pub async fn sync(s: &Session, g: &Global) -> Result<i32> {
     let kvs = session::edge_keys(s).await?;
-    let plan = edge_keys::plan_sync(&s.ctx, &kvs).await?;
+    let plan = edge_keys::plan_sync(&s.ctx, kvs.as_ref()).await?;
     if !g.json {
         for l in present::edge_keys::sync_plan(&plan) {
             println!("{l}");
@@ -62,7 +71,7 @@ pub async fn sync(s: &Session, g: &Global) -> Result<i32> {
     if !g.yes {
         super::changes::confirm()?;
     }
-    let done = edge_keys::apply_sync(&s.ctx, &kvs, plan).await?;
+    let done = edge_keys::apply_sync(&s.ctx, kvs.as_ref(), plan).await?;
     if g.json {
         super::output::print_json(&done);
     } else {
@@ -76,6 +85,9 @@ pub async fn sync(s: &Session, g: &Global) -> Result<i32> {
 /// `edge setup`: the plan, a confirmation (unless --yes), the steps in order. Exit 1 when a step
 /// failed (what was done before it is said, and stays done).
 pub async fn setup(s: &Session, g: &Global) -> Result<i32> {
+    if matches!(s.profile.cdn, Some(crate::config::CdnConfig::Frontdoor(_))) {
+        return Err(crate::error::ProfileGap::FrontDoorSetup.into());
+    }
     let (control, name, configured) = session::edge_control(s).await?;
     let code = session::function_code(&s.profile);
     let plan = edge_setup::plan(&control, &name, configured.as_deref(), &code).await?;

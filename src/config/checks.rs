@@ -307,3 +307,20 @@ pub(super) fn alert_rules<'de, D: serde::Deserializer<'de>>(
         .map(|r| r.check().map_err(serde::de::Error::custom))
         .collect()
 }
+
+/// A Front Door rule set's name: a letter, then letters and digits (at most 60).
+pub(super) fn rule_set_name<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<String, D::Error> {
+    let v = String::deserialize(d)?;
+    let ok = v.len() <= 60
+        && v.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && v.chars().all(|c| c.is_ascii_alphanumeric());
+    if !ok {
+        return Err(serde::de::Error::custom(format!(
+            "\"{}\" is not a Front Door rule set name; use a letter, then up to 59 letters and digits (e.g. shipdeckaliases)",
+            v.escape_debug()
+        )));
+    }
+    Ok(v)
+}

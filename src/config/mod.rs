@@ -330,6 +330,19 @@ pub struct AzureCdnConfig {
     /// `https://management.azure.com`.
     #[serde(default, deserialize_with = "checks::endpoint_url")]
     pub management_endpoint: Option<String>,
+    /// Front Door only: edge aliases as rules of this rule set (`alias_mode = "edge"`).
+    #[serde(default)]
+    pub edge: Option<FrontDoorEdgeConfig>,
+}
+
+/// The Front Door rule set that holds one URL-rewrite rule per alias. Create it and associate
+/// it with the endpoint's route once (portal or `az afd rule-set create`); Shipdeck writes the
+/// rules.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontDoorEdgeConfig {
+    #[serde(deserialize_with = "checks::rule_set_name")]
+    pub rule_set: String,
 }
 
 impl CdnConfig {

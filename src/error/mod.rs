@@ -89,7 +89,7 @@ pub enum Error {
     Edge(#[from] crate::edge::EdgeError),
     /// The CDN's KeyValueStore of edge aliases could not be read or written.
     #[error(transparent)]
-    EdgeKeys(#[from] crate::cdn::kvs::KvsError),
+    EdgeKeys(#[from] crate::cdn::alias_keys::KeysError),
     /// A canary step the edge's state refuses.
     #[error(transparent)]
     Canary(#[from] crate::domain::edge_alias::CanaryError),
@@ -175,7 +175,7 @@ impl Error {
             Error::Cdn(_) => "cdn",
             Error::Probe(_) => "bridge_unreachable",
             Error::Edge(_) => "edge_unreachable",
-            Error::EdgeKeys(crate::cdn::kvs::KvsError::Changed { .. }) => "conflict",
+            Error::EdgeKeys(crate::cdn::alias_keys::KeysError::Changed { .. }) => "conflict",
             Error::EdgeKeys(_) => "cdn",
             Error::Canary(_) | Error::EdgeSetup(_) => "refused_by_rule",
             Error::Wait(_) => "usage",
@@ -220,7 +220,7 @@ impl Error {
             Error::Allowlist(e) if e.is_usage() => 2,
             Error::Locked { .. } | Error::Conflict | Error::MetricsRace => 3,
             Error::Allowlist(crate::bridge::AllowlistError::Changed { .. }) => 3,
-            Error::EdgeKeys(crate::cdn::kvs::KvsError::Changed { .. }) => 3,
+            Error::EdgeKeys(crate::cdn::alias_keys::KeysError::Changed { .. }) => 3,
             Error::Store(crate::store::StoreError::PreconditionFailed { .. }) => 3,
             // As shells report a command stopped by SIGINT.
             Error::Interrupted => 130,

@@ -229,6 +229,10 @@ pub enum ProfileGap {
     )]
     NoEdgeStore { name: String },
     #[error(
+        "`edge setup` creates CloudFront's KeyValueStore and functions; on Front Door create the rule set once (`az afd rule-set create`), add it to the endpoint's route and name it in cdn.edge.rule_set: Shipdeck writes its rules"
+    )]
+    FrontDoorSetup,
+    #[error(
         "profile '{profile}' does not use edge aliases, so a canary has nothing to split; set alias_mode = \"edge\" (with cdn.edge) in it"
     )]
     NotEdgeMode { profile: String },

@@ -302,7 +302,7 @@ async fn apply_locked(
     let edge_keys = match &ctx.edge_keys {
         Some(kvs) if !plan.alias_moves.is_empty() => {
             progress.report(ProgressEvent::Step("edge: writing the alias keys".into()));
-            Some(super::edge_keys::write_moves(kvs, &plan.alias_moves).await)
+            Some(super::edge_keys::write_moves(kvs.as_ref(), &plan.alias_moves).await)
         }
         _ => None,
     };

@@ -7,7 +7,7 @@
 use super::edge_keys::KeyWrite;
 use super::records::load_state;
 use super::{Context, lock};
-use crate::cdn::kvs::Kvs;
+use crate::cdn::alias_keys::AliasKeys;
 use crate::domain::alias::AliasName;
 use crate::domain::edge_alias::{self, Canary, EdgeTarget};
 use crate::domain::history::AliasChange;
@@ -46,7 +46,7 @@ struct Read {
     etag: String,
 }
 
-async fn read(ctx: &Context, kvs: &Kvs, alias: &AliasName) -> Result<Read> {
+async fn read(ctx: &Context, kvs: &dyn AliasKeys, alias: &AliasName) -> Result<Read> {
     let (state, _) = load_state(ctx).await?;
     let target = state
         .core
@@ -64,12 +64,23 @@ async fn read(ctx: &Context, kvs: &Kvs, alias: &AliasName) -> Result<Read> {
 }
 
 /// The running canary's release, which `canary finish` promotes like any release.
-pub async fn finishing(ctx: &Context, kvs: &Kvs, alias: &AliasName) -> Result<Version> {
+pub async fn finishing(ctx: &Context, kvs: &dyn AliasKeys, alias: &AliasName) -> Result<Version> {
     let r = read(ctx, kvs, alias).await?;
     Ok(edge_alias::canary_of(&alias.to_string(), &r.target, r.edge.as_deref())?.version)
 }
 
-pub async fn plan(ctx: &Context, kvs: &Kvs, alias: &AliasName, step: &Step) -> Result<CanaryPlan> {
+pub async fn plan(
+    ctx: &Context,
+    kvs: &dyn AliasKeys,
+    alias: &AliasName,
+    step: &Step,
+) -> Result<CanaryPlan> {
+    if !kvs.canary() {
+        return Err(crate::domain::edge_alias::CanaryError::NoSplit {
+            store: kvs.describe(),
+        }
+        .into());
+    }
     let Read {
         state,
         target,
@@ -121,7 +132,7 @@ pub async fn plan(ctx: &Context, kvs: &Kvs, alias: &AliasName, step: &Step) -> R
 }
 
 /// Writes the step under the lock, over the ETag the plan read, and records it.
-pub async fn apply(ctx: &Context, kvs: &Kvs, mut plan: CanaryPlan) -> Result<CanaryPlan> {
+pub async fn apply(ctx: &Context, kvs: &dyn AliasKeys, mut plan: CanaryPlan) -> Result<CanaryPlan> {
     let lease = lock::acquire(ctx, &plan.description).await?;
     let written = kvs
         .write(&plan.etag, &[(plan.alias.clone(), plan.after.clone())], &[])
@@ -146,7 +157,7 @@ pub async fn apply(ctx: &Context, kvs: &Kvs, mut plan: CanaryPlan) -> Result<Can
 }
 
 /// Every alias with a canary at the edge.
-pub async fn status(kvs: &Kvs) -> Result<Vec<KeyWrite>> {
+pub async fn status(kvs: &dyn AliasKeys) -> Result<Vec<KeyWrite>> {
     let snap = kvs.read().await?;
     Ok(snap
         .items

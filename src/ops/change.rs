@@ -230,8 +230,8 @@ pub async fn finish_plan_with(
     let mut notes: Vec<String> = invalidation_cost(ctx, invalidations.len())
         .into_iter()
         .collect();
-    if ctx.edge_keys.is_some() {
-        notes.extend(super::edge_keys::plan_note(&moves));
+    if let Some(keys) = &ctx.edge_keys {
+        notes.extend(super::edge_keys::plan_note(&moves, keys.purges_aliases()));
     }
     let browsers = moves
         .iter()

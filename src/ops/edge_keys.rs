@@ -8,7 +8,7 @@
 
 use super::records::{append_history, load_state};
 use super::{Context, new_id};
-use crate::cdn::kvs::{Kvs, KvsError};
+use crate::cdn::alias_keys::{AliasKeys, KeysError as KvsError};
 use crate::domain::alias::AliasName;
 use crate::domain::edge_alias::{AliasKey, KeyVerdict, compare, sync_writes};
 use crate::domain::history::{AliasChange, HistoryEvent, Operation};
@@ -76,7 +76,7 @@ impl EdgeSync {
     }
 }
 
-pub async fn status(ctx: &Context, kvs: &Kvs) -> Result<EdgeStatus> {
+pub async fn status(ctx: &Context, kvs: &dyn AliasKeys) -> Result<EdgeStatus> {
     let (state, _) = load_state(ctx).await?;
     let aliases: BTreeMap<AliasName, Version> = state
         .core
@@ -96,7 +96,7 @@ pub async fn status(ctx: &Context, kvs: &Kvs) -> Result<EdgeStatus> {
 /// `edge status`: the keys, and the functions' stages and code from the control plane.
 pub async fn full_status(
     ctx: &Context,
-    kvs: &Kvs,
+    kvs: &dyn AliasKeys,
     control: &crate::cdn::edge_control::EdgeControl,
     name: &str,
     code: &crate::domain::edge_alias::cloudfront::Functions,
@@ -112,7 +112,7 @@ pub async fn full_status(
 }
 
 /// The writes that make the edge agree with the state.
-pub async fn plan_sync(ctx: &Context, kvs: &Kvs) -> Result<EdgeSync> {
+pub async fn plan_sync(ctx: &Context, kvs: &dyn AliasKeys) -> Result<EdgeSync> {
     let before = status(ctx, kvs).await?;
     let (puts, deletes) = sync_writes(&before.aliases);
     Ok(EdgeSync {
@@ -129,7 +129,11 @@ pub async fn plan_sync(ctx: &Context, kvs: &Kvs) -> Result<EdgeSync> {
 }
 
 /// Writes the plan's keys if the store is still as the plan read it, then records it.
-pub async fn apply_sync(ctx: &Context, kvs: &Kvs, mut plan: EdgeSync) -> Result<EdgeSync> {
+pub async fn apply_sync(
+    ctx: &Context,
+    kvs: &dyn AliasKeys,
+    mut plan: EdgeSync,
+) -> Result<EdgeSync> {
     if plan.is_noop() {
         return Ok(plan);
     }
@@ -218,7 +222,7 @@ fn key_moves(moves: &[AliasMove]) -> Vec<(String, Option<String>)> {
 }
 
 /// The plan's line about the edge, in edge mode.
-pub fn plan_note(moves: &[AliasMove]) -> Option<String> {
+pub fn plan_note(moves: &[AliasMove], purges_aliases: bool) -> Option<String> {
     let keys = key_moves(moves);
     if keys.is_empty() {
         return None;
@@ -227,16 +231,23 @@ pub fn plan_note(moves: &[AliasMove]) -> Option<String> {
         .iter()
         .map(|(a, t)| format!("{a} → {}", t.as_deref().unwrap_or("no key")))
         .collect();
-    Some(format!(
-        "edge: 1 key write ({}) before the copies, 0 copies at the edge; the copies below keep the fallback folders right",
-        list.join(", ")
-    ))
+    Some(if purges_aliases {
+        format!(
+            "edge: 1 rule write ({}) before the copies, 0 copies at the edge; Front Door caches by the alias's path, so the alias paths are still purged below",
+            list.join(", ")
+        )
+    } else {
+        format!(
+            "edge: 1 key write ({}) before the copies, 0 copies at the edge; the copies below keep the fallback folders right",
+            list.join(", ")
+        )
+    })
 }
 
 /// Edge mode: makes the key of each moved alias name its new target (or removes it), in one
 /// write over the ETag read now; keys already right are left alone.
 pub async fn write_moves(
-    kvs: &Kvs,
+    kvs: &dyn AliasKeys,
     moves: &[AliasMove],
 ) -> std::result::Result<EdgeKeysOutcome, KvsError> {
     let wanted = key_moves(moves);

@@ -77,7 +77,7 @@ pub struct Context {
     pub tracking: Option<Arc<crate::tracking::Tracking>>,
     /// Edge mode (`alias_mode = "edge"`): the KeyValueStore whose keys every change writes
     /// before its copies.
-    pub edge_keys: Option<Arc<crate::cdn::kvs::Kvs>>,
+    pub edge_keys: Option<Arc<dyn crate::cdn::alias_keys::AliasKeys>>,
 }
 
 impl Context {

@@ -82,37 +82,16 @@ pub(super) async fn open_cdn(
             path_prefix: path(path_prefix.as_deref()),
             skipped: false,
         }),
-        Some(CdnConfig::Frontdoor(c) | CdnConfig::AzureCdn(c)) => {
-            use crate::cdn::frontdoor::{AzurePurge, Kind};
-            let kind = match &profile.cdn {
-                Some(CdnConfig::AzureCdn(_)) => Kind::Classic,
-                _ => Kind::FrontDoor,
-            };
-            let stored = match opened.azure_secret {
-                Some(s) => Some(s),
-                None => crate::credentials::azure::load(secret_store(), name)
-                    .await
-                    .ok()
-                    .flatten(),
-            };
-            let env = crate::credentials::azure::Env::current();
-            let identity = crate::credentials::azure::entra(stored.as_ref(), &env);
-            let endpoint = crate::cdn::frontdoor::Endpoint {
-                subscription: c.subscription.clone(),
-                resource_group: c.resource_group.clone(),
-                profile: c.profile.clone(),
-                endpoint: c.endpoint.clone(),
-                domains: c.domains.clone(),
-                management_endpoint: c.management_endpoint.clone(),
-            };
-            Arc::new(AzurePurge::new(
-                kind,
-                endpoint,
-                &path(c.path_prefix.as_deref()),
-                identity.map(|(cred, _)| cred),
+        Some(CdnConfig::Frontdoor(c) | CdnConfig::AzureCdn(c)) => Arc::new(
+            azure_purge(
                 name,
-            ))
-        }
+                profile,
+                c,
+                &path(c.path_prefix.as_deref()),
+                opened.azure_secret,
+            )
+            .await,
+        ),
         Some(CdnConfig::Cloudfront {
             distribution_id,
             path_prefix,
@@ -136,6 +115,46 @@ pub(super) async fn open_cdn(
             )
         }
     })
+}
+
+/// The Resource Manager client of a Front Door or classic CDN profile: purges, and (Front
+/// Door) the rule set of edge aliases. `stored` is the secret the store was opened with, if any.
+pub(super) async fn azure_purge(
+    name: &str,
+    profile: &Profile,
+    c: &crate::config::AzureCdnConfig,
+    path_prefix: &str,
+    stored: Option<AzureSecret>,
+) -> crate::cdn::frontdoor::AzurePurge {
+    use crate::cdn::frontdoor::{AzurePurge, Kind};
+    let kind = match &profile.cdn {
+        Some(CdnConfig::AzureCdn(_)) => Kind::Classic,
+        _ => Kind::FrontDoor,
+    };
+    let stored = match stored {
+        Some(s) => Some(s),
+        None => crate::credentials::azure::load(secret_store(), name)
+            .await
+            .ok()
+            .flatten(),
+    };
+    let env = crate::credentials::azure::Env::current();
+    let identity = crate::credentials::azure::entra(stored.as_ref(), &env);
+    let endpoint = crate::cdn::frontdoor::Endpoint {
+        subscription: c.subscription.clone(),
+        resource_group: c.resource_group.clone(),
+        profile: c.profile.clone(),
+        endpoint: c.endpoint.clone(),
+        domains: c.domains.clone(),
+        management_endpoint: c.management_endpoint.clone(),
+    };
+    AzurePurge::new(
+        kind,
+        endpoint,
+        path_prefix,
+        identity.map(|(cred, _)| cred),
+        name,
+    )
 }
 
 /// The profile's access-log store, or the sentence saying how to configure one.

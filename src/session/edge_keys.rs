@@ -5,12 +5,15 @@
 
 use super::Session;
 use super::credentials::aws_settings;
+use crate::cdn::alias_keys::AliasKeys;
 use crate::cdn::edge_control::EdgeControl;
+use crate::cdn::frontdoor_rules::FrontDoorRules;
 use crate::cdn::kvs::Kvs;
 use crate::config::{CdnConfig, EdgeKeysConfig, Profile};
 use crate::domain::edge_alias::cloudfront::{Functions, Inputs, functions};
 use crate::domain::manifest::ALIAS_CACHE;
 use crate::error::{ProfileGap, Result};
+use std::sync::Arc;
 
 /// The functions `edge code` prints and `edge setup` deploys, from the profile alone: they
 /// rewrite under the CDN's path prefix (default: the store's prefix).
@@ -67,7 +70,27 @@ pub async fn edge_control(s: &Session) -> Result<(EdgeControl, String, Option<St
     ))
 }
 
-pub async fn edge_keys(s: &Session) -> Result<Kvs> {
+/// The profile's edge aliases: a CloudFront KeyValueStore, or a Front Door rule set.
+pub async fn edge_keys(s: &Session) -> Result<Arc<dyn AliasKeys>> {
+    if let Some(CdnConfig::Frontdoor(c)) = &s.profile.cdn
+        && let Some(edge) = &c.edge
+    {
+        let code = function_code(&s.profile);
+        let arm =
+            super::context::azure_purge(&s.profile_name, &s.profile, c, &code.path_prefix, None)
+                .await;
+        let cache = s
+            .profile
+            .alias_cache_control
+            .as_deref()
+            .unwrap_or(ALIAS_CACHE);
+        return Ok(Arc::new(FrontDoorRules::new(
+            arm,
+            &edge.rule_set,
+            &code.path_prefix,
+            cache,
+        )));
+    }
     let (_, _, edge) = edge_config(s)?;
     let arn = match &edge.kvs_arn {
         Some(arn) => arn.clone(),
@@ -81,5 +104,7 @@ pub async fn edge_keys(s: &Session) -> Result<Kvs> {
     };
     // The data plane is global; its endpoint rules ignore the region.
     let settings = aws_settings(&s.profile_name, "us-east-1", None).await?;
-    Ok(Kvs::connect(&arn, edge.endpoint.as_deref(), settings).await)
+    Ok(Arc::new(
+        Kvs::connect(&arn, edge.endpoint.as_deref(), settings).await,
+    ))
 }

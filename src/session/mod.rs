@@ -109,7 +109,7 @@ pub async fn open(loaded: &Loaded, wanted: Option<&str>, opts: &OpenOptions) -> 
     s.ctx.tracking = tracking::tracking(&s).await?;
     if s.profile.alias_mode == config::AliasMode::Edge {
         match edge_keys::edge_keys(&s).await {
-            Ok(keys) => s.ctx.edge_keys = Some(Arc::new(keys)),
+            Ok(keys) => s.ctx.edge_keys = Some(keys),
             // Before `edge setup` created the store nothing at the edge reads keys, so the
             // copies are what browsers get, and setup itself must be able to run.
             Err(crate::error::Error::Profile(crate::error::ProfileGap::NoEdgeStore { name })) => {

@@ -7,6 +7,7 @@
     reason = "test helpers fail loudly, naming what is missing"
 )]
 
+pub mod arm;
 pub mod azure;
 pub mod bridge;
 pub mod console;

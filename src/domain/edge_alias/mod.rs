@@ -18,6 +18,7 @@
 //! Pure: parsing, formatting, limits and the bucket rule; no IO.
 
 pub mod cloudfront;
+pub mod frontdoor;
 pub mod setup;
 
 use crate::domain::version::{VersionError, parse_version};
@@ -212,6 +213,10 @@ pub fn sync_writes(rows: &[AliasKey]) -> (Vec<(String, String)>, Vec<String>) {
 /// Why a canary step is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CanaryError {
+    #[error(
+        "{store} has no per-viewer split, so it cannot run a canary; gradual promotes run on CloudFront (promote without --canary here)"
+    )]
+    NoSplit { store: String },
     #[error(
         "the edge key of '{alias}' says {edge}, not the {state} the release state says; run `shipdeck edge sync` first"
     )]
