@@ -6,6 +6,7 @@
 //! traits and one file per backend; a backend builds on the system's module here, so backends
 //! never borrow from each other and nothing here imports a use case or a front end.
 
+pub mod arm;
 pub mod aws;
 pub mod azure;
 pub mod github;

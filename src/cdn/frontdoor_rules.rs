@@ -1,6 +1,6 @@
 //! Edge aliases on Azure Front Door: the rule set the profile names (`cdn.edge.rule_set`), one
 //! URL-rewrite rule per alias (`domain::edge_alias::frontdoor` writes and reads the rules),
-//! through Resource Manager with the purge adapter's identity and retries.
+//! through Resource Manager (`adapters::arm`, as Front Door's purges).
 //!
 //! Rules carry no ETag Shipdeck can send back, so the "ETag" of a state is a hash of every
 //! alias and its release; a write lists the rules again first and refuses when the hash moved
@@ -8,18 +8,30 @@
 //! call as CloudFront's `UpdateKeys` is: two managers writing within the same second could
 //! still interleave, which is why changes hold the release store's lock as well.
 
+use super::InvalidationStatus;
 use super::alias_keys::{AliasKeys, KeysError, KeysSnapshot};
-use super::frontdoor::{API_VERSION, AzurePurge, json_body, segment};
-use super::{CdnError, InvalidationStatus};
+use super::frontdoor::profile_resource;
+use crate::adapters::arm::{API_VERSION, Arm, ArmFailure, first_line, json_body, segment};
+use crate::adapters::azure::redact;
 use crate::domain::edge_alias::frontdoor::{alias_of, rule, rule_name, version_of};
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// Where the rules live: the profile's `cdn` keys, as the session resolved them.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    pub subscription: String,
+    pub resource_group: String,
+    /// The Front Door profile's name.
+    pub profile: String,
+    pub rule_set: String,
+}
+
 pub struct FrontDoorRules {
-    arm: AzurePurge,
-    rule_set: String,
+    arm: Arm,
+    at: RuleSet,
     path_prefix: String,
     cache_control: String,
     /// How long to follow a rule write's long-running operation.
@@ -30,15 +42,10 @@ pub struct FrontDoorRules {
 type Rules = BTreeMap<String, (String, u32)>;
 
 impl FrontDoorRules {
-    pub fn new(
-        arm: AzurePurge,
-        rule_set: &str,
-        path_prefix: &str,
-        cache_control: &str,
-    ) -> FrontDoorRules {
+    pub fn new(arm: Arm, at: RuleSet, path_prefix: &str, cache_control: &str) -> FrontDoorRules {
         FrontDoorRules {
             arm,
-            rule_set: rule_set.into(),
+            at,
             path_prefix: path_prefix.into(),
             cache_control: cache_control.into(),
             wait: Duration::from_secs(120),
@@ -46,20 +53,47 @@ impl FrontDoorRules {
     }
 
     fn rules_url(&self) -> String {
+        let a = &self.at;
         format!(
             "{}{}/ruleSets/{}/rules",
             self.arm.base(),
-            self.arm.profile_resource(),
-            segment(&self.rule_set)
+            profile_resource(&a.subscription, &a.resource_group, &a.profile),
+            segment(&a.rule_set)
         )
     }
 
-    fn call(&self, e: CdnError) -> KeysError {
+    fn call(&self, f: ArmFailure) -> KeysError {
         KeysError::Call {
             store: self.describe(),
-            cause: e.cause.clone(),
-            source: Some(Arc::new(e)),
+            cause: f.cause,
+            source: f
+                .source
+                .map(|s| s as Arc<dyn std::error::Error + Send + Sync>),
         }
+    }
+
+    /// A non-success answer as one sentence, for what this adapter asks.
+    async fn refused(&self, resp: reqwest::Response) -> KeysError {
+        let status = resp.status().as_u16();
+        let body = json_body(resp).await;
+        let code = body["error"]["code"].as_str().unwrap_or("no error code");
+        let msg = first_line(&redact(body["error"]["message"].as_str().unwrap_or("")));
+        let a = &self.at;
+        self.refuse(match status {
+            401 => format!(
+                "Azure Resource Manager refused the token (HTTP 401 {code}); sign in again (`az login`) or check the client secret"
+            ),
+            403 => format!(
+                "the identity may not change the rules of this rule set (HTTP 403 {code}); give it the \"CDN Profile Contributor\" role on profile '{}'",
+                a.profile
+            ),
+            404 => format!(
+                "there is no rule set '{}' in Front Door profile '{}' of resource group '{}' (HTTP 404 {code}); create it and add it to the endpoint's route (`az afd rule-set create --rule-set-name {} --profile-name {} --resource-group {}`), or correct cdn.edge.rule_set",
+                a.rule_set, a.profile, a.resource_group, a.rule_set, a.profile, a.resource_group
+            ),
+            _ if msg.is_empty() => format!("Azure Resource Manager answered HTTP {status} {code}"),
+            _ => format!("Azure Resource Manager answered HTTP {status} {code}: {msg}"),
+        })
     }
 
     fn refuse(&self, cause: String) -> KeysError {
@@ -80,15 +114,8 @@ impl FrontDoorRules {
                 .send(reqwest::Method::GET, &u, None)
                 .await
                 .map_err(|e| self.call(e))?;
-            if resp.status().as_u16() == 404 {
-                let (profile, group) = self.arm.profile_names();
-                return Err(self.refuse(format!(
-                    "there is no rule set '{}' in Front Door profile '{profile}' of resource group '{group}' (HTTP 404); create it and add it to the endpoint's route (`az afd rule-set create --rule-set-name {} --profile-name {profile} --resource-group {group}`), or correct cdn.edge.rule_set",
-                    self.rule_set, self.rule_set
-                )));
-            }
             if !resp.status().is_success() {
-                return Err(self.call(self.arm.refused(resp).await));
+                return Err(self.refused(resp).await);
             }
             let page = json_body(resp).await;
             for r in page["value"]
@@ -112,7 +139,7 @@ impl FrontDoorRules {
     /// Follows a rule write's long-running operation, if it answered with one.
     async fn settle(&self, resp: reqwest::Response) -> Result<(), KeysError> {
         if !resp.status().is_success() {
-            return Err(self.call(self.arm.refused(resp).await));
+            return Err(self.refused(resp).await);
         }
         let Some(op) = resp
             .headers()
@@ -124,11 +151,14 @@ impl FrontDoorRules {
         };
         let start = Instant::now();
         loop {
-            let word = self
-                .arm
-                .operation_status(&op)
-                .await
-                .map_err(|e| self.call(e))?;
+            let answer = self.arm.operation(&op).await.map_err(|f| self.call(f))?;
+            if !answer.status().is_success() {
+                return Err(self.refused(answer).await);
+            }
+            let word = json_body(answer).await["status"]
+                .as_str()
+                .unwrap_or("Unknown")
+                .to_string();
             match InvalidationStatus::from_word(&word) {
                 InvalidationStatus::Completed => return Ok(()),
                 InvalidationStatus::InProgress { .. } if start.elapsed() < self.wait => {
@@ -180,7 +210,7 @@ fn snapshot(rules: &Rules) -> KeysSnapshot {
 #[async_trait]
 impl AliasKeys for FrontDoorRules {
     fn describe(&self) -> String {
-        format!("Front Door rule set {}", self.rule_set)
+        format!("Front Door rule set {}", self.at.rule_set)
     }
 
     fn canary(&self) -> bool {

@@ -117,9 +117,25 @@ pub(super) async fn open_cdn(
     })
 }
 
-/// The Resource Manager client of a Front Door or classic CDN profile: purges, and (Front
-/// Door) the rule set of edge aliases. `stored` is the secret the store was opened with, if any.
-pub(super) async fn azure_purge(
+/// The Entra ID identity Resource Manager calls use (purges, Front Door rules): the secret the
+/// store was opened with, else the keyring's, else the environment's chain.
+pub(super) async fn arm_credential(
+    name: &str,
+    stored: Option<AzureSecret>,
+) -> Option<Arc<dyn azure_core::credentials::TokenCredential>> {
+    let stored = match stored {
+        Some(s) => Some(s),
+        None => crate::credentials::azure::load(secret_store(), name)
+            .await
+            .ok()
+            .flatten(),
+    };
+    let env = crate::credentials::azure::Env::current();
+    crate::credentials::azure::entra(stored.as_ref(), &env).map(|(cred, _)| cred)
+}
+
+/// The purge client of a Front Door or classic CDN profile.
+async fn azure_purge(
     name: &str,
     profile: &Profile,
     c: &crate::config::AzureCdnConfig,
@@ -131,15 +147,6 @@ pub(super) async fn azure_purge(
         Some(CdnConfig::AzureCdn(_)) => Kind::Classic,
         _ => Kind::FrontDoor,
     };
-    let stored = match stored {
-        Some(s) => Some(s),
-        None => crate::credentials::azure::load(secret_store(), name)
-            .await
-            .ok()
-            .flatten(),
-    };
-    let env = crate::credentials::azure::Env::current();
-    let identity = crate::credentials::azure::entra(stored.as_ref(), &env);
     let endpoint = crate::cdn::frontdoor::Endpoint {
         subscription: c.subscription.clone(),
         resource_group: c.resource_group.clone(),
@@ -152,7 +159,7 @@ pub(super) async fn azure_purge(
         kind,
         endpoint,
         path_prefix,
-        identity.map(|(cred, _)| cred),
+        arm_credential(name, stored).await,
         name,
     )
 }

@@ -5,9 +5,10 @@
 
 use super::Session;
 use super::credentials::aws_settings;
+use crate::adapters::arm::Arm;
 use crate::cdn::alias_keys::AliasKeys;
 use crate::cdn::edge_control::EdgeControl;
-use crate::cdn::frontdoor_rules::FrontDoorRules;
+use crate::cdn::frontdoor_rules::{FrontDoorRules, RuleSet};
 use crate::cdn::kvs::Kvs;
 use crate::config::{CdnConfig, EdgeKeysConfig, Profile};
 use crate::domain::edge_alias::cloudfront::{Functions, Inputs, functions};
@@ -76,9 +77,17 @@ pub async fn edge_keys(s: &Session) -> Result<Arc<dyn AliasKeys>> {
         && let Some(edge) = &c.edge
     {
         let code = function_code(&s.profile);
-        let arm =
-            super::context::azure_purge(&s.profile_name, &s.profile, c, &code.path_prefix, None)
-                .await;
+        let arm = Arm::new(
+            c.management_endpoint.as_deref(),
+            super::context::arm_credential(&s.profile_name, None).await,
+            &s.profile_name,
+        );
+        let at = RuleSet {
+            subscription: c.subscription.clone(),
+            resource_group: c.resource_group.clone(),
+            profile: c.profile.clone(),
+            rule_set: edge.rule_set.clone(),
+        };
         let cache = s
             .profile
             .alias_cache_control
@@ -86,7 +95,7 @@ pub async fn edge_keys(s: &Session) -> Result<Arc<dyn AliasKeys>> {
             .unwrap_or(ALIAS_CACHE);
         return Ok(Arc::new(FrontDoorRules::new(
             arm,
-            &edge.rule_set,
+            at,
             &code.path_prefix,
             cache,
         )));
