@@ -214,3 +214,13 @@ fn retry_after(resp: &reqwest::Response) -> Duration {
             Duration::from_secs(s.min(10))
         })
 }
+
+/// A Front Door or CDN profile's resource path in Resource Manager (rule sets live under it).
+pub fn profile_resource(subscription: &str, resource_group: &str, profile: &str) -> String {
+    format!(
+        "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Cdn/profiles/{}",
+        segment(subscription),
+        segment(resource_group),
+        segment(profile)
+    )
+}

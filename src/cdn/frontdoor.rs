@@ -10,7 +10,7 @@
 
 use super::{Cdn, CdnError, Invalidation, InvalidationStatus};
 pub use crate::adapters::arm::API_VERSION;
-use crate::adapters::arm::{Arm, ArmFailure, first_line, json_body, segment};
+use crate::adapters::arm::{Arm, ArmFailure, first_line, json_body, profile_resource, segment};
 use crate::adapters::azure::redact;
 use async_trait::async_trait;
 use azure_core::credentials::TokenCredential;
@@ -178,16 +178,6 @@ impl AzurePurge {
         let body = json_body(resp).await;
         Ok(body["status"].as_str().unwrap_or("Unknown").to_string())
     }
-}
-
-/// A Front Door or CDN profile's resource path in Resource Manager (rule sets live under it).
-pub fn profile_resource(subscription: &str, resource_group: &str, profile: &str) -> String {
-    format!(
-        "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Cdn/profiles/{}",
-        segment(subscription),
-        segment(resource_group),
-        segment(profile)
-    )
 }
 
 /// An operation's status word as Shipdeck's status.

@@ -10,8 +10,9 @@
 
 use super::InvalidationStatus;
 use super::alias_keys::{AliasKeys, KeysError, KeysSnapshot};
-use super::frontdoor::profile_resource;
-use crate::adapters::arm::{API_VERSION, Arm, ArmFailure, first_line, json_body, segment};
+use crate::adapters::arm::{
+    API_VERSION, Arm, ArmFailure, first_line, json_body, profile_resource, segment,
+};
 use crate::adapters::azure::redact;
 use crate::domain::edge_alias::frontdoor::{alias_of, rule, rule_name, version_of};
 use async_trait::async_trait;
