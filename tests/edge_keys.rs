@@ -378,6 +378,35 @@ fn edge_mode_env(stub: &Stub) -> Env {
     ))
 }
 
+/// The console's canary dialog runs the same use case as `promote --canary`: its worker plans
+/// the step, the dialog's `y` confirms it, the worker writes the key (its own process, with the
+/// CLI's environment).
+#[test]
+fn the_console_starts_a_canary_as_the_cli_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let stub = Stub::start("kvs_stub.py", dir.path(), &[ARN]);
+    let env = edge_mode_env(&stub);
+    publish_all(&env, &[("1.0.0", true), ("1.1.0", false)]);
+    let mut cmd = std::process::Command::new("true");
+    cmd.current_dir(env.path())
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("XDG_DATA_HOME", env.path().join("xdg-data"))
+        .env("XDG_CONFIG_HOME", env.path().join("xdg-config"))
+        .env("HOME", env.path())
+        .env("SHIPDECK_USER", "tester");
+    let console = common::console::run_in_process_of(&cmd, "p", "canary:latest:1.1.0:5");
+    assert_eq!(console["modal_open"], false, "{console}");
+    assert!(
+        console["status"].as_str().unwrap().starts_with("Done: "),
+        "{console}"
+    );
+    assert_eq!(state(&stub)["items"]["latest"], "1.0.0;1.1.0=5");
+    let history = env.json(&["history"]);
+    assert_eq!(history["events"][0]["action"], "edge");
+}
+
 #[test]
 fn a_canary_starts_grows_aborts_and_finishes_as_key_writes() {
     let dir = tempfile::tempdir().unwrap();

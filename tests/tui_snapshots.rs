@@ -74,6 +74,19 @@ fn aliases_screen_in_edge_mode() {
     });
 }
 
+/// The canary dialog on an alias whose canary runs: what viewers get now and what to type.
+#[test]
+fn canary_dialog() {
+    at_both_sizes("canary_dialog", |s| {
+        s.update(Action::Loaded(Ok(common::tui::edge_view())));
+        s.update(Action::Cmd(Command::GoScreen(1)));
+        s.update(Action::Cmd(Command::Canary));
+        for c in "25".chars() {
+            s.update(Action::Input(c));
+        }
+    });
+}
+
 #[test]
 fn origins_screen_not_configured() {
     at_both_sizes("origins", |s| {
@@ -454,7 +467,7 @@ fn the_plan_dialog_highlights_an_alias_that_goes_away() {
 #[test]
 fn hints_follow_a_remapped_keymap() {
     use shipdeck::tui::keymap::{Keymap, bindings};
-    let letters: Vec<char> = ('a'..='z').filter(|c| *c != 'c').collect();
+    let letters: Vec<char> = ('a'..='z').filter(|c| *c != 'c').chain('0'..='9').collect();
     let all = bindings();
     let overrides: std::collections::BTreeMap<String, String> = all
         .iter()

@@ -21,7 +21,7 @@ pub struct KeysSnapshot {
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum KeysError {
     #[error(
-        "someone else changed {store} since it was read; nothing was written — run the command again"
+        "someone else changed the {store} since it was read; nothing was written — run the command again"
     )]
     Changed { store: String },
     #[error("{store}: {cause}")]

@@ -16,7 +16,7 @@ use semver::Version;
 use serde::Serialize;
 
 /// A canary step as asked.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
     Start { version: Version, percent: u8 },
     Set { percent: u8 },

@@ -67,6 +67,8 @@ pub enum Action {
     Redeployed(Result<Box<crate::ops::redeploy::RedeployReport>, Error>),
     OriginApplied(Result<(), Error>),
     Probed(Result<Box<ProbeReport>, Error>),
+    CanaryPlanned(Result<Box<crate::ops::canary::CanaryPlan>, Error>),
+    CanaryApplied(Result<Box<crate::ops::canary::CanaryPlan>, Error>),
 }
 
 /// IO the worker performs on the state's behalf.
@@ -98,6 +100,18 @@ pub enum Effect {
     LoadTraffic,
     /// Evaluate the profile's alert rules (the badge on every screen).
     LoadAlerts,
+    /// A canary step on an alias (edge mode).
+    Canary(CanaryEffect),
+}
+
+/// The canary dialog's IO.
+#[derive(Debug, Clone)]
+pub enum CanaryEffect {
+    /// Plan a step on an alias.
+    Plan(AliasName, crate::ops::canary::Step),
+    Apply(Box<crate::ops::canary::CanaryPlan>),
+    /// Plan the promote that finishes an alias's canary.
+    Finish(AliasName),
 }
 
 /// An allowlist edit: adding to a list, or removing. Nothing else is an edit.
@@ -370,6 +384,8 @@ impl State {
             }
             Action::Redeployed(r) => screens::origins::redeployed(self, r),
             Action::Planned(r) => dialogs::plan::planned(self, r),
+            Action::CanaryPlanned(r) => dialogs::canary::planned(self, r),
+            Action::CanaryApplied(r) => dialogs::canary::applied(self, r),
             Action::Progress(ev) => dialogs::plan::progress(self, ev),
             Action::Applied(r) => dialogs::plan::applied(self, r),
             // Input actions are handled by `update` before it gets here.
@@ -387,7 +403,11 @@ impl State {
     pub fn applying(&self) -> bool {
         matches!(
             self.modal,
-            Some(Modal::Plan { running: true, .. } | Modal::OriginPlan { running: true, .. })
+            Some(
+                Modal::Plan { running: true, .. }
+                    | Modal::OriginPlan { running: true, .. }
+                    | Modal::CanaryPlan { running: true, .. }
+            )
         )
     }
 

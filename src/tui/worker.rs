@@ -3,13 +3,14 @@
 //! typed until a view words them with `present::failure`, as the CLI does.
 
 use super::screens::cost::CostData;
-use super::state::{Action, Effect, OriginEdit};
+use super::state::{Action, CanaryEffect, Effect, OriginEdit};
 use crate::bridge::Var;
 use crate::config::Source;
+use crate::domain::change::Request;
 use crate::domain::history::Operation;
 use crate::error::Result;
 use crate::ops::account::{self, AccountView, ProfileFacts};
-use crate::ops::{ProgressEvent, apply, change, cost, origins, query, records, verify};
+use crate::ops::{ProgressEvent, apply, canary, change, cost, origins, query, records, verify};
 use crate::session::Session;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
@@ -77,6 +78,7 @@ async fn run(s: &Session, effect: Effect, results: &UnboundedSender<Action>) -> 
                     .map(Box::new),
             )
         }
+        Effect::Canary(c) => canary_effect(s, c).await,
         Effect::Verify(targets) => Action::Verified(verify::verify(ctx, &targets).await),
         Effect::VerifyEdge => Action::EdgeVerified(
             crate::ops::edge::verify_edge(ctx, &crate::ops::edge::EdgeCheck::default())
@@ -92,28 +94,7 @@ async fn run(s: &Session, effect: Effect, results: &UnboundedSender<Action>) -> 
         Effect::ApplyOrigin(plan) => {
             Action::OriginApplied(async { origins::apply(&s.origins()?, ctx, &plan).await }.await)
         }
-        Effect::RedeployBridge => {
-            let tx = results.clone();
-            let progress = move |r: &crate::bridge::github::RunState| {
-                let _ = tx.send(Action::DeployProgress(format!(
-                    "deploy run {}: {}",
-                    r.id, r.status
-                )));
-            };
-            Action::Redeployed(
-                async {
-                    crate::ops::redeploy::redeploy(
-                        &s.origins()?,
-                        ctx,
-                        &progress,
-                        std::time::Duration::from_secs(2),
-                    )
-                    .await
-                    .map(Box::new)
-                }
-                .await,
-            )
-        }
+        Effect::RedeployBridge => redeploy(s, results).await,
         Effect::LoadTraffic => {
             let tx = results.clone();
             let progress = move |done: usize, total: usize| {
@@ -187,4 +168,72 @@ async fn load_account(s: &Session) -> Result<AccountView> {
         needs: s.profile.needs(),
     };
     account::account(&s.ctx, facts, crate::session::secret_store()).await
+}
+
+/// The profile's edge keys, or the sentence saying the profile is not in edge mode.
+fn edge_keys(s: &Session) -> Result<std::sync::Arc<dyn crate::cdn::alias_keys::AliasKeys>> {
+    s.ctx.edge_keys.clone().ok_or_else(|| {
+        crate::error::ProfileGap::NotEdgeMode {
+            profile: s.profile_name.clone(),
+        }
+        .into()
+    })
+}
+
+/// A canary step from the Aliases screen, through the CLI's use cases.
+async fn canary_effect(s: &Session, effect: CanaryEffect) -> Action {
+    let ctx = &s.ctx;
+    match effect {
+        CanaryEffect::Plan(alias, step) => Action::CanaryPlanned(match edge_keys(s) {
+            Ok(keys) => canary::plan(ctx, keys.as_ref(), &alias, &step)
+                .await
+                .map(Box::new),
+            Err(e) => Err(e),
+        }),
+        CanaryEffect::Apply(plan) => Action::CanaryApplied(match edge_keys(s) {
+            Ok(keys) => canary::apply(ctx, keys.as_ref(), *plan).await.map(Box::new),
+            Err(e) => Err(e),
+        }),
+        CanaryEffect::Finish(alias) => {
+            let plan = async {
+                let version = canary::finishing(ctx, edge_keys(s)?.as_ref(), &alias).await?;
+                // As `canary finish`: an automatic alias follows the promote, a channel is
+                // pinned to the release.
+                let req = Request::Promote {
+                    version,
+                    alias: (!alias.is_automatic()).then_some(alias),
+                };
+                let action = req.action();
+                change::plan_change(ctx, &req)
+                    .await
+                    .map(|p| (Box::new(p), action))
+            };
+            Action::Planned(plan.await)
+        }
+    }
+}
+
+/// Dispatches the Bridge's deploy workflow, reporting each status change, then probes it.
+async fn redeploy(s: &Session, results: &UnboundedSender<Action>) -> Action {
+    let ctx = &s.ctx;
+    let tx = results.clone();
+    let progress = move |r: &crate::bridge::github::RunState| {
+        let _ = tx.send(Action::DeployProgress(format!(
+            "deploy run {}: {}",
+            r.id, r.status
+        )));
+    };
+    Action::Redeployed(
+        async {
+            crate::ops::redeploy::redeploy(
+                &s.origins()?,
+                ctx,
+                &progress,
+                std::time::Duration::from_secs(2),
+            )
+            .await
+            .map(Box::new)
+        }
+        .await,
+    )
 }

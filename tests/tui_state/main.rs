@@ -11,6 +11,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod canary;
 mod changes;
 mod features;
 mod navigation;

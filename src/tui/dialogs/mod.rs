@@ -2,6 +2,7 @@
 //! view. A dialog takes the keys while it is open. This module holds the [`Modal`] enum, routes
 //! keys and drawing to the dialog that is open, and the popup helpers every dialog draws with.
 
+pub mod canary;
 pub mod channel;
 pub mod help;
 pub mod message;
@@ -49,6 +50,16 @@ pub enum Modal {
     RollbackPick {
         options: Vec<(AliasName, Version)>,
         selected: usize,
+    },
+    /// Typing a canary step for an alias (edge mode).
+    Canary {
+        alias: AliasName,
+        value: String,
+    },
+    /// A canary step's plan, for a confirmation.
+    CanaryPlan {
+        plan: Box<crate::ops::canary::CanaryPlan>,
+        running: bool,
     },
     /// Typing the channel a prerelease is promoted to.
     Channel {
@@ -98,6 +109,7 @@ impl Modal {
                 | Modal::YankReason { .. }
                 | Modal::OriginInput { .. }
                 | Modal::Channel { .. }
+                | Modal::Canary { .. }
         )
     }
 
@@ -109,7 +121,9 @@ impl Modal {
                 query
             }
             Modal::YankReason { reason, .. } => reason,
-            Modal::OriginInput { value, .. } | Modal::Channel { value, .. } => value,
+            Modal::OriginInput { value, .. }
+            | Modal::Channel { value, .. }
+            | Modal::Canary { value, .. } => value,
             _ => return,
         };
         match c {
@@ -138,6 +152,8 @@ pub fn command(state: &mut State, modal: Modal, c: Command) -> Vec<Effect> {
             origin_input::command(state, value, additional, c)
         }
         Modal::Channel { version, value } => channel::command(state, version, value, c),
+        Modal::Canary { alias, value } => canary::command(state, alias, value, c),
+        Modal::CanaryPlan { plan, running } => canary::plan_command(state, plan, running, c),
     }
 }
 
@@ -162,6 +178,10 @@ pub fn render(state: &State, f: &mut Frame, area: Rect) {
             rollback::render(state, f, area, options, *selected)
         }
         Modal::Channel { version, value } => channel::render(state, f, area, version, value),
+        Modal::Canary { alias, value } => canary::render(state, f, area, alias, value),
+        Modal::CanaryPlan { plan, running } => {
+            canary::render_plan(state, f, area, plan, *running);
+        }
     }
 }
 

@@ -37,6 +37,7 @@ pub(crate) fn command(state: &mut State, c: Command) -> Vec<Effect> {
             let options = selected.map_or_else(Vec::new, |(a, _)| targets(state, &a));
             crate::tui::dialogs::rollback::open(state, options)
         }
+        (Command::Canary, Some((alias, _))) => crate::tui::dialogs::canary::open(state, alias),
         (Command::Verify, selected) => {
             state.busy = Some("verifying".into());
             vec![Effect::Verify(
