@@ -13,6 +13,7 @@ use crate::domain::edge_alias::setup::{Role, Seen, SeenBehaviour, SeenFunction, 
 use aws_sdk_cloudfront::Client;
 use aws_sdk_cloudfront::config::http::HttpResponse;
 use aws_sdk_cloudfront::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_cloudfront::operation::describe_function::DescribeFunctionOutput;
 use aws_sdk_cloudfront::primitives::Blob;
 use aws_sdk_cloudfront::types::{
     CacheBehavior, DefaultCacheBehavior, EventType, FunctionAssociation, FunctionAssociations,
@@ -107,20 +108,34 @@ impl EdgeControl {
             .ok_or_else(|| self.refused("CreateKeyValueStore returned no store".into()))
     }
 
-    /// The function `name` as CloudFront has it: both stages' code and its stores; `None`
-    /// when there is no such function.
-    pub async fn function(&self, name: &str) -> Result<Option<SeenFunction>, CdnError> {
-        let dev = match self
+    /// `DescribeFunction` of one stage; `None` when there is no such function (or stage).
+    async fn describe_stage(
+        &self,
+        name: &str,
+        stage: FunctionStage,
+    ) -> Result<Option<DescribeFunctionOutput>, CdnError> {
+        match self
             .client
             .describe_function()
             .name(name)
-            .stage(FunctionStage::Development)
+            .stage(stage)
             .send()
             .await
         {
-            Ok(d) => d,
-            Err(e) if e.code() == Some("NoSuchFunctionExists") => return Ok(None),
-            Err(e) => return Err(self.error("DescribeFunction", e)),
+            Ok(d) => Ok(Some(d)),
+            Err(e) if e.code() == Some("NoSuchFunctionExists") => Ok(None),
+            Err(e) => Err(self.error("DescribeFunction", e)),
+        }
+    }
+
+    /// The function `name` as CloudFront has it: both stages' code and its stores; `None`
+    /// when there is no such function.
+    pub async fn function(&self, name: &str) -> Result<Option<SeenFunction>, CdnError> {
+        let Some(dev) = self
+            .describe_stage(name, FunctionStage::Development)
+            .await?
+        else {
+            return Ok(None);
         };
         let kvs_arns = dev
             .function_summary()
@@ -139,22 +154,15 @@ impl EdgeControl {
             .unwrap_or_default();
         // A function never published has no LIVE stage; a stand-in that ignores the stage
         // answers with DEVELOPMENT, which is not LIVE either.
-        let live = match self
-            .client
-            .describe_function()
-            .name(name)
-            .stage(FunctionStage::Live)
-            .send()
-            .await
-        {
-            Ok(d) => d
-                .function_summary()
-                .and_then(|s| s.function_metadata())
-                .and_then(|m| m.stage())
-                .is_some_and(|s| *s == FunctionStage::Live),
-            Err(e) if e.code() == Some("NoSuchFunctionExists") => false,
-            Err(e) => return Err(self.error("DescribeFunction", e)),
-        };
+        let live = self
+            .describe_stage(name, FunctionStage::Live)
+            .await?
+            .and_then(|d| {
+                d.function_summary()
+                    .and_then(|s| s.function_metadata())
+                    .and_then(|m| m.stage().cloned())
+            })
+            .is_some_and(|s| s == FunctionStage::Live);
         let live_code = if live {
             self.code(name, FunctionStage::Live).await?
         } else {
@@ -187,13 +195,9 @@ impl EdgeControl {
     /// The DEVELOPMENT stage's ETag, which every write names.
     async fn etag(&self, name: &str) -> Result<String, CdnError> {
         let d = self
-            .client
-            .describe_function()
-            .name(name)
-            .stage(FunctionStage::Development)
-            .send()
-            .await
-            .map_err(|e| self.error("DescribeFunction", e))?;
+            .describe_stage(name, FunctionStage::Development)
+            .await?
+            .ok_or_else(|| self.refused(format!("the function {name} is gone")))?;
         Ok(d.e_tag().unwrap_or_default().to_string())
     }
 

@@ -137,6 +137,26 @@ impl FrontDoorRules {
         Ok(out)
     }
 
+    /// Writes or deletes `alias`'s rule and follows the operation to its end.
+    async fn rule_call(
+        &self,
+        method: reqwest::Method,
+        alias: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<(), KeysError> {
+        let url = format!(
+            "{}/{}?api-version={API_VERSION}",
+            self.rules_url(),
+            rule_name(alias)
+        );
+        let resp = self
+            .arm
+            .send(method, &url, body)
+            .await
+            .map_err(|e| self.call(e))?;
+        self.settle(resp).await
+    }
+
     /// Follows a rule write's long-running operation, if it answered with one.
     async fn settle(&self, resp: reqwest::Response) -> Result<(), KeysError> {
         if !resp.status().is_success() {
@@ -265,31 +285,12 @@ impl AliasKeys for FrontDoorRules {
                 &self.cache_control,
                 order,
             );
-            let url = format!(
-                "{}/{}?api-version={API_VERSION}",
-                self.rules_url(),
-                rule_name(alias)
-            );
-            let resp = self
-                .arm
-                .send(reqwest::Method::PUT, &url, Some(&body))
-                .await
-                .map_err(|e| self.call(e))?;
-            self.settle(resp).await?;
+            self.rule_call(reqwest::Method::PUT, alias, Some(&body))
+                .await?;
             rules.insert(alias.clone(), (version.clone(), order));
         }
         for alias in deletes {
-            let url = format!(
-                "{}/{}?api-version={API_VERSION}",
-                self.rules_url(),
-                rule_name(alias)
-            );
-            let resp = self
-                .arm
-                .send(reqwest::Method::DELETE, &url, None)
-                .await
-                .map_err(|e| self.call(e))?;
-            self.settle(resp).await?;
+            self.rule_call(reqwest::Method::DELETE, alias, None).await?;
             rules.remove(alias);
         }
         Ok(etag(&rules))

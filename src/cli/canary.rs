@@ -25,26 +25,12 @@ fn kvs(s: &Session) -> Result<Arc<dyn AliasKeys>> {
 async fn step(s: &Session, g: &Global, alias: &AliasName, step: Step) -> Result<i32> {
     let kvs = kvs(s)?;
     let plan = canary::plan(&s.ctx, kvs.as_ref(), alias, &step).await?;
-    if !g.json {
-        for l in present::edge_keys::canary_plan(&plan) {
-            println!("{l}");
-        }
-    }
-    if g.dry_run {
-        if g.json {
-            super::output::print_json(&plan);
-        }
+    let lines = present::edge_keys::canary_plan(&plan);
+    if !super::changes::planned(g, &plan, &lines, false)? {
         return Ok(super::exit::OK);
     }
-    if !g.yes {
-        super::changes::confirm()?;
-    }
     let done = canary::apply(&s.ctx, kvs.as_ref(), plan).await?;
-    if g.json {
-        super::output::print_json(&done);
-    } else {
-        println!("{}", present::edge_keys::canary_done(&done));
-    }
+    super::changes::done(g, &done, &[present::edge_keys::canary_done(&done)]);
     Ok(super::exit::OK)
 }
 

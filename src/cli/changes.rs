@@ -333,6 +333,43 @@ pub(super) async fn unlock(ctx: &crate::ops::Context, g: &Global) -> Result<i32>
     Ok(0)
 }
 
+/// The flow every edge step shares (edge sync, edge setup, canary steps): the plan in words (or,
+/// on a dry run or when there is nothing to do, as JSON under `--json`), then a confirmation
+/// unless `--yes`. Whether to apply it.
+pub(super) fn planned<P: serde::Serialize>(
+    g: &Global,
+    plan: &P,
+    lines: &[String],
+    nothing_to_do: bool,
+) -> Result<bool> {
+    if !g.json {
+        for l in lines {
+            println!("{l}");
+        }
+    }
+    if nothing_to_do || g.dry_run {
+        if g.json {
+            super::output::print_json(plan);
+        }
+        return Ok(false);
+    }
+    if !g.yes {
+        confirm()?;
+    }
+    Ok(true)
+}
+
+/// What an applied step did: its document under `--json`, else its lines.
+pub(super) fn done<D: serde::Serialize>(g: &Global, done: &D, lines: &[String]) {
+    if g.json {
+        super::output::print_json(done);
+    } else {
+        for l in lines {
+            println!("{l}");
+        }
+    }
+}
+
 /// Asks on the terminal; with a pipe, reads one line; with nothing, refuses.
 pub(super) fn confirm() -> Result<()> {
     let stdin = std::io::stdin();

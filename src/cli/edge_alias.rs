@@ -57,28 +57,12 @@ pub async fn status(s: &Session, g: &Global) -> Result<i32> {
 pub async fn sync(s: &Session, g: &Global) -> Result<i32> {
     let kvs = session::edge_keys(s).await?;
     let plan = edge_keys::plan_sync(&s.ctx, kvs.as_ref()).await?;
-    if !g.json {
-        for l in present::edge_keys::sync_plan(&plan) {
-            println!("{l}");
-        }
-    }
-    if plan.is_noop() || g.dry_run {
-        if g.json {
-            super::output::print_json(&plan);
-        }
+    let lines = present::edge_keys::sync_plan(&plan);
+    if !super::changes::planned(g, &plan, &lines, plan.is_noop())? {
         return Ok(super::exit::OK);
     }
-    if !g.yes {
-        super::changes::confirm()?;
-    }
     let done = edge_keys::apply_sync(&s.ctx, kvs.as_ref(), plan).await?;
-    if g.json {
-        super::output::print_json(&done);
-    } else {
-        for l in present::edge_keys::sync_done(&done) {
-            println!("{l}");
-        }
-    }
+    super::changes::done(g, &done, &present::edge_keys::sync_done(&done));
     Ok(super::exit::OK)
 }
 
@@ -91,28 +75,12 @@ pub async fn setup(s: &Session, g: &Global) -> Result<i32> {
     let (control, name, configured) = session::edge_control(s).await?;
     let code = session::function_code(&s.profile);
     let plan = edge_setup::plan(&control, &name, configured.as_deref(), &code).await?;
-    if !g.json {
-        for l in present::edge_setup::plan(&plan) {
-            println!("{l}");
-        }
-    }
-    if plan.is_noop() || g.dry_run {
-        if g.json {
-            super::output::print_json(&plan);
-        }
+    let lines = present::edge_setup::plan(&plan);
+    if !super::changes::planned(g, &plan, &lines, plan.is_noop())? {
         return Ok(super::exit::OK);
     }
-    if !g.yes {
-        super::changes::confirm()?;
-    }
     let done = edge_setup::apply(&s.ctx, &control, plan, configured.as_deref()).await;
-    if g.json {
-        super::output::print_json(&done);
-    } else {
-        for l in present::edge_setup::outcome(&done) {
-            println!("{l}");
-        }
-    }
+    super::changes::done(g, &done, &present::edge_setup::outcome(&done));
     Ok(if done.failed.is_some() {
         super::exit::FAILURE
     } else {
