@@ -7,7 +7,7 @@
 use super::{Modal, fit, frame_block, popup_lines};
 use crate::domain::alias::AliasName;
 use crate::domain::edge_alias::EdgeTarget;
-use crate::domain::version::parse_version;
+use crate::domain::version::{VersionError, parse_version};
 use crate::error::Error;
 use crate::ops::canary::{CanaryPlan, Step};
 use crate::tui::keymap::Command;
@@ -41,15 +41,28 @@ fn running(value: Option<&str>) -> Option<EdgeTarget> {
         .filter(|t| t.canary.is_some())
 }
 
+/// Why a typed line is not a step: the sentence saying what to type.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum LineError {
+    #[error("'{0}' is not a share; type a whole percent from 1 to 99")]
+    Share(String),
+    #[error(transparent)]
+    Version(#[from] VersionError),
+    #[error("type a share (25), finish or abort")]
+    Running,
+    #[error("type the release and its share, e.g. 1.1.0 5")]
+    Start,
+}
+
 /// The typed line as a step, or the sentence saying what to type.
-pub(crate) fn parse(value: &str, canary_running: bool) -> Result<Wanted, String> {
+pub(crate) fn parse(value: &str, canary_running: bool) -> Result<Wanted, LineError> {
     let words: Vec<&str> = value.split_whitespace().collect();
-    let percent = |w: &str| -> Result<u8, String> {
+    let percent = |w: &str| -> Result<u8, LineError> {
         w.trim_end_matches('%')
             .parse::<u8>()
             .ok()
             .filter(|p| (1..=99).contains(p))
-            .ok_or_else(|| format!("'{w}' is not a share; type a whole percent from 1 to 99"))
+            .ok_or_else(|| LineError::Share(w.to_string()))
     };
     match (words.as_slice(), canary_running) {
         (["finish"], true) => Ok(Wanted::Finish),
@@ -58,11 +71,11 @@ pub(crate) fn parse(value: &str, canary_running: bool) -> Result<Wanted, String>
             percent: percent(p)?,
         })),
         ([v, p], false) => Ok(Wanted::Step(Step::Start {
-            version: parse_version(v).map_err(|e| e.to_string())?,
+            version: parse_version(v)?,
             percent: percent(p)?,
         })),
-        (_, true) => Err("type a share (25), finish or abort".into()),
-        (_, false) => Err("type the release and its share, e.g. 1.1.0 5".into()),
+        (_, true) => Err(LineError::Running),
+        (_, false) => Err(LineError::Start),
     }
 }
 
@@ -105,7 +118,7 @@ pub(crate) fn command(
                 }
                 Err(e) => {
                     state.status = Some(Status {
-                        text: e,
+                        text: e.to_string(),
                         error: true,
                     });
                     state.modal = Some(Modal::Canary { alias, value });
@@ -148,7 +161,7 @@ pub fn render(state: &State, f: &mut Frame, area: Rect, alias: &AliasName, value
         _ if value.trim().is_empty() => Line::from(""),
         Ok(_) => Line::from(Span::styled(" ✓ Enter plans it", Style::default().fg(t.ok))),
         Err(e) => Line::from(Span::styled(
-            format!(" {}", fit(&e, 68)),
+            format!(" {}", fit(&e.to_string(), 68)),
             Style::default().fg(t.error),
         )),
     };
