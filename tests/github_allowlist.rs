@@ -65,6 +65,14 @@ impl GitHub {
         stub::post(&format!("{}/_state/variables/{name}", self.api), &body);
     }
 
+    /// The workflows the Bridge's repository has.
+    fn set_workflows(&self, names: &[&str]) {
+        stub::post(
+            &format!("{}/_state/workflows", self.api),
+            &json!(names).to_string(),
+        );
+    }
+
     fn fail_next_run(&self) {
         stub::post(&format!("{}/_state/fail-next-run", self.api), "");
     }
@@ -185,6 +193,27 @@ fn variables_edit_redeploy_and_probe_the_running_bridge() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains("did not succeed"));
+    stub.assert_no_violations();
+}
+
+/// A profile that names no deploy workflow uses the template's name (`shipdeck workflows`
+/// writes deploy-bridge.yml) when the Bridge's repository has it: the names match by default.
+#[test]
+fn with_no_workflow_named_apply_dispatches_the_templates_when_the_repository_has_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let stub = GitHub::start(dir.path());
+    stub.set_variable("ALLOWED_ORIGINS", "https://app.example.com", None);
+    let env = Env::with_config(&config(&stub, "", ""));
+    cmd(&env)
+        .args(["origins", "add", "https://new.example.com", "--yes"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "dispatches workflow deploy-bridge.yml of org/msr-event-agent-bridge",
+        ));
+    cmd(&env).args(["origins", "apply"]).assert().success();
+    let s = stub.state();
+    assert_eq!(s["runs"][0]["workflow"], "deploy-bridge.yml");
     stub.assert_no_violations();
 }
 
@@ -310,17 +339,22 @@ fn someone_elses_change_a_bad_token_and_no_workflow_are_clear() {
     );
     assert!(!stderr.contains("ghp_wrongTokenZZ81"), "{stderr}");
 
-    // No deploy workflow: the plan says the Bridge must be redeployed; apply says how.
+    // No deploy workflow named, and the repository has none by the template's name: the plan
+    // says the Bridge must be redeployed; apply says how, and dispatches nothing.
+    stub.set_workflows(&[]);
     cmd(&env)
         .args(["origins", "add", "https://new.example.com", "--dry-run"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("must be redeployed"));
+        .stdout(predicate::str::contains("must be redeployed"))
+        .stdout(predicate::str::contains("has no deploy-bridge.yml"));
     cmd(&env)
         .args(["origins", "apply"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("deploy_workflow"));
+        .stderr(predicate::str::contains("deploy_workflow"))
+        .stderr(predicate::str::contains("has no deploy-bridge.yml"));
+    assert!(stub.state()["runs"].as_array().unwrap().is_empty());
     // `credentials` names where the token comes from, without it.
     cmd(&env)
         .arg("credentials")

@@ -396,7 +396,13 @@ pub struct Workflow {
     pub repo: Arc<Repo>,
     pub file: String,
     pub git_ref: String,
+    /// Not named by the profile: the default name (the Bridge deploy `shipdeck workflows`
+    /// writes), used only when the repository has it.
+    pub defaulted: bool,
 }
+
+/// The file name of the Bridge's deploy workflow when a profile names none: the template's.
+pub const DEFAULT_DEPLOY_WORKFLOW: &str = "deploy-bridge.yml";
 
 /// A workflow run as GitHub reports it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -415,6 +421,22 @@ impl Workflow {
             "workflow {} of {} (ref {})",
             self.file, self.repo.repo, self.git_ref
         )
+    }
+
+    /// Whether the repository has this workflow (GitHub's "get a workflow").
+    pub async fn exists(&self) -> Result<bool> {
+        let gh = self.repo.client(ACTIONS).await?;
+        let what = self.describe();
+        let path = format!("/actions/workflows/{}", Repo::enc(&self.file));
+        let a = gh
+            .call(Method::GET, &path, None, &what)
+            .await
+            .map_err(gh_err)?;
+        match a.status {
+            200 => Ok(true),
+            404 => Ok(false),
+            _ => Err(gh_err(gh.refused(&a, &what))),
+        }
     }
 
     /// Dispatches the workflow; returns its run when GitHub says which (it does with

@@ -54,7 +54,7 @@ const AZURE: [Template; 3] = [
 /// The Bridge's deploy (§4.2), for either cloud's widget: its name is the one a profile's
 /// `deploy_workflow` names for `origins apply` to dispatch.
 const BRIDGE: Template = Template {
-    file: "deploy-bridge.yml",
+    file: crate::bridge::github::DEFAULT_DEPLOY_WORKFLOW,
     text: include_str!("../../assets/workflows/deploy-bridge.yml"),
 };
 

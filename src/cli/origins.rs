@@ -178,9 +178,10 @@ async fn execute(s: &Session, g: &Global, o: &origins::Origins, plan: &OriginPla
     if g.json {
         print_json(&json!({ "plan": plan, "applied": true }));
     } else {
+        let redeploys = matches!(origins::deploy_workflow(o).await, Ok(Some(_)));
         println!(
             "Done. {}",
-            words::after_change(o.workflow.is_some(), Front::Cli, "", "")
+            words::after_change(redeploys, Front::Cli, "", "")
         );
     }
     Ok(0)

@@ -213,6 +213,10 @@ pub enum ProfileGap {
     )]
     NoDeployWorkflow,
     #[error(
+        "this profile names no deploy_workflow and {repo} has no {file} (the Bridge deploy `shipdeck workflows` writes): add it there or set deploy_workflow in the bridge section; meanwhile redeploy the Bridge by hand, then run `shipdeck origins probe`"
+    )]
+    DefaultWorkflowMissing { repo: String, file: String },
+    #[error(
         "profile '{profile}' names no access logs; add e.g. logs = {{ kind = \"cloudfront\", bucket = \"msr-webchat-logs\", prefix = \"cdn/\" }} (or kind = \"frontdoor\", account = \"…\")"
     )]
     NoLogs { profile: String },
@@ -247,7 +251,10 @@ pub enum ProfileGap {
 impl ProfileGap {
     /// Whether the command asked for something the profile cannot do (exit code 2).
     pub fn is_usage(&self) -> bool {
-        matches!(self, ProfileGap::NoDeployWorkflow)
+        matches!(
+            self,
+            ProfileGap::NoDeployWorkflow | ProfileGap::DefaultWorkflowMissing { .. }
+        )
     }
 }
 

@@ -19,7 +19,8 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct Origins {
     pub source: Arc<dyn AllowlistSource>,
-    /// The Bridge's deploy workflow, when the profile names one.
+    /// The Bridge's deploy workflow: the profile's, or the default name for a list kept on
+    /// GitHub (usable only if the repository has it: see [`deploy_workflow`]).
     pub workflow: Option<Arc<crate::bridge::github::Workflow>>,
     pub production: bool,
     pub bridge_url: Option<String>,
@@ -53,10 +54,21 @@ pub struct Listing {
 
 pub async fn list(o: &Origins) -> Result<Listing> {
     let list = o.source.load().await?;
-    Ok(listing(o, &list))
+    let redeploys = matches!(deploy_workflow(o).await, Ok(Some(_)));
+    Ok(listing(o, &list, redeploys))
 }
 
-fn listing(o: &Origins, list: &Allowlist) -> Listing {
+/// The workflow that brings a change to the running Bridge: the profile's `deploy_workflow`,
+/// or, for a list kept on GitHub that names none, the template's `deploy-bridge.yml` when the
+/// Bridge's repository has it (`None` when it does not).
+pub async fn deploy_workflow(o: &Origins) -> Result<Option<Arc<crate::bridge::github::Workflow>>> {
+    match &o.workflow {
+        Some(w) if w.defaulted => Ok(w.exists().await?.then(|| w.clone())),
+        other => Ok(other.clone()),
+    }
+}
+
+fn listing(o: &Origins, list: &Allowlist, redeploys: bool) -> Listing {
     let entries = list.entries();
     let mut findings = audit(&entries, o.production);
     findings.extend(list.findings.iter().cloned());
@@ -92,7 +104,7 @@ fn listing(o: &Origins, list: &Allowlist) -> Listing {
         source: o.source.describe(),
         kept: o.source.mode_note(),
         production: o.production,
-        redeploys: o.workflow.is_some(),
+        redeploys,
         origins,
         list_findings,
         worst: findings.iter().map(|f| f.severity).max(),
@@ -205,13 +217,22 @@ pub async fn plan_add(o: &Origins, raws: &[String], to: Var) -> Result<OriginPla
 async fn after_change_notes(o: &Origins) -> Vec<String> {
     let mut notes = Vec::new();
     notes.extend(o.source.credential_note().await);
-    notes.push(match &o.workflow {
-        Some(w) => format!(
+    let workflow = deploy_workflow(o).await;
+    notes.push(match (&workflow, &o.workflow) {
+        (Ok(Some(w)), _) => format!(
             "the Bridge reads its list at start-up: `shipdeck origins apply` then dispatches {} and probes the running Bridge",
             w.describe()
         ),
-        None if o.source.mode_note().is_some() => "the Bridge must be redeployed for the change to take effect (no deploy_workflow is configured); then run `shipdeck origins probe`".into(),
-        None => "the Bridge reads its list at start-up: restart or redeploy it, then `shipdeck origins probe`".into(),
+        (Ok(None), Some(w)) => format!(
+            "the Bridge must be redeployed for the change to take effect: no deploy_workflow is configured and {} has no {} (the Bridge deploy `shipdeck workflows` writes); redeploy it by hand, then run `shipdeck origins probe`",
+            w.repo.repo, w.file
+        ),
+        (Err(e), Some(w)) => format!(
+            "the Bridge must be redeployed for the change to take effect: whether {} has {} could not be checked ({e})",
+            w.repo.repo, w.file
+        ),
+        _ if o.source.mode_note().is_some() => "the Bridge must be redeployed for the change to take effect (no deploy_workflow is configured); then run `shipdeck origins probe`".into(),
+        _ => "the Bridge reads its list at start-up: restart or redeploy it, then `shipdeck origins probe`".into(),
     });
     notes
 }

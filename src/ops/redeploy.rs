@@ -31,9 +31,18 @@ pub async fn redeploy(
     progress: &(dyn Fn(&RunState) + Send + Sync),
     poll: Duration,
 ) -> Result<RedeployReport> {
-    let Some(wf) = &o.workflow else {
-        return Err(crate::error::ProfileGap::NoDeployWorkflow.into());
+    let wf = match (super::origins::deploy_workflow(o).await?, &o.workflow) {
+        (Some(wf), _) => wf,
+        (None, Some(missing)) => {
+            return Err(crate::error::ProfileGap::DefaultWorkflowMissing {
+                repo: missing.repo.repo.clone(),
+                file: missing.file.clone(),
+            }
+            .into());
+        }
+        (None, None) => return Err(crate::error::ProfileGap::NoDeployWorkflow.into()),
     };
+    let wf = &wf;
     o.source.sync().await?;
     let id = wf.dispatch().await?;
     let start = Instant::now();

@@ -9,7 +9,7 @@ use std::sync::Arc;
 impl Session {
     /// The profile's Bridge allowlist, or a sentence saying how to configure it.
     pub fn origins(&self) -> Result<crate::ops::origins::Origins> {
-        use crate::bridge::github::{GitHubSource, Mode, Workflow};
+        use crate::bridge::github::{GitHubSource, Mode};
         use crate::bridge::{AllowlistSource, dotenv::DotenvSource, object::ObjectSource};
         use crate::config::AllowlistConfig;
         let b = self
@@ -61,20 +61,7 @@ impl Session {
                 })
             }
         };
-        let workflow = match (&b.deploy_workflow, repo_of_list) {
-            (Some(file), Some(repo)) => Some(Arc::new(Workflow {
-                repo,
-                file: file.clone(),
-                git_ref: b.deploy_ref.clone().unwrap_or_else(|| "main".into()),
-            })),
-            (Some(_), None) => {
-                return Err(ProfileGap::WorkflowOffGitHub {
-                    profile: self.profile_name.clone(),
-                }
-                .into());
-            }
-            (None, _) => None,
-        };
+        let workflow = self.deploy_workflow(b, repo_of_list)?;
         Ok(crate::ops::origins::Origins {
             source,
             workflow,
@@ -101,6 +88,40 @@ impl Session {
                     .clone()
                     .unwrap_or_else(|| crate::domain::origin::browser::Needs::default().headers),
             },
+        })
+    }
+
+    /// The Bridge's deploy workflow for a list kept on GitHub (`repo_of_list`): the one the
+    /// profile names, else the template's name (used when the repository has it).
+    fn deploy_workflow(
+        &self,
+        b: &crate::config::BridgeConfig,
+        repo_of_list: Option<Arc<crate::bridge::github::Repo>>,
+    ) -> Result<Option<Arc<crate::bridge::github::Workflow>>> {
+        use crate::bridge::github::Workflow;
+        let git_ref = b.deploy_ref.clone().unwrap_or_else(|| "main".into());
+        Ok(match (&b.deploy_workflow, repo_of_list) {
+            (Some(file), Some(repo)) => Some(Arc::new(Workflow {
+                repo,
+                file: file.clone(),
+                git_ref,
+                defaulted: false,
+            })),
+            // A list kept on GitHub with no workflow named: the template's name, used when the
+            // repository has it (checked when a plan or a redeploy needs it).
+            (None, Some(repo)) => Some(Arc::new(Workflow {
+                repo,
+                file: crate::bridge::github::DEFAULT_DEPLOY_WORKFLOW.into(),
+                git_ref,
+                defaulted: true,
+            })),
+            (Some(_), None) => {
+                return Err(ProfileGap::WorkflowOffGitHub {
+                    profile: self.profile_name.clone(),
+                }
+                .into());
+            }
+            (None, _) => None,
         })
     }
 }

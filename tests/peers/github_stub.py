@@ -23,7 +23,9 @@ opened secrets), as the Bridge's deploy pipeline does.
 Usage: python github_stub.py READY_FILE TOKEN BRIDGE_DIR
   Writes "API_PORT BRIDGE_PORT" to READY_FILE once it listens. GET /_state shows variables, opened secrets,
   runs and violations. POST /_state/variables/NAME {"value": ...} changes a variable behind
-  Shipdeck's back; POST /_state/fail-next-run makes the next run conclude "failure".
+  Shipdeck's back; POST /_state/fail-next-run makes the next run conclude "failure";
+  POST /_state/workflows ["a.yml", ...] sets the repository's workflows (default:
+  deploy-bridge.yml): "get a workflow" answers 404 for any other, and so does a dispatch.
 """
 import base64
 import datetime
@@ -44,7 +46,8 @@ API_VERSION = "2026-03-10"
 LOCK = threading.Lock()
 KEY = PrivateKey.generate()
 KEY_ID = "568250167242549743"
-STATE = {"variables": {}, "secrets": {}, "runs": [], "violations": [], "requests": [], "fail_next": False}
+STATE = {"variables": {}, "secrets": {}, "runs": [], "violations": [], "requests": [], "fail_next": False,
+         "workflows": ["deploy-bridge.yml"]}
 REPO = r"/repos/(?P<owner>[A-Za-z0-9_.-]+)/(?P<repo>[A-Za-z0-9_.-]+)"
 ENV = r"/environments/(?P<env>[^/]+)"
 
@@ -65,6 +68,7 @@ ROUTES = [
     ("GET", REPO + ENV + r"/secrets/public-key$", "public_key", None),
     ("PUT", REPO + r"/actions/secrets/(?P<name>[A-Za-z0-9_]+)$", "put_secret", SECRET_PUT),
     ("PUT", REPO + ENV + r"/secrets/(?P<name>[A-Za-z0-9_]+)$", "put_secret", SECRET_PUT),
+    ("GET", REPO + r"/actions/workflows/(?P<wf>[^/]+)$", "get_workflow", None),
     ("POST", REPO + r"/actions/workflows/(?P<wf>[^/]+)/dispatches$", "dispatch", DISPATCH),
     ("GET", REPO + r"/actions/workflows/(?P<wf>[^/]+)/runs$", "list_runs", None),
     ("GET", REPO + r"/actions/runs/(?P<run>[0-9]+)$", "get_run", None),
@@ -188,6 +192,10 @@ class Handler(BaseHTTPRequestHandler):
                 key = (body.get("environment"), m.group(1))
                 STATE["variables"][key] = {"name": m.group(1), "value": body["value"], "created_at": now(), "updated_at": now()}
             return self.reply(204)
+        if path == "/_state/workflows":
+            with LOCK:
+                STATE["workflows"] = json.loads(raw)
+            return self.reply(204)
         if path == "/_state/fail-next-run":
             STATE["fail_next"] = True
             return self.reply(204)
@@ -233,7 +241,15 @@ class Handler(BaseHTTPRequestHandler):
             STATE["secrets"][p["name"]] = plain
         self.reply(204 if existed else 201, None if existed else {})
 
+    def get_workflow(self, p, body, url):
+        if p["wf"] not in STATE["workflows"]:
+            return self.reply(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
+        self.reply(200, {"id": 161335, "name": "Deploy the Bridge", "path": f".github/workflows/{p['wf']}",
+                         "state": "active"})
+
     def dispatch(self, p, body, url):
+        if p["wf"] not in STATE["workflows"]:
+            return self.reply(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
         with LOCK:
             run = {"id": 1000 + len(STATE["runs"]), "workflow": p["wf"], "ref": body["ref"], "status": "queued",
                    "conclusion": None, "event": "workflow_dispatch", "created_at": now(), "reads": 0,
