@@ -137,6 +137,7 @@ fn origin_dialogs() {
         s.update(Action::Input(c));
     }
     let plan = shipdeck::ops::origins::OriginPlan {
+        redeploys: false,
         description: "add origin https://customer3.com to ADDITIONAL_ORIGINS".into(),
         source: ".env ../bridge/.env".into(),
         diff: vec![("ADDITIONAL_ORIGINS=https://customer1.com".into(), "ADDITIONAL_ORIGINS=https://customer1.com,https://customer3.com".into())],

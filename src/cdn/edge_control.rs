@@ -428,12 +428,9 @@ impl EdgeControl {
     /// The function's ARN (`DescribeFunction`'s metadata).
     pub async fn function_arn(&self, name: &str) -> Result<String, CdnError> {
         let d = self
-            .client
-            .describe_function()
-            .name(name)
-            .send()
-            .await
-            .map_err(|e| self.error("DescribeFunction", e))?;
+            .describe_stage(name, FunctionStage::Live)
+            .await?
+            .ok_or_else(|| self.refused(format!("the function {name} is gone")))?;
         d.function_summary()
             .and_then(|s| s.function_metadata())
             .map(|m| m.function_arn().to_string())

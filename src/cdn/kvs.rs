@@ -88,33 +88,31 @@ impl Kvs {
         Ok(d.e_tag().to_string())
     }
 
-    /// Only `keys` (those that exist), with the ETag read before them: one call per key, so a
-    /// rollback of one alias reads two calls and writes one. A write between the ETag and the
-    /// keys makes the later write refused as stale, never lost.
-    async fn read_keys_impl(&self, keys: &[String]) -> Result<KvsSnapshot, KvsError> {
-        let etag = self.etag().await?;
-        let mut items = BTreeMap::new();
-        for key in keys {
-            match self
-                .client
-                .get_key()
-                .kvs_arn(&self.arn)
-                .key(key)
-                .send()
-                .await
-            {
-                Ok(out) => {
-                    items.insert(key.clone(), out.value().to_string());
-                }
-                Err(e) if e.code() == Some("ResourceNotFoundException") => {}
-                Err(e) => return Err(self.error(e)),
-            }
+    fn built(&self, e: BuildError) -> KvsError {
+        KvsError::Call {
+            store: self.describe(),
+            cause: format!("the request could not be built: {e}"),
+            source: Some(Arc::new(e)),
         }
-        Ok(KvsSnapshot { etag, items })
+    }
+}
+
+#[async_trait]
+impl AliasKeys for Kvs {
+    fn describe(&self) -> String {
+        format!("KeyValueStore {}", self.arn)
+    }
+
+    fn canary(&self) -> bool {
+        true
+    }
+
+    fn purges_aliases(&self) -> bool {
+        false
     }
 
     /// Every key and value, with the ETag of this state.
-    async fn read_impl(&self) -> Result<KvsSnapshot, KvsError> {
+    async fn read(&self) -> Result<KvsSnapshot, KvsError> {
         let etag = self.etag().await?;
         let mut items = BTreeMap::new();
         let mut next: Option<String> = None;
@@ -138,8 +136,33 @@ impl Kvs {
         Ok(KvsSnapshot { etag, items })
     }
 
+    /// Only `keys` (those that exist), with the ETag read before them: one call per key, so a
+    /// rollback of one alias reads two calls and writes one. A write between the ETag and the
+    /// keys makes the later write refused as stale, never lost.
+    async fn read_keys(&self, keys: &[String]) -> Result<KvsSnapshot, KvsError> {
+        let etag = self.etag().await?;
+        let mut items = BTreeMap::new();
+        for key in keys {
+            match self
+                .client
+                .get_key()
+                .kvs_arn(&self.arn)
+                .key(key)
+                .send()
+                .await
+            {
+                Ok(out) => {
+                    items.insert(key.clone(), out.value().to_string());
+                }
+                Err(e) if e.code() == Some("ResourceNotFoundException") => {}
+                Err(e) => return Err(self.error(e)),
+            }
+        }
+        Ok(KvsSnapshot { etag, items })
+    }
+
     /// Puts and deletes keys in one call, if the store is still at `etag`; the new ETag.
-    async fn write_impl(
+    async fn write(
         &self,
         etag: &str,
         puts: &[(String, String)],
@@ -169,45 +192,5 @@ impl Kvs {
             .await
             .map_err(|e| self.error(e))?;
         Ok(out.e_tag().to_string())
-    }
-
-    fn built(&self, e: BuildError) -> KvsError {
-        KvsError::Call {
-            store: self.describe(),
-            cause: format!("the request could not be built: {e}"),
-            source: Some(Arc::new(e)),
-        }
-    }
-}
-
-#[async_trait]
-impl AliasKeys for Kvs {
-    fn describe(&self) -> String {
-        format!("KeyValueStore {}", self.arn)
-    }
-
-    fn canary(&self) -> bool {
-        true
-    }
-
-    fn purges_aliases(&self) -> bool {
-        false
-    }
-
-    async fn read(&self) -> Result<KvsSnapshot, KvsError> {
-        self.read_impl().await
-    }
-
-    async fn read_keys(&self, keys: &[String]) -> Result<KvsSnapshot, KvsError> {
-        self.read_keys_impl(keys).await
-    }
-
-    async fn write(
-        &self,
-        etag: &str,
-        puts: &[(String, String)],
-        deletes: &[String],
-    ) -> Result<String, KvsError> {
-        self.write_impl(etag, puts, deletes).await
     }
 }

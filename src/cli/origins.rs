@@ -178,10 +178,9 @@ async fn execute(s: &Session, g: &Global, o: &origins::Origins, plan: &OriginPla
     if g.json {
         print_json(&json!({ "plan": plan, "applied": true }));
     } else {
-        let redeploys = matches!(origins::deploy_workflow(o).await, Ok(Some(_)));
         println!(
             "Done. {}",
-            words::after_change(redeploys, Front::Cli, "", "")
+            words::after_change(plan.redeploys, Front::Cli, "", "")
         );
     }
     Ok(0)

@@ -119,6 +119,10 @@ pub struct OriginPlan {
     /// Changed lines: (before, after).
     pub diff: Vec<(String, String)>,
     pub notes: Vec<String>,
+    /// Whether `origins apply` brings the change to the running Bridge (a deploy workflow it
+    /// can dispatch was found when planning).
+    #[serde(skip)]
+    pub redeploys: bool,
     #[serde(skip)]
     pub base: Allowlist,
     #[serde(skip)]
@@ -200,24 +204,27 @@ pub async fn plan_add(o: &Origins, raws: &[String], to: Var) -> Result<OriginPla
         .filter(|f| items.contains(&f.entry))
         .map(|f| format!("{}: {} ({})", f.severity, f.message, f.fix))
         .collect();
-    notes.extend(after_change_notes(o).await);
+    let (after, redeploys) = after_change_notes(o).await;
+    notes.extend(after);
     Ok(OriginPlan {
         description: format!("add origin {} to {}", items.join(", "), to.env_name()),
         source: o.source.describe(),
         diff,
         notes,
+        redeploys,
         base: list,
         next,
     })
 }
 
-/// What a plan says about taking effect: the Bridge reads its list at start-up, so it must be
+/// What a plan says about taking effect, and whether `origins apply` redeploys: the Bridge reads its list at start-up, so it must be
 /// redeployed (by `origins apply` when a deploy workflow is configured); and which credential
 /// the write uses.
-async fn after_change_notes(o: &Origins) -> Vec<String> {
+async fn after_change_notes(o: &Origins) -> (Vec<String>, bool) {
     let mut notes = Vec::new();
     notes.extend(o.source.credential_note().await);
     let workflow = deploy_workflow(o).await;
+    let redeploys = matches!(workflow, Ok(Some(_)));
     notes.push(match (&workflow, &o.workflow) {
         (Ok(Some(w)), _) => format!(
             "the Bridge reads its list at start-up: `shipdeck origins apply` then dispatches {} and probes the running Bridge",
@@ -234,7 +241,7 @@ async fn after_change_notes(o: &Origins) -> Vec<String> {
         _ if o.source.mode_note().is_some() => "the Bridge must be redeployed for the change to take effect (no deploy_workflow is configured); then run `shipdeck origins probe`".into(),
         _ => "the Bridge reads its list at start-up: restart or redeploy it, then `shipdeck origins probe`".into(),
     });
-    notes
+    (notes, redeploys)
 }
 
 /// Successive edits of one line show as one change: from the first before to the last after.
@@ -285,12 +292,13 @@ pub async fn plan_remove(o: &Origins, raw: &str) -> Result<OriginPlan> {
         next = n;
         diff = merge_diff(diff, d);
     }
-    let notes = after_change_notes(o).await;
+    let (notes, redeploys) = after_change_notes(o).await;
     Ok(OriginPlan {
         description: format!("remove origin {}", matches.join(", ")),
         source: o.source.describe(),
         diff,
         notes,
+        redeploys,
         base: list,
         next,
     })

@@ -16,19 +16,29 @@ use crate::domain::manifest::ALIAS_CACHE;
 use crate::error::{ProfileGap, Result};
 use std::sync::Arc;
 
+/// The URL path edge aliases are served under: the CDN's path prefix, default the store's.
+fn url_prefix(profile: &Profile) -> &str {
+    profile
+        .cdn
+        .as_ref()
+        .and_then(CdnConfig::path_prefix)
+        .unwrap_or_else(|| profile.store.prefix())
+}
+
+/// The alias `Cache-Control` browsers get under an alias URL.
+fn alias_cache_control(profile: &Profile) -> &str {
+    profile
+        .alias_cache_control
+        .as_deref()
+        .unwrap_or(ALIAS_CACHE)
+}
+
 /// The functions `edge code` prints and `edge setup` deploys, from the profile alone: they
 /// rewrite under the CDN's path prefix (default: the store's prefix).
 pub fn function_code(profile: &Profile) -> Functions {
     functions(&Inputs {
-        prefix: profile
-            .cdn
-            .as_ref()
-            .and_then(CdnConfig::path_prefix)
-            .unwrap_or_else(|| profile.store.prefix()),
-        alias_cache_control: profile
-            .alias_cache_control
-            .as_deref()
-            .unwrap_or(ALIAS_CACHE),
+        prefix: url_prefix(profile),
+        alias_cache_control: alias_cache_control(profile),
     })
 }
 
@@ -76,7 +86,6 @@ pub async fn edge_keys(s: &Session) -> Result<Arc<dyn AliasKeys>> {
     if let Some(CdnConfig::Frontdoor(c)) = &s.profile.cdn
         && let Some(edge) = &c.edge
     {
-        let code = function_code(&s.profile);
         let arm = Arm::new(
             c.management_endpoint.as_deref(),
             super::context::arm_credential(&s.profile_name, None).await,
@@ -88,16 +97,11 @@ pub async fn edge_keys(s: &Session) -> Result<Arc<dyn AliasKeys>> {
             profile: c.profile.clone(),
             rule_set: edge.rule_set.clone(),
         };
-        let cache = s
-            .profile
-            .alias_cache_control
-            .as_deref()
-            .unwrap_or(ALIAS_CACHE);
         return Ok(Arc::new(FrontDoorRules::new(
             arm,
             at,
-            &code.path_prefix,
-            cache,
+            url_prefix(&s.profile),
+            alias_cache_control(&s.profile),
         )));
     }
     let (_, _, edge) = edge_config(s)?;

@@ -101,6 +101,7 @@ fn origins_add_remove_probe_and_readonly() {
     );
     // A planned change opens the dialog; y applies, n cancels.
     let plan = shipdeck::ops::origins::OriginPlan {
+        redeploys: false,
         description: "remove origin http://localhost:3000".into(),
         source: "x".into(),
         diff: vec![],
