@@ -145,6 +145,15 @@ fn setup_creates_what_the_server_supports_then_names_the_call_it_lacks() {
 fn a_configured_arn_that_is_not_the_named_store_is_refused_before_anything_is_written() {
     let name = format!("sd{:08x}", common::unique() as u32);
     let (env, _) = setup_env(&name);
+    // Before setup there is no store to read keys from: status says how to create it.
+    let before = cmd(&env).args(["edge", "status"]).output().unwrap();
+    let err = String::from_utf8_lossy(&before.stderr);
+    assert_eq!(before.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("no KeyValueStore named '{name}' yet"))
+            && err.contains("run `shipdeck edge setup`"),
+        "{err}"
+    );
     cmd(&env).args(["edge", "setup", "--yes"]).assert().code(1);
     let wrong =
         "arn:aws:cloudfront::123456789012:key-value-store/0d6f6a04-2a6a-4c3e-a9b1-2f4b5c6d7e8f";
