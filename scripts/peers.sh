@@ -80,6 +80,8 @@ moto_start() {
   PEER_PIDS+=($!)
   wait_for_port "$port" moto 30
   export SHIPDECK_TEST_S3="http://127.0.0.1:$port"
+  # The traffic benchmark reads moto's CPU time from /proc (what the server costs per run).
+  export SHIPDECK_TEST_S3_PID="${PEER_PIDS[-1]}"
   export SHIPDECK_TEST_PEERS_BIN="$MOTO_VENV/bin"
 }
 

@@ -270,7 +270,7 @@ mod tests {
 
     #[test]
     fn alias_traffic_counts_for_what_it_served_and_the_watermark_is_never_crossed() {
-        let mut a = Aggregate::default();
+        let mut a = crate::domain::traffic::Tally::default();
         for r in [
             req("2026-11-20T10:01:00Z", "v1.0.0", "msr-webchat.umd.js", 10),
             req("2026-11-20T10:02:00Z", "latest", "style.css", 30),
@@ -284,6 +284,7 @@ mod tests {
         ] {
             a.add(&r, "/w");
         }
+        let a = a.finish(0);
         let tl = Timeline::from_history(&[
             promote("2026-11-19T00:00:00Z", "latest", "1.0.0"),
             promote("2026-11-20T10:30:00Z", "latest", "1.1.0"),

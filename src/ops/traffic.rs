@@ -226,24 +226,48 @@ fn with_text<T>(bytes: &[u8], read: impl FnOnce(&str) -> T) -> std::result::Resu
     }
     BUFFER.with(|cell| {
         let mut out = cell.borrow_mut();
-        out.clear();
-        flate2::read::MultiGzDecoder::new(bytes)
-            .take(MAX_LOG_TEXT + 1)
-            .read_to_end(&mut out)
-            .map_err(|e| Unreadable::NotGzip {
-                reason: e.to_string(),
-            })?;
-        if out.len() as u64 > MAX_LOG_TEXT {
+        let len = gunzip_into(bytes, &mut out).map_err(|e| Unreadable::NotGzip {
+            reason: e.to_string(),
+        })?;
+        if len as u64 > MAX_LOG_TEXT {
             // Give a bomb's memory back rather than keep it for the next file.
             *out = Vec::new();
             return Err(too_big());
         }
-        let result = as_text(&out);
-        if out.capacity() > 64 * 1024 * 1024 {
+        let result = as_text(out.get(..len).unwrap_or_default());
+        if out.len() > 64 * 1024 * 1024 {
             *out = Vec::new();
         }
         Ok(result)
     })
+}
+
+/// Gunzips every member of `gz` into `out`, from its start, and returns the length of the
+/// text; stops just past [`MAX_LOG_TEXT`]. `out` is kept at its full length between files
+/// (its bytes already written once), so the decoder is handed initialised space: reading to
+/// the end of a fresh `Vec` would zero the space for each file first, a third of a gigabyte
+/// of writes for a million-line window.
+fn gunzip_into(gz: &[u8], out: &mut Vec<u8>) -> std::io::Result<usize> {
+    let limit = usize::try_from(MAX_LOG_TEXT + 1).unwrap_or(usize::MAX);
+    let mut decoder = flate2::read::MultiGzDecoder::new(gz);
+    let mut len = 0;
+    loop {
+        if len == out.len() {
+            if len >= limit {
+                return Ok(len);
+            }
+            // Room for about the text of a compressed file, then doubling.
+            let want = (len * 2).max(gz.len() * 8).clamp(64 * 1024, limit);
+            out.resize(want, 0);
+        }
+        let end = out.len().min(limit);
+        match decoder.read(out.get_mut(len..end).unwrap_or_default()) {
+            Ok(0) => return Ok(len),
+            Ok(n) => len += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// The text of a log object, owned (see [`with_text`]).
@@ -387,19 +411,27 @@ pub async fn read_window(
     // Futures built in a loop rather than by a closure: closure-made futures trip rustc's
     // higher-ranked `Send` check when the caller is spawned (as in apply.rs).
     let mut reads = Vec::with_capacity(todo.len());
+    // Downloads wait on the store, reading waits on the CPU: as many files are read at once as
+    // there are cores (each reading thread keeps its own text buffer warm), however many are
+    // downloading.
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    let readers = std::sync::Arc::new(tokio::sync::Semaphore::new(cores));
     for o in &todo {
         let store = logs.store.clone();
         let key = o.key.clone();
         let etag = o.etag.clone();
         let prefix = path_prefix.clone();
+        let readers = readers.clone();
         reads.push(async move {
             let obj = store.get(&key).await?;
             let Some(obj) = obj else {
                 return Ok::<_, Error>((key, etag, Ok(Aggregate::default()), 0));
             };
             let n = obj.body.len() as u64;
+            let permit = readers.acquire_owned().await.ok();
             // An unreadable file is skipped and said so, never fatal.
             let agg = tokio::task::spawn_blocking(move || {
+                let _permit = permit;
                 with_text(&obj.body, |text| Aggregate::read(text, &prefix))
             })
             .await

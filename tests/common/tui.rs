@@ -324,11 +324,11 @@ pub fn drawn(s: &mut State) -> String {
 pub fn traffic_data() -> shipdeck::ops::traffic::Traffic {
     use chrono::{DateTime, Duration, Utc};
     use shipdeck::domain::history::{AliasChange, HistoryEvent};
-    use shipdeck::domain::traffic::{Aggregate, parse::Request, report};
+    use shipdeck::domain::traffic::{Tally, parse::Request, report};
     let t0 = DateTime::parse_from_rfc3339("2026-11-20T00:00:00Z")
         .unwrap()
         .with_timezone(&Utc);
-    let mut agg = Aggregate::default();
+    let mut agg = Tally::default();
     let mut add = |h: i64, folder: &str, status: u16, n: usize| {
         for i in 0..n {
             agg.add(
@@ -365,6 +365,7 @@ pub fn traffic_data() -> shipdeck::ops::traffic::Traffic {
     }
     add(60, "latest", 503, 9);
     add(2, "v0.9.0", 200, 1);
+    let agg = agg.finish(0);
     let promote = HistoryEvent {
         commit: None,
         invalidation: None,

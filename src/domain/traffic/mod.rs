@@ -11,6 +11,8 @@ pub mod athena;
 pub mod latency;
 pub mod parse;
 mod report;
+mod scan;
+mod tally;
 
 use crate::domain::history::HistoryEvent;
 use crate::domain::manifest::FileType;
@@ -19,6 +21,7 @@ pub use latency::{LATENCY_BOUNDS_MS, Latency, Percentiles};
 pub use report::{AROUND, AroundChange, Report, Row, VersionTraffic, report};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+pub use tally::Tally;
 
 /// Seconds per bucket.
 pub const BUCKET_SECS: i64 = 300;
@@ -128,21 +131,6 @@ pub struct Aggregate {
     pub outside: u64,
     pub newest: Option<DateTime<Utc>>,
     pub oldest: Option<DateTime<Utc>>,
-    /// Channel-shaped folders admitted by name while reading one file (for the cap; not a
-    /// count worth keeping or comparing).
-    #[serde(skip)]
-    channels: Admitted,
-}
-
-/// A tally that takes no part in equality: two aggregates with the same counts are equal
-/// however they were built.
-#[derive(Debug, Clone, Copy, Default)]
-struct Admitted(usize);
-
-impl PartialEq for Admitted {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
 }
 
 /// The folder a path belongs to under `path_prefix` (`/msr-webchat`): its first segment, or
@@ -155,89 +143,13 @@ pub fn folder_of(path: &str, path_prefix: &str) -> Option<String> {
 fn folder_in<'a>(path: &'a str, path_prefix: &str) -> Option<&'a str> {
     let prefix = path_prefix.trim_end_matches('/');
     let rest = path.strip_prefix(prefix)?.strip_prefix('/')?;
-    let (folder, file) = rest.split_once('/')?;
+    // A byte search: this runs once per log line.
+    let slash = memchr::memchr(b'/', rest.as_bytes())?;
+    let (folder, file) = (rest.get(..slash)?, rest.get(slash + 1..)?);
     (!folder.is_empty() && !file.is_empty()).then_some(folder)
 }
 
 impl Aggregate {
-    /// Counts one request.
-    pub fn add(&mut self, r: &parse::Request, path_prefix: &str) {
-        self.lines += 1;
-        let Some(folder) = folder_in(&r.path, path_prefix) else {
-            self.outside += 1;
-            return;
-        };
-        let bucket = r.at.timestamp().div_euclid(BUCKET_SECS);
-        // Looked up by reference: a folder or host is copied once, when first seen (and only
-        // then judged: a folder that cannot be a release or an alias, or one too many, is
-        // counted as OTHER, so a scanner's million paths cost one row).
-        let folder = match self.folders.get_mut(folder) {
-            Some(buckets) => {
-                buckets.entry(bucket).or_default().count(r);
-                folder
-            }
-            None => {
-                let folder = self.admit(folder);
-                if folder != OTHER
-                    && matches!(
-                        folder.parse::<crate::domain::alias::AliasName>(),
-                        Ok(crate::domain::alias::AliasName::Channel(_))
-                    )
-                {
-                    self.channels.0 += 1;
-                }
-                let mut c = Counts::default();
-                c.count(r);
-                match self.folders.get_mut(folder) {
-                    Some(buckets) => buckets.entry(bucket).or_default().add(&c),
-                    None => {
-                        self.folders
-                            .insert(folder.to_string(), BTreeMap::from([(bucket, c)]));
-                    }
-                }
-                folder
-            }
-        };
-        if let Some(h) = &r.referrer_host {
-            match self.referrers.get_mut(folder) {
-                Some(hosts) => {
-                    let full = hosts.len() >= MAX_REFERRERS;
-                    match hosts.get_mut(h.as_ref()) {
-                        Some(n) => *n += 1,
-                        None if full => *hosts.entry(OTHER.to_string()).or_default() += 1,
-                        None => {
-                            hosts.insert(h.to_string(), 1);
-                        }
-                    }
-                }
-                None => {
-                    self.referrers
-                        .insert(folder.to_string(), BTreeMap::from([(h.to_string(), 1)]));
-                }
-            }
-        }
-        self.newest = self.newest.max(Some(r.at));
-        self.oldest = Some(self.oldest.map_or(r.at, |o| o.min(r.at)));
-    }
-
-    /// The name a folder seen for the first time is counted under: itself when it can be a
-    /// release (`v1.2.3`) or an alias (`latest`, `v1`, `v1.2`, a channel) and the file has not
-    /// already seen too many, else [`OTHER`].
-    fn admit<'a>(&self, folder: &'a str) -> &'a str {
-        let release = release_of(folder).is_some();
-        let alias = folder.parse::<crate::domain::alias::AliasName>().ok();
-        let room = match (&alias, release) {
-            (Some(crate::domain::alias::AliasName::Channel(_)), _) => {
-                self.channels.0 < MAX_CHANNELS && self.folders.len() < MAX_FOLDERS
-            }
-            // `latest` is one name and the one most pages load: never crowded out.
-            (Some(crate::domain::alias::AliasName::Latest), _) => true,
-            (Some(_), _) | (None, true) => self.folders.len() < MAX_FOLDERS,
-            (None, false) => false,
-        };
-        if room { folder } else { OTHER }
-    }
-
     /// Whether the CDN answered any request under `folder` with content (2xx or 304): a folder
     /// that exists, or existed, rather than one a scanner made up.
     pub fn served(&self, folder: &str) -> bool {
@@ -281,10 +193,9 @@ impl Aggregate {
 
     /// Reads one log file's text.
     pub fn read(text: &str, path_prefix: &str) -> Aggregate {
-        let mut a = Aggregate::default();
-        let bad = parse::any(text, &mut |r| a.add(&r, path_prefix));
-        a.bad_lines = bad;
-        a
+        let mut t = Tally::default();
+        let bad = parse::any(text, &mut |r| t.add(&r, path_prefix));
+        t.finish(bad)
     }
 
     /// Where the counts stop being complete: the start of the newest hour, which may still be

@@ -48,29 +48,41 @@ pub fn host_of(url: &str) -> Option<String> {
     host_in(url).map(Cow::into_owned)
 }
 
-/// [`host_of`], borrowing from `url` when the host is already lowercase (byte searches: this
-/// runs once per log line).
+/// [`host_of`], borrowing from `url` when the host is already lowercase. One pass over the
+/// authority, no search calls: this runs once per log line, on a short text.
 fn host_in(url: &str) -> Option<Cow<'_, str>> {
-    let start = memchr::memmem::find(url.as_bytes(), b"://")? + 3;
-    let rest = &url[start..];
-    let end = rest
-        .bytes()
-        .position(|b| matches!(b, b'/' | b'?' | b'#'))
-        .unwrap_or(rest.len());
-    let authority = &rest[..end];
-    let host = match memchr::memrchr(b'@', authority.as_bytes()) {
-        Some(at) => &authority[at + 1..],
-        None => authority,
-    };
-    let host = if host.starts_with('[') {
-        host.split_once(']').map_or(host, |(h, _)| h)
-    } else {
-        match memchr::memchr(b':', host.as_bytes()) {
-            Some(colon) => &host[..colon],
-            None => host,
+    let start = url
+        .as_bytes()
+        .windows(3)
+        .position(|w| matches!(w, [b':', b'/', b'/']))?
+        + 3;
+    let rest = url.get(start..)?;
+    // The authority ends at the path, query or fragment; the host follows the last `@` and
+    // ends at the first `:` after it (the port).
+    let (mut end, mut host_start, mut colon) = (rest.len(), 0, None);
+    for (i, b) in rest.bytes().enumerate() {
+        match b {
+            b'/' | b'?' | b'#' => {
+                end = i;
+                break;
+            }
+            b'@' => (host_start, colon) = (i + 1, None),
+            b':' if colon.is_none() => colon = Some(i),
+            _ => {}
         }
+    }
+    let authority = rest.get(host_start..end)?;
+    let host = if authority.starts_with('[') {
+        // An IPv6 literal: its colons are not a port.
+        authority
+            .split_once(']')
+            .map_or(authority, |(h, _)| h)
+            .trim_start_matches('[')
+    } else {
+        colon
+            .and_then(|c| rest.get(host_start..c))
+            .unwrap_or(authority)
     };
-    let host = host.trim_start_matches('[');
     if host.is_empty() {
         None
     } else if host.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -179,54 +191,52 @@ fn request_from(get: &dyn Fn(&str) -> Option<String>) -> Option<Request<'static>
     })
 }
 
+/// The fields a request reads from a W3C row, in slot order; the first four are required.
+const WANTED: [&str; 9] = [
+    "date",
+    "time",
+    "cs-uri-stem",
+    "sc-status",
+    "sc-bytes",
+    "x-edge-result-type",
+    "x-edge-response-result-type",
+    "cs(Referer)",
+    "time-taken",
+];
+const DATE: usize = 0;
+const TIME: usize = 1;
+const URI: usize = 2;
+const STATUS: usize = 3;
+const BYTES: usize = 4;
+const RESULT: usize = 5;
+const RESPONSE: usize = 6;
+const REFERER: usize = 7;
+const TIME_TAKEN: usize = 8;
+
+/// A row's wanted fields, by slot (empty when the file has no such column).
+type Slots<'a> = [&'a str; WANTED.len()];
+
 /// Where the fields a request needs are in a W3C row, from its `#Fields:` line.
 struct Columns {
     count: usize,
-    /// How many leading fields a request reads (the rest are only counted).
-    needed: usize,
-    date: usize,
-    time: usize,
-    uri: usize,
-    status: usize,
-    bytes: Option<usize>,
-    result: Option<usize>,
-    response: Option<usize>,
-    referer: Option<usize>,
-    time_taken: Option<usize>,
+    split: super::scan::Splitter,
 }
 
 impl Columns {
-    /// The positions of the named fields; `None` when the file lacks one a request needs (its
+    /// The slots of the named fields; `None` when the file lacks one a request needs (its
     /// rows are then read by name, the slow way, to count them as unreadable the same way).
     fn of(map: &HashMap<String, usize>) -> Option<Columns> {
-        let at = |n: &str| map.get(n).copied();
-        let needed = [
-            "date",
-            "time",
-            "cs-uri-stem",
-            "sc-status",
-            "sc-bytes",
-            "x-edge-result-type",
-            "x-edge-response-result-type",
-            "cs(Referer)",
-            "time-taken",
-        ]
-        .iter()
-        .filter_map(|n| at(n))
-        .max()
-        .map_or(0, |m| m + 1);
+        if WANTED[..=STATUS].iter().any(|n| !map.contains_key(*n)) {
+            return None;
+        }
+        let wanted = WANTED
+            .iter()
+            .enumerate()
+            .filter_map(|(slot, n)| map.get(*n).map(|c| (*c, slot)))
+            .collect();
         Some(Columns {
             count: map.len(),
-            needed,
-            date: at("date")?,
-            time: at("time")?,
-            uri: at("cs-uri-stem")?,
-            status: at("sc-status")?,
-            bytes: at("sc-bytes"),
-            result: at("x-edge-result-type"),
-            response: at("x-edge-response-result-type"),
-            referer: at("cs(Referer)"),
-            time_taken: at("time-taken"),
+            split: super::scan::Splitter::new(wanted),
         })
     }
 }
@@ -261,13 +271,9 @@ fn secs_of(t: &str) -> Option<i64> {
 }
 
 /// One W3C row by the positions of its fields, borrowing its text.
-fn w3c_request<'a>(
-    cols: &[&'a str],
-    c: &Columns,
-    last_day: &mut Option<(&'a str, i64)>,
-) -> Option<Request<'a>> {
-    let field = |i: Option<usize>| i.and_then(|i| cols.get(i).copied()).filter(|v| !empty(v));
-    let d = field(Some(c.date))?;
+fn w3c_request<'a>(cols: &Slots<'a>, last_day: &mut Option<(&'a str, i64)>) -> Option<Request<'a>> {
+    let field = |slot: usize| Some(cols[slot]).filter(|v| !empty(v));
+    let d = field(DATE)?;
     let day = match *last_day {
         Some((text, day)) if text == d => day,
         _ => {
@@ -276,23 +282,23 @@ fn w3c_request<'a>(
             day
         }
     };
-    let at = DateTime::from_timestamp(day * 86_400 + secs_of(field(Some(c.time))?)?, 0)?;
-    let path = decoded(field(Some(c.uri))?);
+    let at = DateTime::from_timestamp(day * 86_400 + secs_of(field(TIME)?)?, 0)?;
+    let path = decoded(field(URI)?);
     if !path.starts_with('/') {
         return None;
     }
-    let status_text = field(Some(c.status))?;
+    let status_text = field(STATUS)?;
     let status = if status_text == "000" {
         0
     } else {
         status_text.parse::<u16>().ok()?
     };
-    let bytes = match field(c.bytes) {
+    let bytes = match field(BYTES) {
         Some(b) => b.parse::<u64>().ok()?,
         None => 0,
     };
-    let result = field(c.result).unwrap_or_default();
-    let response = field(c.response).unwrap_or_default();
+    let result = field(RESULT).unwrap_or_default();
+    let response = field(RESPONSE).unwrap_or_default();
     Some(Request {
         at,
         path,
@@ -300,8 +306,8 @@ fn w3c_request<'a>(
         bytes,
         cache_hit: cache_result(result),
         incomplete: status == 200 && (result == "Error" || response == "Error"),
-        referrer_host: field(c.referer).and_then(referrer_host_of),
-        time_taken_ms: field(c.time_taken).and_then(super::latency::millis),
+        referrer_host: field(REFERER).and_then(referrer_host_of),
+        time_taken_ms: field(TIME_TAKEN).and_then(super::latency::millis),
     })
 }
 
@@ -310,10 +316,10 @@ pub fn w3c<'a>(text: &'a str, each: &mut dyn FnMut(Request<'a>)) -> u64 {
     let mut fields: Option<HashMap<String, usize>> = None;
     let mut columns: Option<Columns> = None;
     let mut last_day = None;
+    let mut slots: Slots<'a> = [""; WANTED.len()];
     let mut cols: Vec<&'a str> = Vec::with_capacity(40);
     let mut bad = 0;
-    for line in text.lines() {
-        let line = line.trim_end_matches('\r');
+    for line in super::scan::lines(text) {
         if let Some(names) = line.strip_prefix("#Fields:") {
             let map: HashMap<String, usize> = names
                 .split_whitespace()
@@ -324,37 +330,20 @@ pub fn w3c<'a>(text: &'a str, each: &mut dyn FnMut(Request<'a>)) -> u64 {
             fields = Some(map);
             continue;
         }
-        if line.starts_with('#') || line.trim().is_empty() {
+        if line.starts_with('#') || line.trim_start().is_empty() {
             continue;
         }
         let Some(map) = &fields else {
             bad += 1;
             continue;
         };
-        if let Some(c) = &columns {
-            // The fields a request reads; the rest of the row is only counted (a plain count
-            // the compiler vectorises, cheaper than stopping at every tab).
-            cols.clear();
-            let bytes = line.as_bytes();
-            let mut start = 0;
-            let mut fields = 1;
-            for tab in memchr::memchr_iter(b'\t', bytes) {
-                cols.push(&line[start..tab]);
-                start = tab + 1;
-                fields += 1;
-                if cols.len() == c.needed {
-                    break;
-                }
-            }
-            if cols.len() < c.needed {
-                cols.push(&line[start..]);
-            } else {
-                fields += bytes[start..].iter().filter(|b| **b == b'\t').count();
-            }
+        if let Some(c) = &mut columns {
+            // The fields a request reads; the rest of the row is only counted.
+            let fields = c.split.split(line, &mut slots);
             // A short row (a cut-off line) cannot be trusted; a trailing tab only adds an
             // empty column at the end.
             match (fields >= c.count)
-                .then(|| w3c_request(&cols, c, &mut last_day))
+                .then(|| w3c_request(&slots, &mut last_day))
                 .flatten()
             {
                 Some(r) => each(r),
@@ -509,6 +498,29 @@ mod tests {
         assert!(got.iter().all(|r| r.time_taken_ms == Some(10)));
         // Data before any #Fields line is unreadable.
         assert_eq!(w3c("2026-11-20\t10:00:00\n", &mut |_| {}), 1);
+    }
+
+    #[test]
+    fn a_referer_host_is_its_authority_without_user_or_port() {
+        for (url, want) in [
+            ("https://shop.example.com/page", Some("shop.example.com")),
+            (
+                "https://Shop.Example.COM:8443?x#y",
+                Some("shop.example.com"),
+            ),
+            (
+                "http://user:pa:ss@host.example:80/a@b",
+                Some("host.example"),
+            ),
+            ("https://[2001:db8::1]:443/", Some("2001:db8::1")),
+            ("android-app://com.example.app/", Some("com.example.app")),
+            ("https:/one-slash.example/", None),
+            ("https://", None),
+            ("https://:443/", None),
+            ("no scheme at all", None),
+        ] {
+            assert_eq!(host_of(url).as_deref(), want, "{url}");
+        }
     }
 
     #[test]

@@ -24,7 +24,7 @@ fn t(s: &str) -> DateTime<Utc> {
 
 #[test]
 fn what_strangers_request_costs_one_row_however_many_folders_they_invent() {
-    let mut a = Aggregate::default();
+    let mut a = Tally::default();
     let p = "/msr-webchat";
     let at = "2026-11-20T09:10:00Z";
     a.add(&req(at, "/msr-webchat/v1.0.0/x.js", 200), p);
@@ -36,6 +36,7 @@ fn what_strangers_request_costs_one_row_however_many_folders_they_invent() {
         a.add(&req(at, &format!("/msr-webchat/v9.9.{i}/x.js"), 404), p);
     }
     a.add(&req(at, "/msr-webchat/latest/x.js", 200), p);
+    let a = a.finish(0);
     assert!(a.folders.len() <= MAX_FOLDERS + 1, "{}", a.folders.len());
     assert_eq!(a.lines, 30_002);
     let total: u64 = a
@@ -89,7 +90,7 @@ fn what_strangers_request_costs_one_row_however_many_folders_they_invent() {
 
 #[test]
 fn alias_traffic_is_attributed_to_what_it_served_and_changes_compare_before_after() {
-    let mut a = Aggregate::default();
+    let mut a = Tally::default();
     let p = "/msr-webchat";
     // latest served 1.0.0 until the promote at 10:00, 1.1.0 after; errors before.
     for m in 0..6 {
@@ -117,6 +118,7 @@ fn alias_traffic_is_attributed_to_what_it_served_and_changes_compare_before_afte
         p,
     );
     a.add(&req("2026-11-20T10:00:00Z", "/other/x.js", 200), p);
+    let a = a.finish(0);
     let promote = |id: &str, at: &str, from: Option<&str>, to: &str| HistoryEvent {
         commit: None,
         invalidation: None,
