@@ -21,6 +21,7 @@ pub mod edge_keys;
 pub mod edge_setup;
 pub mod invalidate;
 pub mod lock;
+mod log_text;
 pub mod metrics;
 pub mod origins;
 pub mod pricing;
