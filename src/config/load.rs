@@ -2,7 +2,7 @@
 //! `./shipdeck.toml`, the user's config dir, or none (the built-in demo); the data and config
 //! folders; and the one error a file that cannot be used becomes.
 
-use super::{AllowlistConfig, ConfigFile, Loaded, Source, StoreConfig};
+use super::{AllowlistConfig, ConfigFile, Loaded, LogsConfig, Source, StoreConfig};
 use crate::error::{ConfigError, Result};
 use std::path::{Path, PathBuf};
 
@@ -81,6 +81,11 @@ fn parse_file(path: &Path) -> Result<Loaded> {
             && u.is_relative()
         {
             *u = base.join(&*u);
+        }
+        if let Some(LogsConfig::Directory { path: lp, .. }) = &mut p.logs
+            && lp.is_relative()
+        {
+            *lp = base.join(&*lp);
         }
     }
     Ok(Loaded {

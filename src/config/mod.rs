@@ -196,6 +196,14 @@ pub enum LogsConfig {
         #[serde(default, deserialize_with = "checks::endpoint_url")]
         endpoint: Option<String>,
     },
+    /// Log files (CloudFront's or Front Door's, any of their layouts) that another tool keeps in
+    /// a folder on this machine: `aws s3 sync`, `azcopy`, a mounted share. Read in place.
+    Directory {
+        /// Relative to the config file.
+        path: PathBuf,
+        #[serde(default)]
+        prefix: String,
+    },
 }
 
 /// The Athena table over the CloudFront logs.

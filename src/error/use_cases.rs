@@ -217,7 +217,7 @@ pub enum ProfileGap {
     )]
     DefaultWorkflowMissing { repo: String, file: String },
     #[error(
-        "profile '{profile}' names no access logs; add e.g. logs = {{ kind = \"cloudfront\", bucket = \"msr-webchat-logs\", prefix = \"cdn/\" }} (or kind = \"frontdoor\", account = \"…\")"
+        "profile '{profile}' names no access logs; add e.g. logs = {{ kind = \"cloudfront\", bucket = \"msr-webchat-logs\", prefix = \"cdn/\" }} (or kind = \"frontdoor\", account = \"…\", or kind = \"directory\", path = \"…\" for logs synced to this machine)"
     )]
     NoLogs { profile: String },
     #[error(

@@ -17,6 +17,17 @@ pub(super) enum Unreadable {
     TooBig { limit_mib: u64 },
     #[error("skipped: it is not valid gzip ({reason})")]
     NotGzip { reason: String },
+    /// Larger than the most text it could expand to: not fetched at all.
+    #[error("skipped: larger than {limit_mib} MiB")]
+    TooLarge { limit_mib: u64 },
+}
+
+impl Unreadable {
+    pub(super) fn too_large() -> Self {
+        Unreadable::TooLarge {
+            limit_mib: MAX_LOG_TEXT / (1024 * 1024),
+        }
+    }
 }
 
 thread_local! {

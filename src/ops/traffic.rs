@@ -8,7 +8,7 @@ use super::records::read_history;
 use crate::domain::history::HistoryEvent;
 use crate::domain::traffic::{Aggregate, Report, report};
 use crate::error::{Error, Result};
-use crate::store::ObjectStore;
+use crate::logs::LogFiles;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
@@ -17,7 +17,7 @@ use std::path::Path;
 
 /// Where a profile's CDN access logs are, opened.
 pub struct LogSource {
-    pub store: std::sync::Arc<dyn ObjectStore>,
+    pub store: std::sync::Arc<dyn LogFiles>,
     pub prefix: String,
     /// How late the CDN may deliver logs, in words, for the completeness note.
     pub delay_note: String,
@@ -188,7 +188,13 @@ pub fn hour_of_key(key: &str) -> Option<DateTime<Utc>> {
 }
 
 pub use super::log_text::MAX_LOG_TEXT;
-use super::log_text::with_text;
+use super::log_text::{Unreadable, with_text};
+
+/// One skipped file, for the report: its key (control characters removed) and why.
+fn skip_line(key: &str, why: &Unreadable) -> String {
+    let key: String = key.chars().filter(|c| !c.is_control()).collect();
+    format!("{key}: {why}")
+}
 
 fn read_cache(path: &Path, path_prefix: &str) -> Cache {
     let cache: Cache = std::fs::read(path)
@@ -301,7 +307,7 @@ pub async fn read_window(
     }
     let path_prefix = ctx.cdn.path_prefix().to_string();
     let mut cache = read_cache(cache_path, &path_prefix);
-    let listed = logs.store.list(&logs.prefix).await?;
+    let listed = logs.store.files(&logs.prefix).await?;
     // A file named for an hour holds that hour's requests (and a few from just before).
     let in_window = |k: &str| {
         hour_of_key(k)
@@ -310,14 +316,15 @@ pub async fn read_window(
     let files: Vec<_> = listed.iter().filter(|o| in_window(&o.key)).collect();
     let window_bytes: u64 = files.iter().map(|o| o.size).sum();
     let hint = engine_hint(logs, window_bytes);
-    let todo: Vec<_> = files
+    // A file larger than the most text one may hold is said so without being fetched.
+    let (todo, too_large): (Vec<&&crate::store::ObjectMeta>, Vec<_>) = files
         .iter()
         .filter(|o| cache.files.get(&o.key).is_none_or(|c| c.etag != o.etag))
-        .collect();
+        .partition(|o| o.size <= MAX_LOG_TEXT);
     let mut loaded = Loaded {
         files: files.len(),
         read: todo.len(),
-        cached: files.len() - todo.len(),
+        cached: files.len() - todo.len() - too_large.len(),
         bytes_read: 0,
     };
     let total = todo.len();
@@ -337,16 +344,15 @@ pub async fn read_window(
         let prefix = path_prefix.clone();
         let readers = readers.clone();
         reads.push(async move {
-            let obj = store.get(&key).await?;
-            let Some(obj) = obj else {
+            let Some(body) = store.read(&key).await? else {
                 return Ok::<_, Error>((key, etag, Ok(Aggregate::default()), 0));
             };
-            let n = obj.body.len() as u64;
+            let n = body.len() as u64;
             let permit = readers.acquire_owned().await.ok();
             // An unreadable file is skipped and said so, never fatal.
             let agg = tokio::task::spawn_blocking(move || {
                 let _permit = permit;
-                with_text(&obj.body, |text| Aggregate::read(text, &prefix))
+                with_text(&body, |text| Aggregate::read(text, &prefix))
             })
             .await
             .map_err(|e| {
@@ -358,7 +364,10 @@ pub async fn read_window(
             Ok((key, etag, agg, n))
         });
     }
-    let mut skipped = Vec::new();
+    let mut skipped: Vec<String> = too_large
+        .iter()
+        .map(|o| skip_line(&o.key, &Unreadable::too_large()))
+        .collect();
     let mut stream = futures::stream::iter(reads).buffer_unordered(ctx.concurrency.max(1));
     let mut done = 0;
     while let Some(r) = stream.next().await {
@@ -369,10 +378,7 @@ pub async fn read_window(
                 cache.files.insert(key, Cached { etag, agg });
             }
             // Not cached: the next run says so again.
-            Err(why) => {
-                let key: String = key.chars().filter(|c| !c.is_control()).collect();
-                skipped.push(format!("{key}: {why}"));
-            }
+            Err(why) => skipped.push(skip_line(&key, &why)),
         }
         done += 1;
         progress(done, total);

@@ -227,6 +227,15 @@ pub async fn log_source(s: &Session) -> Result<crate::ops::traffic::LogSource> {
                 engine_threshold: u64::MAX,
             }
         }
+        LogsConfig::Directory { path, prefix } => crate::ops::traffic::LogSource {
+            store: Arc::new(crate::logs::dir::LogDir::open(path)?),
+            prefix: prefix.clone(),
+            delay_note:
+                "the files in this folder are as complete as the last sync that brought them here"
+                    .into(),
+            engine: None,
+            engine_threshold: u64::MAX,
+        },
     })
 }
 

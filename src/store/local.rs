@@ -227,43 +227,6 @@ impl LocalStore {
         })
     }
 
-    fn walk(
-        &self,
-        dir: &Path,
-        rel: &str,
-        prefix: &str,
-        out: &mut Vec<ObjectMeta>,
-    ) -> Result<(), StoreError> {
-        let rd = match fs::read_dir(dir) {
-            Ok(rd) => rd,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(self.io(prefix, e)),
-        };
-        for entry in rd {
-            let entry = entry.map_err(|e| self.io(prefix, e))?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            // Temporary files are staged under META_DIR; a `.tmp-shipdeck-*` left in a published
-            // folder by an older Shipdeck is listed like any other file, so `verify` names it.
-            if name == META_DIR {
-                continue;
-            }
-            let key = format!("{rel}{name}");
-            let ft = entry.file_type().map_err(|e| self.io(&key, e))?;
-            if ft.is_dir() {
-                let sub = format!("{key}/");
-                if sub.starts_with(prefix) || prefix.starts_with(&sub) {
-                    self.walk(&entry.path(), &sub, prefix, out)?;
-                }
-            } else if ft.is_file()
-                && key.starts_with(prefix)
-                && let Some(m) = self.meta_of(&key, &entry.path())?
-            {
-                out.push(m);
-            }
-        }
-        Ok(())
-    }
-
     /// Serialises conditional writes across processes.
     fn lock_file(&self, key: &str) -> Result<fs::File, StoreError> {
         let f = fs::OpenOptions::new()
@@ -341,7 +304,24 @@ impl LocalStore {
 
     fn list_sync(&self, prefix: &str) -> Result<Vec<ObjectMeta>, StoreError> {
         let mut out = Vec::new();
-        self.walk(&self.root, "", prefix, &mut out)?;
+        // Temporary files are staged under META_DIR; a `.tmp-shipdeck-*` left in a published
+        // folder by an older Shipdeck is listed like any other file, so `verify` names it.
+        super::tree::walk(
+            &self.root,
+            "",
+            prefix,
+            &|name| name != META_DIR,
+            &|key, e| self.io(key, e),
+            &mut |key, entry| {
+                let ft = entry.file_type().map_err(|e| self.io(&key, e))?;
+                if ft.is_file()
+                    && let Some(m) = self.meta_of(&key, &entry.path())?
+                {
+                    out.push(m);
+                }
+                Ok(())
+            },
+        )?;
         out.sort_by(|a, b| a.key.cmp(&b.key));
         Ok(out)
     }

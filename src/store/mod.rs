@@ -10,6 +10,7 @@ pub mod faulty;
 pub mod local;
 pub mod s3;
 pub mod silence;
+pub(crate) mod tree;
 
 use async_trait::async_trait;
 use bytes::Bytes;

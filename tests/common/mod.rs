@@ -13,6 +13,7 @@ pub mod bridge;
 pub mod console;
 pub mod edge;
 pub mod freeze;
+pub mod logs;
 pub mod s3;
 pub mod stub;
 pub mod tui;

@@ -7,6 +7,7 @@ Usage: python azcheck.py COMMAND ARGS...   (Blob endpoint from SHIPDECK_TEST_AZU
                                       Cache-Control and Content-Type
   get CONTAINER NAME                  the JSON document stored at NAME
   put CONTAINER NAME TEXT             write a blob by hand (as a hand-run upload-batch would)
+  download CONTAINER DIR              every blob into DIR/NAME (as `azcopy copy --recursive` would)
   sas CONTAINER                       a container SAS (read, add, create, write, delete, list) for an hour
   watch CONTAINER PREFIX SECONDS      read every blob under PREFIX again and again for SECONDS;
                                       JSON: how many reads, and every (name, Cache-Control) seen
@@ -54,6 +55,15 @@ def main(cmd, *args):
         return [props(c, b.name) for b in c.list_blobs(name_starts_with=args[1])]
     if cmd == "get":
         return json.loads(c.download_blob(args[1]).readall())
+    if cmd == "download":
+        names = []
+        for b in c.list_blobs():
+            path = os.path.join(args[1], b.name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(c.download_blob(b.name).readall())
+            names.append(b.name)
+        return {"downloaded": names}
     if cmd == "put":
         c.upload_blob(args[1], args[2].encode(), overwrite=True)
         return {"key": args[1]}

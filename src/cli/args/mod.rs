@@ -355,7 +355,7 @@ downloads, last request, top referrer hosts and a per-day (per-hour for two days
 Alias traffic is attributed to the version each alias served at that moment (from history);\n\
 around each promote and rollback, requests and errors one hour before and after. Log files are\n\
 read once: their counts are cached by ETag in the data dir, so the next run reads only new ones.\n\
-Needs `logs = { kind = \"cloudfront\", bucket = …, prefix = … }` (or kind = \"frontdoor\") in the profile.\n\n\
+Needs `logs = { kind = \"cloudfront\", bucket = …, prefix = … }` (or kind = \"frontdoor\", or kind = \"directory\", path = … for logs another tool syncs to this machine) in the profile.\n\n\
 Examples:\n  shipdeck traffic\n  shipdeck traffic --since 36h\n  shipdeck traffic --since 2026-11-01 --until 2026-11-15 --json\n  shipdeck traffic --since 30d --engine athena"
     )]
     Traffic {
