@@ -3,7 +3,9 @@
 //! what tests/peers/loggen.py wrote for the complete hours, alias traffic counted for the
 //! version history says it served; publishing twice equals publishing once (the shared
 //! watermark); a dry run sends nothing; a CloudWatch that cannot be reached leaves the
-//! watermark as it was; rules become alarms, planned first, and the rest are named.
+//! watermark as it was, and one that fails part way leaves it at what was sent, the next run
+//! sending the rest; one that finds the watermark moved under it sends nothing (exit 3); rules
+//! become alarms, planned first, and the rest are named.
 
 #![allow(
     clippy::unwrap_used,
@@ -248,28 +250,204 @@ fn an_unreachable_cloudwatch_moves_no_watermark() {
     assert_eq!(doc["previously_until"], Value::Null);
 }
 
+/// A CloudWatch that fails after the first call: the watermark records exactly the buckets that
+/// were sent, the error says so, and the next run sends the rest — boto3 then reads every sum
+/// once, none lost and none doubled. (The failure comes from tests/peers/fault_proxy.py, a
+/// proxy in front of moto that answers 500 from the second PutMetricData on.)
+#[test]
+fn a_publish_that_stops_part_way_records_what_it_sent_and_the_next_run_sends_the_rest() {
+    let b = common::s3::bucket("metricshalf");
+    let hours = 10;
+    let now = chrono::Utc::now().timestamp();
+    let start = (now / 3600 - hours - 2) * 3600;
+    let generated = peer(
+        "loggen.py",
+        &[
+            "cloudfront",
+            &b,
+            "cdn/",
+            &start.to_string(),
+            &hours.to_string(),
+            "17",
+        ],
+    );
+    let ns = format!("Test/Half{}", rand_suffix());
+    let tmp = tempfile::tempdir().unwrap();
+    let proxy = common::stub::Stub::start(
+        "fault_proxy.py",
+        tmp.path(),
+        &[&common::s3::endpoint(), "PutMetricData", "1"],
+    );
+    let env = env_for(&b, &ns, Some(&proxy.url()), "");
+    let stopped = run(&env, &["metrics", "publish", "--since", "14h"]);
+    assert_eq!(stopped.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&stopped.stderr);
+    assert!(
+        err.contains("were published and recorded") && err.contains("again to send the rest"),
+        "{err}"
+    );
+    let mark: Value = serde_json::from_slice(
+        &std::fs::read(env.path().join("store/.shipdeck/metrics-watermark.json")).unwrap(),
+    )
+    .unwrap();
+    let recorded = mark["published_until"]
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_string();
+    let recorded = chrono::DateTime::parse_from_rfc3339(&recorded)
+        .unwrap()
+        .timestamp();
+    let complete = start + (hours - 1) * 3600;
+    assert!(
+        recorded > start && recorded < complete,
+        "part of the window is recorded as sent: {recorded}"
+    );
+    let read = || {
+        peer(
+            "cwcheck.py",
+            &[
+                "metrics",
+                &ns,
+                &(start - 3600).to_string(),
+                &now.to_string(),
+            ],
+        )
+    };
+    let half = read();
+    assert_ne!(
+        half["DownloadCount"],
+        json!({}),
+        "the first call went through"
+    );
+    // The generator counts per hour; the watermark is a five-minute bucket: what CloudWatch
+    // holds lies between the hours around it.
+    let (lo, hi) = (
+        expected(&generated, recorded / 3600 * 3600),
+        expected(&generated, (recorded + 3599) / 3600 * 3600),
+    );
+    for (v, types) in hi["DownloadCount"].as_object().unwrap() {
+        for (t, most) in types.as_object().unwrap() {
+            let got = half["DownloadCount"][v][t].as_u64().unwrap_or(0);
+            let least = lo["DownloadCount"][v][t].as_u64().unwrap_or(0);
+            assert!(
+                (least..=most.as_u64().unwrap()).contains(&got),
+                "{v} {t}: {got} sent before the watermark, the logs hold {least}..={most}"
+            );
+        }
+    }
+
+    // The same profile with CloudWatch answering again: the rest, and only the rest.
+    let config = std::fs::read_to_string(env.path().join("shipdeck.toml")).unwrap();
+    std::fs::write(
+        env.path().join("shipdeck.toml"),
+        config.replace(&format!(", endpoint = \"{}\"", proxy.url()), ""),
+    )
+    .unwrap();
+    common::succeeded(&run(&env, &["metrics", "publish", "--since", "14h"]));
+    let all = read();
+    let want = expected(&generated, complete);
+    assert_eq!(all["DownloadCount"], want["DownloadCount"]);
+    assert_eq!(all["DownloadLatency"], want["DownloadLatency"]);
+}
+
+/// `shipdeck metrics publish --since 12h` (after `first` arguments) in `env`, started and left
+/// running, with moto's credentials and endpoint.
+fn publisher(env: &Env, first: &[&str]) -> std::process::Child {
+    let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("shipdeck"));
+    c.current_dir(env.path())
+        .env("XDG_DATA_HOME", env.path().join("xdg-data"))
+        .env("XDG_CONFIG_HOME", env.path().join("xdg-config"))
+        .env("HOME", env.path())
+        .env("SHIPDECK_USER", "tester")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ENDPOINT_URL", common::s3::endpoint())
+        .env_remove("AWS_PROFILE")
+        .env_remove("SHIPDECK_CONFIG")
+        .args(first)
+        .args(["metrics", "publish", "--since", "12h"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// A publish that finds the shared watermark moved between reading it and claiming its buckets
+/// stops before sending anything (exit 3), so no bucket is sent twice. The moment is forced:
+/// the first run reads its logs through tests/peers/fault_proxy.py, which holds the listing
+/// (the watermark already read) until the second run has published.
+#[test]
+fn a_publish_that_finds_the_watermark_moved_since_it_read_it_sends_nothing_and_exits_3() {
+    let b = common::s3::bucket("metricsrace");
+    let hours = 3;
+    let now = chrono::Utc::now().timestamp();
+    let start = (now / 3600 - hours - 2) * 3600;
+    let generated = peer(
+        "loggen.py",
+        &[
+            "cloudfront",
+            &b,
+            "cdn/",
+            &start.to_string(),
+            &hours.to_string(),
+            "19",
+        ],
+    );
+    let ns = format!("Test/Race{}", rand_suffix());
+    let env = env_for(&b, &ns, None, "");
+    let tmp = tempfile::tempdir().unwrap();
+    let hold = common::stub::Stub::start(
+        "fault_proxy.py",
+        tmp.path(),
+        &[&common::s3::endpoint(), "", "0", "hold"],
+    );
+    // The same profile, its logs read through the proxy.
+    let config = std::fs::read_to_string(env.path().join("shipdeck.toml")).unwrap();
+    std::fs::write(
+        env.path().join("slow.toml"),
+        config.replace(&common::s3::endpoint(), &hold.url()),
+    )
+    .unwrap();
+    let first = publisher(&env, &["--config", "slow.toml"]);
+    let held = tmp.path().join("fault_proxy.py.ready.held");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !held.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first publish never listed its logs"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let second = run(&env, &["metrics", "publish", "--since", "12h"]);
+    common::succeeded(&second);
+    std::fs::write(tmp.path().join("fault_proxy.py.ready.release"), "").unwrap();
+    let first = first.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&first.stderr);
+    assert_eq!(first.status.code(), Some(3), "{err}");
+    assert!(err.contains("ran at the same time"), "{err}");
+    let read = peer(
+        "cwcheck.py",
+        &[
+            "metrics",
+            &ns,
+            &(start - 3600).to_string(),
+            &now.to_string(),
+        ],
+    );
+    let want = expected(&generated, start + (hours - 1) * 3600);
+    assert_eq!(read["DownloadCount"], want["DownloadCount"], "sent once");
+}
+
 /// Two managers at once: each bucket is sent by one of them (the other finds it claimed, or
 /// finds nothing new), never by both.
 fn publish_twice_at_once(env: &Env, ns: &str) {
-    let spawn = || {
-        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("shipdeck"));
-        c.current_dir(env.path())
-            .env("XDG_DATA_HOME", env.path().join("xdg-data"))
-            .env("XDG_CONFIG_HOME", env.path().join("xdg-config"))
-            .env("HOME", env.path())
-            .env("SHIPDECK_USER", "tester")
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_ENDPOINT_URL", common::s3::endpoint())
-            .env_remove("AWS_PROFILE")
-            .env_remove("SHIPDECK_CONFIG")
-            .args(["metrics", "publish", "--since", "12h"])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
+    let spawn = || publisher(env, &[]);
     let (a, b2) = (spawn(), spawn());
     let outs = [
         a.wait_with_output().unwrap(),
