@@ -37,6 +37,38 @@ fn peer(script: &str, args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// Logs generated into a fresh bucket: `hours` whole hours ending two hours ago.
+struct Logs {
+    bucket: String,
+    start: i64,
+    now: i64,
+    /// What the generator wrote, counted per hour and folder.
+    generated: Value,
+}
+
+fn generate(tag: &str, hours: i64, seed: &str) -> Logs {
+    let bucket = common::s3::bucket(tag);
+    let now = chrono::Utc::now().timestamp();
+    let start = (now / 3600 - hours - 2) * 3600;
+    let generated = peer(
+        "loggen.py",
+        &[
+            "cloudfront",
+            &bucket,
+            "cdn/",
+            &start.to_string(),
+            &hours.to_string(),
+            seed,
+        ],
+    );
+    Logs {
+        bucket,
+        start,
+        now,
+        generated,
+    }
+}
+
 /// A local store whose history says `latest`, `v1` and `v1.1` served 1.1.0 since long before
 /// the logs; CloudFront logs in `bucket`; CloudWatch on moto under `namespace`, reached the
 /// standard way (`AWS_ENDPOINT_URL`) unless `endpoint` names another.
@@ -116,21 +148,13 @@ fn expected(generated: &Value, complete: i64) -> Value {
 
 #[test]
 fn published_metrics_read_back_with_boto3_equal_the_logs_and_a_second_run_adds_nothing() {
-    let b = common::s3::bucket("metrics");
     let hours = 5;
-    let now = chrono::Utc::now().timestamp();
-    let start = (now / 3600 - hours - 2) * 3600;
-    let generated = peer(
-        "loggen.py",
-        &[
-            "cloudfront",
-            &b,
-            "cdn/",
-            &start.to_string(),
-            &hours.to_string(),
-            "13",
-        ],
-    );
+    let Logs {
+        bucket: b,
+        start,
+        now,
+        generated,
+    } = generate("metrics", hours, "13");
     let ns = format!("Test/Metrics{}", rand_suffix());
     let env = env_for(&b, &ns, None, "");
     let read = || {
@@ -256,21 +280,13 @@ fn an_unreachable_cloudwatch_moves_no_watermark() {
 /// proxy in front of moto that answers 500 from the second PutMetricData on.)
 #[test]
 fn a_publish_that_stops_part_way_records_what_it_sent_and_the_next_run_sends_the_rest() {
-    let b = common::s3::bucket("metricshalf");
     let hours = 10;
-    let now = chrono::Utc::now().timestamp();
-    let start = (now / 3600 - hours - 2) * 3600;
-    let generated = peer(
-        "loggen.py",
-        &[
-            "cloudfront",
-            &b,
-            "cdn/",
-            &start.to_string(),
-            &hours.to_string(),
-            "17",
-        ],
-    );
+    let Logs {
+        bucket: b,
+        start,
+        now,
+        generated,
+    } = generate("metricshalf", hours, "17");
     let ns = format!("Test/Half{}", rand_suffix());
     let tmp = tempfile::tempdir().unwrap();
     let proxy = common::stub::Stub::start(
@@ -384,21 +400,13 @@ fn publisher(env: &Env, first: &[&str]) -> std::process::Child {
 /// (the watermark already read) until the second run has published.
 #[test]
 fn a_publish_that_finds_the_watermark_moved_since_it_read_it_sends_nothing_and_exits_3() {
-    let b = common::s3::bucket("metricsrace");
     let hours = 3;
-    let now = chrono::Utc::now().timestamp();
-    let start = (now / 3600 - hours - 2) * 3600;
-    let generated = peer(
-        "loggen.py",
-        &[
-            "cloudfront",
-            &b,
-            "cdn/",
-            &start.to_string(),
-            &hours.to_string(),
-            "19",
-        ],
-    );
+    let Logs {
+        bucket: b,
+        start,
+        now,
+        generated,
+    } = generate("metricsrace", hours, "19");
     let ns = format!("Test/Race{}", rand_suffix());
     let env = env_for(&b, &ns, None, "");
     let tmp = tempfile::tempdir().unwrap();
