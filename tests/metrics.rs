@@ -396,8 +396,8 @@ fn publisher(env: &Env, first: &[&str]) -> std::process::Child {
 
 /// A publish that finds the shared watermark moved between reading it and claiming its buckets
 /// stops before sending anything (exit 3), so no bucket is sent twice. The moment is forced:
-/// the first run reads its logs through tests/peers/fault_proxy.py, which holds the listing
-/// (the watermark already read) until the second run has published.
+/// the first run reads its logs through a proxy that holds the listing (the watermark already
+/// read) until the second run has published (`common::freeze`).
 #[test]
 fn a_publish_that_finds_the_watermark_moved_since_it_read_it_sends_nothing_and_exits_3() {
     let hours = 3;
@@ -409,23 +409,26 @@ fn a_publish_that_finds_the_watermark_moved_since_it_read_it_sends_nothing_and_e
     } = generate("metricsrace", hours, "19");
     let ns = format!("Test/Race{}", rand_suffix());
     let env = env_for(&b, &ns, None, "");
-    let tmp = tempfile::tempdir().unwrap();
-    let hold = common::stub::Stub::start(
-        "fault_proxy.py",
-        tmp.path(),
-        &[&common::s3::endpoint(), "", "0", "hold"],
+    // Frozen at its first request: the first run's listing of the logs.
+    let hold = common::freeze::Proxy::start(
+        common::s3::endpoint()
+            .trim_start_matches("http://")
+            .to_string(),
+        Box::new(|_| true),
     );
     // The same profile, its logs read through the proxy.
     let config = std::fs::read_to_string(env.path().join("shipdeck.toml")).unwrap();
     std::fs::write(
         env.path().join("slow.toml"),
-        config.replace(&common::s3::endpoint(), &hold.url()),
+        config.replace(
+            &common::s3::endpoint(),
+            &format!("http://127.0.0.1:{}", hold.port),
+        ),
     )
     .unwrap();
     let first = publisher(&env, &["--config", "slow.toml"]);
-    let held = tmp.path().join("fault_proxy.py.ready.held");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while !held.exists() {
+    while hold.frozen_at().is_none() {
         assert!(
             std::time::Instant::now() < deadline,
             "the first publish never listed its logs"
@@ -434,7 +437,7 @@ fn a_publish_that_finds_the_watermark_moved_since_it_read_it_sends_nothing_and_e
     }
     let second = run(&env, &["metrics", "publish", "--since", "12h"]);
     common::succeeded(&second);
-    std::fs::write(tmp.path().join("fault_proxy.py.ready.release"), "").unwrap();
+    hold.thaw();
     let first = first.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&first.stderr);
     assert_eq!(first.status.code(), Some(3), "{err}");

@@ -1,14 +1,13 @@
 """A fault injector in front of a real server (moto), not a stand-in for one: it forwards every
-request to TARGET unchanged, until MATCH (a substring of the request's body or of its
-X-Amz-Target header; a gzip body is read decompressed) has been forwarded ALLOW times; from then on such requests get a 500 in
-the AWS query protocol's error shape, as a service failing mid-run would answer. Other requests
-are always forwarded.
+request to TARGET unchanged, until MATCH (a substring of the request's body, read decompressed
+when it is gzip, or of its X-Amz-Target header) has been forwarded ALLOW times; from then on
+such requests get a 500 in the AWS query protocol's error shape, as a service failing mid-run
+would answer. Other requests are always forwarded.
 
-With a fifth argument `hold`, matching requests beyond ALLOW are held instead: the proxy writes
-READY_FILE.held when the first is waiting and forwards them all once READY_FILE.release exists,
-so a test can act at a known point inside a run (say, between a read and a write).
+(A server that stops answering at a chosen request is tests/common/freeze.rs; this one answers,
+with an error.)
 
-Usage: python fault_proxy.py READY_FILE TARGET MATCH ALLOW [hold]
+Usage: python fault_proxy.py READY_FILE TARGET MATCH ALLOW
 Writes its port to READY_FILE once it listens on 127.0.0.1.
 """
 import gzip
@@ -16,12 +15,10 @@ import http.client
 import os
 import sys
 import threading
-import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 READY, TARGET, MATCH, ALLOW = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-HOLD = len(sys.argv) > 5 and sys.argv[5] == "hold"
 target = urllib.parse.urlsplit(TARGET)
 lock = threading.Lock()
 matched = 0
@@ -47,11 +44,7 @@ class Handler(BaseHTTPRequestHandler):
             with lock:
                 matched += 1
                 fail = matched > ALLOW
-            if fail and HOLD:
-                open(READY + ".held", "w").close()
-                while not os.path.exists(READY + ".release"):
-                    time.sleep(0.01)
-            elif fail:
+            if fail:
                 self.send_response(500)
                 self.send_header("Content-Type", "text/xml")
                 self.send_header("Content-Length", str(len(FAILURE)))
