@@ -261,18 +261,9 @@ pub async fn traffic(
     progress: &(dyn Fn(usize, usize) + Send + Sync),
 ) -> Result<Traffic> {
     let w = read_window(ctx, logs, cache_path, since, until, progress).await?;
-    let history = read_history(ctx, None).await?;
-    let known = store_folders(ctx, &history).await?;
-    let report = report(
-        &w.agg.folded(|f| known.contains(f) || w.agg.served(f)),
-        &history,
-        since,
-        until,
-        now,
-    );
-    let versions: Vec<String> = report.versions.iter().map(|v| v.version.clone()).collect();
+    let (report, errors) = report_with_errors(ctx, &w.agg, since, until, now).await?;
     Ok(Traffic {
-        errors: tracker_errors(ctx, &versions, since).await,
+        errors,
         source: format!("{} under '{}'", logs.store.describe(), logs.prefix),
         delay_note: logs.delay_note.clone(),
         engine_kind: Engine::Local,
@@ -424,6 +415,29 @@ pub async fn traffic_in_engine(
         engine: te.engine.describe(),
         row,
     })?;
+    let (report, errors) = report_with_errors(ctx, &agg, since, until, now).await?;
+    Ok(Traffic {
+        errors,
+        source: format!("table {} in {}", te.table, te.engine.describe()),
+        delay_note: logs.delay_note.clone(),
+        engine_kind: Engine::Athena,
+        engine: te.engine.describe(),
+        loaded: Loaded::default(),
+        report,
+        hint: None,
+        skipped: Vec::new(),
+    })
+}
+
+/// The report of a window's counts, however they were counted (here or in a query engine),
+/// with the error tracker's word on each release in it.
+async fn report_with_errors(
+    ctx: &Context,
+    agg: &Aggregate,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(Report, Option<TrackerErrors>)> {
     let history = read_history(ctx, None).await?;
     let known = store_folders(ctx, &history).await?;
     let report = report(
@@ -434,17 +448,8 @@ pub async fn traffic_in_engine(
         now,
     );
     let versions: Vec<String> = report.versions.iter().map(|v| v.version.clone()).collect();
-    Ok(Traffic {
-        errors: tracker_errors(ctx, &versions, since).await,
-        source: format!("table {} in {}", te.table, te.engine.describe()),
-        delay_note: logs.delay_note.clone(),
-        engine_kind: Engine::Athena,
-        engine: te.engine.describe(),
-        loaded: Loaded::default(),
-        report,
-        hint: None,
-        skipped: Vec::new(),
-    })
+    let errors = tracker_errors(ctx, &versions, since).await;
+    Ok((report, errors))
 }
 
 /// The folders the view shows by name whatever the CDN answered: this store's releases and
