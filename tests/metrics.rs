@@ -69,6 +69,20 @@ fn generate(tag: &str, hours: i64, seed: &str) -> Logs {
     }
 }
 
+/// What CloudWatch holds under `namespace`, read with boto3, from an hour before `start` to
+/// `now`.
+fn published(namespace: &str, start: i64, now: i64) -> Value {
+    peer(
+        "cwcheck.py",
+        &[
+            "metrics",
+            namespace,
+            &(start - 3600).to_string(),
+            &now.to_string(),
+        ],
+    )
+}
+
 /// A local store whose history says `latest`, `v1` and `v1.1` served 1.1.0 since long before
 /// the logs; CloudFront logs in `bucket`; CloudWatch on moto under `namespace`, reached the
 /// standard way (`AWS_ENDPOINT_URL`) unless `endpoint` names another.
@@ -157,17 +171,7 @@ fn published_metrics_read_back_with_boto3_equal_the_logs_and_a_second_run_adds_n
     } = generate("metrics", hours, "13");
     let ns = format!("Test/Metrics{}", rand_suffix());
     let env = env_for(&b, &ns, None, "");
-    let read = || {
-        peer(
-            "cwcheck.py",
-            &[
-                "metrics",
-                &ns,
-                &(start - 3600).to_string(),
-                &now.to_string(),
-            ],
-        )
-    };
+    let read = || published(&ns, start, now);
     // The newest hour may still be arriving: complete up to its start.
     let complete = start + (hours - 1) * 3600;
     let want = expected(&generated, complete);
@@ -323,17 +327,7 @@ fn a_publish_that_stops_part_way_records_what_it_sent_and_the_next_run_sends_the
         recorded > start && recorded < complete,
         "part of the window is recorded as sent: {recorded}"
     );
-    let read = || {
-        peer(
-            "cwcheck.py",
-            &[
-                "metrics",
-                &ns,
-                &(start - 3600).to_string(),
-                &now.to_string(),
-            ],
-        )
-    };
+    let read = || published(&ns, start, now);
     let half = read();
     assert_ne!(
         half["DownloadCount"],
@@ -442,15 +436,7 @@ fn a_publish_that_finds_the_watermark_moved_since_it_read_it_sends_nothing_and_e
     let err = String::from_utf8_lossy(&first.stderr);
     assert_eq!(first.status.code(), Some(3), "{err}");
     assert!(err.contains("ran at the same time"), "{err}");
-    let read = peer(
-        "cwcheck.py",
-        &[
-            "metrics",
-            &ns,
-            &(start - 3600).to_string(),
-            &now.to_string(),
-        ],
-    );
+    let read = published(&ns, start, now);
     let want = expected(&generated, start + (hours - 1) * 3600);
     assert_eq!(read["DownloadCount"], want["DownloadCount"], "sent once");
 }

@@ -72,24 +72,6 @@ fn version_tag(md: &fs::Metadata) -> String {
     format!("{:x}-{mtime:x}", md.len())
 }
 
-/// Runs file work off the async threads.
-async fn blocking<T: Send + 'static>(
-    dir: &LogDir,
-    work: impl FnOnce(&LogDir) -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    let d = dir.clone();
-    tokio::task::spawn_blocking(move || work(&d))
-        .await
-        .map_err(|e| {
-            StoreError::failed(
-                dir.describe(),
-                "",
-                format!("the file operation was interrupted ({e})"),
-                None,
-            )
-        })?
-}
-
 #[async_trait::async_trait]
 impl LogFiles for LogDir {
     fn describe(&self) -> String {
@@ -98,7 +80,7 @@ impl LogFiles for LogDir {
 
     async fn files(&self, prefix: &str) -> Result<Vec<ObjectMeta>, StoreError> {
         let prefix = prefix.to_string();
-        blocking(self, move |d| {
+        crate::store::tree::blocking(self, LogFiles::describe, move |d| {
             let mut out = Vec::new();
             crate::store::tree::walk(
                 &d.root,
@@ -107,7 +89,7 @@ impl LogFiles for LogDir {
                 // Hidden names, and names that are not UTF-8 (shown with U+FFFD).
                 &|name| !name.starts_with('.') && !name.contains('\u{FFFD}'),
                 &|key, e| d.io(key, e),
-                &mut |key, entry| {
+                &mut |key, entry, _| {
                     // A file, or a symbolic link to one (never to a folder).
                     let md = match fs::metadata(entry.path()) {
                         Ok(md) if md.is_file() => md,
@@ -134,7 +116,7 @@ impl LogFiles for LogDir {
 
     async fn read(&self, key: &str) -> Result<Option<bytes::Bytes>, StoreError> {
         let key = key.to_string();
-        blocking(self, move |d| d.read_sync(&key)).await
+        crate::store::tree::blocking(self, LogFiles::describe, move |d| d.read_sync(&key)).await
     }
 }
 

@@ -10,6 +10,9 @@ use std::io::Read;
 /// so, instead of taking the machine's memory.
 pub const MAX_LOG_TEXT: u64 = 256 * 1024 * 1024;
 
+/// [`MAX_LOG_TEXT`] in the unit the skip notes use.
+const LIMIT_MIB: u64 = MAX_LOG_TEXT / (1024 * 1024);
+
 /// Why a log object is skipped rather than counted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub(super) enum Unreadable {
@@ -25,7 +28,7 @@ pub(super) enum Unreadable {
 impl Unreadable {
     pub(super) fn too_large() -> Self {
         Unreadable::TooLarge {
-            limit_mib: MAX_LOG_TEXT / (1024 * 1024),
+            limit_mib: LIMIT_MIB,
         }
     }
 }
@@ -43,7 +46,7 @@ pub(super) fn with_text<T>(
     read: impl FnOnce(&str) -> T,
 ) -> std::result::Result<T, Unreadable> {
     let too_big = || Unreadable::TooBig {
-        limit_mib: MAX_LOG_TEXT / (1024 * 1024),
+        limit_mib: LIMIT_MIB,
     };
     let as_text = |b: &[u8]| match std::str::from_utf8(b) {
         Ok(t) => read(t),

@@ -312,8 +312,7 @@ impl LocalStore {
             prefix,
             &|name| name != META_DIR,
             &|key, e| self.io(key, e),
-            &mut |key, entry| {
-                let ft = entry.file_type().map_err(|e| self.io(&key, e))?;
+            &mut |key, entry, ft| {
                 if ft.is_file()
                     && let Some(m) = self.meta_of(&key, &entry.path())?
                 {
@@ -374,10 +373,7 @@ async fn blocking<T: Send + 'static>(
     store: &LocalStore,
     f: impl FnOnce(&LocalStore) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, StoreError> {
-    let s = store.clone();
-    tokio::task::spawn_blocking(move || f(&s))
-        .await
-        .map_err(|e| store.fail("", format!("the file operation was interrupted ({e})")))?
+    super::tree::blocking(store, ObjectStore::describe, f).await
 }
 
 #[async_trait]
